@@ -1,0 +1,66 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+func qualified(s string) bool { return strings.HasPrefix(s, ":.") || strings.HasPrefix(s, ":*:") }
+
+// contextPath serves Confluent's base context path: /contexts/{context}/...
+// is the same request with its subjects qualified by the context.
+func contextPath(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/contexts/")
+		segs := strings.Split(rest, "/")
+		if !ok || len(segs) < 2 || segs[1] == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		name, err := url.PathUnescape(segs[0])
+		if err != nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if !strings.HasPrefix(name, ".") {
+			name = "." + name
+		}
+		prefix := ":" + name + ":"
+		segs = segs[1:]
+		qualify := func(i int) {
+			s, err := url.PathUnescape(segs[i])
+			if err == nil && !qualified(s) {
+				segs[i] = url.PathEscape(prefix + s)
+			}
+		}
+		switch {
+		case segs[0] == "subjects" && len(segs) > 1:
+			qualify(1)
+		case segs[0] == "compatibility" && len(segs) > 2 && segs[1] == "subjects":
+			qualify(2)
+		case segs[0] == "config" || segs[0] == "mode":
+			if len(segs) > 1 {
+				qualify(1)
+			} else {
+				segs = append(segs, url.PathEscape(prefix))
+			}
+		}
+		q := r.URL.Query()
+		switch {
+		case segs[0] == "schemas" && len(segs) > 1 && segs[1] == "ids":
+			if s := q.Get("subject"); !qualified(s) {
+				q.Set("subject", prefix+s)
+			}
+		case (segs[0] == "schemas" || segs[0] == "subjects") && len(segs) == 1:
+			if s := q.Get("subjectPrefix"); !qualified(s) {
+				q.Set("subjectPrefix", prefix+s)
+			}
+		}
+		esc := "/" + strings.Join(segs, "/")
+		if p, err := url.PathUnescape(esc); err == nil {
+			r.URL.Path, r.URL.RawPath, r.URL.RawQuery = p, esc, q.Encode()
+		}
+		next.ServeHTTP(w, r)
+	})
+}

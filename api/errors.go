@@ -1,0 +1,90 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/accord/accord/registry"
+)
+
+// ErrorBody is the Confluent error document.
+type ErrorBody struct {
+	ErrorCode int    `json:"error_code"`
+	Message   string `json:"message"`
+}
+
+// codes maps domain errors to HTTP status and Confluent error_code. It is
+// the one place that does: handlers return errors and never pick codes.
+var codes = []struct {
+	err    error
+	status int
+	code   int
+}{
+	{registry.ErrSubjectNotFound, 404, 40401},
+	{registry.ErrVersionNotFound, 404, 40402},
+	{registry.ErrSchemaNotFound, 404, 40403},
+	{registry.ErrSubjectSoftDeleted, 404, 40404},
+	{registry.ErrSubjectNotSoftDeleted, 404, 40405},
+	{registry.ErrVersionSoftDeleted, 404, 40406},
+	{registry.ErrVersionNotSoftDeleted, 404, 40407},
+	{registry.ErrSubjectConfigNotFound, 404, 40408},
+	{registry.ErrSubjectModeNotFound, 404, 40409},
+	{registry.ErrIncompatible, 409, 409},
+	{registry.ErrInvalidSchema, 422, 42201},
+	{registry.ErrInvalidVersion, 422, 42202},
+	{registry.ErrInvalidCompatibility, 422, 42203},
+	{registry.ErrInvalidMode, 422, 42204},
+	{registry.ErrOperationNotPermitted, 422, 42205},
+	{registry.ErrReferenceExists, 422, 42206},
+	{registry.ErrInvalidSubject, 422, 42208},
+	{registry.ErrStore, 500, 50001},
+	{errBadRequest, 400, 400},
+	{errUnprocessable, 422, 422},
+	{errTooLarge, 413, 413},
+	{errUnsupportedMedia, 415, 415},
+	{errNotFound, 404, 404},
+	{errMethod, 405, 405},
+}
+
+// Errors of the HTTP layer itself (malformed requests).
+var (
+	errBadRequest       = errors.New("bad request")
+	errUnprocessable    = errors.New("unprocessable entity")
+	errTooLarge         = errors.New("request entity too large")
+	errUnsupportedMedia = errors.New("unsupported media type")
+	errNotFound         = errors.New("HTTP 404 Not Found")
+	errMethod           = errors.New("HTTP 405 Method Not Allowed")
+)
+
+// httpError is an error of the HTTP layer with its own message.
+type httpError struct {
+	kind error
+	msg  string
+}
+
+func (e *httpError) Error() string { return e.msg }
+func (e *httpError) Unwrap() error { return e.kind }
+
+// writeError renders err as the Confluent error document. Unknown errors
+// are 500/50001 and are logged: they are bugs or outages, never the
+// client's fault.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, code := 500, 50001
+	for _, c := range codes {
+		if errors.Is(err, c.err) {
+			status, code = c.status, c.code
+			break
+		}
+	}
+	msg := err.Error()
+	if status >= 500 {
+		s.log.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("request_id", w.Header().Get("X-Request-Id")), slog.Any("err", err))
+		var de *registry.Error
+		if !errors.As(err, &de) {
+			msg = "Internal server error"
+		}
+	}
+	s.writeJSON(w, status, ErrorBody{ErrorCode: code, Message: msg})
+}

@@ -1,0 +1,271 @@
+// Package api serves Accord over HTTP: the Confluent Schema Registry REST
+// API (so existing serializers and clients work unmodified), health
+// endpoints, and the middleware every route shares (request ids, body
+// limits, content types, panic recovery).
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/accord/accord/registry"
+)
+
+// DefaultMaxBodyBytes bounds request bodies unless Options says otherwise.
+const DefaultMaxBodyBytes = 16 << 20
+
+// ContentType is what the Confluent API answers with.
+const ContentType = "application/vnd.schemaregistry.v1+json"
+
+// Options configures a Server. The zero value is usable.
+type Options struct {
+	Logger       *slog.Logger
+	MaxBodyBytes int64 // DefaultMaxBodyBytes when 0
+}
+
+// Server is the HTTP front of a registry.
+type Server struct {
+	reg     *registry.Registry
+	log     *slog.Logger
+	maxBody int64
+	router  chi.Router
+	reqSeq  atomic.Uint64
+	// byID caches the encoded body of GET /schemas/ids/{id}: schemas are
+	// immutable, so the hottest read is a map lookup and a write.
+	byID sync.Map // idKey → []byte
+}
+
+type idKey struct {
+	ctx string
+	id  int64
+}
+
+// New returns a Server for reg.
+func New(reg *registry.Registry, opts Options) *Server {
+	s := &Server{reg: reg, log: opts.Logger, maxBody: opts.MaxBodyBytes}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
+	}
+	s.router = s.routes()
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+func (s *Server) routes() chi.Router {
+	r := chi.NewRouter()
+	r.Use(s.recoverer, s.requestID, s.limits, contextPath)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, &httpError{errNotFound, "HTTP 404 Not Found"})
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, &httpError{errMethod, "HTTP 405 Method Not Allowed"})
+	})
+
+	r.Get("/", func(w http.ResponseWriter, r *http.Request) { s.writeJSON(w, 200, struct{}{}) })
+	r.Get("/health", s.health)
+	r.Get("/v1/health", s.health)
+	r.Get("/v1/metadata/id", func(w http.ResponseWriter, r *http.Request) {
+		s.writeJSON(w, 200, map[string]any{"scope": map[string]any{"clusters": map[string]string{}}})
+	})
+
+	r.Get("/schemas/types", s.schemaTypes)
+	r.Get("/schemas", s.listSchemas)
+	r.Get("/schemas/ids/{id}", s.schemaByID)
+	r.Get("/schemas/ids/{id}/schema", s.schemaTextByID)
+	r.Get("/schemas/ids/{id}/subjects", s.subjectsByID)
+	r.Get("/schemas/ids/{id}/versions", s.versionsByID)
+
+	r.Get("/subjects", s.listSubjects)
+	r.Post("/subjects/{subject}", s.lookup)
+	r.Delete("/subjects/{subject}", s.deleteSubject)
+	r.Get("/subjects/{subject}/versions", s.listVersions)
+	r.Post("/subjects/{subject}/versions", s.register)
+	r.Get("/subjects/{subject}/versions/{version}", s.getVersion)
+	r.Delete("/subjects/{subject}/versions/{version}", s.deleteVersion)
+	r.Get("/subjects/{subject}/versions/{version}/schema", s.getVersionSchema)
+	r.Get("/subjects/{subject}/versions/{version}/referencedby", s.referencedBy)
+
+	r.Get("/config", s.getConfig)
+	r.Put("/config", s.putConfig)
+	r.Delete("/config", s.deleteConfig)
+	r.Get("/config/{subject}", s.getConfig)
+	r.Put("/config/{subject}", s.putConfig)
+	r.Delete("/config/{subject}", s.deleteConfig)
+
+	r.Get("/mode", s.getMode)
+	r.Put("/mode", s.putMode)
+	r.Delete("/mode", s.deleteMode)
+	r.Get("/mode/{subject}", s.getMode)
+	r.Put("/mode/{subject}", s.putMode)
+	r.Delete("/mode/{subject}", s.deleteMode)
+
+	r.Post("/compatibility/subjects/{subject}/versions", s.checkCompatibility)
+	r.Post("/compatibility/subjects/{subject}/versions/{version}", s.checkCompatibility)
+
+	r.Get("/contexts", s.listContexts)
+	return r
+}
+
+// recoverer turns a panic into a logged 500 instead of a dropped
+// connection.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.writeError(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requestID tags every response (and error log) with a request id, the
+// caller's X-Request-Id when it sends one.
+func (s *Server) requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 128 {
+			id = strconv.FormatUint(s.reqSeq.Add(1), 36)
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limits bounds bodies and refuses content types that are not JSON.
+func (s *Server) limits(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > s.maxBody {
+			s.writeError(w, r, &httpError{errTooLarge, fmt.Sprintf("request body of %d bytes exceeds the limit of %d bytes", r.ContentLength, s.maxBody)})
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+			if ct := r.Header.Get("Content-Type"); ct != "" && !jsonContentType(ct) {
+				s.writeError(w, r, &httpError{errUnsupportedMedia, fmt.Sprintf("unsupported content type %q: send application/vnd.schemaregistry.v1+json or application/json", ct)})
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func jsonContentType(ct string) bool {
+	ct = strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
+	switch ct {
+	case "application/json", "application/vnd.schemaregistry.v1+json", "application/vnd.schemaregistry+json", "application/octet-stream", "*/*":
+		return true
+	}
+	return false
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	if err := s.reg.Ping(r.Context()); err != nil {
+		s.writeJSON(w, 503, map[string]string{"status": "DOWN", "error": err.Error()})
+		return
+	}
+	s.writeJSON(w, 200, map[string]string{"status": "UP"})
+}
+
+// writeJSON encodes v without HTML escaping (schemas contain < and >).
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := marshal(v)
+	if err != nil {
+		s.log.Error("encoding response", slog.Any("err", err))
+		status, body = 500, []byte(`{"error_code":50001,"message":"Internal server error"}`)
+	}
+	writeBody(w, status, body)
+}
+
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", ContentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// decode reads a JSON body strictly: unknown fields and trailing data are
+// client errors, an over-long body is 413.
+func (s *Server) decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return &httpError{errTooLarge, fmt.Sprintf("request body exceeds the limit of %d bytes", s.maxBody)}
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			return &httpError{errUnprocessable, "Unrecognized field: " + strings.TrimPrefix(err.Error(), "json: unknown field ")}
+		case err.Error() == "EOF":
+			return &httpError{errBadRequest, "request body is empty: a JSON document is required"}
+		default:
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				return &httpError{errUnprocessable, fmt.Sprintf("field %q must be %s, not %s", te.Field, te.Type, te.Value)}
+			}
+			return &httpError{errBadRequest, "malformed JSON: " + err.Error()}
+		}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &httpError{errBadRequest, "malformed JSON: unexpected data after the document"}
+	}
+	return nil
+}
+
+// subjectParam returns the {subject} path segment, URL-decoded: subjects may
+// contain "/" (sent as %2F) and ":".
+func subjectParam(r *http.Request) (string, error) {
+	raw := chi.URLParam(r, "subject")
+	if r.URL.RawPath == "" {
+		return raw, nil
+	}
+	s, err := url.PathUnescape(raw)
+	if err != nil {
+		return "", &httpError{errBadRequest, fmt.Sprintf("malformed subject %q: %v", raw, err)}
+	}
+	return s, nil
+}
+
+func boolParam(r *http.Request, name string) (bool, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, &httpError{errBadRequest, fmt.Sprintf("query parameter %s=%q is not a boolean", name, v)}
+	}
+	return b, nil
+}
+
+func intParam(r *http.Request, name string) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, &httpError{errBadRequest, fmt.Sprintf("query parameter %s=%q is not a non-negative integer", name, v)}
+	}
+	return n, nil
+}

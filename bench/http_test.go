@@ -1,0 +1,160 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/accord/accord/api"
+	"github.com/accord/accord/compat/avro"
+	"github.com/accord/accord/compat/jsonschema"
+	"github.com/accord/accord/compat/protobuf"
+	"github.com/accord/accord/registry"
+	"github.com/accord/accord/registry/sqlstore"
+)
+
+var ceilingBody = func() []byte {
+	prefix, suffix := `{"schema":"`, `"}`
+	return []byte(prefix + strings.Repeat("x", 200-len(prefix)-len(suffix)) + suffix)
+}()
+
+func ceiling() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", api.ContentType)
+		w.Header().Set("Content-Length", strconv.Itoa(len(ceilingBody)))
+		w.Write(ceilingBody)
+	})
+}
+
+const orderSchema = `{"type":"record","name":"Order","namespace":"com.acme","fields":[{"name":"id","type":"string"},{"name":"amount","type":"double"},{"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD","GBP"]}},{"name":"note","type":["null","string"],"default":null}]}`
+
+// accordServer starts the real stack over the store at target (a folder
+// for SQLite or a PostgreSQL URL).
+func accordServer(b *testing.B, target string) *httptest.Server {
+	store, err := sqlstore.Open(context.Background(), target)
+	if err != nil {
+		b.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
+	srv := httptest.NewServer(api.New(reg, api.Options{Logger: log}))
+	b.Cleanup(func() { srv.Close(); store.Close() })
+	return srv
+}
+
+// seq numbers requests across every run, so generated subjects and schemas
+// are new in each of the benchmark's ramp-up runs.
+var seq atomic.Uint64
+
+type request struct {
+	method, path string
+	// body, when set, makes the i-th request's body; newPath its path.
+	body    func(i uint64) []byte
+	newPath func(i uint64) string
+}
+
+// load runs requests from parallel keep-alive clients for b.N iterations.
+func load(b *testing.B, base string, req request) {
+	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	client := &http.Client{Transport: tr}
+	defer tr.CloseIdleConnections()
+	var failed atomic.Value
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := seq.Add(1)
+			var body io.Reader
+			if req.body != nil {
+				body = bytes.NewReader(req.body(i))
+			}
+			path := req.path
+			if req.newPath != nil {
+				path = req.newPath(i)
+			}
+			r, _ := http.NewRequest(req.method, base+path, body)
+			r.Header.Set("Content-Type", api.ContentType)
+			resp, err := client.Do(r)
+			if err != nil {
+				failed.Store(err.Error())
+				continue
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				failed.Store(fmt.Sprintf("%s %s: status %d", req.method, req.path, resp.StatusCode))
+			}
+		}
+	})
+	b.StopTimer()
+	if f := failed.Load(); f != nil {
+		b.Fatal(f)
+	}
+}
+
+func BenchmarkHTTP(b *testing.B) {
+	targets := map[string]string{"sqlite": b.TempDir()}
+	if url := os.Getenv("ACCORD_TEST_DATABASE_URL"); url != "" {
+		targets["postgres"] = url
+	}
+	ceil := httptest.NewServer(ceiling())
+	defer ceil.Close()
+	ceilingNs := func() float64 {
+		r := testing.Benchmark(func(b *testing.B) { load(b, ceil.URL, request{method: "GET", path: "/"}) })
+		return float64(r.NsPerOp())
+	}
+	for name, target := range targets {
+		srv := accordServer(b, target)
+		subject := fmt.Sprintf("bench-%s-%d", name, os.Getpid())
+		body, _ := json.Marshal(map[string]string{"schema": orderSchema})
+		resp, err := http.Post(srv.URL+"/subjects/"+subject+"/versions", api.ContentType, bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var reg struct{ ID int64 }
+		json.NewDecoder(resp.Body).Decode(&reg)
+		resp.Body.Close()
+		if reg.ID == 0 {
+			b.Fatalf("registration failed: %d", resp.StatusCode)
+		}
+		fixed := func(uint64) []byte { return body }
+		cases := []struct {
+			name string
+			req  request
+		}{
+			{"ceiling", request{method: "GET", path: "/"}},
+			{"fetch-by-id", request{method: "GET", path: fmt.Sprintf("/schemas/ids/%d", reg.ID)}},
+			{"lookup", request{method: "POST", path: "/subjects/" + subject, body: fixed}},
+			{"register-existing", request{method: "POST", path: "/subjects/" + subject + "/versions", body: fixed}},
+		}
+		for _, c := range cases {
+			b.Run(name+"/"+c.name, func(b *testing.B) {
+				if c.name == "ceiling" {
+					load(b, ceil.URL, c.req)
+					return
+				}
+				load(b, srv.URL, c.req)
+				b.ReportMetric(ceilingNs()/(float64(b.Elapsed().Nanoseconds())/float64(b.N)), "x-ceiling")
+			})
+		}
+		b.Run(name+"/register-new", func(b *testing.B) {
+			load(b, srv.URL, request{method: "POST", newPath: func(i uint64) string {
+				return fmt.Sprintf("/subjects/%s-new-%d/versions", subject, i)
+			}, body: func(i uint64) []byte {
+				s := fmt.Sprintf(`{"type":"record","name":"R%d_%d","fields":[{"name":"f","type":"string"}]}`, os.Getpid(), i)
+				out, _ := json.Marshal(map[string]string{"schema": s})
+				return out
+			}})
+		})
+	}
+}

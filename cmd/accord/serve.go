@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/accord/accord/api"
+	"github.com/accord/accord/compat/avro"
+	"github.com/accord/accord/compat/jsonschema"
+	"github.com/accord/accord/compat/protobuf"
+	"github.com/accord/accord/registry"
+	"github.com/accord/accord/registry/sqlstore"
+)
+
+func serve(args []string) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", envOr("ACCORD_ADDR", "127.0.0.1:8081"), "address to listen on (env ACCORD_ADDR)")
+	dataDir := fs.String("data-dir", envOr("ACCORD_DATA_DIR", "./accord-data"), "folder of the embedded SQLite store (env ACCORD_DATA_DIR)")
+	dbURL := fs.String("database-url", os.Getenv("ACCORD_DATABASE_URL"), "PostgreSQL URL (postgres://...); when set, used instead of SQLite (env ACCORD_DATABASE_URL)")
+	maxBody := fs.Int64("max-body-bytes", api.DefaultMaxBodyBytes, "largest request body accepted")
+	logLevel := fs.String("log-level", envOr("ACCORD_LOG_LEVEL", "info"), "debug, info, warn or error (env ACCORD_LOG_LEVEL)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: accord serve [flags]
+
+Runs the registry. With no flags it stores data in SQLite under ./accord-data
+and listens on 127.0.0.1:8081.
+
+Examples:
+  accord serve
+  accord serve --data-dir /var/lib/accord --addr 127.0.0.1:9000
+  ACCORD_DATABASE_URL=postgres://accord@db:5432/accord accord serve
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(os.Stderr, "accord serve: bad --log-level %q\n", *logLevel)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := runServer(ctx, log, *addr, *dataDir, *dbURL, *maxBody); err != nil {
+		log.Error("accord serve failed", slog.Any("err", err))
+		return 1
+	}
+	return 0
+}
+
+func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL string, maxBody int64) error {
+	target, where := dataDir, "sqlite in "+dataDir
+	if dbURL != "" {
+		target, where = dbURL, "postgresql"
+	}
+	store, err := sqlstore.Open(ctx, target, sqlstore.WithLogger(log))
+	if err != nil {
+		return fmt.Errorf("opening store (%s): %w", where, err)
+	}
+	defer store.Close()
+
+	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
+	go func() {
+		if err := reg.Run(ctx); err != nil && ctx.Err() == nil {
+			log.Error("cache invalidation feed stopped", slog.Any("err", err))
+		}
+	}()
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody}),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	log.Info("accord listening", slog.String("addr", ln.Addr().String()), slog.String("store", where))
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	return nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,93 @@
+package registry
+
+import "sync"
+
+type cacheKey struct{ ctx, subject string }
+
+// viewCache holds per-subject values that change when the subject is
+// written (versions, config, mode). A loader reads generation() before going
+// to the store and passes it to put: if anything was invalidated meanwhile,
+// the possibly stale value is not cached.
+type viewCache[V any] struct {
+	mu  sync.RWMutex
+	gen uint64
+	m   map[cacheKey]V
+}
+
+func (c *viewCache[V]) get(k cacheKey) (V, bool) {
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+func (c *viewCache[V]) generation() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}
+
+func (c *viewCache[V]) put(k cacheKey, v V, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	if c.m == nil {
+		c.m = make(map[cacheKey]V)
+	}
+	c.m[k] = v
+}
+
+// invalidate drops k, or everything in the context when k.subject is ""
+// (context-wide settings are inherited by every subject).
+func (c *viewCache[V]) invalidate(k cacheKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	if k.subject == "" {
+		for key := range c.m {
+			if key.ctx == k.ctx || k.ctx == DefaultContext {
+				delete(c.m, key)
+			}
+		}
+		return
+	}
+	delete(c.m, k)
+}
+
+// boundedCache is a concurrency-safe map that forgets an arbitrary half of
+// its entries when full. It holds derived values (parse results keyed by
+// request text) whose loss only costs a recomputation, so a client sending
+// endless distinct texts cannot grow memory without bound.
+type boundedCache[K comparable, V any] struct {
+	mu  sync.RWMutex
+	max int
+	m   map[K]V
+}
+
+func newBoundedCache[K comparable, V any](max int) *boundedCache[K, V] {
+	return &boundedCache[K, V]{max: max, m: make(map[K]V)}
+}
+
+func (c *boundedCache[K, V]) get(k K) (V, bool) {
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+func (c *boundedCache[K, V]) put(k K, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= c.max {
+		n := 0
+		for key := range c.m {
+			delete(c.m, key)
+			if n++; n >= c.max/2 {
+				break
+			}
+		}
+	}
+	c.m[k] = v
+}

@@ -1,0 +1,60 @@
+package registry
+
+import (
+	"context"
+
+	"github.com/accord/accord/compat"
+)
+
+// CheckResult is the answer of a compatibility test.
+type CheckResult struct {
+	Compatible bool
+	Violations []compat.Violation
+}
+
+// CheckCompatibility tests a schema against a subject without registering
+// it: against one version (version > 0, or -1 for the latest), in the
+// directions of the subject's level, or, with version 0, against the
+// versions the subject's level names (all of them when transitive).
+func (r *Registry) CheckCompatibility(ctx context.Context, subject string, version int, in SchemaInput, normalize bool) (CheckResult, error) {
+	n := ParseName(subject)
+	cfg, err := r.effectiveConfig(ctx, n)
+	if err != nil {
+		return CheckResult{}, err
+	}
+	view, err := r.view(ctx, n)
+	if err != nil {
+		return CheckResult{}, err
+	}
+	live := view.live(false)
+	if version != 0 && len(live) == 0 {
+		return CheckResult{}, errorf(ErrSubjectNotFound, "Subject '%s' not found.", n.String())
+	}
+	p, err := r.prepare(ctx, n.Context, in, normalize || (cfg.Normalize != nil && *cfg.Normalize))
+	if err != nil {
+		return CheckResult{}, err
+	}
+	level := cfg.Compatibility
+	against := live
+	if version != 0 {
+		v, err := r.Version(ctx, subject, version, false)
+		if err != nil {
+			return CheckResult{}, err
+		}
+		against = []VersionRecord{{Context: n.Context, Subject: n.Subject, Version: v.Version, SchemaID: v.Schema.ID}}
+		// One version: the level's directions, not its transitivity.
+		switch level {
+		case compat.BackwardTransitive:
+			level = compat.BackwardLevel
+		case compat.ForwardTransitive:
+			level = compat.ForwardLevel
+		case compat.FullTransitive:
+			level = compat.Full
+		}
+	}
+	vs, err := r.checkAgainst(ctx, r.store, level, p.schema, against)
+	if err != nil {
+		return CheckResult{}, err
+	}
+	return CheckResult{Compatible: len(vs) == 0, Violations: vs}, nil
+}

@@ -1,0 +1,242 @@
+package registry
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// ParseVersion parses a version path segment: "latest" or -1 for the
+// latest, or a positive number.
+func ParseVersion(s string) (int, error) {
+	if s == "latest" {
+		return -1, nil
+	}
+	v, err := strconv.ParseInt(s, 10, 32)
+	if err != nil || v == 0 || v < -1 {
+		return 0, errorf(ErrInvalidVersion, "The specified version '%s' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"", s)
+	}
+	return int(v), nil
+}
+
+// SchemaByID returns the schema with id. The context is the one of
+// subjectHint (a qualified subject or ":.ctx:"), the default one when empty.
+// A schema stays readable by id after its versions are deleted, since
+// records written with it must stay decodable.
+func (r *Registry) SchemaByID(ctx context.Context, id int64, subjectHint string) (*SchemaRecord, error) {
+	n := ParseName(subjectHint)
+	if id <= 0 {
+		return nil, errorf(ErrSchemaNotFound, "Schema %d not found", id)
+	}
+	return r.schemaRecord(ctx, r.store, n.Context, id)
+}
+
+// Version returns one version of a subject. version is from ParseVersion.
+func (r *Registry) Version(ctx context.Context, subject string, version int, includeDeleted bool) (SchemaVersion, error) {
+	n := ParseName(subject)
+	vs, err := r.subjectVersions(ctx, n, includeDeleted)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
+	var found *VersionRecord
+	if version == -1 {
+		found = &vs[len(vs)-1]
+	} else {
+		for i := range vs {
+			if vs[i].Version == version {
+				found = &vs[i]
+				break
+			}
+		}
+	}
+	if found == nil {
+		return SchemaVersion{}, errorf(ErrVersionNotFound, "Version %d not found.", version)
+	}
+	rec, err := r.schemaRecord(ctx, r.store, n.Context, found.SchemaID)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
+	return SchemaVersion{Subject: n.String(), Version: found.Version, Deleted: found.Deleted, Schema: rec}, nil
+}
+
+// Versions lists a subject's version numbers.
+func (r *Registry) Versions(ctx context.Context, subject string, includeDeleted bool) ([]int, error) {
+	vs, err := r.subjectVersions(ctx, ParseName(subject), includeDeleted)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, len(vs))
+	for i, v := range vs {
+		out[i] = v.Version
+	}
+	return out, nil
+}
+
+// Lookup finds the version of subject that holds the given schema.
+func (r *Registry) Lookup(ctx context.Context, subject string, in SchemaInput, normalize, includeDeleted bool) (SchemaVersion, error) {
+	n := ParseName(subject)
+	view, err := r.view(ctx, n)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
+	if len(view.live(includeDeleted)) == 0 {
+		return SchemaVersion{}, errorf(ErrSubjectNotFound, "Subject '%s' not found.", n.String())
+	}
+	if !normalize {
+		cfg, err := r.effectiveConfig(ctx, n)
+		if err != nil {
+			return SchemaVersion{}, err
+		}
+		normalize = cfg.Normalize != nil && *cfg.Normalize
+	}
+	p, err := r.prepare(ctx, n.Context, in, normalize)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
+	v, ok := view.find(p.fingerprint, includeDeleted)
+	if !ok {
+		return SchemaVersion{}, errorf(ErrSchemaNotFound, "Schema not found")
+	}
+	rec, err := r.schemaRecord(ctx, r.store, n.Context, v.SchemaID)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
+	return SchemaVersion{Subject: n.String(), Version: v.Version, Deleted: v.Deleted, Schema: rec}, nil
+}
+
+// prefixScope splits a subject prefix into the contexts to list and the
+// prefix within them, as the Confluent API does: no prefix or ":*:" lists
+// every context, a qualified prefix (":.ctx:abc") one context, and an
+// unqualified prefix the default context.
+func (r *Registry) prefixScope(ctx context.Context, prefix string) ([]string, string, error) {
+	if rest, ok := strings.CutPrefix(prefix, ":*:"); ok || prefix == "" {
+		ctxs, err := r.store.Contexts(ctx)
+		if err != nil {
+			return nil, "", storeErr("listing contexts", err)
+		}
+		return ctxs, rest, nil
+	}
+	n := ParseName(prefix)
+	return []string{n.Context}, n.Subject, nil
+}
+
+// Subjects lists subject names (qualified outside the default context).
+func (r *Registry) Subjects(ctx context.Context, prefix string, includeDeleted bool) ([]string, error) {
+	ctxs, p, err := r.prefixScope(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for _, c := range ctxs {
+		subs, err := r.store.Subjects(ctx, c, p, includeDeleted)
+		if err != nil {
+			return nil, storeErr("listing subjects", err)
+		}
+		for _, s := range subs {
+			out = append(out, Name{c, s}.String())
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// SchemaFilter selects versions for GET /schemas.
+type SchemaFilter struct {
+	SubjectPrefix  string
+	IncludeDeleted bool
+	LatestOnly     bool
+	Offset, Limit  int
+}
+
+// Schemas lists versions with their schemas, ordered by subject and version.
+func (r *Registry) Schemas(ctx context.Context, f SchemaFilter) ([]SchemaVersion, error) {
+	ctxs, p, err := r.prefixScope(ctx, f.SubjectPrefix)
+	if err != nil {
+		return nil, err
+	}
+	var all []VersionRecord
+	for _, c := range ctxs {
+		vs, err := r.store.VersionsByPrefix(ctx, c, p, f.IncludeDeleted)
+		if err != nil {
+			return nil, storeErr("listing versions", err)
+		}
+		all = append(all, vs...)
+	}
+	if f.LatestOnly {
+		latest := all[:0]
+		for i, v := range all {
+			if i+1 < len(all) && all[i+1].Context == v.Context && all[i+1].Subject == v.Subject {
+				continue
+			}
+			latest = append(latest, v)
+		}
+		all = latest
+	}
+	if f.Offset > 0 {
+		if f.Offset >= len(all) {
+			all = nil
+		} else {
+			all = all[f.Offset:]
+		}
+	}
+	if f.Limit > 0 && f.Limit < len(all) {
+		all = all[:f.Limit]
+	}
+	out := make([]SchemaVersion, 0, len(all))
+	for _, v := range all {
+		rec, err := r.schemaRecord(ctx, r.store, v.Context, v.SchemaID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, SchemaVersion{Subject: Name{v.Context, v.Subject}.String(), Version: v.Version, Deleted: v.Deleted, Schema: rec})
+	}
+	return out, nil
+}
+
+// VersionsByID lists the subject versions that use schema id.
+func (r *Registry) VersionsByID(ctx context.Context, id int64, subjectHint string, includeDeleted bool) ([]SchemaVersion, error) {
+	n := ParseName(subjectHint)
+	rec, err := r.schemaRecord(ctx, r.store, n.Context, id)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := r.store.VersionsBySchema(ctx, n.Context, id, includeDeleted)
+	if err != nil {
+		return nil, storeErr("listing versions", err)
+	}
+	out := make([]SchemaVersion, 0, len(vs))
+	for _, v := range vs {
+		if n.Subject != "" && v.Subject != n.Subject {
+			continue
+		}
+		out = append(out, SchemaVersion{Subject: Name{v.Context, v.Subject}.String(), Version: v.Version, Deleted: v.Deleted, Schema: rec})
+	}
+	return out, nil
+}
+
+// ReferencedBy lists the ids of schemas that reference a version.
+func (r *Registry) ReferencedBy(ctx context.Context, subject string, version int) ([]int64, error) {
+	v, err := r.Version(ctx, subject, version, true)
+	if err != nil {
+		return nil, err
+	}
+	n := ParseName(subject)
+	ids, err := referencedBy(ctx, r.store, n, v.Version)
+	if err != nil {
+		return nil, storeErr("listing references", err)
+	}
+	if ids == nil {
+		ids = []int64{}
+	}
+	return ids, nil
+}
+
+// Contexts lists the contexts.
+func (r *Registry) Contexts(ctx context.Context) ([]string, error) {
+	c, err := r.store.Contexts(ctx)
+	if err != nil {
+		return nil, storeErr("listing contexts", err)
+	}
+	return c, nil
+}

@@ -1,0 +1,349 @@
+// Package registry holds subjects, versions, schema ids, contexts, configs
+// and modes: the Confluent Schema Registry model. It is the data path
+// register → parse (compat) → check (compat) → store (Store), with the
+// caches that make the read path memory-speed: schemas by id are immutable
+// and cached forever; subject views, configs and modes are cached and
+// invalidated on every write (and, through Store.Watch, on writes made by
+// other processes sharing the database).
+package registry
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+
+	"github.com/accord/accord/compat"
+)
+
+// Registry serves the Confluent registry operations over a Store. It is
+// safe for concurrent use.
+type Registry struct {
+	store   Store
+	formats map[string]compat.Format
+	types   []string
+	log     *slog.Logger
+
+	schemas sync.Map // idKey → *SchemaRecord; immutable
+	parsed  sync.Map // idKey → compat.Schema; immutable
+	// prepared maps a hash of a request's schema text, type, references and
+	// normalize flag to its parse result, so a repeated lookup or
+	// registration (what serializers do at start-up) does not parse again.
+	prepared *boundedCache[[32]byte, *prepared]
+
+	versions viewCache[*subjectView]
+	configs  viewCache[*Config]
+	modes    viewCache[string]
+}
+
+type idKey struct {
+	ctx string
+	id  int64
+}
+
+// New returns a Registry over store serving the given formats.
+func New(store Store, log *slog.Logger, formats ...compat.Format) *Registry {
+	if log == nil {
+		log = slog.Default()
+	}
+	r := &Registry{
+		store:    store,
+		formats:  make(map[string]compat.Format),
+		log:      log,
+		prepared: newBoundedCache[[32]byte, *prepared](50_000),
+	}
+	for _, f := range formats {
+		r.formats[f.Type()] = f
+		r.types = append(r.types, f.Type())
+	}
+	sort.Strings(r.types)
+	return r
+}
+
+// Types lists the schema types this registry accepts.
+func (r *Registry) Types() []string { return append([]string(nil), r.types...) }
+
+// Run keeps caches coherent with writes made by other processes sharing
+// the store, until ctx ends.
+func (r *Registry) Run(ctx context.Context) error {
+	return r.store.Watch(ctx, func(c Change) {
+		if c == (Change{}) {
+			// The feed may have missed changes (it reconnected): drop every
+			// cached view.
+			r.invalidate(Name{Context: DefaultContext})
+			return
+		}
+		r.invalidate(Name{Context: c.Context, Subject: c.Subject})
+	})
+}
+
+// Ping checks that the store answers.
+func (r *Registry) Ping(ctx context.Context) error {
+	_, err := r.store.Mode(ctx, DefaultContext, "")
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return storeErr("ping", err)
+	}
+	return nil
+}
+
+func (r *Registry) invalidate(n Name) {
+	k := cacheKey{n.Context, n.Subject}
+	r.versions.invalidate(k)
+	r.configs.invalidate(k)
+	r.modes.invalidate(k)
+}
+
+// schemaRecord returns the schema with id, from memory when it has been
+// seen before. q is the store or an open transaction; what a transaction
+// reads is not cached, since it may roll back and its id be given to
+// another schema.
+func (r *Registry) schemaRecord(ctx context.Context, q Reader, regCtx string, id int64) (*SchemaRecord, error) {
+	k := idKey{regCtx, id}
+	if v, ok := r.schemas.Load(k); ok {
+		return v.(*SchemaRecord), nil
+	}
+	rec, err := q.SchemaByID(ctx, regCtx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errorf(ErrSchemaNotFound, "Schema %d not found", id)
+	}
+	if err != nil {
+		return nil, storeErr("reading schema", err)
+	}
+	if _, inTx := q.(Tx); inTx {
+		return &rec, nil
+	}
+	v, _ := r.schemas.LoadOrStore(k, &rec)
+	return v.(*SchemaRecord), nil
+}
+
+// parsedSchema returns the parsed form of a stored schema; each id is
+// parsed at most once per process (barring a race, which only costs a
+// duplicate parse).
+func (r *Registry) parsedSchema(ctx context.Context, q Reader, rec *SchemaRecord) (compat.Schema, error) {
+	k := idKey{rec.Context, rec.ID}
+	if v, ok := r.parsed.Load(k); ok {
+		return v.(compat.Schema), nil
+	}
+	f, ok := r.formats[rec.Type]
+	if !ok {
+		return nil, errorf(ErrInvalidSchema, "schema %d has type %s, which this server does not serve", rec.ID, rec.Type)
+	}
+	deps, err := r.resolveReferences(ctx, q, rec.Context, rec.References)
+	if err != nil {
+		return nil, err
+	}
+	s, err := f.Parse(rec.Schema, deps)
+	if err != nil {
+		return nil, errorf(ErrInvalidSchema, "stored schema %d no longer parses: %v", rec.ID, err)
+	}
+	v, _ := r.parsed.LoadOrStore(k, s)
+	return v.(compat.Schema), nil
+}
+
+// resolveReferences turns references into parser dependencies, transitively
+// and in dependency order. A missing reference or a cycle is an invalid
+// schema naming the reference.
+func (r *Registry) resolveReferences(ctx context.Context, q Reader, regCtx string, refs []Reference) ([]compat.Dependency, error) {
+	var (
+		deps     []compat.Dependency
+		done     = map[string]bool{}
+		visiting = map[string]bool{}
+	)
+	var visit func(refs []Reference, path []string) error
+	visit = func(refs []Reference, path []string) error {
+		for _, ref := range refs {
+			rn := refName(regCtx, ref.Subject)
+			key := fmt.Sprintf("%s\x00%d\x00%s", rn.String(), ref.Version, ref.Name)
+			if done[key] {
+				continue
+			}
+			if visiting[key] {
+				return errorf(ErrInvalidSchema, "Invalid schema: reference cycle through %q (subject %s version %d): %v", ref.Name, ref.Subject, ref.Version, append(path, ref.Name))
+			}
+			v, err := r.findVersion(ctx, q, rn, ref.Version, true)
+			if err != nil {
+				return errorf(ErrInvalidSchema, "Invalid schema: reference %q to subject %s version %d cannot be resolved: %v", ref.Name, ref.Subject, ref.Version, err)
+			}
+			rec, err := r.schemaRecord(ctx, q, rn.Context, v.SchemaID)
+			if err != nil {
+				return err
+			}
+			visiting[key] = true
+			if err := visit(rec.References, append(path, ref.Name)); err != nil {
+				return err
+			}
+			visiting[key] = false
+			done[key] = true
+			deps = append(deps, compat.Dependency{Name: ref.Name, Type: rec.Type, Schema: rec.Schema})
+		}
+		return nil
+	}
+	if err := visit(refs, nil); err != nil {
+		return nil, err
+	}
+	return deps, nil
+}
+
+// refName resolves a reference's subject from a schema in regCtx: an
+// unqualified subject is in regCtx.
+func refName(regCtx, subject string) Name {
+	rn := ParseName(subject)
+	if rn.Context == DefaultContext && regCtx != DefaultContext && subject == rn.Subject {
+		rn.Context = regCtx
+	}
+	return rn
+}
+
+// referencedBy lists the schemas (of any context) that reference n's version.
+func referencedBy(ctx context.Context, q Reader, n Name, version int) ([]int64, error) {
+	ids, err := q.ReferencedBy(ctx, n.Context, n.Subject, version)
+	if err != nil {
+		return nil, err
+	}
+	ctxs, err := q.Contexts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range ctxs {
+		if c == n.Context {
+			continue
+		}
+		more, err := q.ReferencedBy(ctx, c, ":"+n.Context+":"+n.Subject, version)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, more...)
+	}
+	return ids, nil
+}
+
+// findVersion returns one version of a subject from the store or tx
+// (versions -1 means the latest).
+func (r *Registry) findVersion(ctx context.Context, q Reader, n Name, version int, includeDeleted bool) (VersionRecord, error) {
+	vs, err := q.Versions(ctx, n.Context, n.Subject, includeDeleted)
+	if err != nil {
+		return VersionRecord{}, storeErr("listing versions", err)
+	}
+	if len(vs) == 0 {
+		return VersionRecord{}, errorf(ErrSubjectNotFound, "Subject '%s' not found.", n.String())
+	}
+	if version == -1 {
+		return vs[len(vs)-1], nil
+	}
+	for _, v := range vs {
+		if v.Version == version {
+			return v, nil
+		}
+	}
+	return VersionRecord{}, errorf(ErrVersionNotFound, "Version %d not found.", version)
+}
+
+// prepared is a request's schema parsed and canonicalised.
+type prepared struct {
+	schema      compat.Schema
+	text        string
+	refs        []Reference
+	fingerprint string
+}
+
+// SchemaInput is a schema as a client submits it.
+type SchemaInput struct {
+	Schema     string
+	SchemaType string // AVRO when empty
+	References []Reference
+	Metadata   []byte // raw JSON, optional
+	RuleSet    []byte // raw JSON, optional
+}
+
+// prepare parses and canonicalises a submitted schema.
+func (r *Registry) prepare(ctx context.Context, regCtx string, in SchemaInput, normalize bool) (*prepared, error) {
+	typ := in.SchemaType
+	if typ == "" {
+		typ = compat.TypeAvro
+	}
+	f, ok := r.formats[typ]
+	if !ok {
+		return nil, errorf(ErrInvalidSchema, "Invalid schema type %q: valid types are %v", in.SchemaType, r.types)
+	}
+	if in.Schema == "" {
+		return nil, errorf(ErrInvalidSchema, "Invalid schema: empty schema")
+	}
+	// Pin "latest" references before hashing, so the cache key says which
+	// versions were meant.
+	refs := make([]Reference, len(in.References))
+	for i, ref := range in.References {
+		if ref.Name == "" || ref.Subject == "" {
+			return nil, errorf(ErrInvalidSchema, "Invalid schema: reference %d needs a name and a subject", i)
+		}
+		rn := refName(regCtx, ref.Subject)
+		if rn.Context == regCtx {
+			ref.Subject = rn.Subject
+		} else {
+			ref.Subject = ":" + rn.Context + ":" + rn.Subject
+		}
+		if ref.Version == -1 {
+			v, err := r.findVersion(ctx, r.store, rn, -1, false)
+			if err != nil {
+				return nil, errorf(ErrInvalidSchema, "Invalid schema: reference %q to subject %s cannot be resolved: %v", ref.Name, ref.Subject, err)
+			}
+			ref.Version = v.Version
+		} else if ref.Version <= 0 {
+			return nil, errorf(ErrInvalidSchema, "Invalid schema: reference %q has invalid version %d", ref.Name, ref.Version)
+		}
+		refs[i] = ref
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%t\x00%d\x00", regCtx, typ, normalize, len(in.Schema))
+	h.Write([]byte(in.Schema))
+	for _, ref := range refs {
+		fmt.Fprintf(h, "\x00%s\x00%s\x00%d", ref.Name, ref.Subject, ref.Version)
+	}
+	fmt.Fprintf(h, "\x00%s\x00%s", compactJSON(in.Metadata), compactJSON(in.RuleSet))
+	var key [32]byte
+	h.Sum(key[:0])
+	if p, ok := r.prepared.get(key); ok {
+		return p, nil
+	}
+	deps, err := r.resolveReferences(ctx, r.store, regCtx, refs)
+	if err != nil {
+		return nil, err
+	}
+	s, err := f.Parse(in.Schema, deps)
+	if err != nil {
+		return nil, errorf(ErrInvalidSchema, "Invalid schema: %v", trimInvalid(err))
+	}
+	text := s.Canonical()
+	if normalize {
+		text = s.Normalized()
+	}
+	p := &prepared{schema: s, text: text, refs: refs, fingerprint: fingerprint(typ, text, refs, in.Metadata, in.RuleSet)}
+	r.prepared.put(key, p)
+	return p, nil
+}
+
+// trimInvalid drops the "invalid schema: " prefix formats add, since the
+// registry's message already says so.
+func trimInvalid(err error) string {
+	msg := err.Error()
+	const p = "invalid schema: "
+	if len(msg) > len(p) && msg[:len(p)] == p {
+		return msg[len(p):]
+	}
+	return msg
+}
+
+// fingerprint identifies a schema within a context.
+func fingerprint(typ, text string, refs []Reference, metadata, ruleSet []byte) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00", typ, len(text))
+	h.Write([]byte(text))
+	for _, ref := range refs {
+		fmt.Fprintf(h, "\x00%s\x00%s\x00%d", ref.Name, ref.Subject, ref.Version)
+	}
+	fmt.Fprintf(h, "\x00%s\x00%s", compactJSON(metadata), compactJSON(ruleSet))
+	return hex.EncodeToString(h.Sum(nil))
+}

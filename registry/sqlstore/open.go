@@ -1,0 +1,226 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+
+	"github.com/accord/accord/migrations"
+	"github.com/accord/accord/registry"
+)
+
+// FileName is the SQLite database file inside the data directory.
+const FileName = "accord.db"
+
+// Store is a registry.Store on SQLite or PostgreSQL. It is safe for
+// concurrent use.
+type Store struct {
+	reader // reads outside transactions
+
+	d      *dialect
+	db     *sql.DB // transactions; on SQLite a single connection
+	readDB *sql.DB // reads outside transactions; the same pool as db on PostgreSQL
+	dsn    string  // PostgreSQL URL, for the Watch connection
+	id     string  // this instance, named in NOTIFY payloads
+	log    *slog.Logger
+
+	closing   context.Context // ends when Close is called; stops Watch
+	close     context.CancelFunc
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ registry.Store = (*Store)(nil)
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	logger      *slog.Logger
+	maxConns    int
+	busyTimeout time.Duration
+}
+
+// WithLogger sets the logger (default slog.Default()).
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) { o.logger = l }
+}
+
+// WithMaxConns bounds the connection pool: all connections on PostgreSQL,
+// the read connections on SQLite (which always writes through one).
+// The default is 4 × GOMAXPROCS, at least 8.
+func WithMaxConns(n int) Option {
+	return func(o *options) { o.maxConns = n }
+}
+
+// WithBusyTimeout sets how long a SQLite writer waits for another process
+// holding the database before the attempt fails and is retried
+// (default 5s). Ignored on PostgreSQL.
+func WithBusyTimeout(d time.Duration) Option {
+	return func(o *options) { o.busyTimeout = d }
+}
+
+// IsPostgresURL reports whether dsn selects PostgreSQL.
+func IsPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the store named by dsn and brings its schema up to date: a
+// postgres:// or postgresql:// URL selects PostgreSQL; anything else is a
+// data directory, created if missing, holding the SQLite file accord.db.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	o := options{
+		logger:      slog.Default(),
+		maxConns:    max(8, 4*runtime.GOMAXPROCS(0)),
+		busyTimeout: 5 * time.Second,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if dsn == "" {
+		return nil, errors.New("sqlstore: open: empty data directory or database URL")
+	}
+	var (
+		s   *Store
+		err error
+	)
+	if IsPostgresURL(dsn) {
+		s, err = openPostgres(ctx, dsn, o)
+	} else {
+		s, err = openSQLite(ctx, dsn, o)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, s.db, s.d, s.log, 0); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("sqlstore: open: %w", err)
+	}
+	return s, nil
+}
+
+func newStore(d *dialect, db, readDB *sql.DB, dsn string, o options) (*Store, error) {
+	var raw [8]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return nil, fmt.Errorf("sqlstore: instance id: %w", err)
+	}
+	closing, cancel := context.WithCancel(context.Background())
+	s := &Store{
+		reader:  reader{q: readDB, d: d},
+		d:       d,
+		db:      db,
+		readDB:  readDB,
+		dsn:     dsn,
+		id:      hex.EncodeToString(raw[:]),
+		log:     o.logger.With("component", "sqlstore", "engine", d.name),
+		closing: closing,
+		close:   cancel,
+	}
+	return s, nil
+}
+
+func openPostgres(ctx context.Context, dsn string, o options) (*Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(o.maxConns)
+	db.SetMaxIdleConns(o.maxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlstore: connect to postgres %s: %w", redact(dsn), err)
+	}
+	s, err := newStore(newDialect(migrations.Postgres), db, db, dsn, o)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openSQLite(ctx context.Context, dir string, o options) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("sqlstore: create data directory: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	if strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("sqlstore: data directory %q: '?' is not allowed in the path", dir)
+	}
+	// The driver applies these to every connection it opens. WAL lets
+	// readers run beside the writer; synchronous=FULL makes each commit
+	// durable before it returns.
+	base := path + "?_busy_timeout=" + fmt.Sprint(o.busyTimeout.Milliseconds()) +
+		"&_foreign_keys=1&_journal_mode=WAL&_synchronous=FULL"
+
+	// Writes go through one connection whose transactions start with BEGIN
+	// IMMEDIATE, so they queue in the pool instead of failing on the
+	// database lock; another process waits on the busy timeout.
+	db, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
+	}
+
+	readDB, err := sql.Open("sqlite", base+"&_query_only=1")
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
+	}
+	readDB.SetMaxOpenConns(o.maxConns)
+	readDB.SetMaxIdleConns(o.maxConns)
+	readDB.SetConnMaxIdleTime(5 * time.Minute)
+
+	s, err := newStore(newDialect(migrations.SQLite), db, readDB, "", o)
+	if err != nil {
+		_ = readDB.Close()
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close stops Watch and closes the database connections.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.close()
+		var errs []error
+		if s.readDB != s.db {
+			errs = append(errs, s.readDB.Close())
+		}
+		errs = append(errs, s.db.Close())
+		if err := errors.Join(errs...); err != nil {
+			s.closeErr = fmt.Errorf("sqlstore: close: %w", err)
+		}
+	})
+	return s.closeErr
+}
+
+// redact hides the password of a database URL for error messages.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}

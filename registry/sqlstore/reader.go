@@ -1,0 +1,49 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/accord/accord/registry"
+)
+
+// querier is what reads and writes need: *sql.DB outside transactions,
+// *sql.Tx inside.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// reader implements registry.Reader on a querier. The Store embeds one on
+// its read pool, each Tx one on its transaction. Its methods live in the
+// file of what they read (schemas.go, versions.go, config.go).
+type reader struct {
+	q querier
+	d *dialect
+}
+
+var _ registry.Reader = reader{}
+
+func (r reader) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return r.q.ExecContext(ctx, r.d.rebind(query), args...)
+}
+
+func (r reader) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return r.q.QueryContext(ctx, r.d.rebind(query), args...)
+}
+
+func (r reader) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return r.q.QueryRowContext(ctx, r.d.rebind(query), args...)
+}
+
+// Timestamps are stored as Unix milliseconds.
+func toMillis(t time.Time) int64 {
+	if t.IsZero() {
+		t = time.Now()
+	}
+	return t.UnixMilli()
+}
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }

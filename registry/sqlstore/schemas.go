@@ -1,0 +1,199 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/accord/accord/registry"
+)
+
+const schemaColumns = `id, schema_type, schema_text, refs, metadata, ruleset, fingerprint, created_at`
+
+// SchemaByID returns the schema with id in regCtx.
+func (r reader) SchemaByID(ctx context.Context, regCtx string, id int64) (registry.SchemaRecord, error) {
+	rec, err := r.scanSchema(regCtx, r.queryRow(ctx,
+		`SELECT `+schemaColumns+` FROM schemas WHERE context = ? AND id = ?`, regCtx, id))
+	if err != nil {
+		return registry.SchemaRecord{}, fmt.Errorf("sqlstore: schema %d in context %q: %w", id, regCtx, err)
+	}
+	return rec, nil
+}
+
+// SchemaByFingerprint returns the schema whose fingerprint is fp in regCtx.
+func (r reader) SchemaByFingerprint(ctx context.Context, regCtx, fp string) (registry.SchemaRecord, error) {
+	rec, err := r.scanSchema(regCtx, r.queryRow(ctx,
+		`SELECT `+schemaColumns+` FROM schemas WHERE context = ? AND fingerprint = ?`, regCtx, fp))
+	if err != nil {
+		return registry.SchemaRecord{}, fmt.Errorf("sqlstore: schema with fingerprint %q in context %q: %w", fp, regCtx, err)
+	}
+	return rec, nil
+}
+
+func (r reader) scanSchema(regCtx string, row *sql.Row) (registry.SchemaRecord, error) {
+	rec := registry.SchemaRecord{Context: regCtx}
+	var refs, metadata, ruleset sql.NullString
+	var created int64
+	err := row.Scan(&rec.ID, &rec.Type, &rec.Schema, &refs, &metadata, &ruleset, &rec.Fingerprint, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rec, registry.ErrNotFound
+	}
+	if err != nil {
+		return rec, err
+	}
+	if refs.Valid && refs.String != "" {
+		if err := json.Unmarshal([]byte(refs.String), &rec.References); err != nil {
+			return rec, fmt.Errorf("decode stored references: %w", err)
+		}
+	}
+	if metadata.Valid {
+		rec.Metadata = json.RawMessage(metadata.String)
+	}
+	if ruleset.Valid {
+		rec.RuleSet = json.RawMessage(ruleset.String)
+	}
+	rec.CreatedAt = fromMillis(created)
+	return rec, nil
+}
+
+// ReferencedBy lists the ids of schemas that reference subject/version and
+// still have a version (soft-deleted included), in ascending order.
+func (r reader) ReferencedBy(ctx context.Context, regCtx, subject string, version int) ([]int64, error) {
+	rows, err := r.query(ctx, `
+		SELECT DISTINCT sr.schema_id
+		FROM schema_references sr
+		WHERE sr.context = ? AND sr.ref_subject = ? AND sr.ref_version = ?
+		  AND EXISTS (SELECT 1 FROM versions v WHERE v.context = sr.context AND v.schema_id = sr.schema_id)
+		ORDER BY sr.schema_id`,
+		regCtx, subject, version)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: schemas referencing %s version %d: %w", where(regCtx, subject), version, err)
+	}
+	defer rows.Close()
+	ids := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqlstore: schemas referencing %s version %d: %w", where(regCtx, subject), version, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: schemas referencing %s version %d: %w", where(regCtx, subject), version, err)
+	}
+	return ids, nil
+}
+
+// InsertSchema stores rec in the transaction's context and returns its id.
+//
+// With rec.ID 0 it returns the id of the schema with the same fingerprint
+// if there is one (two writers of different subjects may race to store the
+// same schema; the loser gets the winner's id instead of a failed
+// transaction), and otherwise allocates the context's next id. With an
+// explicit rec.ID (IMPORT) it moves the context's counter past the id; the
+// id must be free or already hold a schema with the same fingerprint, and
+// the fingerprint must not be stored under another id, else ErrConflict.
+func (t *tx) InsertSchema(rec registry.SchemaRecord) (int64, error) {
+	fail := func(err error) (int64, error) {
+		if rec.ID != 0 {
+			return 0, fmt.Errorf("sqlstore: insert schema with id %d in context %q: %w", rec.ID, t.regCtx, err)
+		}
+		return 0, fmt.Errorf("sqlstore: insert schema in context %q: %w", t.regCtx, err)
+	}
+	switch {
+	case rec.Context != "" && rec.Context != t.regCtx:
+		return fail(fmt.Errorf("record is for context %q", rec.Context))
+	case rec.ID < 0:
+		return fail(errors.New("negative id"))
+	case rec.Type == "":
+		return fail(errors.New("empty schema type"))
+	case rec.Fingerprint == "":
+		return fail(errors.New("empty fingerprint"))
+	case rec.Metadata != nil && !json.Valid(rec.Metadata):
+		return fail(errors.New("metadata is not valid JSON"))
+	case rec.RuleSet != nil && !json.Valid(rec.RuleSet):
+		return fail(errors.New("rule set is not valid JSON"))
+	}
+
+	// Lock the counter first: on PostgreSQL this waits for any concurrent
+	// writer of this context's schemas, so the checks below see its rows.
+	var last int64
+	if err := t.queryRow(t.ctx, `SELECT last_id FROM contexts WHERE context = ?`+t.d.forUpdate,
+		t.regCtx).Scan(&last); err != nil {
+		return fail(fmt.Errorf("lock id counter: %w", err))
+	}
+	var existing int64
+	err := t.queryRow(t.ctx, `SELECT id FROM schemas WHERE context = ? AND fingerprint = ?`,
+		t.regCtx, rec.Fingerprint).Scan(&existing)
+	found := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fail(fmt.Errorf("look up fingerprint: %w", err))
+	}
+
+	id := rec.ID
+	if id == 0 {
+		if found {
+			return existing, nil
+		}
+		if err := t.queryRow(t.ctx,
+			`UPDATE contexts SET last_id = last_id + 1 WHERE context = ? RETURNING last_id`,
+			t.regCtx).Scan(&id); err != nil {
+			return fail(fmt.Errorf("allocate id: %w", err))
+		}
+	} else {
+		if found {
+			if existing == id {
+				return id, nil
+			}
+			return fail(fmt.Errorf("the same schema is stored as id %d: %w", existing, registry.ErrConflict))
+		}
+		var one int
+		err := t.queryRow(t.ctx, `SELECT 1 FROM schemas WHERE context = ? AND id = ?`, t.regCtx, id).Scan(&one)
+		if err == nil {
+			return fail(fmt.Errorf("id %d holds another schema: %w", id, registry.ErrConflict))
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fail(fmt.Errorf("look up id: %w", err))
+		}
+		if id > last {
+			if _, err := t.exec(t.ctx, `UPDATE contexts SET last_id = ? WHERE context = ?`, id, t.regCtx); err != nil {
+				return fail(fmt.Errorf("move id counter: %w", err))
+			}
+		}
+	}
+
+	var refs, metadata, ruleset any // nil stores NULL
+	if len(rec.References) > 0 {
+		b, err := json.Marshal(rec.References)
+		if err != nil {
+			return fail(fmt.Errorf("encode references: %w", err))
+		}
+		refs = string(b)
+	}
+	if rec.Metadata != nil {
+		metadata = string(rec.Metadata)
+	}
+	if rec.RuleSet != nil {
+		ruleset = string(rec.RuleSet)
+	}
+	if _, err := t.exec(t.ctx, `
+		INSERT INTO schemas (context, id, schema_type, schema_text, refs, metadata, ruleset, fingerprint, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.regCtx, id, rec.Type, rec.Schema, refs, metadata, ruleset, rec.Fingerprint, toMillis(rec.CreatedAt)); err != nil {
+		if t.d.isUniqueViolation(err) {
+			err = fmt.Errorf("%w: %w", registry.ErrConflict, err)
+		}
+		return fail(err)
+	}
+	for i, ref := range rec.References {
+		if _, err := t.exec(t.ctx, `
+			INSERT INTO schema_references (context, schema_id, ord, ref_name, ref_subject, ref_version)
+			VALUES (?, ?, ?, ?, ?, ?)`,
+			t.regCtx, id, i, ref.Name, ref.Subject, ref.Version); err != nil {
+			return fail(fmt.Errorf("store reference %q: %w", ref.Name, err))
+		}
+	}
+	return id, nil
+}

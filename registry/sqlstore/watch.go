@@ -1,0 +1,136 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/accord/accord/registry"
+)
+
+// channel is the PostgreSQL NOTIFY channel of committed changes.
+const channel = "accord_changes"
+
+// maxPayload keeps NOTIFY payloads under PostgreSQL's 8000-byte limit.
+const maxPayload = 7900
+
+// Reconnect backoff of Watch.
+const (
+	watchBackoff    = 100 * time.Millisecond
+	watchMaxBackoff = 10 * time.Second
+)
+
+// notice is the NOTIFY payload.
+type notice struct {
+	Instance string `json:"i"`           // the Store that committed
+	Context  string `json:"c,omitempty"` // its context
+	Subject  string `json:"s,omitempty"` // its subject, "" for context-wide settings
+	All      bool   `json:"a,omitempty"` // the names did not fit: anything may have changed
+}
+
+// notify queues one NOTIFY per subject written by the transaction; they
+// are delivered when it commits.
+func (s *Store) notify(ctx context.Context, sqlTx *sql.Tx, regCtx string, subjects map[string]bool) error {
+	names := make([]string, 0, len(subjects))
+	for name := range subjects {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		payload, err := json.Marshal(notice{Instance: s.id, Context: regCtx, Subject: name})
+		if err != nil {
+			return fmt.Errorf("sqlstore: notify: %w", err)
+		}
+		if len(payload) > maxPayload {
+			payload, _ = json.Marshal(notice{Instance: s.id, All: true})
+		}
+		if _, err := sqlTx.ExecContext(ctx, s.d.rebind(`SELECT pg_notify(?, ?)`), channel, string(payload)); err != nil {
+			return fmt.Errorf("sqlstore: notify change of %s: %w", where(regCtx, name), err)
+		}
+	}
+	return nil
+}
+
+// Watch calls fn for each change committed by another Store sharing the
+// PostgreSQL database, until ctx ends or the Store is closed; it then
+// returns nil. It reports the zero registry.Change each time it starts
+// listening (first and after each reconnect), since changes made while
+// it was not listening are lost: the caller should drop its caches. fn is
+// called from one goroutine, in commit order. On SQLite Watch returns nil
+// at once.
+func (s *Store) Watch(ctx context.Context, fn func(registry.Change)) error {
+	if !s.d.postgres() {
+		return nil
+	}
+	cfg, err := pgx.ParseConfig(s.dsn)
+	if err != nil {
+		return fmt.Errorf("sqlstore: watch: %w", err)
+	}
+	cfg.RuntimeParams["application_name"] = "accord-watch"
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(s.closing, cancel)
+	defer stop()
+
+	backoff := watchBackoff
+	for {
+		listened, err := s.listen(ctx, cfg, fn)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if listened {
+			backoff = watchBackoff
+		}
+		s.log.Warn("watch: listener connection failed, reconnecting", "err", err, "retry_in", backoff)
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return nil
+		}
+		backoff = min(2*backoff, watchMaxBackoff)
+	}
+}
+
+// listen runs one LISTEN connection until it fails or ctx ends. listened
+// reports whether LISTEN succeeded.
+func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig, fn func(registry.Change)) (listened bool, err error) {
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return false, fmt.Errorf("connect: %w", err)
+	}
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = conn.Close(closeCtx)
+	}()
+	if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
+		return false, fmt.Errorf("listen: %w", err)
+	}
+	s.log.Debug("watch: listening", "channel", channel)
+	fn(registry.Change{}) // anything may have changed before now
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return true, fmt.Errorf("wait for notification: %w", err)
+		}
+		var msg notice
+		if err := json.Unmarshal([]byte(n.Payload), &msg); err != nil {
+			s.log.Warn("watch: ignoring malformed notification", "payload", n.Payload, "err", err)
+			continue
+		}
+		switch {
+		case msg.Instance == s.id:
+			// our own write
+		case msg.All:
+			fn(registry.Change{})
+		default:
+			fn(registry.Change{Context: msg.Context, Subject: msg.Subject})
+		}
+	}
+}

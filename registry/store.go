@@ -1,0 +1,128 @@
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Store persists the registry. One SQL implementation (registry/sqlstore)
+// serves SQLite and PostgreSQL; the conformance suite in
+// registry/storetest runs against both.
+//
+// Every method that writes is durable when it returns. Read methods return
+// ErrNotFound (wrapped) when the row does not exist.
+type Store interface {
+	Reader
+	// Update runs fn in one transaction that holds an exclusive lock on
+	// (context, subject), so writers of one subject are serialised across
+	// processes sharing the database. If fn returns an error nothing it did
+	// is kept. subject may be "" for context-wide writes (global config and
+	// mode), which lock the context's row instead. Update may run fn more
+	// than once (it retries deadlocks and serialization failures), so fn
+	// must act only through the Tx. Update must not be nested.
+	Update(ctx context.Context, regCtx, subject string, fn func(Tx) error) error
+	// Watch calls fn for every change committed by another process sharing
+	// the database, until ctx ends. The zero Change means "anything may have
+	// changed" (e.g. after the feed reconnected): drop every cached view.
+	// Stores that cannot be shared (SQLite) return immediately with nil.
+	Watch(ctx context.Context, fn func(Change)) error
+	Close() error
+}
+
+// Reader is the read side, available outside and inside transactions.
+type Reader interface {
+	// SchemaByID returns the schema with id in regCtx.
+	SchemaByID(ctx context.Context, regCtx string, id int64) (SchemaRecord, error)
+	// SchemaByFingerprint returns the schema whose fingerprint is fp in regCtx.
+	SchemaByFingerprint(ctx context.Context, regCtx, fp string) (SchemaRecord, error)
+	// Versions lists the versions of subject in ascending order, with
+	// soft-deleted ones only when includeDeleted.
+	Versions(ctx context.Context, regCtx, subject string, includeDeleted bool) ([]VersionRecord, error)
+	// VersionsByPrefix lists versions of every subject of regCtx whose name
+	// starts with prefix, ordered by subject then version.
+	VersionsByPrefix(ctx context.Context, regCtx, prefix string, includeDeleted bool) ([]VersionRecord, error)
+	// VersionsBySchema lists the versions (of any subject in regCtx) that
+	// use schema id.
+	VersionsBySchema(ctx context.Context, regCtx string, id int64, includeDeleted bool) ([]VersionRecord, error)
+	// ReferencedBy lists the ids of schemas that have a version (not
+	// permanently deleted, soft-deleted included) and reference subject/version.
+	ReferencedBy(ctx context.Context, regCtx, subject string, version int) ([]int64, error)
+	// Subjects lists the subject names of regCtx with at least one version
+	// (soft-deleted ones only when includeDeleted), sorted.
+	Subjects(ctx context.Context, regCtx, prefix string, includeDeleted bool) ([]string, error)
+	// Contexts lists the contexts that have ever held a subject, sorted;
+	// the default context "." is always included.
+	Contexts(ctx context.Context) ([]string, error)
+	// Config returns the raw config document stored for (regCtx, subject);
+	// subject "" is the context-wide (global) config.
+	Config(ctx context.Context, regCtx, subject string) (json.RawMessage, error)
+	// Mode returns the mode stored for (regCtx, subject); subject "" is global.
+	Mode(ctx context.Context, regCtx, subject string) (string, error)
+}
+
+// Tx is a transaction opened by Store.Update.
+type Tx interface {
+	Reader
+	// InsertSchema stores a new schema. If rec.ID is 0 the store allocates
+	// the next id of the context (never reused, taken from the database);
+	// otherwise it uses rec.ID (IMPORT mode) and moves the context's
+	// counter past it. It returns the id. Inserting an id that exists
+	// returns ErrConflict.
+	InsertSchema(rec SchemaRecord) (int64, error)
+	// NextVersion reserves and returns the next version number of the
+	// subject locked by Update (never reused, even after permanent deletes).
+	// A caller-chosen version (IMPORT mode) is recorded with ReserveVersion.
+	NextVersion() (int, error)
+	// ReserveVersion moves the locked subject's version counter past v.
+	ReserveVersion(v int) error
+	// InsertVersion stores a version of the locked subject.
+	InsertVersion(v VersionRecord) error
+	// SetDeleted soft-deletes (or, with false, restores) a version.
+	SetDeleted(subject string, version int, deleted bool) error
+	// DeleteVersion permanently deletes a version.
+	DeleteVersion(subject string, version int) error
+	// PutConfig stores (or, with nil, removes) the config document of subject.
+	PutConfig(subject string, cfg json.RawMessage) error
+	// PutMode stores (or, with "", removes) the mode of subject.
+	PutMode(subject string, mode string) error
+}
+
+// SchemaRecord is a stored schema. It is immutable once stored.
+type SchemaRecord struct {
+	Context    string
+	ID         int64
+	Type       string // AVRO, PROTOBUF, JSON
+	Schema     string // canonical text
+	References []Reference
+	Metadata   json.RawMessage // Confluent metadata document, or nil
+	RuleSet    json.RawMessage // Confluent ruleSet document, or nil
+	// Fingerprint identifies the schema within its context: a hash over
+	// type, canonical text, references, metadata and rule set.
+	Fingerprint string
+	CreatedAt   time.Time
+}
+
+// VersionRecord is one version of a subject.
+type VersionRecord struct {
+	Context   string
+	Subject   string
+	Version   int
+	SchemaID  int64
+	Deleted   bool
+	CreatedAt time.Time
+}
+
+// Reference is a named reference from a schema to a version of a subject.
+type Reference struct {
+	Name    string `json:"name"`
+	Subject string `json:"subject"`
+	Version int    `json:"version"`
+}
+
+// Change says that something under (Context, Subject) changed in another
+// process; Subject "" means context-wide settings changed.
+type Change struct {
+	Context string
+	Subject string
+}

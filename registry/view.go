@@ -1,0 +1,104 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+)
+
+// subjectView is the cached state of one subject: every version,
+// soft-deleted ones included, in ascending order.
+type subjectView struct {
+	versions []VersionRecord
+	// fingerprints[i] is the fingerprint of versions[i]'s schema.
+	fingerprints []string
+}
+
+// live returns the versions that are not soft-deleted, or all when
+// includeDeleted.
+func (v *subjectView) live(includeDeleted bool) []VersionRecord {
+	if includeDeleted {
+		return v.versions
+	}
+	out := make([]VersionRecord, 0, len(v.versions))
+	for _, x := range v.versions {
+		if !x.Deleted {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// find returns the newest version whose schema has fingerprint fp.
+func (v *subjectView) find(fp string, includeDeleted bool) (VersionRecord, bool) {
+	for i := len(v.versions) - 1; i >= 0; i-- {
+		if v.fingerprints[i] == fp && (includeDeleted || !v.versions[i].Deleted) {
+			return v.versions[i], true
+		}
+	}
+	return VersionRecord{}, false
+}
+
+// view returns the cached view of a subject, loading it if needed.
+func (r *Registry) view(ctx context.Context, n Name) (*subjectView, error) {
+	k := cacheKey{n.Context, n.Subject}
+	if v, ok := r.versions.get(k); ok {
+		return v, nil
+	}
+	gen := r.versions.generation()
+	v, err := r.loadView(ctx, r.store, n)
+	if err != nil {
+		return nil, err
+	}
+	r.versions.put(k, v, gen)
+	return v, nil
+}
+
+func (r *Registry) loadView(ctx context.Context, q Reader, n Name) (*subjectView, error) {
+	vs, err := q.Versions(ctx, n.Context, n.Subject, true)
+	if err != nil {
+		return nil, storeErr("listing versions", err)
+	}
+	v := &subjectView{versions: vs, fingerprints: make([]string, len(vs))}
+	for i, x := range vs {
+		rec, err := r.schemaRecord(ctx, q, n.Context, x.SchemaID)
+		if err != nil {
+			return nil, err
+		}
+		v.fingerprints[i] = rec.Fingerprint
+	}
+	return v, nil
+}
+
+// subjectVersions returns a subject's versions, or ErrSubjectNotFound when
+// it has none (none that are live, unless includeDeleted).
+func (r *Registry) subjectVersions(ctx context.Context, n Name, includeDeleted bool) ([]VersionRecord, error) {
+	v, err := r.view(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	vs := v.live(includeDeleted)
+	if len(vs) == 0 {
+		return nil, errorf(ErrSubjectNotFound, "Subject '%s' not found.", n.String())
+	}
+	return vs, nil
+}
+
+// compactJSON renders a JSON document in a canonical compact form (object
+// keys sorted), or "" for nothing or null. Invalid JSON is returned as is;
+// callers validate documents before they get here.
+func compactJSON(b []byte) string {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || string(b) == "null" {
+		return ""
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return string(b)
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return string(b)
+	}
+	return string(out)
+}
