@@ -289,8 +289,8 @@ func (s *Server) readSchemaRequest(r *http.Request) (string, registerBody, regis
 	if err != nil {
 		return "", registerBody{}, registry.SchemaInput{}, err
 	}
-	var body registerBody
-	if err := s.decode(r, &body); err != nil {
+	body, err := s.decodeSchemaBody(r)
+	if err != nil {
 		return "", registerBody{}, registry.SchemaInput{}, err
 	}
 	in, err := body.input()
@@ -347,13 +347,13 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, 200, versionBody(v))
+	s.writeVersion(w, r, v)
 }
 
 func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) {
 	v, ok := s.version(w, r)
 	if ok {
-		s.writeJSON(w, 200, versionBody(v))
+		s.writeVersion(w, r, v)
 	}
 }
 

@@ -5,6 +5,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,6 +45,7 @@ type Server struct {
 	// byID caches the encoded body of GET /schemas/ids/{id}: schemas are
 	// immutable, so the hottest read is a map lookup and a write.
 	byID sync.Map // idKey → []byte
+	hot  hotCaches
 }
 
 type idKey struct {
@@ -60,12 +62,18 @@ func New(reg *registry.Registry, opts Options) *Server {
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}
+	s.hot = newHotCaches()
 	s.router = s.routes()
 	return s
 }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serveHot(w, r) {
+		return
+	}
+	s.router.ServeHTTP(w, r)
+}
 
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
@@ -142,11 +150,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // caller's X-Request-Id when it sends one.
 func (s *Server) requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-Id")
-		if id == "" || len(id) > 128 {
-			id = strconv.FormatUint(s.reqSeq.Add(1), 36)
-		}
-		w.Header().Set("X-Request-Id", id)
+		s.setRequestID(w, r)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -178,6 +182,14 @@ func jsonContentType(ct string) bool {
 	return false
 }
 
+func (s *Server) setRequestID(w http.ResponseWriter, r *http.Request) {
+	id := r.Header.Get("X-Request-Id")
+	if id == "" || len(id) > 128 {
+		id = strconv.FormatUint(s.reqSeq.Add(1), 36)
+	}
+	w.Header().Set("X-Request-Id", id)
+}
+
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if err := s.reg.Ping(r.Context()); err != nil {
 		s.writeJSON(w, 503, map[string]string{"status": "DOWN", "error": err.Error()})
@@ -207,16 +219,34 @@ func writeBody(w http.ResponseWriter, status int, body []byte) {
 // decode reads a JSON body strictly: unknown fields and trailing data are
 // client errors, an over-long body is 413.
 func (s *Server) decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	raw, err := s.readBody(r)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(raw, v)
+}
+
+// readBody reads the whole body, within the size limit.
+func (s *Server) readBody(r *http.Request) ([]byte, error) {
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &httpError{errTooLarge, fmt.Sprintf("request body exceeds the limit of %d bytes", s.maxBody)}
+		}
+		return nil, &httpError{errBadRequest, "reading request body: " + err.Error()}
+	}
+	return raw, nil
+}
+
+func decodeJSON(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
 		switch {
-		case errors.As(err, &mbe):
-			return &httpError{errTooLarge, fmt.Sprintf("request body exceeds the limit of %d bytes", s.maxBody)}
 		case strings.HasPrefix(err.Error(), "json: unknown field"):
 			return &httpError{errUnprocessable, "Unrecognized field: " + strings.TrimPrefix(err.Error(), "json: unknown field ")}
-		case err.Error() == "EOF":
+		case errors.Is(err, io.EOF):
 			return &httpError{errBadRequest, "request body is empty: a JSON document is required"}
 		default:
 			var te *json.UnmarshalTypeError

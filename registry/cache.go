@@ -55,39 +55,3 @@ func (c *viewCache[V]) invalidate(k cacheKey) {
 	}
 	delete(c.m, k)
 }
-
-// boundedCache is a concurrency-safe map that forgets an arbitrary half of
-// its entries when full. It holds derived values (parse results keyed by
-// request text) whose loss only costs a recomputation, so a client sending
-// endless distinct texts cannot grow memory without bound.
-type boundedCache[K comparable, V any] struct {
-	mu  sync.RWMutex
-	max int
-	m   map[K]V
-}
-
-func newBoundedCache[K comparable, V any](max int) *boundedCache[K, V] {
-	return &boundedCache[K, V]{max: max, m: make(map[K]V)}
-}
-
-func (c *boundedCache[K, V]) get(k K) (V, bool) {
-	c.mu.RLock()
-	v, ok := c.m[k]
-	c.mu.RUnlock()
-	return v, ok
-}
-
-func (c *boundedCache[K, V]) put(k K, v V) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= c.max {
-		n := 0
-		for key := range c.m {
-			delete(c.m, key)
-			if n++; n >= c.max/2 {
-				break
-			}
-		}
-	}
-	c.m[k] = v
-}

@@ -17,6 +17,8 @@ import (
 	"sort"
 	"sync"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"github.com/accord/accord/compat"
 )
 
@@ -33,7 +35,7 @@ type Registry struct {
 	// prepared maps a hash of a request's schema text, type, references and
 	// normalize flag to its parse result, so a repeated lookup or
 	// registration (what serializers do at start-up) does not parse again.
-	prepared *boundedCache[[32]byte, *prepared]
+	prepared *lru.Cache[[32]byte, *prepared]
 
 	versions viewCache[*subjectView]
 	configs  viewCache[*Config]
@@ -51,11 +53,12 @@ func New(store Store, log *slog.Logger, formats ...compat.Format) *Registry {
 		log = slog.Default()
 	}
 	r := &Registry{
-		store:    store,
-		formats:  make(map[string]compat.Format),
-		log:      log,
-		prepared: newBoundedCache[[32]byte, *prepared](50_000),
+		store:   store,
+		formats: make(map[string]compat.Format),
+		log:     log,
 	}
+	// Bounded: the keys are client input.
+	r.prepared, _ = lru.New[[32]byte, *prepared](20_000)
 	for _, f := range formats {
 		r.formats[f.Type()] = f
 		r.types = append(r.types, f.Type())
@@ -305,7 +308,7 @@ func (r *Registry) prepare(ctx context.Context, regCtx string, in SchemaInput, n
 	fmt.Fprintf(h, "\x00%s\x00%s", compactJSON(in.Metadata), compactJSON(in.RuleSet))
 	var key [32]byte
 	h.Sum(key[:0])
-	if p, ok := r.prepared.get(key); ok {
+	if p, ok := r.prepared.Get(key); ok {
 		return p, nil
 	}
 	deps, err := r.resolveReferences(ctx, r.store, regCtx, refs)
@@ -321,7 +324,7 @@ func (r *Registry) prepare(ctx context.Context, regCtx string, in SchemaInput, n
 		text = s.Normalized()
 	}
 	p := &prepared{schema: s, text: text, refs: refs, fingerprint: fingerprint(typ, text, refs, in.Metadata, in.RuleSet)}
-	r.prepared.put(key, p)
+	r.prepared.Add(key, p)
 	return p, nil
 }
 

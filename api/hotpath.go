@@ -1,0 +1,109 @@
+package api
+
+import (
+	"bytes"
+	"hash/maphash"
+	"net/http"
+	"strconv"
+	"strings"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/accord/accord/registry"
+)
+
+// Serializers repeat a few requests over and over: fetching a schema by id,
+// and looking up or registering the schema they were built with. These
+// caches keep those paths off the router, the JSON decoder and the encoder.
+// All are bounded (keys come from clients) and hold only immutable values.
+type hotCaches struct {
+	seed maphash.Seed
+	// bodies maps a hash of a request body to its decoded form.
+	bodies *lru.Cache[uint64, decodedBody]
+	// versions maps a subject version to its encoded response.
+	versions *lru.Cache[versionKey, []byte]
+}
+
+type decodedBody struct {
+	raw  []byte
+	body registerBody
+}
+
+type versionKey struct {
+	subject string
+	version int
+	id      int64
+	deleted bool
+}
+
+// maxCachedBody bounds what is worth remembering per entry.
+const maxCachedBody = 64 << 10
+
+func newHotCaches() hotCaches {
+	bodies, _ := lru.New[uint64, decodedBody](4096)
+	versions, _ := lru.New[versionKey, []byte](16384)
+	return hotCaches{seed: maphash.MakeSeed(), bodies: bodies, versions: versions}
+}
+
+// decodeSchemaBody decodes a registration, lookup or compatibility body,
+// remembering the result for identical bodies.
+func (s *Server) decodeSchemaBody(r *http.Request) (registerBody, error) {
+	raw, err := s.readBody(r)
+	if err != nil {
+		return registerBody{}, err
+	}
+	var h uint64
+	if len(raw) <= maxCachedBody {
+		h = maphash.Bytes(s.hot.seed, raw)
+		if e, ok := s.hot.bodies.Get(h); ok && bytes.Equal(e.raw, raw) {
+			return e.body, nil
+		}
+	}
+	var body registerBody
+	if err := decodeJSON(raw, &body); err != nil {
+		return registerBody{}, err
+	}
+	if len(raw) <= maxCachedBody {
+		s.hot.bodies.Add(h, decodedBody{raw: raw, body: body})
+	}
+	return body, nil
+}
+
+// writeVersion writes a subject version, encoded once per version.
+func (s *Server) writeVersion(w http.ResponseWriter, r *http.Request, v registry.SchemaVersion) {
+	k := versionKey{v.Subject, v.Version, v.Schema.ID, v.Deleted}
+	body, ok := s.hot.versions.Get(k)
+	if !ok {
+		var err error
+		if body, err = marshal(versionBody(v)); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		s.hot.versions.Add(k, body)
+	}
+	writeBody(w, 200, body)
+}
+
+// serveHot answers GET /schemas/ids/{id} (no query) from memory without
+// routing when the schema has been served before. It reports whether it
+// answered.
+func (s *Server) serveHot(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodGet || r.URL.RawQuery != "" {
+		return false
+	}
+	rest, ok := strings.CutPrefix(r.URL.Path, "/schemas/ids/")
+	if !ok || len(rest) == 0 || len(rest) > 10 {
+		return false
+	}
+	id, err := strconv.ParseInt(rest, 10, 32)
+	if err != nil {
+		return false
+	}
+	body, ok := s.byID.Load(idKey{registry.DefaultContext, id})
+	if !ok {
+		return false
+	}
+	s.setRequestID(w, r)
+	writeBody(w, 200, body.([]byte))
+	return true
+}
