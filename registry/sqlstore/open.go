@@ -177,7 +177,7 @@ func openSQLite(ctx context.Context, dir string, o options) (*Store, error) {
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
-	if err := db.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, db, o.busyTimeout); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
 	}
@@ -198,6 +198,24 @@ func openSQLite(ctx context.Context, dir string, o options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// pingSQLite opens the first connection. Switching a fresh database to WAL
+// needs an exclusive lock and SQLite does not wait on the busy timeout for
+// it, so processes starting together retry here until the timeout.
+func pingSQLite(ctx context.Context, db *sql.DB, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // Close stops Watch and closes the database connections.
