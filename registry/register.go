@@ -80,6 +80,12 @@ func (r *Registry) Register(ctx context.Context, subject string, req RegisterReq
 	if err != nil {
 		return SchemaVersion{}, storeErr("registering schema", err)
 	}
+	// Committed: remember the record and its parsed form, so the next
+	// compatibility check against this version does not parse it again.
+	k := idKey{n.Context, out.Schema.ID}
+	rec, _ := r.schemas.LoadOrStore(k, out.Schema)
+	out.Schema = rec.(*SchemaRecord)
+	r.parsed.LoadOrStore(k, p.schema)
 	return out, nil
 }
 
