@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
@@ -73,410 +72,314 @@ func (b registerBody) input() (registry.SchemaInput, error) {
 	return registry.SchemaInput{Schema: b.Schema, SchemaType: b.SchemaType, References: b.References, Metadata: b.Metadata, RuleSet: b.RuleSet}, nil
 }
 
-func idParam(r *http.Request) (int64, error) {
-	raw := chi.URLParam(r, "id")
-	id, err := strconv.ParseInt(raw, 10, 32)
-	if err != nil {
-		return 0, &registry.Error{Kind: registry.ErrSchemaNotFound, Message: fmt.Sprintf("Schema %s not found", raw)}
-	}
-	return id, nil
-}
-
-func versionParam(r *http.Request) (int, error) {
-	return registry.ParseVersion(chi.URLParam(r, "version"))
-}
-
-func (s *Server) schemaTypes(w http.ResponseWriter, r *http.Request) {
+func (s *Server) schemaTypes(w http.ResponseWriter, r *http.Request) error {
 	s.writeJSON(w, 200, s.reg.Types())
+	return nil
 }
 
-func (s *Server) schemaByID(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+func (s *Server) schemaByID(w http.ResponseWriter, r *http.Request) error {
+	p := params{r: r}
+	id, hint := p.id(), p.str("subject")
+	if p.err != nil {
+		return p.err
 	}
-	hint := r.URL.Query().Get("subject")
-	ctx := registry.ParseName(hint).Context
-	if body, ok := s.byID.Load(idKey{ctx, id}); ok {
+	k := idKey{registry.ParseName(hint).Context, id}
+	if body, ok := s.byID.Load(k); ok {
 		writeBody(w, 200, body.([]byte))
-		return
+		return nil
 	}
 	rec, err := s.reg.SchemaByID(r.Context(), id, hint)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	b := toBody(rec)
 	b.ID = 0
 	body, err := marshal(b)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	s.byID.Store(idKey{ctx, id}, body)
+	s.byID.Store(k, body)
 	writeBody(w, 200, body)
+	return nil
 }
 
-func (s *Server) schemaTextByID(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+func (s *Server) schemaTextByID(w http.ResponseWriter, r *http.Request) error {
+	p := params{r: r}
+	id, hint := p.id(), p.str("subject")
+	if p.err != nil {
+		return p.err
 	}
-	rec, err := s.reg.SchemaByID(r.Context(), id, r.URL.Query().Get("subject"))
+	rec, err := s.reg.SchemaByID(r.Context(), id, hint)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeBody(w, 200, []byte(rec.Schema))
+	return nil
 }
 
-func (s *Server) subjectsByID(w http.ResponseWriter, r *http.Request) {
-	s.byIDList(w, r, func(vs []registry.SchemaVersion) any {
-		out := []string{}
-		seen := map[string]bool{}
-		for _, v := range vs {
-			if !seen[v.Subject] {
-				seen[v.Subject] = true
-				out = append(out, v.Subject)
-			}
+func (s *Server) subjectsByID(w http.ResponseWriter, r *http.Request) error {
+	vs, err := s.versionsOfID(r)
+	if err != nil {
+		return err
+	}
+	out := []string{}
+	for _, v := range vs {
+		if !slices.Contains(out, v.Subject) {
+			out = append(out, v.Subject)
 		}
-		return out
-	})
+	}
+	s.writeJSON(w, 200, out)
+	return nil
 }
 
-func (s *Server) versionsByID(w http.ResponseWriter, r *http.Request) {
-	type sv struct {
+func (s *Server) versionsByID(w http.ResponseWriter, r *http.Request) error {
+	vs, err := s.versionsOfID(r)
+	if err != nil {
+		return err
+	}
+	type subjectVersion struct {
 		Subject string `json:"subject"`
 		Version int    `json:"version"`
 	}
-	s.byIDList(w, r, func(vs []registry.SchemaVersion) any {
-		out := make([]sv, 0, len(vs))
-		for _, v := range vs {
-			out = append(out, sv{v.Subject, v.Version})
-		}
-		return out
-	})
+	out := make([]subjectVersion, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, subjectVersion{v.Subject, v.Version})
+	}
+	s.writeJSON(w, 200, out)
+	return nil
 }
 
-func (s *Server) byIDList(w http.ResponseWriter, r *http.Request, render func([]registry.SchemaVersion) any) {
-	id, err := idParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+func (s *Server) versionsOfID(r *http.Request) ([]registry.SchemaVersion, error) {
+	p := params{r: r}
+	id, hint, deleted := p.id(), p.str("subject"), p.bool("deleted")
+	if p.err != nil {
+		return nil, p.err
 	}
-	deleted, err := boolParam(r, "deleted")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	vs, err := s.reg.VersionsByID(r.Context(), id, r.URL.Query().Get("subject"), deleted)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, 200, render(vs))
+	return s.reg.VersionsByID(r.Context(), id, hint, deleted)
 }
 
-func (s *Server) listSchemas(w http.ResponseWriter, r *http.Request) {
-	var f registry.SchemaFilter
-	var err error
-	f.SubjectPrefix = r.URL.Query().Get("subjectPrefix")
-	if f.IncludeDeleted, err = boolParam(r, "deleted"); err == nil {
-		if f.LatestOnly, err = boolParam(r, "latestOnly"); err == nil {
-			if f.Offset, err = intParam(r, "offset"); err == nil {
-				f.Limit, err = intParam(r, "limit")
-			}
-		}
+func (s *Server) listSchemas(w http.ResponseWriter, r *http.Request) error {
+	p := params{r: r}
+	f := registry.SchemaFilter{
+		SubjectPrefix:  p.str("subjectPrefix"),
+		IncludeDeleted: p.bool("deleted"),
+		LatestOnly:     p.bool("latestOnly"),
+		Offset:         p.int("offset"),
+		Limit:          p.int("limit"),
 	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	if p.err != nil {
+		return p.err
 	}
 	vs, err := s.reg.Schemas(r.Context(), f)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]schemaBody, 0, len(vs))
 	for _, v := range vs {
 		out = append(out, versionBody(v))
 	}
 	s.writeJSON(w, 200, out)
+	return nil
 }
 
-func (s *Server) listSubjects(w http.ResponseWriter, r *http.Request) {
-	deleted, err := boolParam(r, "deleted")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+func (s *Server) listSubjects(w http.ResponseWriter, r *http.Request) error {
+	p := params{r: r}
+	prefix, deleted, deletedOnly := p.str("subjectPrefix"), p.bool("deleted"), p.bool("deletedOnly")
+	if p.err != nil {
+		return p.err
 	}
-	deletedOnly, err := boolParam(r, "deletedOnly")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	prefix := r.URL.Query().Get("subjectPrefix")
 	subs, err := s.reg.Subjects(r.Context(), prefix, deleted || deletedOnly)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if deletedOnly {
 		live, err := s.reg.Subjects(r.Context(), prefix, false)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
-		isLive := map[string]bool{}
-		for _, l := range live {
-			isLive[l] = true
-		}
-		out := []string{}
-		for _, sub := range subs {
-			if !isLive[sub] {
-				out = append(out, sub)
-			}
-		}
-		subs = out
+		subs = without(subs, live)
 	}
 	s.writeJSON(w, 200, subs)
+	return nil
 }
 
-func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) {
-	subject, err := subjectParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	deleted, err := boolParam(r, "deleted")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	deletedOnly, err := boolParam(r, "deletedOnly")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
+	p := params{r: r}
+	subject, deleted, deletedOnly := p.subject(), p.bool("deleted"), p.bool("deletedOnly")
+	if p.err != nil {
+		return p.err
 	}
 	vs, err := s.reg.Versions(r.Context(), subject, deleted || deletedOnly)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if deletedOnly {
 		live, err := s.reg.Versions(r.Context(), subject, false)
 		if err != nil && !errors.Is(err, registry.ErrSubjectNotFound) {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
-		out := []int{}
-		for _, v := range vs {
-			if !slices.Contains(live, v) {
-				out = append(out, v)
-			}
-		}
-		vs = out
+		vs = without(vs, live)
 	}
 	s.writeJSON(w, 200, vs)
+	return nil
 }
 
-// readSchemaRequest reads the subject and the schema body shared by
-// registration, lookup and compatibility requests.
-func (s *Server) readSchemaRequest(r *http.Request) (string, registerBody, registry.SchemaInput, error) {
-	subject, err := subjectParam(r)
-	if err != nil {
-		return "", registerBody{}, registry.SchemaInput{}, err
+// without returns the elements of all that are not in live (what
+// deletedOnly asks for); never nil, so it encodes as [].
+func without[T comparable](all, live []T) []T {
+	out := []T{}
+	for _, v := range all {
+		if !slices.Contains(live, v) {
+			out = append(out, v)
+		}
 	}
-	body, err := s.decodeSchemaBody(r)
-	if err != nil {
-		return "", registerBody{}, registry.SchemaInput{}, err
-	}
-	in, err := body.input()
-	return subject, body, in, err
+	return out
 }
 
-func (s *Server) register(w http.ResponseWriter, r *http.Request) {
-	subject, body, in, err := s.readSchemaRequest(r)
+// schemaRequest is what registration, lookup and compatibility requests
+// share: the subject, the flags and the schema body.
+type schemaRequest struct {
+	subject   string
+	body      registerBody
+	in        registry.SchemaInput
+	normalize bool
+}
+
+func (s *Server) readSchemaRequest(r *http.Request, p *params) (schemaRequest, error) {
+	req := schemaRequest{subject: p.subject(), normalize: p.bool("normalize")}
+	if p.err != nil {
+		return req, p.err
+	}
+	var err error
+	if req.body, err = s.decodeSchemaBody(r); err != nil {
+		return req, err
+	}
+	req.normalize = req.normalize || req.body.Normalize
+	req.in, err = req.body.input()
+	return req, err
+}
+
+func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
+	req, err := s.readSchemaRequest(r, &params{r: r})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	normalize, err := boolParam(r, "normalize")
+	rr := registry.RegisterRequest{SchemaInput: req.in, Normalize: req.normalize}
+	if req.body.ID > 0 {
+		rr.ID = int64(req.body.ID)
+	}
+	if req.body.Version > 0 {
+		rr.Version = int(req.body.Version)
+	}
+	v, err := s.reg.Register(r.Context(), req.subject, rr)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	req := registry.RegisterRequest{SchemaInput: in, Normalize: normalize || body.Normalize}
-	if body.ID > 0 {
-		req.ID = int64(body.ID)
-	}
-	if body.Version > 0 {
-		req.Version = int(body.Version)
-	}
-	v, err := s.reg.Register(r.Context(), subject, req)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	s.writeJSON(w, 200, struct {
 		ID      int64 `json:"id"`
 		Version int   `json:"version"`
 	}{v.Schema.ID, v.Version})
+	return nil
 }
 
-func (s *Server) lookup(w http.ResponseWriter, r *http.Request) {
-	subject, _, in, err := s.readSchemaRequest(r)
+func (s *Server) lookup(w http.ResponseWriter, r *http.Request) error {
+	p := params{r: r}
+	deleted := p.bool("deleted")
+	req, err := s.readSchemaRequest(r, &p)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	normalize, err := boolParam(r, "normalize")
+	v, err := s.reg.Lookup(r.Context(), req.subject, req.in, req.normalize, deleted)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	deleted, err := boolParam(r, "deleted")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	v, err := s.reg.Lookup(r.Context(), subject, in, normalize, deleted)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	s.writeVersion(w, r, v)
+	return nil
 }
 
-func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.version(w, r)
-	if ok {
-		s.writeVersion(w, r, v)
+func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.version(r)
+	if err != nil {
+		return err
 	}
+	s.writeVersion(w, r, v)
+	return nil
 }
 
-func (s *Server) getVersionSchema(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.version(w, r)
-	if ok {
-		writeBody(w, 200, []byte(v.Schema.Schema))
+func (s *Server) getVersionSchema(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.version(r)
+	if err != nil {
+		return err
 	}
+	writeBody(w, 200, []byte(v.Schema.Schema))
+	return nil
 }
 
-func (s *Server) version(w http.ResponseWriter, r *http.Request) (registry.SchemaVersion, bool) {
-	subject, err := subjectParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return registry.SchemaVersion{}, false
+func (s *Server) version(r *http.Request) (registry.SchemaVersion, error) {
+	p := params{r: r}
+	subject, version, deleted := p.subject(), p.version(), p.bool("deleted")
+	if p.err != nil {
+		return registry.SchemaVersion{}, p.err
 	}
-	version, err := versionParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return registry.SchemaVersion{}, false
-	}
-	deleted, err := boolParam(r, "deleted")
-	if err != nil {
-		s.writeError(w, r, err)
-		return registry.SchemaVersion{}, false
-	}
-	v, err := s.reg.Version(r.Context(), subject, version, deleted)
-	if err != nil {
-		s.writeError(w, r, err)
-		return registry.SchemaVersion{}, false
-	}
-	return v, true
+	return s.reg.Version(r.Context(), subject, version, deleted)
 }
 
-func (s *Server) referencedBy(w http.ResponseWriter, r *http.Request) {
-	subject, err := subjectParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	version, err := versionParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+func (s *Server) referencedBy(w http.ResponseWriter, r *http.Request) error {
+	p := params{r: r}
+	subject, version := p.subject(), p.version()
+	if p.err != nil {
+		return p.err
 	}
 	ids, err := s.reg.ReferencedBy(r.Context(), subject, version)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	s.writeJSON(w, 200, ids)
+	return nil
 }
 
-func (s *Server) deleteVersion(w http.ResponseWriter, r *http.Request) {
-	subject, err := subjectParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	version, err := versionParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	permanent, err := boolParam(r, "permanent")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+func (s *Server) deleteVersion(w http.ResponseWriter, r *http.Request) error {
+	p := params{r: r}
+	subject, version, permanent := p.subject(), p.version(), p.bool("permanent")
+	if p.err != nil {
+		return p.err
 	}
 	v, err := s.reg.DeleteVersion(r.Context(), subject, version, permanent)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	s.writeJSON(w, 200, v)
+	return nil
 }
 
-func (s *Server) deleteSubject(w http.ResponseWriter, r *http.Request) {
-	subject, err := subjectParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	permanent, err := boolParam(r, "permanent")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+func (s *Server) deleteSubject(w http.ResponseWriter, r *http.Request) error {
+	p := params{r: r}
+	subject, permanent := p.subject(), p.bool("permanent")
+	if p.err != nil {
+		return p.err
 	}
 	vs, err := s.reg.DeleteSubject(r.Context(), subject, permanent)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	s.writeJSON(w, 200, vs)
+	return nil
 }
 
-func (s *Server) checkCompatibility(w http.ResponseWriter, r *http.Request) {
-	subject, body, in, err := s.readSchemaRequest(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) checkCompatibility(w http.ResponseWriter, r *http.Request) error {
+	p := params{r: r}
+	verbose := p.bool("verbose")
 	version := 0
 	if chi.URLParam(r, "version") != "" {
-		if version, err = versionParam(r); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+		version = p.version()
 	}
-	verbose, err := boolParam(r, "verbose")
+	req, err := s.readSchemaRequest(r, &p)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	normalize, err := boolParam(r, "normalize")
+	res, err := s.reg.CheckCompatibility(r.Context(), req.subject, version, req.in, req.normalize)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	res, err := s.reg.CheckCompatibility(r.Context(), subject, version, in, normalize || body.Normalize)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := struct {
 		IsCompatible bool               `json:"is_compatible"`
@@ -491,6 +394,7 @@ func (s *Server) checkCompatibility(w http.ResponseWriter, r *http.Request) {
 		out.Differences = res.Violations
 	}
 	s.writeJSON(w, 200, out)
+	return nil
 }
 
 // marshal encodes v as the API does everywhere: without HTML escaping.

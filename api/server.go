@@ -12,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -92,41 +91,41 @@ func (s *Server) routes() chi.Router {
 		s.writeJSON(w, 200, map[string]any{"scope": map[string]any{"clusters": map[string]string{}}})
 	})
 
-	r.Get("/schemas/types", s.schemaTypes)
-	r.Get("/schemas", s.listSchemas)
-	r.Get("/schemas/ids/{id}", s.schemaByID)
-	r.Get("/schemas/ids/{id}/schema", s.schemaTextByID)
-	r.Get("/schemas/ids/{id}/subjects", s.subjectsByID)
-	r.Get("/schemas/ids/{id}/versions", s.versionsByID)
+	r.Get("/schemas/types", s.handle(s.schemaTypes))
+	r.Get("/schemas", s.handle(s.listSchemas))
+	r.Get("/schemas/ids/{id}", s.handle(s.schemaByID))
+	r.Get("/schemas/ids/{id}/schema", s.handle(s.schemaTextByID))
+	r.Get("/schemas/ids/{id}/subjects", s.handle(s.subjectsByID))
+	r.Get("/schemas/ids/{id}/versions", s.handle(s.versionsByID))
 
-	r.Get("/subjects", s.listSubjects)
-	r.Post("/subjects/{subject}", s.lookup)
-	r.Delete("/subjects/{subject}", s.deleteSubject)
-	r.Get("/subjects/{subject}/versions", s.listVersions)
-	r.Post("/subjects/{subject}/versions", s.register)
-	r.Get("/subjects/{subject}/versions/{version}", s.getVersion)
-	r.Delete("/subjects/{subject}/versions/{version}", s.deleteVersion)
-	r.Get("/subjects/{subject}/versions/{version}/schema", s.getVersionSchema)
-	r.Get("/subjects/{subject}/versions/{version}/referencedby", s.referencedBy)
+	r.Get("/subjects", s.handle(s.listSubjects))
+	r.Post("/subjects/{subject}", s.handle(s.lookup))
+	r.Delete("/subjects/{subject}", s.handle(s.deleteSubject))
+	r.Get("/subjects/{subject}/versions", s.handle(s.listVersions))
+	r.Post("/subjects/{subject}/versions", s.handle(s.register))
+	r.Get("/subjects/{subject}/versions/{version}", s.handle(s.getVersion))
+	r.Delete("/subjects/{subject}/versions/{version}", s.handle(s.deleteVersion))
+	r.Get("/subjects/{subject}/versions/{version}/schema", s.handle(s.getVersionSchema))
+	r.Get("/subjects/{subject}/versions/{version}/referencedby", s.handle(s.referencedBy))
 
-	r.Get("/config", s.getConfig)
-	r.Put("/config", s.putConfig)
-	r.Delete("/config", s.deleteConfig)
-	r.Get("/config/{subject}", s.getConfig)
-	r.Put("/config/{subject}", s.putConfig)
-	r.Delete("/config/{subject}", s.deleteConfig)
+	r.Get("/config", s.handle(s.getConfig))
+	r.Put("/config", s.handle(s.putConfig))
+	r.Delete("/config", s.handle(s.deleteConfig))
+	r.Get("/config/{subject}", s.handle(s.getConfig))
+	r.Put("/config/{subject}", s.handle(s.putConfig))
+	r.Delete("/config/{subject}", s.handle(s.deleteConfig))
 
-	r.Get("/mode", s.getMode)
-	r.Put("/mode", s.putMode)
-	r.Delete("/mode", s.deleteMode)
-	r.Get("/mode/{subject}", s.getMode)
-	r.Put("/mode/{subject}", s.putMode)
-	r.Delete("/mode/{subject}", s.deleteMode)
+	r.Get("/mode", s.handle(s.getMode))
+	r.Put("/mode", s.handle(s.putMode))
+	r.Delete("/mode", s.handle(s.deleteMode))
+	r.Get("/mode/{subject}", s.handle(s.getMode))
+	r.Put("/mode/{subject}", s.handle(s.putMode))
+	r.Delete("/mode/{subject}", s.handle(s.deleteMode))
 
-	r.Post("/compatibility/subjects/{subject}/versions", s.checkCompatibility)
-	r.Post("/compatibility/subjects/{subject}/versions/{version}", s.checkCompatibility)
+	r.Post("/compatibility/subjects/{subject}/versions", s.handle(s.checkCompatibility))
+	r.Post("/compatibility/subjects/{subject}/versions/{version}", s.handle(s.checkCompatibility))
 
-	r.Get("/contexts", s.listContexts)
+	r.Get("/contexts", s.handle(s.listContexts))
 	return r
 }
 
@@ -260,42 +259,4 @@ func decodeJSON(raw []byte, v any) error {
 		return &httpError{errBadRequest, "malformed JSON: unexpected data after the document"}
 	}
 	return nil
-}
-
-// subjectParam returns the {subject} path segment, URL-decoded: subjects may
-// contain "/" (sent as %2F) and ":".
-func subjectParam(r *http.Request) (string, error) {
-	raw := chi.URLParam(r, "subject")
-	if r.URL.RawPath == "" {
-		return raw, nil
-	}
-	s, err := url.PathUnescape(raw)
-	if err != nil {
-		return "", &httpError{errBadRequest, fmt.Sprintf("malformed subject %q: %v", raw, err)}
-	}
-	return s, nil
-}
-
-func boolParam(r *http.Request, name string) (bool, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return false, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, &httpError{errBadRequest, fmt.Sprintf("query parameter %s=%q is not a boolean", name, v)}
-	}
-	return b, nil
-}
-
-func intParam(r *http.Request, name string) (int, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0, &httpError{errBadRequest, fmt.Sprintf("query parameter %s=%q is not a non-negative integer", name, v)}
-	}
-	return n, nil
 }
