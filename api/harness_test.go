@@ -11,9 +11,6 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,74 +35,10 @@ import (
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
+	"github.com/accord/accord/registry/storetest"
 )
 
-// postgresEnv names the PostgreSQL server of the Postgres variant: a URL
-// of a database from which the test user may CREATE DATABASE (.ci/run sets
-// it with .ci/postgres.sh). The run creates one database (TestMain) and
-// each test a schema of its own in it, as the store tests do.
-const postgresEnv = "ACCORD_TEST_DATABASE_URL"
-
-// pgDatabase is the URL of the database this run created, "" without
-// ACCORD_TEST_DATABASE_URL.
-var pgDatabase string
-
-func TestMain(m *testing.M) { os.Exit(runTests(m)) }
-
-func runTests(m *testing.M) int {
-	if base := os.Getenv(postgresEnv); base != "" {
-		db, drop, err := createDatabase(base)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "api tests: %v\n", err)
-			return 1
-		}
-		defer drop()
-		pgDatabase = db
-	}
-	return m.Run()
-}
-
-// createDatabase creates accord_api_test_<random> on the server at base
-// and returns its URL and a function that drops it.
-func createDatabase(base string) (string, func(), error) {
-	u, err := url.Parse(base)
-	if err != nil || !sqlstore.IsPostgresURL(base) {
-		return "", nil, fmt.Errorf("%s is not a postgres:// URL", postgresEnv)
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return "", nil, fmt.Errorf("connecting to %s: %w", u.Redacted(), err)
-	}
-	name := "accord_api_test_" + randomHex()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	// A linguistic collation (ICU, PostgreSQL 15+) sorts differently from
-	// byte order, so a listing that relies on the database's order shows;
-	// fall back to the server default.
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+
-		" TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"); err != nil {
-		if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-			admin.Close()
-			return "", nil, fmt.Errorf("creating database %s on %s: %w", name, u.Redacted(), err)
-		}
-	}
-	drop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			fmt.Fprintf(os.Stderr, "api tests: dropping database %s: %v\n", name, err)
-		}
-		admin.Close()
-	}
-	u.Path = "/" + name
-	return u.String(), drop, nil
-}
-
-func randomHex() string {
-	var raw [6]byte
-	_, _ = rand.Read(raw[:])
-	return hex.EncodeToString(raw[:])
-}
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // engine is a store engine the suite runs on. newTarget returns what
 // sqlstore.Open takes for a fresh, empty store.
@@ -137,37 +70,9 @@ func eachStore(t *testing.T, fn func(t *testing.T, s *server)) {
 	})
 }
 
-// newPostgresSchema creates an empty schema in the run's database and
-// returns a URL whose search_path selects it. Without
-// ACCORD_TEST_DATABASE_URL the test is skipped, unless CI is set: CI must
-// not silently lose half of the suite.
-func newPostgresSchema(t *testing.T) string {
-	t.Helper()
-	if pgDatabase == "" {
-		const how = `start one with: eval "$(bash .ci/postgres.sh)"`
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set but %s is not: the PostgreSQL variant must run (%s)", postgresEnv, how)
-		}
-		t.Skipf("%s is not set; skipping the PostgreSQL variant (%s)", postgresEnv, how)
-	}
-	u, err := url.Parse(pgDatabase)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := sql.Open("pgx", pgDatabase)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	schema := "t_" + randomHex()
-	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("creating schema %s: %v", schema, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// newPostgresSchema hands out a fresh schema of the run's PostgreSQL
+// database (skipped without ACCORD_TEST_DATABASE_URL, failed under CI).
+var newPostgresSchema = storetest.PostgresSchema
 
 // server is one running Accord: its own store connection, registry and
 // HTTP server.

@@ -1,130 +1,25 @@
 package sqlstore
 
 import (
-	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/accord/accord/migrations"
 	"github.com/accord/accord/registry"
+	"github.com/accord/accord/registry/storetest"
 )
 
-// testDatabaseURL names the PostgreSQL server the tests use.
-const testDatabaseURL = "ACCORD_TEST_DATABASE_URL"
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
-// testDB is the URL of the database this test run created on the server
-// named by ACCORD_TEST_DATABASE_URL ("" without one). Each test gets its
-// own schema in it (newPostgresSchema), which is much cheaper than a
-// database per test.
-var testDB string
-
-func TestMain(m *testing.M) {
-	os.Exit(runTests(m))
-}
-
-func runTests(m *testing.M) int {
-	if base := os.Getenv(testDatabaseURL); base != "" {
-		db, drop, err := createTestDatabase(base)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "sqlstore tests: %v\n", err)
-			return 1
-		}
-		defer drop()
-		testDB = db
-	}
-	return m.Run()
-}
-
-// createTestDatabase creates accord_test_<random> on the server at base and
-// returns its URL and a function that drops it.
-func createTestDatabase(base string) (string, func(), error) {
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", nil, fmt.Errorf("%s: %w", testDatabaseURL, err)
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return "", nil, fmt.Errorf("connect to %s: %w", u.Redacted(), err)
-	}
-	name := "accord_test_" + randomHex()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	// Identifiers cannot be parameters; name is generated above. Prefer a
-	// linguistic collation (ICU, PostgreSQL 15+), under which ORDER BY is
-	// not byte order, so the tests catch code that relies on the
-	// database's sort order; fall back to the server default.
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+
-		" TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"); err != nil {
-		if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-			_ = admin.Close()
-			return "", nil, fmt.Errorf("create database %s on %s: %w", name, u.Redacted(), err)
-		}
-	}
-	drop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			fmt.Fprintf(os.Stderr, "sqlstore tests: drop database %s: %v\n", name, err)
-		}
-		_ = admin.Close()
-	}
-	u.Path = "/" + name
-	return u.String(), drop, nil
-}
-
-func randomHex() string {
-	var raw [6]byte
-	_, _ = rand.Read(raw[:])
-	return hex.EncodeToString(raw[:])
-}
-
-// postgresURL returns the URL of the test run's database. Without
-// ACCORD_TEST_DATABASE_URL the test is skipped, or fails when CI is set:
-// CI must run PostgreSQL.
-func postgresURL(t *testing.T) string {
-	t.Helper()
-	if testDB == "" {
-		const how = `start one with: eval "$(bash .ci/postgres.sh)"`
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not set but CI is: CI must run the PostgreSQL tests (%s)", testDatabaseURL, how)
-		}
-		t.Skipf("%s is not set; skipping PostgreSQL tests (%s)", testDatabaseURL, how)
-	}
-	return testDB
-}
-
-// newPostgresSchema creates an empty schema in the test run's database
-// and returns a URL whose search_path selects it, so that everything the
-// store creates and reads lives there.
-func newPostgresSchema(t *testing.T) string {
-	t.Helper()
-	u, err := url.Parse(postgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := sql.Open("pgx", u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	schema := "t_" + randomHex()
-	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema %s: %v", schema, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// postgresURL and newPostgresSchema hand out the run's PostgreSQL database.
+var (
+	postgresURL       = storetest.PostgresURL
+	newPostgresSchema = storetest.PostgresSchema
+)
 
 // quietLogger keeps store logs out of test output (Watch may log after a
 // test has ended, when t.Log would panic).
