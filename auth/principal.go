@@ -22,6 +22,19 @@ const (
 	RoleService Role = "service"
 )
 
+// Roles lists every role, in the order they are documented.
+var Roles = []Role{RoleAdmin, RoleReviewer, RoleReader, RoleService}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
 // Principal is an authenticated caller.
 type Principal struct {
 	Name  string `json:"name"`
@@ -41,6 +54,16 @@ func (p *Principal) Has(r Role) bool {
 	return false
 }
 
+// HasAny reports whether p holds at least one of roles.
+func (p *Principal) HasAny(roles ...Role) bool {
+	for _, r := range roles {
+		if p.Has(r) {
+			return true
+		}
+	}
+	return false
+}
+
 // IsAdmin reports whether p is an admin.
 func (p *Principal) IsAdmin() bool { return p.Has(RoleAdmin) }
 
@@ -53,7 +76,7 @@ func WithPrincipal(ctx context.Context, p *Principal) context.Context {
 
 // FromContext returns the principal of the request, nil when anonymous.
 // When authentication is off (an open server on loopback) requests carry
-// no principal and every action is allowed; see Open.
+// no principal and every action is allowed (see Require).
 func FromContext(ctx context.Context) *Principal {
 	p, _ := ctx.Value(ctxKey{}).(*Principal)
 	return p
