@@ -1,0 +1,170 @@
+package contracts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/accord/accord/auth"
+	"github.com/accord/accord/compat"
+	"github.com/accord/accord/registry"
+)
+
+var _ registry.Policy = (*Service)(nil)
+
+// BeforeRegister is the registry hook: the caller must be allowed to
+// write subject (AuthorizeSubjectWrite), and the schema is linted against
+// its stream's event type. Error-level lints refuse the registration with
+// ErrLintFailed when the stream's LintErrors is LintBlock; every other
+// finding goes to the request's Findings (WithFindings) and the log.
+func (svc *Service) BeforeRegister(ctx context.Context, subject string, schema compat.Schema) error {
+	subject = canonicalSubject(subject)
+	s, err := svc.streamOf(ctx, subject)
+	if err != nil {
+		return err
+	}
+	if err := svc.authorize(ctx, auth.FromContext(ctx), subject, s); err != nil {
+		return err
+	}
+	if s == nil {
+		return nil
+	}
+	lints, err := svc.lint(ctx, s, subject, schema)
+	if err != nil {
+		return err
+	}
+	if s.LintErrors == LintBlock {
+		var msgs []string
+		for _, l := range lints {
+			if l.Severity == SeverityError {
+				msgs = append(msgs, l.ID+" at "+l.Location+": "+l.Message)
+			}
+		}
+		if len(msgs) > 0 {
+			return &Error{
+				Kind:    ErrLintFailed,
+				Message: fmt.Sprintf("Schema for subject %s violates the contract of %s stream %s: %s", subject, s.EventType, s.Name, strings.Join(msgs, "; ")),
+				Lints:   lints,
+			}
+		}
+	}
+	if len(lints) > 0 {
+		findingsFrom(ctx).add(lints...)
+		svc.log.Info("schema registered with lint findings", slog.String("subject", subject), slog.String("stream", s.Name), slog.Any("lints", lints))
+	}
+	return nil
+}
+
+// Lint lints a proposed schema for one of the stream's subjects (the
+// first value subject when subject is ""), or, when in is nil, the latest
+// registered schema of each of its subjects.
+func (svc *Service) Lint(ctx context.Context, name, subject string, in *registry.SchemaInput) ([]Lint, error) {
+	s, err := svc.store.Get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	out := []Lint{}
+	if in != nil {
+		if subject == "" {
+			subject = s.ValueSubjects[0]
+		}
+		subject = canonicalSubject(subject)
+		if !containsSubject(&s, subject) {
+			return nil, errorf(ErrInvalidStream, "subject %s is not a subject of stream %s (%s)", subject, s.Name, strings.Join(s.Subjects(), ", "))
+		}
+		schema, err := svc.reg.ParseSchema(ctx, subject, *in)
+		if err != nil {
+			return nil, err
+		}
+		ls, err := svc.lint(ctx, &s, subject, schema)
+		return append(out, ls...), err
+	}
+	for _, subj := range s.Subjects() {
+		if subject != "" && canonicalSubject(subject) != subj {
+			continue
+		}
+		schema, _, err := svc.reg.LatestSchema(ctx, subj)
+		if errors.Is(err, registry.ErrSubjectNotFound) || errors.Is(err, registry.ErrVersionNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		ls, err := svc.lint(ctx, &s, subj, schema)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ls...)
+	}
+	return out, nil
+}
+
+// lint gathers what the rules need and runs them.
+func (svc *Service) lint(ctx context.Context, s *Stream, subject string, schema compat.Schema) ([]Lint, error) {
+	in := LintInput{Stream: *s, Subject: subject, Role: s.RoleOf(subject), Schema: schema}
+	if s.KeySubject != "" && in.Role == RoleValue {
+		_, err := svc.reg.Versions(ctx, s.KeySubject, false)
+		switch {
+		case err == nil:
+			in.KeyRegistered = true
+		case !errors.Is(err, registry.ErrSubjectNotFound):
+			return nil, fmt.Errorf("reading key subject %s of stream %s: %w", s.KeySubject, s.Name, err)
+		}
+	}
+	if needsOthers(s.EventType) {
+		others, err := svc.store.List(ctx, Filter{})
+		if err != nil {
+			return nil, err
+		}
+		in.Others = others
+	}
+	return Run(in), nil
+}
+
+func containsSubject(s *Stream, subject string) bool {
+	for _, x := range s.Subjects() {
+		if x == subject {
+			return true
+		}
+	}
+	return false
+}
+
+// Findings collects the lint findings of registrations made with a
+// context from WithFindings, for the response.
+type Findings struct {
+	mu    sync.Mutex
+	lints []Lint
+}
+
+type findingsKey struct{}
+
+// WithFindings returns ctx carrying a new, empty Findings.
+func WithFindings(ctx context.Context) (context.Context, *Findings) {
+	f := &Findings{}
+	return context.WithValue(ctx, findingsKey{}, f), f
+}
+
+func findingsFrom(ctx context.Context) *Findings {
+	f, _ := ctx.Value(findingsKey{}).(*Findings)
+	return f
+}
+
+func (f *Findings) add(ls ...Lint) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	f.lints = append(f.lints, ls...)
+	f.mu.Unlock()
+}
+
+// Lints returns what was collected.
+func (f *Findings) Lints() []Lint {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Lint(nil), f.lints...)
+}

@@ -1,0 +1,172 @@
+package contracts
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/accord/accord/auth"
+	"github.com/accord/accord/registry"
+)
+
+// Service manages streams and enforces their contracts. Each call reads
+// the caller from its context (auth.FromContext); a context without a
+// principal (authentication off) may do everything.
+type Service struct {
+	store   Store
+	reg     *registry.Registry
+	unowned UnownedPolicy
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// Options configures a Service. The zero value is usable.
+type Options struct {
+	// Unowned is the policy for subjects of no stream (UnownedOpen when "").
+	Unowned UnownedPolicy
+	Logger  *slog.Logger
+}
+
+// NewService returns a Service over store; reg serves the schemas lints
+// read and receives the streams' compatibility levels.
+func NewService(store Store, reg *registry.Registry, opts Options) *Service {
+	svc := &Service{store: store, reg: reg, unowned: opts.Unowned, log: opts.Logger, now: func() time.Time { return time.Now().UTC() }}
+	if svc.unowned == "" {
+		svc.unowned = UnownedOpen
+	}
+	if svc.log == nil {
+		svc.log = slog.Default()
+	}
+	return svc
+}
+
+// Create declares a stream. Its owner defaults to the caller; only an
+// admin may declare a stream owned by another principal, or over a
+// subject another principal claimed.
+func (svc *Service) Create(ctx context.Context, s Stream) (Stream, error) {
+	p := auth.FromContext(ctx)
+	if s.Owner == "" && p != nil {
+		s.Owner = p.Name
+	}
+	if err := s.normalize(); err != nil {
+		return Stream{}, err
+	}
+	if p != nil && !p.IsAdmin() {
+		if p.Name != s.Owner {
+			return Stream{}, errorf(ErrForbidden, "principal %s may declare only streams it owns, not one owned by %s; an admin may declare streams for others", p.Name, s.Owner)
+		}
+		for _, subj := range s.Subjects() {
+			c, err := svc.store.Claimant(ctx, subj)
+			if err != nil {
+				return Stream{}, err
+			}
+			if c != "" && c != s.Owner {
+				return Stream{}, errorf(ErrForbidden, "subject %s was claimed by %s: only %s or an admin may declare a stream over it", subj, c, c)
+			}
+		}
+	}
+	s.CreatedAt = svc.now()
+	s.UpdatedAt = s.CreatedAt
+	if err := svc.store.Create(ctx, s); err != nil {
+		return Stream{}, err
+	}
+	return s, svc.applyCompatibility(ctx, &s)
+}
+
+// Get returns a stream.
+func (svc *Service) Get(ctx context.Context, name string) (Stream, error) {
+	return svc.store.Get(ctx, name)
+}
+
+// List returns the streams matching f.
+func (svc *Service) List(ctx context.Context, f Filter) ([]Stream, error) {
+	return svc.store.List(ctx, f)
+}
+
+// Update changes a stream through fn; only its owner or an admin may. The
+// owner cannot change here (see TransferOwnership), nor the name.
+func (svc *Service) Update(ctx context.Context, name string, fn func(*Stream) error) (Stream, error) {
+	p := auth.FromContext(ctx)
+	s, err := svc.store.Update(ctx, name, principalName(p), func(s *Stream) error {
+		if err := mayManage(p, s, "change"); err != nil {
+			return err
+		}
+		owner, created := s.Owner, s.CreatedAt
+		if err := fn(s); err != nil {
+			return err
+		}
+		if s.Name != name {
+			return errorf(ErrInvalidStream, "stream %s cannot be renamed to %s: a stream is its topic", name, s.Name)
+		}
+		if s.Owner != owner {
+			return errorf(ErrInvalidStream, "the owner of stream %s changes only by an explicit transfer (POST /v1/streams/%s/transfer)", name, name)
+		}
+		s.CreatedAt, s.UpdatedAt = created, svc.now()
+		return s.normalize()
+	})
+	if err != nil {
+		return Stream{}, err
+	}
+	return s, svc.applyCompatibility(ctx, &s)
+}
+
+// TransferOwnership makes to the owner of a stream. Only the current
+// owner or an admin may; the transfer is recorded.
+func (svc *Service) TransferOwnership(ctx context.Context, name, to string) (Stream, error) {
+	p := auth.FromContext(ctx)
+	if to == "" {
+		return Stream{}, errorf(ErrInvalidStream, "a transfer of stream %s needs the new owner", name)
+	}
+	return svc.store.Update(ctx, name, principalName(p), func(s *Stream) error {
+		if err := mayManage(p, s, "transfer"); err != nil {
+			return err
+		}
+		s.Owner, s.UpdatedAt = to, svc.now()
+		return nil
+	})
+}
+
+// Transfers lists a stream's recorded ownership transfers.
+func (svc *Service) Transfers(ctx context.Context, name string) ([]Transfer, error) {
+	if _, err := svc.store.Get(ctx, name); err != nil {
+		return nil, err
+	}
+	return svc.store.Transfers(ctx, name)
+}
+
+// Delete removes a stream's contract (its subjects and schemas stay in
+// the registry, unowned). Only its owner or an admin may.
+func (svc *Service) Delete(ctx context.Context, name string) error {
+	s, err := svc.store.Get(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := mayManage(auth.FromContext(ctx), &s, "delete"); err != nil {
+		return err
+	}
+	return svc.store.Delete(ctx, name)
+}
+
+// applyCompatibility sets the stream's compatibility level on its
+// subjects, so serializers and the registry's checks see the contract's
+// level.
+func (svc *Service) applyCompatibility(ctx context.Context, s *Stream) error {
+	if s.Compatibility == "" || svc.reg == nil {
+		return nil
+	}
+	for _, subj := range s.Subjects() {
+		if _, err := svc.reg.SetConfig(ctx, subj, registry.Config{Compatibility: s.Compatibility}); err != nil {
+			return fmt.Errorf("setting compatibility %s on subject %s of stream %s: %w", s.Compatibility, subj, s.Name, err)
+		}
+	}
+	return nil
+}
+
+// principalName names the caller in audit records.
+func principalName(p *auth.Principal) string {
+	if p == nil {
+		return "anonymous (authentication off)"
+	}
+	return p.Name
+}

@@ -1,0 +1,328 @@
+package contracts
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/accord/accord/compat"
+	"github.com/accord/accord/registry/sqlstore"
+)
+
+// SQLStore is the Store on the registry's database (migration 0004).
+type SQLStore struct {
+	db sqlstore.DB
+}
+
+var _ Store = (*SQLStore)(nil)
+
+// NewSQLStore returns a Store on db (from sqlstore.Store.DB).
+func NewSQLStore(db sqlstore.DB) *SQLStore { return &SQLStore{db: db} }
+
+// spec is the part of a Stream kept as the JSON document.
+type spec struct {
+	Description   string     `json:"description,omitempty"`
+	Strategy      Strategy   `json:"subjectStrategy"`
+	KeySubject    string     `json:"keySubject,omitempty"`
+	ValueSubjects []string   `json:"valueSubjects"`
+	Tags          Tags       `json:"tags"`
+	Compatibility string     `json:"compatibility,omitempty"`
+	LintErrors    LintErrors `json:"lintErrors"`
+	Consumers     []Consumer `json:"consumers,omitempty"`
+}
+
+const streamColumns = `name, owner, event_type, visibility, spec, created_at, updated_at`
+
+func (st *SQLStore) Create(ctx context.Context, s Stream) error {
+	return st.inTx(ctx, func(tx *sql.Tx) error {
+		doc, err := encodeSpec(s)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, st.db.Rebind(`INSERT INTO streams (`+streamColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+			s.Name, s.Owner, string(s.EventType), string(s.Visibility), doc, s.CreatedAt.UnixMilli(), s.UpdatedAt.UnixMilli())
+		if st.db.IsUniqueViolation(err) {
+			return errorf(ErrStreamExists, "stream %s already exists", s.Name)
+		}
+		if err != nil {
+			return fmt.Errorf("inserting stream %s: %w", s.Name, err)
+		}
+		return st.indexSubjects(ctx, tx, &s)
+	})
+}
+
+// indexSubjects (re)writes the subject index of s and releases claims on
+// its subjects.
+func (st *SQLStore) indexSubjects(ctx context.Context, tx *sql.Tx, s *Stream) error {
+	if _, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM stream_subjects WHERE stream = ?`), s.Name); err != nil {
+		return fmt.Errorf("clearing subjects of stream %s: %w", s.Name, err)
+	}
+	for _, subj := range s.Subjects() {
+		_, err := tx.ExecContext(ctx, st.db.Rebind(`INSERT INTO stream_subjects (subject, stream, role) VALUES (?, ?, ?)`),
+			subj, s.Name, string(s.RoleOf(subj)))
+		if st.db.IsUniqueViolation(err) {
+			var other string
+			_ = tx.QueryRowContext(ctx, st.db.Rebind(`SELECT stream FROM stream_subjects WHERE subject = ?`), subj).Scan(&other)
+			return errorf(ErrSubjectTaken, "subject %s already belongs to stream %s", subj, other)
+		}
+		if err != nil {
+			return fmt.Errorf("indexing subject %s of stream %s: %w", subj, s.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM subject_claims WHERE subject = ?`), subj); err != nil {
+			return fmt.Errorf("releasing the claim on %s: %w", subj, err)
+		}
+	}
+	return nil
+}
+
+func (st *SQLStore) Get(ctx context.Context, name string) (Stream, error) {
+	return st.one(ctx, st.db.Read, `SELECT `+streamColumns+` FROM streams WHERE name = ?`, name)
+}
+
+func (st *SQLStore) BySubject(ctx context.Context, subject string) (Stream, error) {
+	return st.one(ctx, st.db.Read, `SELECT `+prefixed("s.")+` FROM streams s JOIN stream_subjects x ON x.stream = s.name WHERE x.subject = ?`, subject)
+}
+
+func prefixed(p string) string {
+	cols := strings.Split(streamColumns, ", ")
+	for i := range cols {
+		cols[i] = p + cols[i]
+	}
+	return strings.Join(cols, ", ")
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func (st *SQLStore) one(ctx context.Context, q queryer, query string, arg string) (Stream, error) {
+	ss, err := st.query(ctx, q, query, arg)
+	if err != nil {
+		return Stream{}, err
+	}
+	if len(ss) == 0 {
+		return Stream{}, errorf(ErrStreamNotFound, "stream %s not found", arg)
+	}
+	return ss[0], nil
+}
+
+func (st *SQLStore) query(ctx context.Context, q queryer, query string, args ...any) ([]Stream, error) {
+	rows, err := q.QueryContext(ctx, st.db.Rebind(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading streams: %w", err)
+	}
+	defer rows.Close()
+	var out []Stream
+	for rows.Next() {
+		var (
+			s                Stream
+			et, vis, doc     string
+			created, updated int64
+		)
+		if err := rows.Scan(&s.Name, &s.Owner, &et, &vis, &doc, &created, &updated); err != nil {
+			return nil, fmt.Errorf("reading streams: %w", err)
+		}
+		var sp spec
+		if err := json.Unmarshal([]byte(doc), &sp); err != nil {
+			return nil, fmt.Errorf("decoding stream %s: %w", s.Name, err)
+		}
+		s.EventType, s.Visibility = EventType(et), Visibility(vis)
+		s.CreatedAt, s.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+		s.Description, s.Strategy, s.KeySubject, s.ValueSubjects = sp.Description, sp.Strategy, sp.KeySubject, sp.ValueSubjects
+		s.Tags, s.LintErrors, s.Consumers = sp.Tags, sp.LintErrors, sp.Consumers
+		s.Compatibility = compat.Level(sp.Compatibility)
+		if s.Consumers == nil {
+			s.Consumers = []Consumer{}
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading streams: %w", err)
+	}
+	return out, nil
+}
+
+func encodeSpec(s Stream) (string, error) {
+	b, err := json.Marshal(spec{
+		Description: s.Description, Strategy: s.Strategy, KeySubject: s.KeySubject, ValueSubjects: s.ValueSubjects,
+		Tags: s.Tags, Compatibility: string(s.Compatibility), LintErrors: s.LintErrors, Consumers: s.Consumers,
+	})
+	if err != nil {
+		return "", fmt.Errorf("encoding stream %s: %w", s.Name, err)
+	}
+	return string(b), nil
+}
+
+func (st *SQLStore) Update(ctx context.Context, name, by string, fn func(*Stream) error) (Stream, error) {
+	var out Stream
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		lock := ""
+		if st.db.Postgres() {
+			lock = " FOR UPDATE"
+		}
+		old, err := st.one(ctx, tx, `SELECT `+streamColumns+` FROM streams WHERE name = ?`+lock, name)
+		if err != nil {
+			return err
+		}
+		s := old
+		s.ValueSubjects = append([]string(nil), old.ValueSubjects...)
+		if err := fn(&s); err != nil {
+			return err
+		}
+		s.Name = old.Name
+		doc, err := encodeSpec(s)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, st.db.Rebind(`UPDATE streams SET owner = ?, event_type = ?, visibility = ?, spec = ?, updated_at = ? WHERE name = ?`),
+			s.Owner, string(s.EventType), string(s.Visibility), doc, s.UpdatedAt.UnixMilli(), s.Name); err != nil {
+			return fmt.Errorf("updating stream %s: %w", name, err)
+		}
+		if err := st.indexSubjects(ctx, tx, &s); err != nil {
+			return err
+		}
+		if s.Owner != old.Owner {
+			if _, err := tx.ExecContext(ctx, st.db.Rebind(`INSERT INTO stream_transfers (stream, seq, from_owner, to_owner, by_principal, at)
+				SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ? FROM stream_transfers WHERE stream = ?`),
+				s.Name, old.Owner, s.Owner, by, s.UpdatedAt.UnixMilli(), s.Name); err != nil {
+				return fmt.Errorf("recording the transfer of stream %s: %w", name, err)
+			}
+		}
+		out = s
+		return nil
+	})
+	return out, err
+}
+
+func (st *SQLStore) List(ctx context.Context, f Filter) ([]Stream, error) {
+	var (
+		where []string
+		args  []any
+	)
+	for _, c := range []struct{ col, val string }{
+		{"owner", f.Owner}, {"event_type", string(f.EventType)}, {"visibility", string(f.Visibility)},
+	} {
+		if c.val != "" {
+			where = append(where, c.col+" = ?")
+			args = append(args, c.val)
+		}
+	}
+	q := `SELECT ` + streamColumns + ` FROM streams`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	all, err := st.query(ctx, st.db.Read, q+` ORDER BY name`, args...)
+	if err != nil {
+		return nil, err
+	}
+	// Tags live in the JSON document; the listing is small enough to
+	// filter here.
+	out := make([]Stream, 0, len(all))
+	for i := range all {
+		if f.matchTag(&all[i]) {
+			out = append(out, all[i])
+		}
+	}
+	return out, nil
+}
+
+func (st *SQLStore) Delete(ctx context.Context, name string) error {
+	return st.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM stream_subjects WHERE stream = ?`), name); err != nil {
+			return fmt.Errorf("deleting the subjects of stream %s: %w", name, err)
+		}
+		res, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM streams WHERE name = ?`), name)
+		if err != nil {
+			return fmt.Errorf("deleting stream %s: %w", name, err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return errorf(ErrStreamNotFound, "stream %s not found", name)
+		}
+		return nil
+	})
+}
+
+func (st *SQLStore) Claim(ctx context.Context, subject, owner string) (string, error) {
+	var claimant string
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, st.db.Rebind(`SELECT owner FROM subject_claims WHERE subject = ?`), subject).Scan(&claimant)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("reading the claim on %s: %w", subject, err)
+		}
+		_, err = tx.ExecContext(ctx, st.db.Rebind(`INSERT INTO subject_claims (subject, owner, claimed_at) VALUES (?, ?, ?)`),
+			subject, owner, time.Now().UnixMilli())
+		if err != nil {
+			return fmt.Errorf("claiming %s: %w", subject, err)
+		}
+		claimant = owner
+		return nil
+	})
+	if err != nil && st.db.IsUniqueViolation(err) {
+		// Another writer claimed it between our read and insert (PostgreSQL).
+		return st.Claim(ctx, subject, owner)
+	}
+	return claimant, err
+}
+
+func (st *SQLStore) Claimant(ctx context.Context, subject string) (string, error) {
+	var owner string
+	err := st.db.Read.QueryRowContext(ctx, st.db.Rebind(`SELECT owner FROM subject_claims WHERE subject = ?`), subject).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading the claim on %s: %w", subject, err)
+	}
+	return owner, nil
+}
+
+// Transfer is a recorded change of owner.
+type Transfer struct {
+	From string    `json:"from"`
+	To   string    `json:"to"`
+	By   string    `json:"by"`
+	At   time.Time `json:"at"`
+}
+
+func (st *SQLStore) Transfers(ctx context.Context, name string) ([]Transfer, error) {
+	rows, err := st.db.Read.QueryContext(ctx, st.db.Rebind(`SELECT from_owner, to_owner, by_principal, at FROM stream_transfers WHERE stream = ? ORDER BY seq`), name)
+	if err != nil {
+		return nil, fmt.Errorf("reading the transfers of stream %s: %w", name, err)
+	}
+	defer rows.Close()
+	out := []Transfer{}
+	for rows.Next() {
+		var t Transfer
+		var at int64
+		if err := rows.Scan(&t.From, &t.To, &t.By, &at); err != nil {
+			return nil, fmt.Errorf("reading the transfers of stream %s: %w", name, err)
+		}
+		t.At = time.UnixMilli(at).UTC()
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// inTx runs fn in a write transaction (on SQLite the single writer
+// connection, BEGIN IMMEDIATE) and commits it unless fn fails.
+func (st *SQLStore) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := st.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("contracts: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("contracts: commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,61 @@
+package contracts
+
+import "context"
+
+// Store persists streams. Writes are durable when they return; reads of a
+// missing stream return ErrStreamNotFound (wrapped).
+type Store interface {
+	// Create stores a new stream and indexes its subjects. A stream of
+	// that name is ErrStreamExists; a subject of another stream is
+	// ErrSubjectTaken. Claims on its subjects are released.
+	Create(ctx context.Context, s Stream) error
+	// Get returns the stream called name.
+	Get(ctx context.Context, name string) (Stream, error)
+	// Update reads the stream, lets fn change it and stores the result
+	// with its subject index, in one transaction. When the owner changed
+	// it records the transfer, made by principal by.
+	Update(ctx context.Context, name, by string, fn func(*Stream) error) (Stream, error)
+	// List returns the streams matching f, by name.
+	List(ctx context.Context, f Filter) ([]Stream, error)
+	// Delete removes the stream and its subject index (not its subjects'
+	// schemas, which stay in the registry).
+	Delete(ctx context.Context, name string) error
+	// BySubject returns the stream that subject (canonical) belongs to.
+	BySubject(ctx context.Context, subject string) (Stream, error)
+	// Claim records owner as the claimant of subject unless it has one
+	// and returns the claimant.
+	Claim(ctx context.Context, subject, owner string) (string, error)
+	// Claimant returns the claimant of subject, "" when it has none.
+	Claimant(ctx context.Context, subject string) (string, error)
+	// Transfers lists the ownership transfers of a stream, oldest first.
+	Transfers(ctx context.Context, name string) ([]Transfer, error)
+}
+
+// Filter selects streams; empty fields match everything.
+type Filter struct {
+	Owner      string
+	EventType  EventType
+	Visibility Visibility
+	// Tag matches a label, "domain:<d>", "entity:<e>", or "pii" (streams
+	// with PII fields).
+	Tag string
+}
+
+func (f Filter) matchTag(s *Stream) bool {
+	switch {
+	case f.Tag == "":
+		return true
+	case f.Tag == "pii":
+		return len(s.Tags.PII) > 0
+	case f.Tag == "domain:"+s.Tags.Domain && s.Tags.Domain != "":
+		return true
+	case f.Tag == "entity:"+s.Tags.Entity && s.Tags.Entity != "":
+		return true
+	}
+	for _, l := range s.Tags.Labels {
+		if l == f.Tag {
+			return true
+		}
+	}
+	return false
+}
