@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/accord/accord/auth"
+	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/registry"
 )
 
@@ -39,6 +41,19 @@ var codes = []struct {
 	{registry.ErrReferenceExists, 422, 42206},
 	{registry.ErrInvalidSubject, 422, 42208},
 	{registry.ErrStore, 500, 50001},
+	{auth.ErrUnauthenticated, 401, 40101},
+	{auth.ErrForbidden, 403, 40301},
+	{auth.ErrPrincipalNotFound, 404, 40461},
+	{auth.ErrTokenNotFound, 404, 40462},
+	{auth.ErrPrincipalExists, 409, 40961},
+	{auth.ErrLastAdmin, 409, 40962},
+	{auth.ErrInvalid, 422, 42261},
+	{contracts.ErrStreamNotFound, 404, 40471},
+	{contracts.ErrStreamExists, 409, 40971},
+	{contracts.ErrSubjectTaken, 409, 40972},
+	{contracts.ErrForbidden, 403, 40301},
+	{contracts.ErrInvalidStream, 422, 42271},
+	{contracts.ErrLintFailed, 422, 42272},
 	{errBadRequest, 400, 400},
 	{errUnprocessable, 422, 422},
 	{errTooLarge, 413, 413},

@@ -115,6 +115,9 @@ func startServer(t *testing.T, target string, opts api.Options) *server {
 	if opts.Logger == nil {
 		opts.Logger = log
 	}
+	if opts.Audit == nil {
+		opts.Audit = store.Audit()
+	}
 	hs := httptest.NewServer(api.New(reg, opts))
 	// Cleanups run last-in first-out: HTTP first, then the feed, then the store.
 	t.Cleanup(func() {
@@ -284,6 +287,7 @@ func (s *server) snapshot() string {
 		"/contexts",
 		"/config",
 		"/mode",
+		"/v1/audit?limit=1000",
 	} {
 		r := s.do("GET", p, nil)
 		fmt.Fprintf(&b, "%s -> %s\n", p, r)

@@ -19,6 +19,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/accord/accord/audit"
+	"github.com/accord/accord/auth"
+	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/registry"
 )
 
@@ -32,6 +35,12 @@ const ContentType = "application/vnd.schemaregistry.v1+json"
 type Options struct {
 	Logger       *slog.Logger
 	MaxBodyBytes int64 // DefaultMaxBodyBytes when 0
+	// Auth authenticates requests; nil serves everyone (see api/auth.go).
+	Auth *auth.Authenticator
+	// Contracts serves /v1/streams and guards subject writes; nil: neither.
+	Contracts *contracts.Service
+	// Audit serves GET /v1/audit; nil: not served.
+	Audit *audit.Log
 }
 
 // Server is the HTTP front of a registry.
@@ -45,6 +54,10 @@ type Server struct {
 	// immutable, so the hottest read is a map lookup and a write.
 	byID sync.Map // idKey → []byte
 	hot  hotCaches
+	auth *auth.Authenticator // nil: authentication off
+
+	contracts *contracts.Service // nil: no streams (see streams.go)
+	audit     *audit.Log         // nil: GET /v1/audit is not served
 }
 
 type idKey struct {
@@ -54,7 +67,7 @@ type idKey struct {
 
 // New returns a Server for reg.
 func New(reg *registry.Registry, opts Options) *Server {
-	s := &Server{reg: reg, log: opts.Logger, maxBody: opts.MaxBodyBytes}
+	s := &Server{reg: reg, log: opts.Logger, maxBody: opts.MaxBodyBytes, auth: opts.Auth, contracts: opts.Contracts, audit: opts.Audit}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -68,15 +81,22 @@ func New(reg *registry.Registry, opts Options) *Server {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.authenticate(w, r)
+	if !ok {
+		return
+	}
 	if s.serveHot(w, r) {
 		return
+	}
+	if p != nil {
+		r = r.WithContext(auth.WithPrincipal(r.Context(), p))
 	}
 	s.router.ServeHTTP(w, r)
 }
 
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(s.recoverer, s.requestID, s.limits, contextPath)
+	r.Use(s.recoverer, s.requestID, s.limits, contextPath, s.authorize, s.singleWriter)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &httpError{errNotFound, "HTTP 404 Not Found"})
 	})
@@ -126,6 +146,9 @@ func (s *Server) routes() chi.Router {
 	r.Post("/compatibility/subjects/{subject}/versions/{version}", s.handle(s.checkCompatibility))
 
 	r.Get("/contexts", s.handle(s.listContexts))
+	s.authRoutes(r)
+	s.streamRoutes(r)
+	s.auditRoutes(r)
 	return r
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/accord/accord/audit"
 	"github.com/accord/accord/compat"
 )
 
@@ -175,7 +176,10 @@ func (r *Registry) SetConfig(ctx context.Context, subject string, update Config)
 		if err != nil {
 			return err
 		}
-		return tx.PutConfig(n.Subject, b)
+		if err := tx.PutConfig(n.Subject, b); err != nil {
+			return err
+		}
+		return record(tx, n, audit.ConfigUpdate, cur, out)
 	})
 	r.invalidate(n)
 	if err != nil {
@@ -200,7 +204,12 @@ func (r *Registry) DeleteConfig(ctx context.Context, subject string) (Config, er
 	if err := r.checkWritable(ctx, n, false); err != nil {
 		return Config{}, err
 	}
-	err = r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error { return tx.PutConfig(n.Subject, nil) })
+	err = r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error {
+		if err := tx.PutConfig(n.Subject, nil); err != nil {
+			return err
+		}
+		return record(tx, n, audit.ConfigDelete, prev, nil)
+	})
 	r.invalidate(n)
 	if err != nil {
 		return Config{}, storeErr("deleting config", err)
@@ -297,7 +306,16 @@ func (r *Registry) SetMode(ctx context.Context, subject, mode string, force bool
 			return "", errorf(ErrOperationNotPermitted, "Cannot import since found existing subjects")
 		}
 	}
-	err := r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error { return tx.PutMode(n.Subject, m) })
+	err := r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error {
+		before, err := tx.Mode(ctx, n.Context, n.Subject)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if err := tx.PutMode(n.Subject, m); err != nil {
+			return err
+		}
+		return record(tx, n, audit.ModeUpdate, modeDoc(before), modeDoc(m))
+	})
 	r.invalidate(n)
 	if err != nil {
 		return "", storeErr("writing mode", err)
@@ -312,7 +330,12 @@ func (r *Registry) DeleteMode(ctx context.Context, subject string) (string, erro
 	if err != nil {
 		return "", err
 	}
-	err = r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error { return tx.PutMode(n.Subject, "") })
+	err = r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error {
+		if err := tx.PutMode(n.Subject, ""); err != nil {
+			return err
+		}
+		return record(tx, n, audit.ModeDelete, modeDoc(prev), nil)
+	})
 	r.invalidate(n)
 	if err != nil {
 		return "", storeErr("deleting mode", err)
@@ -335,4 +358,12 @@ func (r *Registry) checkWritable(ctx context.Context, n Name, schemaWrite bool) 
 		}
 	}
 	return nil
+}
+
+// modeDoc is how a mode appears in the audit log; nil when unset.
+func modeDoc(m string) any {
+	if m == "" {
+		return nil
+	}
+	return map[string]string{"mode": m}
 }

@@ -3,6 +3,8 @@ package registry
 import (
 	"context"
 	"fmt"
+
+	"github.com/accord/accord/audit"
 )
 
 // DeleteVersion soft-deletes a version, or permanently deletes a version
@@ -37,16 +39,25 @@ func (r *Registry) DeleteVersion(ctx context.Context, subject string, version in
 			return err
 		}
 		deleted = target.Version
+		before := versionDoc{Version: target.Version, ID: target.SchemaID, Deleted: target.Deleted}
 		if !permanent {
 			if target.Deleted {
 				return errorf(ErrVersionSoftDeleted, "Subject '%s' Version %d was soft deleted. Set permanent=true to delete permanently", n.String(), target.Version)
 			}
-			return tx.SetDeleted(n.Subject, target.Version, true)
+			if err := tx.SetDeleted(n.Subject, target.Version, true); err != nil {
+				return err
+			}
+			after := before
+			after.Deleted = true
+			return record(tx, n, audit.VersionDelete, before, after)
 		}
 		if !target.Deleted {
 			return errorf(ErrVersionNotSoftDeleted, "Subject '%s' Version %d was not deleted first before being permanently deleted", n.String(), target.Version)
 		}
-		return tx.DeleteVersion(n.Subject, target.Version)
+		if err := tx.DeleteVersion(n.Subject, target.Version); err != nil {
+			return err
+		}
+		return record(tx, n, audit.VersionDeleteHard, before, nil)
 	})
 	r.invalidate(n)
 	if err != nil {
@@ -90,6 +101,20 @@ func (r *Registry) DeleteSubject(ctx context.Context, subject string, permanent 
 			}
 		}
 		deleted = []int{}
+		var before, after []versionDoc
+		for _, v := range all {
+			before = append(before, versionDoc{Version: v.Version, ID: v.SchemaID, Deleted: v.Deleted})
+			if !permanent {
+				after = append(after, versionDoc{Version: v.Version, ID: v.SchemaID, Deleted: true})
+			}
+		}
+		action := audit.SubjectDelete
+		if permanent {
+			action = audit.SubjectDeleteHard
+		}
+		if err := record(tx, n, action, before, after); err != nil {
+			return err
+		}
 		for _, v := range all {
 			if permanent {
 				if err := tx.DeleteVersion(n.Subject, v.Version); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/accord/accord/audit"
 	"github.com/accord/accord/compat"
 )
 
@@ -67,6 +68,10 @@ func (r *Registry) Register(ctx context.Context, subject string, req RegisterReq
 			return SchemaVersion{Subject: n.String(), Version: v.Version, Schema: rec}, nil
 		}
 	} else {
+		return SchemaVersion{}, err
+	}
+
+	if err := r.beforeRegister(ctx, n, p.schema); err != nil {
 		return SchemaVersion{}, err
 	}
 
@@ -173,6 +178,10 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, mode string, c
 	}
 	rec, err := r.schemaRecord(ctx, tx, n.Context, id)
 	if err != nil {
+		return SchemaVersion{}, err
+	}
+	after := versionDoc{Version: version, ID: id, SchemaType: rec.Type, Schema: rec.Schema, References: rec.References}
+	if err := record(tx, n, audit.SchemaRegister, nil, after); err != nil {
 		return SchemaVersion{}, err
 	}
 	return SchemaVersion{Subject: n.String(), Version: version, Schema: rec}, nil

@@ -40,6 +40,8 @@ type Registry struct {
 	versions viewCache[*subjectView]
 	configs  viewCache[*Config]
 	modes    viewCache[string]
+
+	policy Policy // see SetPolicy; nil: none
 }
 
 type idKey struct {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"github.com/accord/accord/audit"
 )
 
 // Store persists the registry. One SQL implementation (registry/sqlstore)
@@ -86,6 +88,10 @@ type Tx interface {
 	PutConfig(subject string, cfg json.RawMessage) error
 	// PutMode stores (or, with "", removes) the mode of subject.
 	PutMode(subject string, mode string) error
+	// AppendAudit records the change in the audit log, committed with it.
+	// The entry's actor and request id come from the transaction's context
+	// (audit.WithWho) unless set; its context defaults to the locked one.
+	AppendAudit(e audit.Entry) error
 }
 
 // SchemaRecord is a stored schema. It is immutable once stored.

@@ -17,6 +17,7 @@ import (
 	"github.com/accord/accord/compat/avro"
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
+	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
 )
@@ -28,6 +29,9 @@ func serve(args []string) int {
 	dbURL := fs.String("database-url", os.Getenv("ACCORD_DATABASE_URL"), "PostgreSQL URL (postgres://...); when set, used instead of SQLite (env ACCORD_DATABASE_URL)")
 	maxBody := fs.Int64("max-body-bytes", api.DefaultMaxBodyBytes, "largest request body accepted")
 	logLevel := fs.String("log-level", envOr("ACCORD_LOG_LEVEL", "info"), "debug, info, warn or error (env ACCORD_LOG_LEVEL)")
+	authMode := fs.String("auth", os.Getenv("ACCORD_AUTH"), "on or off (env ACCORD_AUTH); default off on a loopback address, on elsewhere (where off is refused)")
+	bootAdmin := fs.String("bootstrap-admin", os.Getenv("ACCORD_BOOTSTRAP_ADMIN"), "create this admin principal if missing (env ACCORD_BOOTSTRAP_ADMIN); its password or token comes from --bootstrap-admin-password-file or env "+bootstrapSecretEnv)
+	bootFile := fs.String("bootstrap-admin-password-file", "", "file holding the bootstrap admin's password or API token (acc_...)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: accord serve [flags]
 
@@ -55,17 +59,22 @@ Flags:
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	authCfg, err := resolveAuth(*addr, *authMode, *bootAdmin, *bootFile, os.Getenv)
+	if err != nil {
+		log.Error("accord serve: authentication", slog.Any("err", err))
+		return 1
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := runServer(ctx, log, *addr, *dataDir, *dbURL, *maxBody); err != nil {
+	if err := runServer(ctx, log, *addr, *dataDir, *dbURL, *maxBody, authCfg); err != nil {
 		log.Error("accord serve failed", slog.Any("err", err))
 		return 1
 	}
 	return 0
 }
 
-func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL string, maxBody int64) error {
+func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL string, maxBody int64, authCfg authConfig) error {
 	target, where := dataDir, "sqlite in "+dataDir
 	if dbURL != "" {
 		target, where = dbURL, "postgresql"
@@ -75,8 +84,18 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 		return fmt.Errorf("opening store (%s): %w", where, err)
 	}
 	defer store.Close()
+	authn, err := authCfg.setUp(ctx, log, store)
+	if err != nil {
+		return err
+	}
 
 	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
+	unowned, err := contracts.ParseUnownedPolicy(os.Getenv("ACCORD_UNOWNED_SUBJECTS"))
+	if err != nil {
+		return fmt.Errorf("ACCORD_UNOWNED_SUBJECTS: %w", err)
+	}
+	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: unowned, Logger: log})
+	reg.SetPolicy(streams) // single writer and event-type lints on every registration
 	go func() {
 		if err := reg.Run(ctx); err != nil && ctx.Err() == nil {
 			log.Error("cache invalidation feed stopped", slog.Any("err", err))
@@ -88,7 +107,7 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody}),
+		Handler:           api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit()}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}

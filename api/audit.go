@@ -1,0 +1,70 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/accord/accord/audit"
+	"github.com/accord/accord/auth"
+)
+
+// auditRoutes mounts GET /v1/audit: the change log, read-only. There is
+// no route that edits it.
+func (s *Server) auditRoutes(r chi.Router) {
+	r.Get("/v1/audit", s.handle(s.listAudit))
+}
+
+// listAudit answers GET /v1/audit?actor=&action=&context=&target=&since=&until=&before=&limit=
+// (since and until RFC 3339; action "schema." selects a family; before is
+// an entry id, for paging back).
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
+	if err := auth.Require(r.Context(), "reading the audit log", auth.RoleAdmin, auth.RoleReviewer); err != nil {
+		return err
+	}
+	if s.audit == nil {
+		return &httpError{errNotFound, "the audit log is not served by this server"}
+	}
+	p := params{r: r}
+	f := audit.Filter{
+		Actor: p.str("actor"), Action: p.str("action"), Context: p.str("context"), Target: p.str("target"),
+		Since: p.time("since"), Until: p.time("until"), BeforeID: int64(p.int("before")), Limit: p.int("limit"),
+	}
+	if p.err != nil {
+		return p.err
+	}
+	entries, err := s.audit.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, 200, entries)
+	return nil
+}
+
+// time reads an RFC 3339 query parameter.
+func (p *params) time(name string) time.Time {
+	v := p.str(name)
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		if ms, err2 := strconv.ParseInt(v, 10, 64); err2 == nil {
+			return time.UnixMilli(ms)
+		}
+		p.fail(&httpError{errBadRequest, fmt.Sprintf("query parameter %s=%q is not an RFC 3339 time", name, v)})
+	}
+	return t
+}
+
+// withWho tells the stores who is changing things, for the audit log.
+func withWho(r *http.Request, w http.ResponseWriter) *http.Request {
+	who := audit.Who{RequestID: w.Header().Get("X-Request-Id")}
+	if p := auth.FromContext(r.Context()); p != nil {
+		who.Actor = p.Name
+	}
+	return r.WithContext(audit.WithWho(r.Context(), who))
+}
