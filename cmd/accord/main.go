@@ -48,6 +48,7 @@ Usage:
 
 Examples:
   accord serve                                   # SQLite in ./accord-data, on 127.0.0.1:8081
-  accord serve --database-url postgres://user@db/accord --addr 0.0.0.0:8081
+  accord serve --database-url postgres://user@db/accord --addr 0.0.0.0:8081 \
+    --bootstrap-admin root --bootstrap-admin-password-file /run/secrets/accord-admin
 `)
 }
