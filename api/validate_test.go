@@ -1,0 +1,154 @@
+package api_test
+
+// The validation hook through the real stack: a stream, its schemas with
+// a CEL rule, and records framed by franz-go's Serde, checked by
+// POST /v1/validate and /v1/validate/batch, and by an embedded Validator
+// reading the same server over HTTP.
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	hamba "github.com/hamba/avro/v2"
+	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/contracts/validator"
+)
+
+const validateOrder = `{"type":"record","name":"Order","namespace":"com.acme","fields":[{"name":"id","type":"string"},{"name":"amount","type":"long"}]}`
+
+type validateAnswer struct {
+	Valid    bool `json:"valid"`
+	Records  int  `json:"records"`
+	Invalid  int  `json:"invalid"`
+	Failures []struct {
+		Record    int    `json:"record"`
+		Partition *int32 `json:"partition"`
+		Offset    *int64 `json:"offset"`
+		Part      string `json:"part"`
+		Check     string `json:"check"`
+		Reason    string `json:"reason"`
+		Rule      string `json:"rule"`
+		SchemaID  int    `json:"schemaId"`
+	} `json:"failures"`
+}
+
+// setUpOrders declares stream orders (owner orders-svc) and registers its
+// value schema with a CEL rule; it returns a framer for its records.
+func setUpOrders(t *testing.T, s *streamServer) func(id string, amount int64) []byte {
+	t.Helper()
+	if r := s.do("POST", "/v1/streams", map[string]any{"name": "orders", "owner": "orders-svc", "eventType": "measurement"}); r.Status != http.StatusCreated {
+		t.Fatalf("creating the stream: %s", r)
+	}
+	id, _ := s.with(t).register("orders-value", map[string]any{
+		"schema":  validateOrder,
+		"ruleSet": json.RawMessage(`{"domainRules":[{"name":"positiveAmount","kind":"CONDITION","mode":"WRITE","type":"CEL","expr":"message.amount > 0"}]}`),
+	})
+	schema := hamba.MustParse(validateOrder)
+	var serde sr.Serde
+	serde.Register(id, map[string]any{}, sr.EncodeFn(func(v any) ([]byte, error) { return hamba.Marshal(schema, v) }))
+	return func(oid string, amount int64) []byte {
+		return serde.MustEncode(map[string]any{"id": oid, "amount": amount})
+	}
+}
+
+func TestValidateHook(t *testing.T) {
+	eachStreamStore(t, true, contracts.UnownedOpen, func(t *testing.T, s *streamServer) {
+		enc := setUpOrders(t, s)
+		var a validateAnswer
+		s.with(t).ok("POST", "/v1/validate", map[string]any{"topic": "orders", "producer": "orders-svc", "value": enc("o-1", 5)}, &a)
+		if !a.Valid || a.Records != 1 || len(a.Failures) != 0 {
+			t.Errorf("a good record: %+v", a)
+		}
+
+		a = validateAnswer{}
+		s.with(t).ok("POST", "/v1/validate/batch", map[string]any{"records": []map[string]any{
+			{"topic": "orders", "producer": "orders-svc", "value": enc("o-1", 5)},
+			{"topic": "orders", "partition": 3, "offset": 41, "producer": "billing-svc", "value": enc("o-2", -1)},
+			{"topic": "orders", "producer": "orders-svc", "value": []byte{1, 2, 3}},
+			{"topic": "ghosts", "producer": "orders-svc"},
+			{"topic": "orders", "producer": "orders-svc", "value": nil, "headers": []map[string]any{{"key": "h", "value": []byte("v")}}},
+		}}, &a)
+		if a.Valid || a.Records != 5 || a.Invalid != 3 {
+			t.Fatalf("batch: %+v", a)
+		}
+		want := []struct {
+			record      int
+			part, check string
+		}{{1, "record", "producer"}, {1, "value", "rules"}, {2, "value", "frame"}, {3, "record", "stream"}}
+		if len(a.Failures) != len(want) {
+			t.Fatalf("failures %+v, want %v", a.Failures, want)
+		}
+		for i, w := range want {
+			f := a.Failures[i]
+			if f.Record != w.record || f.Part != w.part || f.Check != w.check || f.Reason == "" {
+				t.Errorf("failure %d: %+v, want %+v", i, f, w)
+			}
+		}
+		if f := a.Failures[0]; f.Partition == nil || *f.Partition != 3 || f.Offset == nil || *f.Offset != 41 {
+			t.Errorf("failure of record 1 does not place it: %+v", f)
+		}
+		if f := a.Failures[1]; f.Rule != "positiveAmount" {
+			t.Errorf("rule failure: %+v", f)
+		}
+
+		// Client errors are not verdicts.
+		wantError(t, "no topic", s.do("POST", "/v1/validate", map[string]any{"value": enc("o", 1)}), 422, 422, "no topic")
+		wantError(t, "bad base64", s.do("POST", "/v1/validate", `{"topic":"orders","value":"%%%"}`), 400, 400)
+		// The hook writes nothing: any signed-in caller gets verdicts, and
+		// the producer is the one the record names, not the caller.
+		if r := s.as(t, "alice", "POST", "/v1/validate", map[string]any{"topic": "orders"}); r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"check":"producer"`) {
+			t.Errorf("a reader calling the hook: %s", r)
+		}
+
+		// The embedded validator over HTTP gives the same verdicts.
+		v := validator.New(validator.NewHTTPSource(s.URL, validator.HTTPOptions{Client: s.HTTP}), validator.Options{})
+		ctx := context.Background()
+		if got := v.Validate(ctx, &validator.Record{Topic: "orders", Producer: "orders-svc", Value: enc("o-1", 5)}); !got.Valid {
+			t.Errorf("over HTTP, a good record: %+v", got)
+		}
+		got := v.Validate(ctx, &validator.Record{Topic: "orders", Producer: "orders-svc", Value: enc("o-1", 0)})
+		if got.Valid || len(got.Failures) != 1 || got.Failures[0].Check != validator.CheckRules {
+			t.Errorf("over HTTP, a record breaking the rule: %+v", got)
+		}
+		got = v.Validate(ctx, &validator.Record{Topic: "orders", Producer: "orders-svc", Value: []byte{0, 0, 0, 0, 77}})
+		if got.Valid || got.Failures[0].Check != validator.CheckSchemaID {
+			t.Errorf("over HTTP, an unknown id: %+v", got)
+		}
+	})
+}
+
+// TestValidateBatchThroughput measures the batch hook in records per
+// second over loopback HTTP (logged; it fails only on wrong verdicts).
+func TestValidateBatchThroughput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measurement")
+	}
+	s := startStreamServer(t, t.TempDir(), false, contracts.UnownedOpen)
+	enc := setUpOrders(t, s)
+	const batch, rounds = 1000, 10
+	recs := make([]map[string]any, batch)
+	for i := range recs {
+		recs[i] = map[string]any{"topic": "orders", "partition": 0, "offset": i, "producer": "orders-svc", "value": enc("order-123456", int64(i+1))}
+	}
+	body, err := json.Marshal(map[string]any{"records": recs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for range rounds {
+		var a validateAnswer
+		s.ok("POST", "/v1/validate/batch", body, &a)
+		if !a.Valid || a.Records != batch {
+			t.Fatalf("batch: valid=%t records=%d failures %+v", a.Valid, a.Records, a.Failures[:min(3, len(a.Failures))])
+		}
+	}
+	el := time.Since(start)
+	t.Logf("batch hook: %d records in %v: %.0f records/s (batches of %d, small Avro records, every check incl. one CEL rule)",
+		batch*rounds, el, float64(batch*rounds)/el.Seconds(), batch)
+}

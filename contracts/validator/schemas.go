@@ -1,0 +1,118 @@
+package validator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/accord/accord/compat"
+	"github.com/accord/accord/compat/avro"
+	"github.com/accord/accord/compat/jsonschema"
+	"github.com/accord/accord/compat/protobuf"
+)
+
+// schemaEntry is a schema parsed for validation, cached by id forever
+// (ids are immutable). A failed read is cached too, as err, and read
+// again after Options.Recheck.
+type schemaEntry struct {
+	id    int
+	typ   string
+	avro  *avro.Schema
+	proto *protobuf.Schema
+	json  *jsonschema.Schema
+	doc   SchemaDoc
+
+	err error     // the schema could not be read or parsed
+	at  time.Time // when err was seen
+
+	rulesOnce sync.Once
+	rules     *ruleSet // nil: no rules that apply on write
+}
+
+// schema returns the entry for id.
+func (v *Validator) schema(ctx context.Context, id int) *schemaEntry {
+	if e, ok := v.schemas.Load(id); ok {
+		se := e.(*schemaEntry)
+		if se.err == nil || v.now().Sub(se.at) < v.opts.Recheck {
+			return se
+		}
+	}
+	se := v.loadSchema(ctx, id)
+	if se.err != nil && !errors.Is(se.err, ErrNotFound) && !errors.Is(se.err, compat.ErrInvalidSchema) {
+		// An outage is not remembered: the next record asks again.
+		return se
+	}
+	v.schemas.Store(id, se)
+	return se
+}
+
+func (v *Validator) loadSchema(ctx context.Context, id int) *schemaEntry {
+	se := &schemaEntry{id: id, at: v.now()}
+	doc, err := v.src.Schema(ctx, id)
+	if err != nil {
+		se.err = fmt.Errorf("reading schema %d: %w", id, err)
+		return se
+	}
+	se.doc, se.typ = doc, doc.Type
+	switch doc.Type {
+	case compat.TypeAvro, "":
+		se.typ = compat.TypeAvro
+		se.avro, err = avro.Parse(doc.Schema, doc.Deps)
+	case compat.TypeProtobuf:
+		se.proto, err = protobuf.Parse(doc.Schema, doc.Deps)
+	case compat.TypeJSON:
+		se.json, err = jsonschema.Parse(doc.Schema, doc.Deps)
+	default:
+		err = compat.InvalidSchemaf("schema type %q is not AVRO, PROTOBUF or JSON", doc.Type)
+	}
+	if err != nil {
+		se.err = fmt.Errorf("parsing schema %d: %w", id, err)
+	}
+	return se
+}
+
+// recordName is the fully-qualified name the record-name strategies read:
+// the Avro named type, the Protobuf message, the JSON Schema title.
+func (se *schemaEntry) recordName(md protoreflect.MessageDescriptor) string {
+	switch {
+	case se.avro != nil:
+		return se.avro.Root()
+	case md != nil:
+		return string(md.FullName())
+	case se.json != nil:
+		return se.json.Root()
+	}
+	return ""
+}
+
+// validate checks the payload against the schema without building values.
+func (se *schemaEntry) validate(idx []int, payload []byte) error {
+	switch {
+	case se.avro != nil:
+		return se.avro.Validate(payload)
+	case se.proto != nil:
+		return se.proto.Validate(idx, payload)
+	default:
+		return se.json.Validate(payload)
+	}
+}
+
+// decode checks the payload and returns the message the rules read.
+func (se *schemaEntry) decode(idx []int, payload []byte) (any, error) {
+	switch {
+	case se.avro != nil:
+		return se.avro.Decode(payload)
+	case se.proto != nil:
+		m, err := se.proto.Decode(idx, payload)
+		if err != nil {
+			return nil, err
+		}
+		return m, nil
+	default:
+		return se.json.Decode(payload)
+	}
+}

@@ -1,0 +1,94 @@
+package validator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/accord/accord/compat"
+	"github.com/accord/accord/contracts/wire"
+)
+
+// ErrNotFound is returned (wrapped) by a Source for a schema, subject or
+// version that does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Source is where a Validator reads schemas and stream policies. Sources
+// need not cache: the Validator does.
+type Source interface {
+	// Schema returns the schema with id with its references resolved. A
+	// schema never changes, so the Validator asks once per id.
+	Schema(ctx context.Context, id int) (SchemaDoc, error)
+	// Usages lists the subject versions that use schema id, soft-deleted
+	// ones included and marked.
+	Usages(ctx context.Context, id int) ([]Usage, error)
+	// Latest returns the latest live version of subject.
+	Latest(ctx context.Context, subject string) (Usage, error)
+	// Streams returns the policy of every stream.
+	Streams(ctx context.Context) ([]Policy, error)
+}
+
+// SchemaDoc is a stored schema as a Validator needs it.
+type SchemaDoc struct {
+	ID     int
+	Type   string // AVRO, PROTOBUF or JSON
+	Schema string
+	// Deps are the resolved references, in dependency order.
+	Deps []compat.Dependency
+	// RuleSet is the Confluent ruleSet document, nil when none.
+	RuleSet json.RawMessage
+}
+
+// Usage is a subject version and the schema it holds.
+type Usage struct {
+	Subject  string
+	Version  int
+	SchemaID int
+	Deleted  bool
+}
+
+// Policy is what a Validator checks a stream's records against.
+type Policy struct {
+	// Stream is the stream's name, which is its topic.
+	Stream   string
+	Owner    string
+	Strategy wire.Strategy
+	// KeySubject is "" when the stream's keys are not framed.
+	KeySubject    string
+	ValueSubjects []string
+	Checks        Checks
+}
+
+// IDMode says which versions of a subject a record's schema id may be.
+type IDMode string
+
+// Schema id modes.
+const (
+	// IDOff skips the subject check (the id must still exist when the
+	// payload or rules are checked).
+	IDOff IDMode = "off"
+	// IDRegistered accepts any version of the subject, soft-deleted ones
+	// included: records written before a deletion stay valid.
+	IDRegistered IDMode = "registered"
+	// IDLive accepts versions that are not soft-deleted.
+	IDLive IDMode = "live"
+	// IDLatest accepts only the subject's latest live version.
+	IDLatest IDMode = "latest"
+)
+
+// Checks switches a stream's checks. The frame is always checked when a
+// schema id, payload or rules check is on.
+type Checks struct {
+	SchemaID IDMode `json:"schemaId"`
+	Payload  bool   `json:"payload"`
+	Rules    bool   `json:"rules"`
+	Producer bool   `json:"producer"`
+}
+
+// DefaultChecks turns every check on, accepting any registered version.
+var DefaultChecks = Checks{SchemaID: IDRegistered, Payload: true, Rules: true, Producer: true}
+
+// frames reports whether the key and value must be framed.
+func (c Checks) frames() bool {
+	return c.SchemaID != IDOff && c.SchemaID != "" || c.Payload || c.Rules
+}

@@ -1,0 +1,371 @@
+package validator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/accord/accord/compat"
+	"github.com/accord/accord/contracts/wire"
+)
+
+// Options configures a Validator. The zero value is usable.
+type Options struct {
+	// Refresh is how often Run re-reads the stream policies, and how long
+	// cached subject versions are trusted (5s when 0).
+	Refresh time.Duration
+	// Recheck is how old a cached answer must be before a record that it
+	// would reject makes the Validator read it again (1s when 0; negative:
+	// always). It bounds what a stream of bad records costs the source.
+	Recheck time.Duration
+	Logger  *slog.Logger
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// Validator checks records against their streams' contracts. It is safe
+// for concurrent use; Run keeps its policies fresh.
+type Validator struct {
+	src  Source
+	opts Options
+	log  *slog.Logger
+
+	schemas sync.Map // int → *schemaEntry
+	usages  sync.Map // int → *cached[[]Usage]
+	latest  sync.Map // string → *cached[Usage]
+
+	policies atomic.Pointer[policySet]
+	loadMu   sync.Mutex
+}
+
+// cached is a mutable answer of the source and when it was read.
+type cached[T any] struct {
+	val T
+	at  time.Time
+}
+
+// policySet is one read of every stream's policy.
+type policySet struct {
+	byTopic map[string]*Policy
+	at      time.Time
+}
+
+// New returns a Validator reading through src.
+func New(src Source, opts Options) *Validator {
+	if opts.Refresh <= 0 {
+		opts.Refresh = 5 * time.Second
+	}
+	if opts.Recheck == 0 {
+		opts.Recheck = time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Validator{src: src, opts: opts, log: opts.Logger}
+}
+
+func (v *Validator) now() time.Time {
+	if v.opts.Now != nil {
+		return v.opts.Now()
+	}
+	return time.Now()
+}
+
+// Run re-reads the stream policies every Options.Refresh until ctx ends,
+// off the records' path. Without it a record that finds the policies
+// older than Refresh (or its topic unknown) reads them itself.
+func (v *Validator) Run(ctx context.Context) error {
+	t := time.NewTicker(v.opts.Refresh)
+	defer t.Stop()
+	for {
+		if err := v.Reload(ctx); err != nil && ctx.Err() == nil {
+			v.log.Warn("validator: reading stream policies failed; keeping the previous ones", slog.Any("err", err))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Reload reads every stream policy now.
+func (v *Validator) Reload(ctx context.Context) error {
+	v.loadMu.Lock()
+	defer v.loadMu.Unlock()
+	return v.reloadLocked(ctx)
+}
+
+func (v *Validator) reloadLocked(ctx context.Context) error {
+	ps, err := v.src.Streams(ctx)
+	if err != nil {
+		return fmt.Errorf("reading stream policies: %w", err)
+	}
+	set := &policySet{byTopic: make(map[string]*Policy, len(ps)), at: v.now()}
+	for i := range ps {
+		p := &ps[i]
+		if p.Checks.SchemaID == "" {
+			p.Checks.SchemaID = IDOff
+		}
+		set.byTopic[p.Stream] = p
+	}
+	v.policies.Store(set)
+	return nil
+}
+
+// policy returns the policy of topic, nil when it has no stream. A topic
+// missing from a policy set older than Recheck makes it read again, so a
+// stream declared a moment ago is seen; so does a set older than Refresh,
+// so a Validator without Run stays fresh too.
+func (v *Validator) policy(ctx context.Context, topic string) (*Policy, error) {
+	set := v.policies.Load()
+	if set != nil {
+		// Without Run, a set older than Refresh is read again here.
+		age := v.now().Sub(set.at)
+		if p := set.byTopic[topic]; age < v.opts.Refresh && (p != nil || age < v.opts.Recheck) {
+			return p, nil
+		}
+	}
+	v.loadMu.Lock()
+	defer v.loadMu.Unlock()
+	if cur := v.policies.Load(); cur != set && cur != nil {
+		return cur.byTopic[topic], nil
+	}
+	if err := v.reloadLocked(ctx); err != nil {
+		if set != nil {
+			return set.byTopic[topic], nil
+		}
+		return nil, err
+	}
+	return v.policies.Load().byTopic[topic], nil
+}
+
+// Validate checks one record.
+func (v *Validator) Validate(ctx context.Context, rec *Record) Verdict {
+	verdict := Verdict{Valid: true}
+	pol, err := v.policy(ctx, rec.Topic)
+	if err != nil {
+		verdict.fail(Failure{Part: PartRecord, Check: CheckUnavailable, Reason: err.Error()})
+		return verdict
+	}
+	if pol == nil {
+		verdict.fail(Failure{Part: PartRecord, Check: CheckStream, Reason: fmt.Sprintf("topic %q has no stream: no contract says who may write it or what it holds", rec.Topic)})
+		return verdict
+	}
+	if pol.Checks.Producer && rec.Producer != pol.Owner {
+		who := fmt.Sprintf("principal %q", rec.Producer)
+		if rec.Producer == "" {
+			who = "an unidentified producer"
+		}
+		verdict.fail(Failure{Part: PartRecord, Check: CheckProducer,
+			Reason: fmt.Sprintf("stream %s is written only by its owner %s, and this record was produced by %s", pol.Stream, pol.Owner, who)})
+	}
+	if pol.Checks.frames() {
+		if rec.Key != nil && pol.KeySubject != "" {
+			v.checkPart(ctx, pol, rec.Topic, PartKey, rec.Key, &verdict)
+		}
+		if rec.Value != nil {
+			v.checkPart(ctx, pol, rec.Topic, PartValue, rec.Value, &verdict)
+		}
+	}
+	return verdict
+}
+
+// ValidateBatch checks records; verdicts[i] is the verdict of records[i].
+func (v *Validator) ValidateBatch(ctx context.Context, records []Record) []Verdict {
+	out := make([]Verdict, len(records))
+	for i := range records {
+		out[i] = v.Validate(ctx, &records[i])
+	}
+	return out
+}
+
+// checkPart runs the frame, schema id, payload and rules checks on a key
+// or a value.
+func (v *Validator) checkPart(ctx context.Context, pol *Policy, topic string, part Part, data []byte, verdict *Verdict) {
+	fail := func(c Check, id int, format string, args ...any) {
+		verdict.fail(Failure{Part: part, Check: c, SchemaID: id, Reason: fmt.Sprintf(format, args...)})
+	}
+	fr, err := wire.Parse(data, false)
+	if err != nil {
+		fail(CheckFrame, 0, "%v", err)
+		return
+	}
+	se := v.schema(ctx, fr.SchemaID)
+	switch {
+	case errors.Is(se.err, ErrNotFound):
+		fail(CheckSchemaID, fr.SchemaID, "schema id %d does not exist", fr.SchemaID)
+		return
+	case errors.Is(se.err, compat.ErrInvalidSchema):
+		fail(CheckSchemaID, fr.SchemaID, "schema %d cannot be used to validate: %v", fr.SchemaID, se.err)
+		return
+	case se.err != nil:
+		fail(CheckUnavailable, fr.SchemaID, "%v", se.err)
+		return
+	}
+	var md protoreflect.MessageDescriptor
+	if se.proto != nil {
+		// Only now is it known that message indexes follow the id.
+		if fr, err = wire.Parse(data, true); err != nil {
+			fail(CheckFrame, fr.SchemaID, "%v", err)
+			return
+		}
+		if md, err = se.proto.MessageByIndexes(fr.MessageIndexes); err != nil {
+			fail(CheckFrame, fr.SchemaID, "message indexes %v name no message of schema %d", fr.MessageIndexes, fr.SchemaID)
+			return
+		}
+	}
+	if pol.Checks.SchemaID != IDOff {
+		if reason, err := v.checkSubject(ctx, pol, topic, part, se, md); err != nil {
+			fail(CheckUnavailable, fr.SchemaID, "%v", err)
+			return
+		} else if reason != "" {
+			fail(CheckSchemaID, fr.SchemaID, "%s", reason)
+			return
+		}
+	}
+	var rules *ruleSet
+	if pol.Checks.Rules {
+		rules = se.rulesFor()
+	}
+	if rules == nil {
+		if pol.Checks.Payload {
+			if err := se.validate(fr.MessageIndexes, fr.Payload); err != nil {
+				fail(CheckPayload, fr.SchemaID, "payload does not match schema %d: %v", fr.SchemaID, err)
+			}
+		}
+		return
+	}
+	msg, err := se.decode(fr.MessageIndexes, fr.Payload)
+	if err != nil {
+		fail(CheckPayload, fr.SchemaID, "payload does not match schema %d: %v", fr.SchemaID, err)
+		return
+	}
+	if se.proto == nil {
+		msg = celValue(msg)
+	}
+	for _, r := range rules.rules {
+		if err := r.eval(msg); err != nil {
+			verdict.fail(Failure{Part: part, Check: CheckRules, SchemaID: fr.SchemaID, Rule: r.name,
+				Reason: fmt.Sprintf("rule %s of schema %d: %v", r.name, fr.SchemaID, err)})
+		}
+	}
+}
+
+// checkSubject checks that the schema is registered under the subject the
+// stream's strategy names. It returns why not, "" when it is.
+func (v *Validator) checkSubject(ctx context.Context, pol *Policy, topic string, part Part, se *schemaEntry, md protoreflect.MessageDescriptor) (string, error) {
+	name := se.recordName(md)
+	subject, err := wire.SubjectName(pol.Strategy, topic, part == PartKey, name)
+	if err != nil {
+		return fmt.Sprintf("schema %d: %v", se.id, err), nil
+	}
+	switch {
+	case part == PartKey && subject != pol.KeySubject:
+		return fmt.Sprintf("schema %d (record %s) maps to subject %s, but the key subject of stream %s is %s", se.id, name, subject, pol.Stream, pol.KeySubject), nil
+	case part == PartValue && !slices.Contains(pol.ValueSubjects, subject):
+		return fmt.Sprintf("schema %d (record %s) maps to subject %s, which is not a value subject of stream %s (%s)", se.id, name, subject, pol.Stream, strings.Join(pol.ValueSubjects, ", ")), nil
+	}
+	if pol.Checks.SchemaID == IDLatest {
+		return v.checkLatest(ctx, se.id, subject)
+	}
+	return v.checkRegistered(ctx, se.id, subject, pol.Checks.SchemaID == IDLive)
+}
+
+func (v *Validator) checkLatest(ctx context.Context, id int, subject string) (string, error) {
+	for fresh := false; ; fresh = true {
+		l, err := v.latestOf(ctx, subject, fresh)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Sprintf("schema %d is not the latest version of subject %s: the subject has no live version", id, subject), nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if l.val.SchemaID == id {
+			return "", nil
+		}
+		if fresh || !v.stale(l.at) {
+			return fmt.Sprintf("schema %d is not the latest version of subject %s: version %d (schema %d) is", id, subject, l.val.Version, l.val.SchemaID), nil
+		}
+	}
+}
+
+func (v *Validator) checkRegistered(ctx context.Context, id int, subject string, live bool) (string, error) {
+	for fresh := false; ; fresh = true {
+		us, err := v.usagesOf(ctx, id, fresh)
+		if err != nil {
+			return "", err
+		}
+		deleted := 0
+		for _, u := range us.val {
+			if u.Subject != subject {
+				continue
+			}
+			if !live || !u.Deleted {
+				return "", nil
+			}
+			deleted = u.Version
+		}
+		if fresh || !v.stale(us.at) {
+			if deleted > 0 {
+				return fmt.Sprintf("schema %d is registered under subject %s only as soft-deleted version %d", id, subject, deleted), nil
+			}
+			return fmt.Sprintf("schema %d is not registered under subject %s%s", id, subject, usedBy(us.val)), nil
+		}
+	}
+}
+
+// usedBy lists where a schema is registered, for a rejection's reason.
+func usedBy(us []Usage) string {
+	if len(us) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(us))
+	for _, u := range us {
+		parts = append(parts, fmt.Sprintf("%s version %d", u.Subject, u.Version))
+	}
+	return " (it is " + strings.Join(parts, ", ") + ")"
+}
+
+// stale reports whether an answer read at is old enough to read again
+// before rejecting a record on it.
+func (v *Validator) stale(at time.Time) bool {
+	return v.opts.Recheck < 0 || v.now().Sub(at) >= v.opts.Recheck
+}
+
+func (v *Validator) usagesOf(ctx context.Context, id int, fresh bool) (*cached[[]Usage], error) {
+	if c, ok := v.usages.Load(id); ok && !fresh && v.now().Sub(c.(*cached[[]Usage]).at) < v.opts.Refresh {
+		return c.(*cached[[]Usage]), nil
+	}
+	us, err := v.src.Usages(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading the subject versions of schema %d: %w", id, err)
+	}
+	c := &cached[[]Usage]{val: us, at: v.now()}
+	v.usages.Store(id, c)
+	return c, nil
+}
+
+func (v *Validator) latestOf(ctx context.Context, subject string, fresh bool) (*cached[Usage], error) {
+	if c, ok := v.latest.Load(subject); ok && !fresh && v.now().Sub(c.(*cached[Usage]).at) < v.opts.Refresh {
+		return c.(*cached[Usage]), nil
+	}
+	u, err := v.src.Latest(ctx, subject)
+	if errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the latest version of subject %s: %w", subject, err)
+	}
+	c := &cached[Usage]{val: u, at: v.now()}
+	v.latest.Store(subject, c)
+	return c, nil
+}
