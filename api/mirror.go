@@ -1,0 +1,126 @@
+package api
+
+// The stream mirror: responses for versions of a subject that belongs to a
+// stream carry the stream's name, owner, event type and visibility in
+// metadata.properties (accord.*), so that Confluent-aware tools see them.
+// They are computed when a response is built, never stored or
+// fingerprinted: an ownership transfer does not change schema identity.
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/registry"
+)
+
+// StreamDirectory says which stream a subject belongs to. The contracts
+// service implements it.
+type StreamDirectory interface {
+	StreamOfSubject(ctx context.Context, subject string) (contracts.SubjectStream, bool, error)
+}
+
+// Mirrored metadata properties.
+const (
+	PropStream     = registry.MirrorPrefix + "stream"
+	PropOwner      = registry.MirrorPrefix + "owner"
+	PropEventType  = registry.MirrorPrefix + "eventType"
+	PropVisibility = registry.MirrorPrefix + "visibility"
+)
+
+// mirrorTTL bounds how long a server may mirror a stream's previous owner
+// after a change made through another server sharing the database; changes
+// made through this one reset the cache at once. Reads of subject versions
+// thus cost at most one stream lookup per subject per mirrorTTL.
+const mirrorTTL = 5 * time.Second
+
+// mirror is what a subject's responses add.
+type mirror struct {
+	props map[string]string // nil: the subject belongs to no stream
+	// key identifies props in response-cache keys, so that a cached body
+	// is never served with another owner.
+	key string
+}
+
+type mirrorEntry struct {
+	mirror
+	expires time.Time
+}
+
+type mirrorCache struct {
+	dir     StreamDirectory // nil: no mirror
+	gen     atomic.Uint64
+	entries *lru.Cache[string, mirrorEntry]
+	now     func() time.Time
+}
+
+func newMirrorCache(dir StreamDirectory) *mirrorCache {
+	entries, _ := lru.New[string, mirrorEntry](16384)
+	return &mirrorCache{dir: dir, entries: entries, now: time.Now}
+}
+
+// reset forgets everything: a stream was created, changed, transferred or
+// deleted through this server.
+func (c *mirrorCache) reset() {
+	c.gen.Add(1)
+	c.entries.Purge()
+}
+
+// of returns the mirror of subject (a qualified name).
+func (c *mirrorCache) of(ctx context.Context, subject string) (mirror, error) {
+	if c.dir == nil {
+		return mirror{}, nil
+	}
+	now := c.now()
+	if e, ok := c.entries.Get(subject); ok && now.Before(e.expires) {
+		return e.mirror, nil
+	}
+	gen := c.gen.Load()
+	st, ok, err := c.dir.StreamOfSubject(ctx, subject)
+	if err != nil {
+		return mirror{}, fmt.Errorf("finding the stream of subject %s: %w", subject, err)
+	}
+	var m mirror
+	if ok {
+		m.props = map[string]string{
+			PropStream:     st.Stream,
+			PropOwner:      st.Owner,
+			PropEventType:  string(st.EventType),
+			PropVisibility: string(st.Visibility),
+		}
+		m.key = st.Stream + "\x00" + st.Owner + "\x00" + string(st.EventType) + "\x00" + string(st.Visibility)
+	}
+	// A lookup that raced a reset may hold the old owner: use it for this
+	// response but do not keep it.
+	if c.gen.Load() == gen {
+		c.entries.Add(subject, mirrorEntry{mirror: m, expires: now.Add(mirrorTTL)})
+	}
+	return m, nil
+}
+
+// apply adds the mirrored properties to a version's response body.
+func (m mirror) apply(b *schemaBody) error {
+	if m.props == nil {
+		return nil
+	}
+	md, err := registry.WithProperties(b.Metadata, m.props)
+	if err != nil {
+		return fmt.Errorf("adding the stream's properties to the metadata of %s version %d: %w", b.Subject, b.Version, err)
+	}
+	b.Metadata = md
+	return nil
+}
+
+// mirroredVersion is the response body of a subject version.
+func (s *Server) mirroredVersion(ctx context.Context, v registry.SchemaVersion) (schemaBody, mirror, error) {
+	b := versionBody(v)
+	m, err := s.mirror.of(ctx, v.Subject)
+	if err != nil {
+		return schemaBody{}, mirror{}, err
+	}
+	return b, m, m.apply(&b)
+}
