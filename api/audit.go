@@ -60,11 +60,20 @@ func (p *params) time(name string) time.Time {
 	return t
 }
 
-// withWho tells the stores who is changing things, for the audit log.
-func withWho(r *http.Request, w http.ResponseWriter) *http.Request {
-	who := audit.Who{RequestID: w.Header().Get("X-Request-Id")}
-	if p := auth.FromContext(r.Context()); p != nil {
-		who.Actor = p.Name
-	}
-	return r.WithContext(audit.WithWho(r.Context(), who))
+// who tells the stores who is changing things, for the audit log: the
+// principal and the request id, on every request that may write (reads
+// skip the allocation). It is middleware, not part of handle, so that
+// writes made before the handler (subject claims in singleWriter) are
+// attributed too.
+func (s *Server) who(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			who := audit.Who{RequestID: w.Header().Get("X-Request-Id")}
+			if p := auth.FromContext(r.Context()); p != nil {
+				who.Actor = p.Name
+			}
+			r = r.WithContext(audit.WithWho(r.Context(), who))
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -75,8 +75,9 @@ var (
 // authenticated (nil: nothing more, since every principal holds a role
 // and every role may read).
 //
-//   - reads (GET, HEAD), lookups (POST /subjects/{s}) and compatibility
-//     checks (POST /compatibility/...): any principal;
+//   - reads (GET, HEAD), lookups (POST /subjects/{s}), compatibility
+//     checks (POST /compatibility/...) and lints (POST
+//     /v1/streams/{name}/lint), which write nothing: any principal;
 //   - context-wide config and mode: admin;
 //   - other Confluent writes (register, delete, subject config and mode):
 //     admin or service; which service may write which subject (stream
@@ -104,6 +105,12 @@ func requiredRoles(method, path string) (action string, roles []auth.Role) {
 	case "v1":
 		if len(segs) > 1 && (segs[1] == "principals" || segs[1] == "tokens") {
 			return "", nil // the handlers decide
+		}
+		if len(segs) == 4 && segs[1] == "streams" && segs[3] == "lint" && method == http.MethodPost {
+			return "", nil // a check, like /compatibility
+		}
+		if segs[1] == "validate" && method == http.MethodPost {
+			return "", nil // verdicts on records: writes nothing
 		}
 		return method + " " + path, nativeWriters
 	}

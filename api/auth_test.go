@@ -94,7 +94,7 @@ func startAuthServer(t *testing.T, target string) *authServer {
 		}
 		creds[p.name] = basicHeader(p.name, tok.Text)
 	}
-	hs := httptest.NewServer(api.New(reg, api.Options{Logger: log, Auth: authn}))
+	hs := httptest.NewServer(api.New(reg, api.Options{Logger: log, Auth: authn, Audit: store.Audit()}))
 	t.Cleanup(func() {
 		cancel()
 		if err := store.Close(); err != nil {

@@ -34,6 +34,7 @@ type versionKey struct {
 	version int
 	id      int64
 	deleted bool
+	mirror  string // the stream's owner etc. (mirror.key): a transfer changes the key
 }
 
 // maxCachedBody bounds what is worth remembering per entry.
@@ -69,13 +70,23 @@ func (s *Server) decodeSchemaBody(r *http.Request) (registerBody, error) {
 	return body, nil
 }
 
-// writeVersion writes a subject version, encoded once per version.
+// writeVersion writes a subject version, encoded once per version and
+// stream mirror.
 func (s *Server) writeVersion(w http.ResponseWriter, r *http.Request, v registry.SchemaVersion) {
-	k := versionKey{v.Subject, v.Version, v.Schema.ID, v.Deleted}
+	m, err := s.mirror.of(r.Context(), v.Subject)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	k := versionKey{v.Subject, v.Version, v.Schema.ID, v.Deleted, m.key}
 	body, ok := s.hot.versions.Get(k)
 	if !ok {
-		var err error
-		if body, err = marshal(versionBody(v)); err != nil {
+		b := versionBody(v)
+		if err := m.apply(&b); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if body, err = marshal(b); err != nil {
 			s.writeError(w, r, err)
 			return
 		}

@@ -17,9 +17,6 @@ type handlerFunc func(http.ResponseWriter, *http.Request) error
 
 func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet {
-			r = withWho(r, w)
-		}
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
 		}

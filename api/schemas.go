@@ -176,7 +176,11 @@ func (s *Server) listSchemas(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]schemaBody, 0, len(vs))
 	for _, v := range vs {
-		out = append(out, versionBody(v))
+		b, _, err := s.mirroredVersion(r.Context(), v)
+		if err != nil {
+			return err
+		}
+		out = append(out, b)
 	}
 	s.writeJSON(w, 200, out)
 	return nil

@@ -41,6 +41,9 @@ type Options struct {
 	Contracts *contracts.Service
 	// Audit serves GET /v1/audit; nil: not served.
 	Audit *audit.Log
+	// Streams mirrors subjects' streams into version responses (see
+	// api/mirror.go); Contracts when nil.
+	Streams StreamDirectory
 }
 
 // Server is the HTTP front of a registry.
@@ -58,6 +61,7 @@ type Server struct {
 
 	contracts *contracts.Service // nil: no streams (see streams.go)
 	audit     *audit.Log         // nil: GET /v1/audit is not served
+	mirror    *mirrorCache
 }
 
 type idKey struct {
@@ -75,6 +79,11 @@ func New(reg *registry.Registry, opts Options) *Server {
 		s.maxBody = DefaultMaxBodyBytes
 	}
 	s.hot = newHotCaches()
+	dir := opts.Streams
+	if dir == nil && opts.Contracts != nil {
+		dir = opts.Contracts
+	}
+	s.mirror = newMirrorCache(dir)
 	s.router = s.routes()
 	return s
 }
@@ -96,7 +105,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(s.recoverer, s.requestID, s.limits, contextPath, s.authorize, s.singleWriter)
+	// who runs before singleWriter: its checks may write (subject claims),
+	// and the audit log must name the caller.
+	r.Use(s.recoverer, s.requestID, s.limits, contextPath, s.authorize, s.who, s.singleWriter)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &httpError{errNotFound, "HTTP 404 Not Found"})
 	})
@@ -149,8 +160,13 @@ func (s *Server) routes() chi.Router {
 	s.authRoutes(r)
 	s.streamRoutes(r)
 	s.auditRoutes(r)
+	s.validateRoutes(r)
 	return r
 }
+
+// Routes returns the server's routes, for chi.Walk: tests enumerate them
+// to check that every write route has an authorization rule.
+func (s *Server) Routes() chi.Routes { return s.router }
 
 // recoverer turns a panic into a logged 500 instead of a dropped
 // connection.

@@ -81,6 +81,7 @@ func (s *Server) createStream(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	st, err := s.contracts.Create(r.Context(), body.stream())
+	s.mirror.reset()
 	if err != nil {
 		return err
 	}
@@ -177,6 +178,7 @@ func (s *Server) patchStream(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) updateStream(w http.ResponseWriter, r *http.Request, name string, fn func(*contracts.Stream) error) error {
 	st, err := s.contracts.Update(r.Context(), name, fn)
+	s.mirror.reset()
 	if err != nil {
 		return err
 	}
@@ -204,7 +206,9 @@ func mergePatch(doc map[string]any, patch map[string]any) map[string]any {
 }
 
 func (s *Server) deleteStream(w http.ResponseWriter, r *http.Request) error {
-	if err := s.contracts.Delete(r.Context(), chi.URLParam(r, "name")); err != nil {
+	err := s.contracts.Delete(r.Context(), chi.URLParam(r, "name"))
+	s.mirror.reset()
+	if err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -219,6 +223,7 @@ func (s *Server) transferStream(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	st, err := s.contracts.TransferOwnership(r.Context(), chi.URLParam(r, "name"), strings.TrimSpace(body.Owner))
+	s.mirror.reset()
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func startStreamServer(t *testing.T, target string, withAuth bool, unowned contr
 	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
 	svc := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: unowned, Logger: log})
 	reg.SetPolicy(svc)
-	opts := api.Options{Logger: log, Contracts: svc}
+	opts := api.Options{Logger: log, Contracts: svc, Audit: store.Audit()}
 	creds := map[string]string{}
 	var transport http.RoundTripper = http.DefaultTransport
 	if withAuth {

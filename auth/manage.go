@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/accord/accord/audit"
 )
 
 // Principal and token management. Every change goes through the
@@ -235,6 +237,8 @@ func (a *Authenticator) Bootstrap(ctx context.Context, name, secret string) (cre
 	if secret == "" {
 		return false, Errorf(ErrInvalid, "bootstrap admin %q needs a password or token; there is no default", name)
 	}
+	// Nobody is signed in at start-up: the audit log names the bootstrap.
+	ctx = audit.WithWho(ctx, audit.Who{Actor: BootstrapActor, RequestID: audit.WhoFrom(ctx).RequestID})
 	id, tokSecret, isToken := ParseToken(secret)
 	_, err = a.store.Principal(ctx, name)
 	switch {

@@ -10,7 +10,9 @@ import (
 //
 // Read methods return an error wrapping ErrPrincipalNotFound or
 // ErrTokenNotFound when the row does not exist. Writes are durable when
-// they return.
+// they return, and each appends its audit entry (package audit, actor and
+// request from the context) in the same transaction; a write that changes
+// nothing (revoking a revoked token) records nothing.
 type Store interface {
 	// CreatePrincipal stores a new principal; ErrPrincipalExists if the
 	// name is taken (disabled principals keep their names).

@@ -172,12 +172,39 @@ type Violation struct {
 type Previous struct {
 	Version int
 	Schema  Schema
+	// Properties are the version's metadata properties (see MetadataChecker).
+	Properties map[string]string
+}
+
+// MetadataChecker is implemented by schemas whose compatibility also
+// depends on each version's metadata properties: Confluent's
+// "confluent:reserved" lists field names that no version may use and no
+// later version may stop reserving.
+type MetadataChecker interface {
+	// CompatibleWithMetadata is CompatibleWith where the reader's
+	// properties are props and the writer's writerProps.
+	CompatibleWithMetadata(props map[string]string, writer Schema, writerProps map[string]string) []Difference
+}
+
+// compatibleWith checks reader against writer, with their properties when
+// the format reads them.
+func compatibleWith(reader Schema, props map[string]string, writer Schema, writerProps map[string]string) []Difference {
+	if mc, ok := reader.(MetadataChecker); ok && (len(props) > 0 || len(writerProps) > 0) {
+		return mc.CompatibleWithMetadata(props, writer, writerProps)
+	}
+	return reader.CompatibleWith(writer)
 }
 
 // Check checks candidate against earlier versions (oldest first) under
 // level and returns every violation; none means compatible. Non-transitive
 // levels look only at the latest earlier version.
 func Check(level Level, candidate Schema, previous []Previous) []Violation {
+	return CheckWithMetadata(level, candidate, nil, previous)
+}
+
+// CheckWithMetadata is Check where the candidate's metadata properties are
+// props and each previous version's are its Properties.
+func CheckWithMetadata(level Level, candidate Schema, props map[string]string, previous []Previous) []Violation {
 	dirs := level.Directions()
 	if dirs == 0 || len(previous) == 0 {
 		return nil
@@ -190,13 +217,13 @@ func Check(level Level, candidate Schema, previous []Previous) []Violation {
 	for i := len(previous) - 1; i >= 0; i-- {
 		p := previous[i]
 		if dirs&Backward != 0 {
-			for _, d := range candidate.CompatibleWith(p.Schema) {
+			for _, d := range compatibleWith(candidate, props, p.Schema, p.Properties) {
 				d.Breaks = Backward
 				out = append(out, Violation{Difference: d, Version: p.Version, Direction: "BACKWARD"})
 			}
 		}
 		if dirs&Forward != 0 {
-			for _, d := range p.Schema.CompatibleWith(candidate) {
+			for _, d := range compatibleWith(p.Schema, p.Properties, candidate, props) {
 				d.Breaks = Forward
 				out = append(out, Violation{Difference: d, Version: p.Version, Direction: "FORWARD"})
 			}

@@ -43,7 +43,8 @@ func NewService(store Store, reg *registry.Registry, opts Options) *Service {
 
 // Create declares a stream. Its owner defaults to the caller; only an
 // admin may declare a stream owned by another principal, or over a
-// subject another principal claimed.
+// subject another principal claimed. Other than admins, only services
+// declare streams: an owner is the service that writes the stream.
 func (svc *Service) Create(ctx context.Context, s Stream) (Stream, error) {
 	p := auth.FromContext(ctx)
 	if s.Owner == "" && p != nil {
@@ -53,6 +54,9 @@ func (svc *Service) Create(ctx context.Context, s Stream) (Stream, error) {
 		return Stream{}, err
 	}
 	if p != nil && !p.IsAdmin() {
+		if !p.Has(auth.RoleService) {
+			return Stream{}, errorf(ErrForbidden, "declaring a stream requires the role admin or service; principal %s is neither", p.Name)
+		}
 		if p.Name != s.Owner {
 			return Stream{}, errorf(ErrForbidden, "principal %s may declare only streams it owns, not one owned by %s; an admin may declare streams for others", p.Name, s.Owner)
 		}
@@ -121,6 +125,11 @@ func (svc *Service) TransferOwnership(ctx context.Context, name, to string) (Str
 	return svc.store.Update(ctx, name, principalName(p), func(s *Stream) error {
 		if err := mayManage(p, s, "transfer"); err != nil {
 			return err
+		}
+		if s.Owner == to {
+			// Refused rather than recorded: a transfer that moves nothing
+			// would fill the transfer history and the audit log with noise.
+			return errorf(ErrInvalidStream, "stream %s is already owned by %s", name, to)
 		}
 		s.Owner, s.UpdatedAt = to, svc.now()
 		return nil

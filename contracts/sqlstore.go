@@ -51,7 +51,10 @@ func (st *SQLStore) Create(ctx context.Context, s Stream) error {
 		if err != nil {
 			return fmt.Errorf("inserting stream %s: %w", s.Name, err)
 		}
-		return st.indexSubjects(ctx, tx, &s)
+		if err := st.indexSubjects(ctx, tx, &s); err != nil {
+			return err
+		}
+		return st.record(ctx, tx, ActionStreamCreate, s.Name, nil, &s)
 	})
 }
 
@@ -72,11 +75,27 @@ func (st *SQLStore) indexSubjects(ctx context.Context, tx *sql.Tx, s *Stream) er
 		if err != nil {
 			return fmt.Errorf("indexing subject %s of stream %s: %w", subj, s.Name, err)
 		}
-		if _, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM subject_claims WHERE subject = ?`), subj); err != nil {
-			return fmt.Errorf("releasing the claim on %s: %w", subj, err)
+		if err := st.release(ctx, tx, subj); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// release ends the claim on subject, if any, recording it.
+func (st *SQLStore) release(ctx context.Context, tx *sql.Tx, subject string) error {
+	var claimant string
+	err := tx.QueryRowContext(ctx, st.db.Rebind(`SELECT owner FROM subject_claims WHERE subject = ?`), subject).Scan(&claimant)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading the claim on %s: %w", subject, err)
+	}
+	if _, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM subject_claims WHERE subject = ?`), subject); err != nil {
+		return fmt.Errorf("releasing the claim on %s: %w", subject, err)
+	}
+	return st.recordClaim(ctx, tx, ActionSubjectRelease, subject, claimant)
 }
 
 func (st *SQLStore) Get(ctx context.Context, name string) (Stream, error) {
@@ -185,12 +204,17 @@ func (st *SQLStore) Update(ctx context.Context, name, by string, fn func(*Stream
 		if err := st.indexSubjects(ctx, tx, &s); err != nil {
 			return err
 		}
+		action := ActionStreamUpdate
 		if s.Owner != old.Owner {
+			action = ActionStreamTransfer
 			if _, err := tx.ExecContext(ctx, st.db.Rebind(`INSERT INTO stream_transfers (stream, seq, from_owner, to_owner, by_principal, at)
 				SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ? FROM stream_transfers WHERE stream = ?`),
 				s.Name, old.Owner, s.Owner, by, s.UpdatedAt.UnixMilli(), s.Name); err != nil {
 				return fmt.Errorf("recording the transfer of stream %s: %w", name, err)
 			}
+		}
+		if err := st.record(ctx, tx, action, s.Name, &old, &s); err != nil {
+			return err
 		}
 		out = s
 		return nil
@@ -232,17 +256,21 @@ func (st *SQLStore) List(ctx context.Context, f Filter) ([]Stream, error) {
 
 func (st *SQLStore) Delete(ctx context.Context, name string) error {
 	return st.inTx(ctx, func(tx *sql.Tx) error {
+		lock := ""
+		if st.db.Postgres() {
+			lock = " FOR UPDATE"
+		}
+		old, err := st.one(ctx, tx, `SELECT `+streamColumns+` FROM streams WHERE name = ?`+lock, name)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM stream_subjects WHERE stream = ?`), name); err != nil {
 			return fmt.Errorf("deleting the subjects of stream %s: %w", name, err)
 		}
-		res, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM streams WHERE name = ?`), name)
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM streams WHERE name = ?`), name); err != nil {
 			return fmt.Errorf("deleting stream %s: %w", name, err)
 		}
-		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			return errorf(ErrStreamNotFound, "stream %s not found", name)
-		}
-		return nil
+		return st.record(ctx, tx, ActionStreamDelete, name, &old, nil)
 	})
 }
 
@@ -262,7 +290,7 @@ func (st *SQLStore) Claim(ctx context.Context, subject, owner string) (string, e
 			return fmt.Errorf("claiming %s: %w", subject, err)
 		}
 		claimant = owner
-		return nil
+		return st.recordClaim(ctx, tx, ActionSubjectClaim, subject, owner)
 	})
 	if err != nil && st.db.IsUniqueViolation(err) {
 		// Another writer claimed it between our read and insert (PostgreSQL).

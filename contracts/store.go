@@ -2,8 +2,10 @@ package contracts
 
 import "context"
 
-// Store persists streams. Writes are durable when they return; reads of a
-// missing stream return ErrStreamNotFound (wrapped).
+// Store persists streams. Writes are durable when they return and append
+// their audit entries (package audit; actor and request from the context)
+// in the same transaction; reads of a missing stream return
+// ErrStreamNotFound (wrapped).
 type Store interface {
 	// Create stores a new stream and indexes its subjects. A stream of
 	// that name is ErrStreamExists; a subject of another stream is

@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"encoding/json"
+
 	"github.com/accord/accord/audit"
 )
 
@@ -19,10 +21,12 @@ func record(tx Tx, n Name, action string, before, after any) error {
 
 // versionDoc is how a version appears in the audit log.
 type versionDoc struct {
-	Version    int         `json:"version"`
-	ID         int64       `json:"id"`
-	SchemaType string      `json:"schemaType,omitempty"`
-	Schema     string      `json:"schema,omitempty"`
-	References []Reference `json:"references,omitempty"`
-	Deleted    bool        `json:"deleted,omitempty"`
+	Version    int             `json:"version"`
+	ID         int64           `json:"id"`
+	SchemaType string          `json:"schemaType,omitempty"`
+	Schema     string          `json:"schema,omitempty"`
+	References []Reference     `json:"references,omitempty"`
+	Metadata   json.RawMessage `json:"metadata,omitempty"`
+	RuleSet    json.RawMessage `json:"ruleSet,omitempty"`
+	Deleted    bool            `json:"deleted,omitempty"`
 }

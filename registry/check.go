@@ -34,6 +34,10 @@ func (r *Registry) CheckCompatibility(ctx context.Context, subject string, versi
 	if err != nil {
 		return CheckResult{}, err
 	}
+	e, err := r.effectiveDocs(ctx, r.store, n, view, cfg, p, true)
+	if err != nil {
+		return CheckResult{}, err
+	}
 	level := cfg.Compatibility
 	against := live
 	if version != 0 {
@@ -52,7 +56,7 @@ func (r *Registry) CheckCompatibility(ctx context.Context, subject string, versi
 			level = compat.Full
 		}
 	}
-	vs, err := r.checkAgainst(ctx, r.store, level, p.schema, against)
+	vs, err := r.checkAgainst(ctx, r.store, level, p.schema, e.props, against)
 	if err != nil {
 		return CheckResult{}, err
 	}

@@ -157,6 +157,9 @@ func (r *Registry) SetConfig(ctx context.Context, subject string, update Config)
 		}
 		update.Compatibility = l
 	}
+	if err := canonicalConfigDocs(&update); err != nil {
+		return Config{}, err
+	}
 	if err := r.checkWritable(ctx, n, false); err != nil {
 		return Config{}, err
 	}

@@ -83,18 +83,20 @@ func (r *Registry) Lookup(ctx context.Context, subject string, in SchemaInput, n
 	if len(view.live(includeDeleted)) == 0 {
 		return SchemaVersion{}, errorf(ErrSubjectNotFound, "Subject '%s' not found.", n.String())
 	}
-	if !normalize {
-		cfg, err := r.effectiveConfig(ctx, n)
-		if err != nil {
-			return SchemaVersion{}, err
-		}
-		normalize = cfg.Normalize != nil && *cfg.Normalize
+	cfg, err := r.effectiveConfig(ctx, n)
+	if err != nil {
+		return SchemaVersion{}, err
 	}
+	normalize = normalize || (cfg.Normalize != nil && *cfg.Normalize)
 	p, err := r.prepare(ctx, n.Context, in, normalize)
 	if err != nil {
 		return SchemaVersion{}, err
 	}
-	v, ok := view.find(p.fingerprint, includeDeleted)
+	e, err := r.effectiveDocs(ctx, r.store, n, view, cfg, p, true)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
+	v, ok := p.match(view, e, includeDeleted)
 	if !ok {
 		return SchemaVersion{}, errorf(ErrSchemaNotFound, "Schema not found")
 	}

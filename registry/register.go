@@ -60,7 +60,11 @@ func (r *Registry) Register(ctx context.Context, subject string, req RegisterReq
 	// Fast path: already a live version (what auto-registering serializers
 	// hit on every start).
 	if view, err := r.view(ctx, n); err == nil {
-		if v, ok := view.find(p.fingerprint, false); ok && (req.ID == 0 || req.ID == v.SchemaID) && (req.Version == 0 || req.Version == v.Version) {
+		e, err := r.effectiveDocs(ctx, r.store, n, view, cfg, p, mode != ModeImport)
+		if err != nil {
+			return SchemaVersion{}, err
+		}
+		if v, ok := p.match(view, e, false); ok && (req.ID == 0 || req.ID == v.SchemaID) && (req.Version == 0 || req.Version == v.Version) {
 			rec, err := r.schemaRecord(ctx, r.store, n.Context, v.SchemaID)
 			if err != nil {
 				return SchemaVersion{}, err
@@ -99,7 +103,12 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, mode string, c
 	if err != nil {
 		return SchemaVersion{}, err
 	}
-	if v, ok := view.find(p.fingerprint, false); ok && (req.ID == 0 || req.ID == v.SchemaID) && (req.Version == 0 || req.Version == v.Version) {
+	// Again inside the transaction: the latest version may have changed.
+	e, err := r.effectiveDocs(ctx, tx, n, view, cfg, p, mode != ModeImport)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
+	if v, ok := p.match(view, e, false); ok && (req.ID == 0 || req.ID == v.SchemaID) && (req.Version == 0 || req.Version == v.Version) {
 		rec, err := r.schemaRecord(ctx, tx, n.Context, v.SchemaID)
 		if err != nil {
 			return SchemaVersion{}, err
@@ -107,7 +116,7 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, mode string, c
 		return SchemaVersion{Subject: n.String(), Version: v.Version, Schema: rec}, nil
 	}
 
-	existing, err := tx.SchemaByFingerprint(ctx, n.Context, p.fingerprint)
+	existing, err := tx.SchemaByFingerprint(ctx, n.Context, e.fingerprint)
 	found := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return SchemaVersion{}, err
@@ -133,7 +142,7 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, mode string, c
 		if req.Version != 0 {
 			return SchemaVersion{}, errorf(ErrOperationNotPermitted, "Choosing version %d is not permitted unless the subject or global mode is IMPORT", req.Version)
 		}
-		vs, err := r.checkAgainst(ctx, tx, cfg.Compatibility, p.schema, view.live(false))
+		vs, err := r.checkAgainst(ctx, tx, cfg.Compatibility, p.schema, e.props, view.live(false))
 		if err != nil {
 			return SchemaVersion{}, err
 		}
@@ -146,8 +155,8 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, mode string, c
 	if !found {
 		rec := SchemaRecord{
 			Context: n.Context, ID: req.ID, Type: p.schema.Type(), Schema: p.text,
-			References: p.refs, Metadata: rawOrNil(req.Metadata), RuleSet: rawOrNil(req.RuleSet),
-			Fingerprint: p.fingerprint,
+			References: p.refs, Metadata: e.metadata, RuleSet: e.ruleSet,
+			Fingerprint: e.fingerprint,
 		}
 		if id, err = tx.InsertSchema(rec); err != nil {
 			if errors.Is(err, ErrConflict) {
@@ -180,22 +189,17 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, mode string, c
 	if err != nil {
 		return SchemaVersion{}, err
 	}
-	after := versionDoc{Version: version, ID: id, SchemaType: rec.Type, Schema: rec.Schema, References: rec.References}
+	after := versionDoc{Version: version, ID: id, SchemaType: rec.Type, Schema: rec.Schema, References: rec.References, Metadata: rec.Metadata, RuleSet: rec.RuleSet}
 	if err := record(tx, n, audit.SchemaRegister, nil, after); err != nil {
 		return SchemaVersion{}, err
 	}
 	return SchemaVersion{Subject: n.String(), Version: version, Schema: rec}, nil
 }
 
-func rawOrNil(b []byte) []byte {
-	if compactJSON(b) == "" {
-		return nil
-	}
-	return b
-}
-
-// checkAgainst checks a candidate against live versions under level.
-func (r *Registry) checkAgainst(ctx context.Context, q Reader, level compat.Level, candidate compat.Schema, live []VersionRecord) ([]compat.Violation, error) {
+// checkAgainst checks a candidate, whose metadata properties are props,
+// against live versions under level. Each version's properties take part
+// (confluent:reserved).
+func (r *Registry) checkAgainst(ctx context.Context, q Reader, level compat.Level, candidate compat.Schema, props map[string]string, live []VersionRecord) ([]compat.Violation, error) {
 	if level == "" {
 		level = DefaultLevel
 	}
@@ -222,9 +226,9 @@ func (r *Registry) checkAgainst(ctx context.Context, q Reader, level compat.Leve
 		if err != nil {
 			return nil, err
 		}
-		prev = append(prev, compat.Previous{Version: v.Version, Schema: s})
+		prev = append(prev, compat.Previous{Version: v.Version, Schema: s, Properties: properties(rec.Metadata)})
 	}
-	return append(out, compat.Check(level, candidate, prev)...), nil
+	return append(out, compat.CheckWithMetadata(level, candidate, props, prev)...), nil
 }
 
 func incompatible(n Name, vs []compat.Violation) error {

@@ -247,12 +247,18 @@ func (r *Registry) findVersion(ctx context.Context, q Reader, n Name, version in
 	return VersionRecord{}, errorf(ErrVersionNotFound, "Version %d not found.", version)
 }
 
-// prepared is a request's schema parsed and canonicalised.
+// prepared is a request's schema parsed and canonicalised, with its
+// metadata and rule set validated (nil when the request has none: they are
+// then inherited, see effectiveDocs).
 type prepared struct {
-	schema      compat.Schema
-	text        string
-	refs        []Reference
-	fingerprint string
+	schema compat.Schema
+	text   string
+	refs   []Reference
+	// bare identifies the schema text and references alone: the
+	// fingerprint of a version without metadata or rules.
+	bare     string
+	metadata *Metadata
+	ruleSet  *RuleSet
 }
 
 // SchemaInput is a schema as a client submits it.
@@ -260,8 +266,8 @@ type SchemaInput struct {
 	Schema     string
 	SchemaType string // AVRO when empty
 	References []Reference
-	Metadata   []byte // raw JSON, optional
-	RuleSet    []byte // raw JSON, optional
+	Metadata   []byte // raw JSON, optional: absent or null inherits (see effectiveDocs)
+	RuleSet    []byte // raw JSON, optional: absent or null inherits
 }
 
 // prepare parses and canonicalises a submitted schema.
@@ -325,7 +331,15 @@ func (r *Registry) prepare(ctx context.Context, regCtx string, in SchemaInput, n
 	if normalize {
 		text = s.Normalized()
 	}
-	p := &prepared{schema: s, text: text, refs: refs, fingerprint: fingerprint(typ, text, refs, in.Metadata, in.RuleSet)}
+	meta, err := parseMetadata(in.Metadata, "metadata")
+	if err != nil {
+		return nil, err
+	}
+	rules, err := parseRuleSet(in.RuleSet, "ruleSet")
+	if err != nil {
+		return nil, err
+	}
+	p := &prepared{schema: s, text: text, refs: refs, bare: fingerprint(typ, text, refs, nil, nil), metadata: meta, ruleSet: rules}
 	r.prepared.Add(key, p)
 	return p, nil
 }

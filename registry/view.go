@@ -10,8 +10,10 @@ import (
 // soft-deleted ones included, in ascending order.
 type subjectView struct {
 	versions []VersionRecord
-	// fingerprints[i] is the fingerprint of versions[i]'s schema.
+	// fingerprints[i] is the fingerprint of versions[i]'s schema; bare[i]
+	// the fingerprint of its text and references without metadata or rules.
 	fingerprints []string
+	bare         []string
 }
 
 // live returns the versions that are not soft-deleted, or all when
@@ -39,6 +41,27 @@ func (v *subjectView) find(fp string, includeDeleted bool) (VersionRecord, bool)
 	return VersionRecord{}, false
 }
 
+// findBare returns the newest version whose schema text and references
+// have the bare fingerprint fp, whatever its metadata and rules.
+func (v *subjectView) findBare(fp string, includeDeleted bool) (VersionRecord, bool) {
+	for i := len(v.versions) - 1; i >= 0; i-- {
+		if v.bare[i] == fp && (includeDeleted || !v.versions[i].Deleted) {
+			return v.versions[i], true
+		}
+	}
+	return VersionRecord{}, false
+}
+
+// latest returns the newest live version.
+func (v *subjectView) latest() (VersionRecord, bool) {
+	for i := len(v.versions) - 1; i >= 0; i-- {
+		if !v.versions[i].Deleted {
+			return v.versions[i], true
+		}
+	}
+	return VersionRecord{}, false
+}
+
 // view returns the cached view of a subject, loading it if needed.
 func (r *Registry) view(ctx context.Context, n Name) (*subjectView, error) {
 	k := cacheKey{n.Context, n.Subject}
@@ -59,13 +82,14 @@ func (r *Registry) loadView(ctx context.Context, q Reader, n Name) (*subjectView
 	if err != nil {
 		return nil, storeErr("listing versions", err)
 	}
-	v := &subjectView{versions: vs, fingerprints: make([]string, len(vs))}
+	v := &subjectView{versions: vs, fingerprints: make([]string, len(vs)), bare: make([]string, len(vs))}
 	for i, x := range vs {
 		rec, err := r.schemaRecord(ctx, q, n.Context, x.SchemaID)
 		if err != nil {
 			return nil, err
 		}
 		v.fingerprints[i] = rec.Fingerprint
+		v.bare[i] = fingerprint(rec.Type, rec.Schema, rec.References, nil, nil)
 	}
 	return v, nil
 }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/registry/sqlstore"
 )
@@ -37,16 +38,43 @@ func (s *Store) CreatePrincipal(ctx context.Context, p auth.PrincipalRecord) err
 	if err != nil {
 		return fmt.Errorf("sqlauth: create principal %q: %w", p.Name, err)
 	}
-	_, err = s.db.Write.ExecContext(ctx, s.db.Rebind(
-		`INSERT INTO principals (`+principalCols+`) VALUES (?, ?, ?, ?, ?, ?)`),
-		p.Name, string(roles), nullString(p.PasswordHash), p.Disabled, p.CreatedAt.UnixMilli(), p.UpdatedAt.UnixMilli())
-	switch {
-	case s.db.IsUniqueViolation(err):
-		return auth.Errorf(auth.ErrPrincipalExists, "principal %q already exists", p.Name)
-	case err != nil:
-		return fmt.Errorf("sqlauth: create principal %q: %w", p.Name, err)
+	return s.inTx(ctx, "create principal "+p.Name, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.db.Rebind(
+			`INSERT INTO principals (`+principalCols+`) VALUES (?, ?, ?, ?, ?, ?)`),
+			p.Name, string(roles), nullString(p.PasswordHash), p.Disabled, p.CreatedAt.UnixMilli(), p.UpdatedAt.UnixMilli())
+		switch {
+		case s.db.IsUniqueViolation(err):
+			return auth.Errorf(auth.ErrPrincipalExists, "principal %q already exists", p.Name)
+		case err != nil:
+			return fmt.Errorf("sqlauth: create principal %q: %w", p.Name, err)
+		}
+		return s.record(ctx, tx, auth.ActionPrincipalCreate, p.Name, nil, p.AuditDoc())
+	})
+}
+
+// inTx runs fn in a write transaction and commits it unless fn fails.
+func (s *Store) inTx(ctx context.Context, what string, fn func(*sql.Tx) error) error {
+	tx, err := s.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlauth: %s: begin: %w", what, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlauth: %s: commit: %w", what, err)
 	}
 	return nil
+}
+
+// record appends the audit entry of a change inside its transaction, so
+// the change never commits without it. before and after are audit docs
+// (nil for nothing), never records: those carry hashes.
+func (s *Store) record(ctx context.Context, tx *sql.Tx, action, target string, before, after any) error {
+	return audit.Append(ctx, tx, s.db.Rebind, audit.Entry{
+		Action: action, Target: target, Before: audit.Doc(before), After: audit.Doc(after),
+	})
 }
 
 // Principal implements auth.Store.
@@ -143,6 +171,18 @@ func (s *Store) UpdatePrincipal(ctx context.Context, name string, fn func(*auth.
 		string(roles), nullString(p.PasswordHash), p.Disabled, p.UpdatedAt.UnixMilli(), name); err != nil {
 		return auth.PrincipalRecord{}, fmt.Errorf("sqlauth: update principal %q: %w", name, err)
 	}
+	action := auth.ActionPrincipalUpdate
+	switch {
+	case p.Disabled && !old.Disabled:
+		action = auth.ActionPrincipalDisable
+	case !p.Disabled && old.Disabled:
+		action = auth.ActionPrincipalEnable
+	}
+	after := p.AuditDoc()
+	after.PasswordChanged = p.PasswordHash != old.PasswordHash && p.PasswordHash != ""
+	if err := s.record(ctx, tx, action, name, old.AuditDoc(), after); err != nil {
+		return auth.PrincipalRecord{}, err
+	}
 	if err := tx.Commit(); err != nil {
 		return auth.PrincipalRecord{}, fmt.Errorf("sqlauth: update principal %q: commit: %w", name, err)
 	}
@@ -155,29 +195,23 @@ func enabledAdmin(p auth.PrincipalRecord) bool {
 
 // CreateToken implements auth.Store.
 func (s *Store) CreateToken(ctx context.Context, t auth.TokenRecord) error {
-	tx, err := s.db.Write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlauth: create token: begin: %w", err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	// Checked in the transaction for a clear error; the foreign key is
-	// the guarantee.
-	if _, err := s.principal(ctx, tx, t.Principal, ""); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, s.db.Rebind(
-		`INSERT INTO api_tokens (`+tokenCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-		t.ID, t.Principal, t.SecretHash, t.Description, t.CreatedAt.UnixMilli(),
-		nullTime(t.ExpiresAt), nullTime(t.RevokedAt), nullTime(t.LastUsedAt)); err != nil {
-		if s.db.IsUniqueViolation(err) {
-			return auth.Errorf(auth.ErrInvalid, "token %s already exists", t.ID)
+	return s.inTx(ctx, "create token for "+t.Principal, func(tx *sql.Tx) error {
+		// Checked in the transaction for a clear error; the foreign key is
+		// the guarantee.
+		if _, err := s.principal(ctx, tx, t.Principal, ""); err != nil {
+			return err
 		}
-		return fmt.Errorf("sqlauth: create token for %q: %w", t.Principal, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlauth: create token for %q: commit: %w", t.Principal, err)
-	}
-	return nil
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(
+			`INSERT INTO api_tokens (`+tokenCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+			t.ID, t.Principal, t.SecretHash, t.Description, t.CreatedAt.UnixMilli(),
+			nullTime(t.ExpiresAt), nullTime(t.RevokedAt), nullTime(t.LastUsedAt)); err != nil {
+			if s.db.IsUniqueViolation(err) {
+				return auth.Errorf(auth.ErrInvalid, "token %s already exists", t.ID)
+			}
+			return fmt.Errorf("sqlauth: create token for %q: %w", t.Principal, err)
+		}
+		return s.record(ctx, tx, auth.ActionTokenCreate, t.ID, nil, t.AuditDoc())
+	})
 }
 
 // Token implements auth.Store.
@@ -220,21 +254,35 @@ func (s *Store) Tokens(ctx context.Context, principal string) ([]auth.TokenRecor
 
 // RevokeToken implements auth.Store.
 func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) (auth.TokenRecord, error) {
-	// COALESCE keeps the first revocation time.
-	if _, err := s.db.Write.ExecContext(ctx, s.db.Rebind(
-		`UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`),
-		at.UnixMilli(), id); err != nil {
-		return auth.TokenRecord{}, fmt.Errorf("sqlauth: revoke token %q: %w", id, err)
+	var out auth.TokenRecord
+	err := s.inTx(ctx, "revoke token "+id, func(tx *sql.Tx) error {
+		lock := ""
+		if s.db.Postgres() {
+			lock = " FOR UPDATE"
+		}
+		old, err := scanToken(tx.QueryRowContext(ctx, s.db.Rebind(
+			`SELECT `+tokenCols+` FROM api_tokens WHERE id = ?`+lock), id))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return auth.Errorf(auth.ErrTokenNotFound, "token %q not found", id)
+		case err != nil:
+			return fmt.Errorf("sqlauth: revoke token %q: %w", id, err)
+		}
+		out = old
+		if !old.RevokedAt.IsZero() {
+			return nil // the first revocation stands; nothing changes, nothing is recorded
+		}
+		out.RevokedAt = at.UTC().Truncate(time.Millisecond)
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(
+			`UPDATE api_tokens SET revoked_at = ? WHERE id = ?`), out.RevokedAt.UnixMilli(), id); err != nil {
+			return fmt.Errorf("sqlauth: revoke token %q: %w", id, err)
+		}
+		return s.record(ctx, tx, auth.ActionTokenRevoke, id, old.AuditDoc(), out.AuditDoc())
+	})
+	if err != nil {
+		return auth.TokenRecord{}, err
 	}
-	t, err := scanToken(s.db.Write.QueryRowContext(ctx, s.db.Rebind(
-		`SELECT `+tokenCols+` FROM api_tokens WHERE id = ?`), id))
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return auth.TokenRecord{}, auth.Errorf(auth.ErrTokenNotFound, "token %q not found", id)
-	case err != nil:
-		return auth.TokenRecord{}, fmt.Errorf("sqlauth: revoke token %q: %w", id, err)
-	}
-	return t, nil
+	return out, nil
 }
 
 // TouchToken implements auth.Store.

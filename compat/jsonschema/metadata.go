@@ -3,6 +3,8 @@ package jsonschema
 import (
 	"sort"
 	"strings"
+
+	"github.com/accord/accord/compat"
 )
 
 // ReservedProperty is the metadata property that reserves property names:
@@ -47,4 +49,17 @@ func metadataChanges(original, update *Schema) []Change {
 		}
 	}
 	return out
+}
+
+var _ compat.MetadataChecker = (*Schema)(nil)
+
+// CompatibleWithMetadata is CompatibleWith with the reader's metadata
+// properties props and the writer's writerProps in place of those attached
+// with WithMetadata.
+func (s *Schema) CompatibleWithMetadata(props map[string]string, writer compat.Schema, writerProps map[string]string) []compat.Difference {
+	w, ok := writer.(*Schema)
+	if !ok {
+		return s.CompatibleWith(writer)
+	}
+	return s.WithMetadata(props).CompatibleWith(w.WithMetadata(writerProps))
 }

@@ -13,6 +13,8 @@ import (
 // names, comma-separated, as Confluent defines it.
 const ReservedProperty = "confluent:reserved"
 
+var _ compat.MetadataChecker = (*Schema)(nil)
+
 // CompatibleWith reports what prevents a consumer using s from reading data
 // written with writer: the incompatible changes from writer to s.
 func (s *Schema) CompatibleWith(writer compat.Schema) []compat.Difference {
