@@ -59,3 +59,27 @@ measure "GET /schemas/ids/{id}" "$A/schemas/ids/$id"
 measure "POST /subjects/{s} lookup" -s bench/lookup.lua "$A/subjects/$subject"
 measure "POST .../versions existing" -s bench/lookup.lua "$A/subjects/$subject/versions"
 measure "POST .../versions new" -s bench/register.lua "$A"
+
+# Authentication's cost on the hottest path: the same fetch against a
+# second server with auth on (HTTP Basic, a cached verification), measured
+# alternately with the auth-off server above.
+BP=$(port)
+printf 'bench-secret-%s\n' "$RANDOM" > "$work/admin-pass"
+if [ -n "$DBURL" ]; then
+  "$work/accord" serve --addr 127.0.0.1:$BP --database-url "$DBURL" --auth on --bootstrap-admin bench-admin \
+    --bootstrap-admin-password-file "$work/admin-pass" --log-level warn &
+else
+  "$work/accord" serve --addr 127.0.0.1:$BP --data-dir "$work/data-auth" --auth on --bootstrap-admin bench-admin \
+    --bootstrap-admin-password-file "$work/admin-pass" --log-level warn &
+fi
+for i in $(seq 50); do curl -sf "http://127.0.0.1:$BP/health" >/dev/null && break; sleep 0.2; done
+B="http://127.0.0.1:$BP"
+basic="Authorization: Basic $(printf 'bench-admin:%s' "$(cat "$work/admin-pass")" | base64 -w0)"
+aid=$(curl -sf -X POST -H "$basic" -H 'Content-Type: application/vnd.schemaregistry.v1+json' --data "$body" "$B/subjects/$subject/versions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+o=() a=()
+for r in $(seq "$ROUNDS"); do
+  o+=("$(rps "$A/schemas/ids/$id")")
+  a+=("$(rps -H "$basic" "$B/schemas/ids/$aid")")
+done
+ob=$(best "${o[@]}"); ab=$(best "${a[@]}")
+printf '%-28s %10.0f req/s   auth off   %10.0f req/s   overhead %.1f%%\n' "GET /schemas/ids/{id} +auth" "$ab" "$ob" "$(python3 -c "print(100*(1-$ab/$ob))")"
