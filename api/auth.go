@@ -106,7 +106,7 @@ func requiredRoles(method, path string) (action string, roles []auth.Role) {
 		if len(segs) > 1 && (segs[1] == "principals" || segs[1] == "tokens") {
 			return "", nil // the handlers decide
 		}
-		if len(segs) == 4 && segs[1] == "streams" && segs[3] == "lint" && method == http.MethodPost {
+		if len(segs) == 4 && segs[1] == "streams" && (segs[3] == "lint" || segs[3] == "impact") && method == http.MethodPost {
 			return "", nil // a check, like /compatibility
 		}
 		if segs[1] == "validate" && method == http.MethodPost {

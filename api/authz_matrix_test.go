@@ -33,6 +33,7 @@ import (
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
 )
@@ -108,7 +109,8 @@ func startFixture(t *testing.T, target string, unowned contracts.UnownedPolicy) 
 	must(t, "spare token", err)
 	f.spareToken = spare.ID
 
-	f.handler = api.New(reg, api.Options{Logger: log, Auth: authn, Contracts: svc, Audit: store.Audit()})
+	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), svc, reg, lineage.Options{Logger: log, MaxAge: -1})
+	f.handler = api.New(reg, api.Options{Logger: log, Auth: authn, Contracts: svc, Audit: store.Audit(), Lineage: graph})
 	hs := httptest.NewServer(f.handler)
 	t.Cleanup(hs.Close)
 	httpc := &http.Client{Transport: no5xx{t, hs.Client().Transport}, Timeout: 30 * time.Second}
@@ -127,6 +129,7 @@ func startFixture(t *testing.T, target string, unowned contracts.UnownedPolicy) 
 		{svcOwner, "POST", "/subjects/orders-key/versions", ordersKey, 200},
 		{svcOwner, "POST", "/subjects/orders-value/versions", ordersValue, 200},
 		{svcOwner, "PUT", "/mode/orders-value", map[string]string{"mode": "READWRITE"}, 200},
+		{admin, "POST", "/v1/lineage/edges", map[string]any{"kind": "consumes", "from": "orders", "to": svcOwner}, 200},
 	} {
 		if r := f.as(t, c.who, c.method, c.path, c.body); r.Status != c.status {
 			t.Fatalf("fixture: %s %s %s: %s", c.who, c.method, c.path, r)
@@ -159,7 +162,7 @@ func (f *fixture) state(t *testing.T) string {
 		"/config", "/mode", "/config/orders-value", "/mode/orders-value",
 		"/subjects/orders-value/versions?deleted=true", "/subjects/orders-key/versions?deleted=true",
 		"/v1/streams", "/v1/streams/orders/transfers", "/v1/audit?limit=1000",
-		"/v1/principals", "/v1/tokens",
+		"/v1/principals", "/v1/tokens", "/v1/lineage/edges",
 	} {
 		r := f.as(t, admin, "GET", p, nil)
 		body := r.Body
@@ -272,6 +275,15 @@ var matrix = []matrixRow{
 	// proxies, CI) may ask for verdicts.
 	{"POST", "/v1/validate", at("/v1/validate"), map[string]any{"topic": "orders", "producer": svcOwner}, true, everyone(ok200)},
 	{"POST", "/v1/validate/batch", at("/v1/validate/batch"), map[string]any{"records": []map[string]any{{"topic": "orders", "producer": svcOwner}}}, true, everyone(ok200)},
+
+	// Lineage: a service declares (and removes) only its own edges and
+	// reports only its own runs; reviewers declare nothing; impact
+	// analysis is a check anyone may ask for.
+	{"POST", "/v1/lineage/edges", at("/v1/lineage/edges"), map[string]any{"kind": "consumes", "from": "orders", "to": svcOwner, "fields": []string{"id"}}, false, ownerOrAdmin(ok200)},
+	{"DELETE", "/v1/lineage/edges", at("/v1/lineage/edges?kind=consumes&from=orders&to=" + svcOwner), nil, false, ownerOrAdmin(ok204)},
+	{"POST", "/api/v1/lineage", at("/api/v1/lineage"), map[string]any{"eventType": "COMPLETE", "job": map[string]any{"namespace": "prod", "name": svcOwner},
+		"run": map[string]any{"runId": "r1"}, "inputs": []map[string]any{{"namespace": "kafka://b:9092", "name": "orders"}}}, false, ownerOrAdmin(ok200)},
+	{"POST", "/v1/streams/{name}/impact", at("/v1/streams/orders/impact"), map[string]any{"schema": ordersValueV2["schema"]}, true, everyone(ok200)},
 }
 
 func TestAuthzMatrix(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/registry"
 )
 
@@ -54,6 +55,10 @@ var codes = []struct {
 	{contracts.ErrForbidden, 403, 40301},
 	{contracts.ErrInvalidStream, 422, 42271},
 	{contracts.ErrLintFailed, 422, 42272},
+	{lineage.ErrNotFound, 404, 40481},
+	{lineage.ErrConflict, 409, 40981},
+	{lineage.ErrForbidden, 403, 40301},
+	{lineage.ErrInvalid, 422, 42281},
 	{errBadRequest, 400, 400},
 	{errUnprocessable, 422, 422},
 	{errTooLarge, 413, 413},

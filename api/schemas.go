@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/accord/accord/compat"
+	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/registry"
 )
 
@@ -389,6 +391,7 @@ func (s *Server) checkCompatibility(w http.ResponseWriter, r *http.Request) erro
 		IsCompatible bool               `json:"is_compatible"`
 		Messages     []string           `json:"messages,omitempty"`
 		Differences  []compat.Violation `json:"differences,omitempty"`
+		Impact       *lineage.Impact    `json:"impact,omitempty"`
 	}{IsCompatible: res.Compatible}
 	if verbose {
 		out.Messages = compat.Messages(res.Violations)
@@ -396,9 +399,29 @@ func (s *Server) checkCompatibility(w http.ResponseWriter, r *http.Request) erro
 			out.Messages = []string{}
 		}
 		out.Differences = res.Violations
+		out.Impact = s.impactOf(r, req)
 	}
 	s.writeJSON(w, 200, out)
 	return nil
+}
+
+// impactOf is the downstream impact of a proposed schema when its subject
+// belongs to a stream and lineage is served; nil otherwise. A failure to
+// compute it does not fail the compatibility answer: it is logged.
+func (s *Server) impactOf(r *http.Request, req schemaRequest) *lineage.Impact {
+	if s.lineage == nil {
+		return nil
+	}
+	m, err := s.mirror.of(r.Context(), req.subject)
+	if err != nil || m.props == nil {
+		return nil
+	}
+	imp, err := s.lineage.Impact(r.Context(), m.props[PropStream], lineage.ImpactRequest{Subject: req.subject, Schema: req.in})
+	if err != nil {
+		s.log.Warn("impact for a compatibility report", slog.String("subject", req.subject), slog.Any("err", err))
+		return nil
+	}
+	return &imp
 }
 
 // marshal encodes v as the API does everywhere: without HTML escaping.

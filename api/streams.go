@@ -57,21 +57,28 @@ type streamBody struct {
 	Compatibility compat.Level         `json:"compatibility,omitempty"`
 	LintErrors    contracts.LintErrors `json:"lintErrors,omitempty"`
 	Consumers     []contracts.Consumer `json:"consumers,omitempty"`
+	// Validation is the hook's check switches; absent (or null in a
+	// patch) turns every check on, and checks a document omits stay on.
+	Validation *contracts.Validation `json:"validation,omitempty"`
 }
 
 func (b streamBody) stream() contracts.Stream {
-	return contracts.Stream{
+	st := contracts.Stream{
 		Name: b.Name, Owner: b.Owner, EventType: b.EventType, Visibility: b.Visibility, Description: b.Description,
 		Strategy: b.Strategy, KeySubject: b.KeySubject, ValueSubjects: b.ValueSubjects, Tags: b.Tags,
 		Compatibility: b.Compatibility, LintErrors: b.LintErrors, Consumers: b.Consumers,
 	}
+	if b.Validation != nil {
+		st.Validation = *b.Validation
+	}
+	return st
 }
 
 func bodyOf(st contracts.Stream) streamBody {
 	return streamBody{
 		Name: st.Name, Owner: st.Owner, EventType: st.EventType, Visibility: st.Visibility, Description: st.Description,
 		Strategy: st.Strategy, KeySubject: st.KeySubject, ValueSubjects: st.ValueSubjects, Tags: st.Tags,
-		Compatibility: st.Compatibility, LintErrors: st.LintErrors, Consumers: st.Consumers,
+		Compatibility: st.Compatibility, LintErrors: st.LintErrors, Consumers: st.Consumers, Validation: &st.Validation,
 	}
 }
 

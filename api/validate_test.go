@@ -16,6 +16,7 @@ import (
 	hamba "github.com/hamba/avro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/accord/accord/audit"
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/contracts/validator"
 )
@@ -151,4 +152,95 @@ func TestValidateBatchThroughput(t *testing.T) {
 	el := time.Since(start)
 	t.Logf("batch hook: %d records in %v: %.0f records/s (batches of %d, small Avro records, every check incl. one CEL rule)",
 		batch*rounds, el, float64(batch*rounds)/el.Seconds(), batch)
+}
+
+// TestValidateSwitches turns each of a stream's check switches off in
+// turn (PATCH .../validation) and shows that a record failing only that
+// check then passes the hook, on both engines; a bad mode is 422 and
+// switch changes are audited.
+func TestValidateSwitches(t *testing.T) {
+	eachStreamStore(t, false, contracts.UnownedOpen, func(t *testing.T, s *streamServer) {
+		enc := setUpOrders(t, s)
+		// Schema of another subject (wrong id for orders), a newer
+		// version of orders-value (so the first is no longer latest), and
+		// a stream without rules for the payload check.
+		otherID, _ := s.with(t).register("other-value", map[string]any{"schema": validateOrder})
+		s.with(t).register("orders-value", map[string]any{"schema": `{"type":"record","name":"Order","namespace":"com.acme","fields":[{"name":"id","type":"string"},{"name":"amount","type":"long"},{"name":"note","type":["null","string"],"default":null}]}`})
+		var otherSerde sr.Serde
+		otherSerde.Register(otherID, map[string]any{}, sr.EncodeFn(func(v any) ([]byte, error) { return hamba.Marshal(hamba.MustParse(validateOrder), v) }))
+		wrongID := otherSerde.MustEncode(map[string]any{"id": "o", "amount": int64(1)})
+		garbage := append(wrongID[:5:5], 0xff, 0xff, 0xff)
+
+		if r := s.do("POST", "/v1/streams", map[string]any{"name": "other", "owner": "orders-svc", "eventType": "measurement"}); r.Status != http.StatusCreated {
+			t.Fatalf("creating stream other: %s", r)
+		}
+		if st := decodeStream(t, s.do("GET", "/v1/streams/orders", nil)); st.Validation != contracts.DefaultValidation {
+			t.Fatalf("default validation %+v", st.Validation)
+		}
+		wantError(t, "bad mode", s.do("PATCH", "/v1/streams/orders", map[string]any{"validation": map[string]any{"schemaId": "registered"}}), 422, 42271, "not off, any, live or latest")
+
+		for _, tc := range []struct {
+			name, topic, producer string
+			value                 []byte
+			check, stream         string
+			off                   map[string]any
+		}{
+			{"schemaId", "orders", "orders-svc", wrongID, "schema_id", "orders", map[string]any{"schemaId": "off"}},
+			{"schemaId latest", "orders", "orders-svc", enc("o", 1), "schema_id", "orders", map[string]any{"schemaId": "any"}},
+			{"payload", "other", "orders-svc", garbage, "payload", "other", map[string]any{"payload": false}},
+			{"rules", "orders", "orders-svc", enc("o", -1), "rules", "orders", map[string]any{"rules": false}},
+			{"producer", "orders", "billing-svc", enc("o", 1), "producer", "orders", map[string]any{"producer": false}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				on := map[string]any{"schemaId": "any", "payload": true, "rules": true, "producer": true}
+				if tc.name == "schemaId latest" {
+					on["schemaId"] = "latest"
+				}
+				if tc.stream == "other" {
+					on["schemaId"] = "off" // its records use another subject's schema
+				}
+				s.with(t).ok("PATCH", "/v1/streams/"+tc.stream, map[string]any{"validation": on}, nil)
+				rec := map[string]any{"topic": tc.topic, "producer": tc.producer, "value": tc.value}
+				var a validateAnswer
+				s.with(t).ok("POST", "/v1/validate", rec, &a)
+				if a.Valid || len(a.Failures) != 1 || a.Failures[0].Check != tc.check {
+					t.Fatalf("switch on: %+v, want only a %s failure", a, tc.check)
+				}
+				var st contracts.Stream
+				s.with(t).ok("PATCH", "/v1/streams/"+tc.stream, map[string]any{"validation": tc.off}, &st)
+				a = validateAnswer{}
+				s.with(t).ok("POST", "/v1/validate/batch", map[string]any{"records": []any{rec}}, &a)
+				if !a.Valid {
+					t.Errorf("switch off (%+v): %+v", st.Validation, a)
+				}
+			})
+		}
+
+		// The embedded validator over HTTP reads the same switches.
+		hv := validator.New(validator.NewHTTPSource(s.URL, validator.HTTPOptions{Client: s.HTTP}), validator.Options{})
+		if got := hv.Validate(context.Background(), &validator.Record{Topic: "orders", Producer: "billing-svc", Value: enc("o", 1)}); !got.Valid {
+			t.Errorf("over HTTP with producer off: %+v", got)
+		}
+		s.with(t).ok("PATCH", "/v1/streams/orders", map[string]any{"validation": map[string]any{"producer": true}}, nil)
+		hv = validator.New(validator.NewHTTPSource(s.URL, validator.HTTPOptions{Client: s.HTTP}), validator.Options{})
+		if got := hv.Validate(context.Background(), &validator.Record{Topic: "orders", Producer: "billing-svc", Value: enc("o", 1)}); got.Valid {
+			t.Errorf("over HTTP with producer on: %+v", got)
+		}
+
+		// PUT without validation turns every check back on; each change
+		// is a stream.update with the switches before and after.
+		s.with(t).ok("PUT", "/v1/streams/orders", map[string]any{"eventType": "measurement"}, nil)
+		if st := decodeStream(t, s.do("GET", "/v1/streams/orders", nil)); st.Validation != contracts.DefaultValidation {
+			t.Errorf("after PUT without validation: %+v", st.Validation)
+		}
+		var entries []audit.Entry
+		s.with(t).ok("GET", "/v1/audit?target=orders&action=stream.update", nil, &entries)
+		found := false
+		for _, e := range entries {
+			found = found || (strings.Contains(string(e.Before), `"producer":false`) && strings.Contains(string(e.After), `"producer":true`))
+		}
+		if !found {
+			t.Errorf("no stream.update entry turns producer back on among %d entries", len(entries))
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/accord/accord/auth"
@@ -19,7 +20,15 @@ type Service struct {
 	unowned UnownedPolicy
 	log     *slog.Logger
 	now     func() time.Time
+	// gen counts stream writes made through this Service, so caches in
+	// this process (the validation hook's policies) see them at once.
+	gen atomic.Uint64
 }
+
+// Generation changes after every stream write made through this Service
+// (create, update, transfer, delete); other replicas' writes do not
+// change it.
+func (svc *Service) Generation() uint64 { return svc.gen.Load() }
 
 // Options configures a Service. The zero value is usable.
 type Options struct {
@@ -75,6 +84,7 @@ func (svc *Service) Create(ctx context.Context, s Stream) (Stream, error) {
 	if err := svc.store.Create(ctx, s); err != nil {
 		return Stream{}, err
 	}
+	svc.gen.Add(1)
 	return s, svc.applyCompatibility(ctx, &s)
 }
 
@@ -112,6 +122,7 @@ func (svc *Service) Update(ctx context.Context, name string, fn func(*Stream) er
 	if err != nil {
 		return Stream{}, err
 	}
+	svc.gen.Add(1)
 	return s, svc.applyCompatibility(ctx, &s)
 }
 
@@ -122,6 +133,7 @@ func (svc *Service) TransferOwnership(ctx context.Context, name, to string) (Str
 	if to == "" {
 		return Stream{}, errorf(ErrInvalidStream, "a transfer of stream %s needs the new owner", name)
 	}
+	defer svc.gen.Add(1)
 	return svc.store.Update(ctx, name, principalName(p), func(s *Stream) error {
 		if err := mayManage(p, s, "transfer"); err != nil {
 			return err
@@ -154,6 +166,7 @@ func (svc *Service) Delete(ctx context.Context, name string) error {
 	if err := mayManage(auth.FromContext(ctx), &s, "delete"); err != nil {
 		return err
 	}
+	defer svc.gen.Add(1)
 	return svc.store.Delete(ctx, name)
 }
 

@@ -13,7 +13,8 @@ import (
 	"github.com/accord/accord/registry/sqlstore"
 )
 
-// SQLStore is the Store on the registry's database (migration 0004).
+// SQLStore is the Store on the registry's database (migrations 0004 and
+// 0006).
 type SQLStore struct {
 	db sqlstore.DB
 }
@@ -35,7 +36,16 @@ type spec struct {
 	Consumers     []Consumer `json:"consumers,omitempty"`
 }
 
-const streamColumns = `name, owner, event_type, visibility, spec, created_at, updated_at`
+const streamColumns = `name, owner, event_type, visibility, spec, created_at, updated_at, check_schema_id, check_payload, check_rules, check_producer`
+
+// bit stores a switch as the 0/1 INTEGER both engines share (migration
+// 0006); PostgreSQL would refuse a Go bool for an INTEGER column.
+func bit(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 func (st *SQLStore) Create(ctx context.Context, s Stream) error {
 	return st.inTx(ctx, func(tx *sql.Tx) error {
@@ -43,8 +53,9 @@ func (st *SQLStore) Create(ctx context.Context, s Stream) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, st.db.Rebind(`INSERT INTO streams (`+streamColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-			s.Name, s.Owner, string(s.EventType), string(s.Visibility), doc, s.CreatedAt.UnixMilli(), s.UpdatedAt.UnixMilli())
+		_, err = tx.ExecContext(ctx, st.db.Rebind(`INSERT INTO streams (`+streamColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			s.Name, s.Owner, string(s.EventType), string(s.Visibility), doc, s.CreatedAt.UnixMilli(), s.UpdatedAt.UnixMilli(),
+			string(s.Validation.SchemaID), bit(s.Validation.Payload), bit(s.Validation.Rules), bit(s.Validation.Producer))
 		if st.db.IsUniqueViolation(err) {
 			return errorf(ErrStreamExists, "stream %s already exists", s.Name)
 		}
@@ -138,11 +149,12 @@ func (st *SQLStore) query(ctx context.Context, q queryer, query string, args ...
 	var out []Stream
 	for rows.Next() {
 		var (
-			s                Stream
-			et, vis, doc     string
-			created, updated int64
+			s                        Stream
+			et, vis, doc, mode       string
+			created, updated         int64
+			payload, rules, producer int64
 		)
-		if err := rows.Scan(&s.Name, &s.Owner, &et, &vis, &doc, &created, &updated); err != nil {
+		if err := rows.Scan(&s.Name, &s.Owner, &et, &vis, &doc, &created, &updated, &mode, &payload, &rules, &producer); err != nil {
 			return nil, fmt.Errorf("reading streams: %w", err)
 		}
 		var sp spec
@@ -154,6 +166,7 @@ func (st *SQLStore) query(ctx context.Context, q queryer, query string, args ...
 		s.Description, s.Strategy, s.KeySubject, s.ValueSubjects = sp.Description, sp.Strategy, sp.KeySubject, sp.ValueSubjects
 		s.Tags, s.LintErrors, s.Consumers = sp.Tags, sp.LintErrors, sp.Consumers
 		s.Compatibility = compat.Level(sp.Compatibility)
+		s.Validation = Validation{SchemaID: SchemaIDMode(mode), Payload: payload != 0, Rules: rules != 0, Producer: producer != 0}
 		if s.Consumers == nil {
 			s.Consumers = []Consumer{}
 		}
@@ -197,8 +210,10 @@ func (st *SQLStore) Update(ctx context.Context, name, by string, fn func(*Stream
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, st.db.Rebind(`UPDATE streams SET owner = ?, event_type = ?, visibility = ?, spec = ?, updated_at = ? WHERE name = ?`),
-			s.Owner, string(s.EventType), string(s.Visibility), doc, s.UpdatedAt.UnixMilli(), s.Name); err != nil {
+		if _, err := tx.ExecContext(ctx, st.db.Rebind(`UPDATE streams SET owner = ?, event_type = ?, visibility = ?, spec = ?, updated_at = ?,
+			check_schema_id = ?, check_payload = ?, check_rules = ?, check_producer = ? WHERE name = ?`),
+			s.Owner, string(s.EventType), string(s.Visibility), doc, s.UpdatedAt.UnixMilli(),
+			string(s.Validation.SchemaID), bit(s.Validation.Payload), bit(s.Validation.Rules), bit(s.Validation.Producer), s.Name); err != nil {
 			return fmt.Errorf("updating stream %s: %w", name, err)
 		}
 		if err := st.indexSubjects(ctx, tx, &s); err != nil {

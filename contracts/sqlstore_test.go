@@ -207,3 +207,37 @@ func TestAuthorizeSubjectWrite(t *testing.T) {
 		}
 	})
 }
+
+// TestValidationSwitches checks that the hook's switches default to every
+// check on, survive a round trip on both engines and refuse a bad mode.
+func TestValidationSwitches(t *testing.T) {
+	eachStore(t, func(t *testing.T, st *SQLStore) {
+		ctx := t.Context()
+		s := newStream(t, "clicks", "web-svc", Measurement)
+		if s.Validation != DefaultValidation {
+			t.Fatalf("default validation %+v", s.Validation)
+		}
+		s.Validation = Validation{SchemaID: SchemaIDLatest, Payload: false, Rules: true, Producer: false}
+		if err := st.Create(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.Get(ctx, "clicks")
+		if err != nil || got.Validation != s.Validation {
+			t.Fatalf("read back %+v, %v; want %+v", got.Validation, err, s.Validation)
+		}
+		got, err = st.Update(ctx, "clicks", "root", func(s *Stream) error {
+			s.Validation = Validation{SchemaID: SchemaIDOff}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := st.Get(ctx, "clicks"); again.Validation != (Validation{SchemaID: SchemaIDOff}) {
+			t.Errorf("after update %+v", again.Validation)
+		}
+	})
+	bad := Stream{Name: "x", Owner: "o", EventType: State, Validation: Validation{SchemaID: "registered", Payload: true}}
+	if err := bad.normalize(); !errors.Is(err, ErrInvalidStream) {
+		t.Errorf("mode registered: %v, want ErrInvalidStream", err)
+	}
+}

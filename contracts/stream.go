@@ -1,6 +1,7 @@
 package contracts
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -73,8 +74,60 @@ type Stream struct {
 	Compatibility compat.Level `json:"compatibility,omitempty"`
 	LintErrors    LintErrors   `json:"lintErrors"`
 	Consumers     []Consumer   `json:"consumers"`
-	CreatedAt     time.Time    `json:"createdAt"`
-	UpdatedAt     time.Time    `json:"updatedAt"`
+	// Validation switches the validation hook's checks on its records.
+	Validation Validation `json:"validation"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	UpdatedAt  time.Time  `json:"updatedAt"`
+}
+
+// SchemaIDMode says which versions of a subject a record's schema id may
+// be for the validation hook.
+type SchemaIDMode string
+
+// Schema id check modes.
+const (
+	SchemaIDOff    SchemaIDMode = "off"    // no subject check
+	SchemaIDAny    SchemaIDMode = "any"    // any version, soft-deleted ones included
+	SchemaIDLive   SchemaIDMode = "live"   // a version that is not soft-deleted
+	SchemaIDLatest SchemaIDMode = "latest" // the subject's latest live version
+)
+
+// Validation switches the validation hook's per-record checks of a
+// stream. The zero value means "not set" and takes DefaultValidation, so
+// Go callers that predate it keep every check on.
+type Validation struct {
+	SchemaID SchemaIDMode `json:"schemaId"`
+	Payload  bool         `json:"payload"`
+	Rules    bool         `json:"rules"`
+	Producer bool         `json:"producer"`
+}
+
+// DefaultValidation turns every check on, accepting any registered
+// version (records written before a soft delete stay valid).
+var DefaultValidation = Validation{SchemaID: SchemaIDAny, Payload: true, Rules: true, Producer: true}
+
+// UnmarshalJSON starts from DefaultValidation, so a document names only
+// the checks it turns off: {"rules": false}.
+func (v *Validation) UnmarshalJSON(b []byte) error {
+	type plain Validation
+	p := plain(DefaultValidation)
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*v = Validation(p)
+	return nil
+}
+
+func (v *Validation) normalize(stream string) error {
+	if *v == (Validation{}) {
+		*v = DefaultValidation
+		return nil
+	}
+	switch v.SchemaID {
+	case SchemaIDOff, SchemaIDAny, SchemaIDLive, SchemaIDLatest:
+		return nil
+	}
+	return errorf(ErrInvalidStream, "validation.schemaId %q of stream %s is not off, any, live or latest", v.SchemaID, stream)
 }
 
 // Tags classify a stream.
@@ -188,7 +241,7 @@ func (s *Stream) normalize() error {
 	if s.Consumers == nil {
 		s.Consumers = []Consumer{}
 	}
-	return nil
+	return s.Validation.normalize(s.Name)
 }
 
 // canonicalSubject is the one spelling of a subject the index uses: a

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/contracts/wire"
 	"github.com/accord/accord/registry"
 )
@@ -34,7 +35,8 @@ type HTTPOptions struct {
 	// Authorization is sent as the Authorization header when set, e.g.
 	// "Bearer acc_…".
 	Authorization string
-	// Checks gives each stream's checks (DefaultChecks when nil).
+	// Checks gives each stream's checks; when nil, each stream's own
+	// switches (its "validation" document) are used.
 	Checks func(Policy) Checks
 }
 
@@ -43,9 +45,6 @@ func NewHTTPSource(baseURL string, opts HTTPOptions) *HTTPSource {
 	s := &HTTPSource{base: strings.TrimSuffix(baseURL, "/"), client: opts.Client, auth: opts.Authorization, checks: opts.Checks}
 	if s.client == nil {
 		s.client = http.DefaultClient
-	}
-	if s.checks == nil {
-		s.checks = func(Policy) Checks { return DefaultChecks }
 	}
 	return s
 }
@@ -90,6 +89,7 @@ type schemaJSON struct {
 	Schema     string               `json:"schema"`
 	References []registry.Reference `json:"references"`
 	RuleSet    json.RawMessage      `json:"ruleSet"`
+	Metadata   json.RawMessage      `json:"metadata"`
 }
 
 func typeOrAvro(t string) string {
@@ -115,7 +115,7 @@ func (s *HTTPSource) Schema(ctx context.Context, id int) (SchemaDoc, error) {
 	if err != nil {
 		return SchemaDoc{}, err
 	}
-	return SchemaDoc{ID: id, Type: typeOrAvro(doc.SchemaType), Schema: doc.Schema, Deps: deps, RuleSet: doc.RuleSet}, nil
+	return SchemaDoc{ID: id, Type: typeOrAvro(doc.SchemaType), Schema: doc.Schema, Deps: deps, RuleSet: doc.RuleSet, Metadata: doc.Metadata}, nil
 }
 
 type subjectVersionJSON struct {
@@ -161,6 +161,8 @@ type streamJSON struct {
 	Strategy      string   `json:"subjectStrategy"`
 	KeySubject    string   `json:"keySubject"`
 	ValueSubjects []string `json:"valueSubjects"`
+	// Validation is absent from servers that predate the switches.
+	Validation contracts.Validation `json:"validation"`
 }
 
 // Streams implements Source.
@@ -172,7 +174,10 @@ func (s *HTTPSource) Streams(ctx context.Context) ([]Policy, error) {
 	out := make([]Policy, len(sts))
 	for i, st := range sts {
 		p := Policy{Stream: st.Name, Owner: st.Owner, Strategy: wire.Strategy(st.Strategy), KeySubject: st.KeySubject, ValueSubjects: st.ValueSubjects}
-		p.Checks = s.checks(p)
+		p.Checks = ChecksOf(st.Validation)
+		if s.checks != nil {
+			p.Checks = s.checks(p)
+		}
 		out[i] = p
 	}
 	return out, nil

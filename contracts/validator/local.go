@@ -23,13 +23,17 @@ type LocalSource struct {
 var _ Source = (*LocalSource)(nil)
 
 // NewLocalSource returns a Source over reg and streams. checks gives each
-// stream's checks; nil gives DefaultChecks to every stream.
+// stream's checks; nil reads each stream's own switches (ChecksOf).
 func NewLocalSource(reg *registry.Registry, streams *contracts.Service, checks func(contracts.Stream) Checks) *LocalSource {
 	if checks == nil {
-		checks = func(contracts.Stream) Checks { return DefaultChecks }
+		checks = func(s contracts.Stream) Checks { return ChecksOf(s.Validation) }
 	}
 	return &LocalSource{reg: reg, streams: streams, checks: checks}
 }
+
+// Generation implements Generationer: stream writes made through this
+// process are seen by the next record.
+func (l *LocalSource) Generation() uint64 { return l.streams.Generation() }
 
 // Schema implements Source.
 func (l *LocalSource) Schema(ctx context.Context, id int) (SchemaDoc, error) {
@@ -47,7 +51,7 @@ func (l *LocalSource) Schema(ctx context.Context, id int) (SchemaDoc, error) {
 	if err != nil {
 		return SchemaDoc{}, err
 	}
-	return SchemaDoc{ID: id, Type: rec.Type, Schema: rec.Schema, Deps: deps, RuleSet: rec.RuleSet}, nil
+	return SchemaDoc{ID: id, Type: rec.Type, Schema: rec.Schema, Deps: deps, RuleSet: rec.RuleSet, Metadata: rec.Metadata}, nil
 }
 
 // Usages implements Source.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/interpreter"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -38,6 +39,11 @@ type rule struct {
 	guard cel.Program // CEL_FIELD "guard ; expr": nil when absent
 	prog  cel.Program
 	err   error
+	tags  []string // CEL_FIELD: applies only to fields with one of these
+	// avro is the CEL_FIELD rule's plan of an Avro schema: the fields it
+	// applies to, found once; nil for other formats (walked generically).
+	avro *avroNode
+	ft   *fieldTags
 }
 
 // appliesOnWrite reports whether the hook, which sees records as they are
@@ -56,7 +62,14 @@ func (r ruleDoc) appliesOnWrite() bool {
 
 // rulesFor compiles the schema's write-time rules once.
 func (se *schemaEntry) rulesFor() *ruleSet {
-	se.rulesOnce.Do(func() { se.rules = compileRules(se) })
+	se.rulesOnce.Do(func() {
+		se.rules = compileRules(se)
+		if se.rules != nil && se.avro != nil {
+			if s := parseHamba(se.doc); s != nil {
+				se.fast = &hambaFast{schema: s, api: hambaAPI}
+			}
+		}
+	})
 	return se.rules
 }
 
@@ -72,6 +85,7 @@ func compileRules(se *schemaEntry) *ruleSet {
 	}
 	var env *cel.Env
 	var envErr error
+	tags := metadataTags(se.doc.Metadata)
 	out := &ruleSet{}
 	for _, d := range doc.DomainRules {
 		if !d.appliesOnWrite() {
@@ -80,11 +94,14 @@ func compileRules(se *schemaEntry) *ruleSet {
 		if env == nil && envErr == nil {
 			env, envErr = celEnv(se)
 		}
-		r := &rule{name: d.Name, field: d.Type == "CEL_FIELD"}
+		r := &rule{name: d.Name, field: d.Type == "CEL_FIELD", tags: d.Tags, ft: tags}
 		if envErr != nil {
 			r.err = envErr
 		} else {
 			r.err = r.compile(env, d.Expr)
+		}
+		if r.err == nil && r.field && se.avro != nil {
+			r.avro = r.avroPlan(se.doc, tags)
 		}
 		out.rules = append(out.rules, r)
 	}
@@ -150,18 +167,19 @@ func program(env *cel.Env, expr string) (cel.Program, error) {
 var errRuleFalse = errors.New("condition is false")
 
 // eval runs the rule on a decoded message and says why it failed, nil
-// when it passed.
-func (r *rule) eval(msg any) error {
+// when it passed. root is the full name field paths start from.
+func (r *rule) eval(msg any, root string) error {
 	if r.err != nil {
 		return fmt.Errorf("rule does not compile: %w", r.err)
 	}
 	if !r.field {
-		return check(r.prog, map[string]any{"message": msg})
+		return check(r.prog, &msgActivation{msg: msg})
 	}
+	act := &fieldActivation{msg: msg, msgSet: true, valSet: true}
 	var failed error
-	walkFields(msg, "", func(f field) bool {
-		act := map[string]any{"message": msg, "name": f.name, "fullName": f.fullName, "typeName": f.typeName, "tags": []string{}, "value": f.value}
-		if r.guard != nil {
+	visit := func(f *fieldCtx, v any, guard bool) bool {
+		act.f, act.value = f, celScalar(v)
+		if guard {
 			out, _, err := r.guard.Eval(act)
 			if err != nil || out != types.True {
 				return true
@@ -172,12 +190,23 @@ func (r *rule) eval(msg any) error {
 			return false
 		}
 		return true
+	}
+	if r.avro != nil {
+		walkAvro(r.avro, msg, nil, func(f *avroField, v any) bool { return visit(f.ctx, v, f.guard) })
+		return failed
+	}
+	walkFields(msg, root, func(fl field) bool {
+		tags := r.ft.of(fl.fullName, nil)
+		if !r.appliesToTags(tags) {
+			return true
+		}
+		return visit(newFieldCtx(fl.name, fl.fullName, fl.typeName, tags), fl.value, r.guard != nil)
 	})
 	return failed
 }
 
 // check evaluates a condition: it passes when it yields true.
-func check(p cel.Program, act map[string]any) error {
+func check(p cel.Program, act interpreter.Activation) error {
 	out, _, err := p.Eval(act)
 	if err != nil {
 		return fmt.Errorf("evaluation failed: %w", err)
@@ -198,8 +227,9 @@ type field struct {
 }
 
 // walkFields calls fn for every field of msg, depth first, until fn
-// returns false. Avro records and maps (which decode alike) and JSON
-// objects are walked by key; Protobuf messages by their declared fields.
+// returns false: JSON objects by key, Protobuf messages by their declared
+// fields (map fields as their entries). Avro values are walked along the
+// schema instead (walkAvro), since records and maps decode alike.
 func walkFields(msg any, prefix string, fn func(field) bool) bool {
 	switch m := msg.(type) {
 	case map[string]any:
@@ -218,6 +248,14 @@ func walkFields(msg any, prefix string, fn func(field) bool) bool {
 		for i := range fds.Len() {
 			fd := fds.Get(i)
 			full := join(prefix, string(fd.Name()))
+			if fd.IsMap() {
+				// A map field is its entries, each a message of key and
+				// value, as Confluent's executors see it.
+				if !walkProtoMap(fd, pm.Get(fd).Map(), full, fn) {
+					return false
+				}
+				continue
+			}
 			v := protoValue(fd, pm.Get(fd))
 			if !fn(field{name: string(fd.Name()), fullName: full, typeName: protoTypeName(fd), value: v}) {
 				return false
@@ -228,6 +266,19 @@ func walkFields(msg any, prefix string, fn func(field) bool) bool {
 		}
 	}
 	return true
+}
+
+func walkProtoMap(fd protoreflect.FieldDescriptor, m protoreflect.Map, prefix string, fn func(field) bool) bool {
+	kd, vd := fd.MapKey(), fd.MapValue()
+	ok := true
+	m.Range(func(k protoreflect.MapKey, v protoreflect.Value) bool {
+		val := protoScalar(vd, v)
+		ok = fn(field{name: "key", fullName: prefix + ".key", typeName: protoTypeName(kd), value: protoScalar(kd, k.Value())}) &&
+			fn(field{name: "value", fullName: prefix + ".value", typeName: protoTypeName(vd), value: val}) &&
+			walkNested(val, prefix+".value", fn)
+		return ok
+	})
+	return ok
 }
 
 func walkNested(v any, prefix string, fn func(field) bool) bool {
@@ -308,8 +359,8 @@ func protoTypeName(fd protoreflect.FieldDescriptor) string {
 }
 
 // protoValue turns a field's value into what CEL adapts: scalars as Go
-// values, messages as messages, lists as []any; maps are left to the
-// message-level CEL rules.
+// values, messages as messages, lists as []any (maps are walked as their
+// entries by walkProtoMap).
 func protoValue(fd protoreflect.FieldDescriptor, v protoreflect.Value) any {
 	switch {
 	case fd.IsMap():
@@ -335,22 +386,41 @@ func protoScalar(fd protoreflect.FieldDescriptor, v protoreflect.Value) any {
 	return v.Interface()
 }
 
-// celValue makes a decoded Avro or JSON value readable by CEL: JSON
-// numbers become int64 or float64, Avro decimals float64.
+// celValue makes a decoded Avro or JSON value readable by CEL in place
+// (the decoded value is the validator's own): JSON numbers become int64 or
+// float64, Avro decimals float64. Values CEL reads as they are are neither
+// copied nor reallocated.
 func celValue(v any) any {
+	if c, ok := convert(v); ok {
+		return c
+	}
+	return v
+}
+
+// convert returns v made readable by CEL and whether it had to change.
+func convert(v any) (any, bool) {
 	switch x := v.(type) {
 	case map[string]any:
-		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = celValue(e)
+			if c, ok := convert(e); ok {
+				x[k] = c
+			}
 		}
-		return out
 	case []any:
-		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = celValue(e)
+			if c, ok := convert(e); ok {
+				x[i] = c
+			}
 		}
-		return out
+	case json.Number, *big.Rat, float32:
+		return celScalar(v), true
+	}
+	return v, false
+}
+
+// celScalar converts the scalars CEL does not read natively.
+func celScalar(v any) any {
+	switch x := v.(type) {
 	case json.Number:
 		if i, err := x.Int64(); err == nil {
 			return i

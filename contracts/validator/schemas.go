@@ -7,7 +7,10 @@ import (
 	"sync"
 	"time"
 
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	hamba "github.com/hamba/avro/v2"
 
 	"github.com/accord/accord/compat"
 	"github.com/accord/accord/compat/avro"
@@ -31,7 +34,20 @@ type schemaEntry struct {
 
 	rulesOnce sync.Once
 	rules     *ruleSet // nil: no rules that apply on write
+
+	// fast decodes Avro for rules straight with hamba after Validate (set
+	// with the rules; nil: compat/avro.Decode, which validates again).
+	fast *hambaFast
 }
+
+// hambaFast is the schema parsed by hamba from its own text, and an API
+// without hamba's 1 MiB cap (Validate bounds lengths by the payload).
+type hambaFast struct {
+	schema hamba.Schema
+	api    hamba.API
+}
+
+var hambaAPI = hamba.Config{MaxByteSliceSize: -1}.Freeze()
 
 // schema returns the entry for id.
 func (v *Validator) schema(ctx context.Context, id int) *schemaEntry {
@@ -104,6 +120,16 @@ func (se *schemaEntry) validate(idx []int, payload []byte) error {
 // decode checks the payload and returns the message the rules read.
 func (se *schemaEntry) decode(idx []int, payload []byte) (any, error) {
 	switch {
+	case se.avro != nil && se.fast != nil:
+		// Validated first, so hamba only ever sees a well-formed datum.
+		if err := se.avro.Validate(payload); err != nil {
+			return nil, err
+		}
+		var v any
+		if err := se.fast.api.Unmarshal(se.fast.schema, payload, &v); err != nil {
+			return nil, fmt.Errorf("%w: %v", avro.ErrInvalidPayload, err)
+		}
+		return v, nil
 	case se.avro != nil:
 		return se.avro.Decode(payload)
 	case se.proto != nil:
@@ -115,4 +141,20 @@ func (se *schemaEntry) decode(idx []int, payload []byte) (any, error) {
 	default:
 		return se.json.Decode(payload)
 	}
+}
+
+// fieldRoot is where CEL_FIELD full names start, as in Confluent's
+// executors: the Avro record's or the Protobuf message's full name, "$"
+// for JSON.
+func (se *schemaEntry) fieldRoot(msg any) string {
+	switch {
+	case se.avro != nil:
+		return se.avro.Root()
+	case se.proto != nil:
+		if m, ok := msg.(proto.Message); ok {
+			return string(m.ProtoReflect().Descriptor().FullName())
+		}
+		return ""
+	}
+	return "$"
 }

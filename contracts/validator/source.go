@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/accord/accord/compat"
+	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/contracts/wire"
 )
 
@@ -28,6 +29,13 @@ type Source interface {
 	Streams(ctx context.Context) ([]Policy, error)
 }
 
+// Generationer is implemented by Sources that can say cheaply when stream
+// policies changed: a Validator rereads them when Generation differs from
+// its last read, instead of waiting for Options.Refresh.
+type Generationer interface {
+	Generation() uint64
+}
+
 // SchemaDoc is a stored schema as a Validator needs it.
 type SchemaDoc struct {
 	ID     int
@@ -37,6 +45,9 @@ type SchemaDoc struct {
 	Deps []compat.Dependency
 	// RuleSet is the Confluent ruleSet document, nil when none.
 	RuleSet json.RawMessage
+	// Metadata is the Confluent metadata document, nil when none: its
+	// tags say which fields tag-restricted CEL_FIELD rules apply to.
+	Metadata json.RawMessage
 }
 
 // Usage is a subject version and the schema it holds.
@@ -67,9 +78,11 @@ const (
 	// IDOff skips the subject check (the id must still exist when the
 	// payload or rules are checked).
 	IDOff IDMode = "off"
-	// IDRegistered accepts any version of the subject, soft-deleted ones
+	// IDAny accepts any version of the subject, soft-deleted ones
 	// included: records written before a deletion stay valid.
-	IDRegistered IDMode = "registered"
+	IDAny IDMode = "any"
+	// IDRegistered is IDAny's earlier name.
+	IDRegistered = IDAny
 	// IDLive accepts versions that are not soft-deleted.
 	IDLive IDMode = "live"
 	// IDLatest accepts only the subject's latest live version.
@@ -85,8 +98,18 @@ type Checks struct {
 	Producer bool   `json:"producer"`
 }
 
-// DefaultChecks turns every check on, accepting any registered version.
-var DefaultChecks = Checks{SchemaID: IDRegistered, Payload: true, Rules: true, Producer: true}
+// DefaultChecks turns every check on, accepting any registered version
+// (contracts.DefaultValidation).
+var DefaultChecks = Checks{SchemaID: IDAny, Payload: true, Rules: true, Producer: true}
+
+// ChecksOf is the Checks a stream's validation switches give; an unset
+// Validation gives DefaultChecks.
+func ChecksOf(v contracts.Validation) Checks {
+	if v == (contracts.Validation{}) {
+		return DefaultChecks
+	}
+	return Checks{SchemaID: IDMode(v.SchemaID), Payload: v.Payload, Rules: v.Rules, Producer: v.Producer}
+}
 
 // frames reports whether the key and value must be framed.
 func (c Checks) frames() bool {

@@ -56,6 +56,7 @@ type cached[T any] struct {
 type policySet struct {
 	byTopic map[string]*Policy
 	at      time.Time
+	gen     uint64 // the source's Generation before the read
 }
 
 // New returns a Validator reading through src.
@@ -104,12 +105,21 @@ func (v *Validator) Reload(ctx context.Context) error {
 	return v.reloadLocked(ctx)
 }
 
+// generation is the source's Generation, 0 when it has none.
+func (v *Validator) generation() uint64 {
+	if g, ok := v.src.(Generationer); ok {
+		return g.Generation()
+	}
+	return 0
+}
+
 func (v *Validator) reloadLocked(ctx context.Context) error {
+	gen := v.generation()
 	ps, err := v.src.Streams(ctx)
 	if err != nil {
 		return fmt.Errorf("reading stream policies: %w", err)
 	}
-	set := &policySet{byTopic: make(map[string]*Policy, len(ps)), at: v.now()}
+	set := &policySet{byTopic: make(map[string]*Policy, len(ps)), at: v.now(), gen: gen}
 	for i := range ps {
 		p := &ps[i]
 		if p.Checks.SchemaID == "" {
@@ -127,7 +137,7 @@ func (v *Validator) reloadLocked(ctx context.Context) error {
 // so a Validator without Run stays fresh too.
 func (v *Validator) policy(ctx context.Context, topic string) (*Policy, error) {
 	set := v.policies.Load()
-	if set != nil {
+	if set != nil && set.gen == v.generation() {
 		// Without Run, a set older than Refresh is read again here.
 		age := v.now().Sub(set.at)
 		if p := set.byTopic[topic]; age < v.opts.Refresh && (p != nil || age < v.opts.Recheck) {
@@ -246,14 +256,21 @@ func (v *Validator) checkPart(ctx context.Context, pol *Policy, topic string, pa
 	}
 	msg, err := se.decode(fr.MessageIndexes, fr.Payload)
 	if err != nil {
-		fail(CheckPayload, fr.SchemaID, "payload does not match schema %d: %v", fr.SchemaID, err)
+		if pol.Checks.Payload {
+			fail(CheckPayload, fr.SchemaID, "payload does not match schema %d: %v", fr.SchemaID, err)
+		} else {
+			// Rules cannot pass on what does not decode, even with the
+			// payload check off: the record was not shown to satisfy them.
+			fail(CheckRules, fr.SchemaID, "the rules of schema %d cannot run: the payload does not decode: %v", fr.SchemaID, err)
+		}
 		return
 	}
 	if se.proto == nil {
 		msg = celValue(msg)
 	}
+	root := se.fieldRoot(msg)
 	for _, r := range rules.rules {
-		if err := r.eval(msg); err != nil {
+		if err := r.eval(msg, root); err != nil {
 			verdict.fail(Failure{Part: part, Check: CheckRules, SchemaID: fr.SchemaID, Rule: r.name,
 				Reason: fmt.Sprintf("rule %s of schema %d: %v", r.name, fr.SchemaID, err)})
 		}

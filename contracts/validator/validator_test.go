@@ -203,7 +203,7 @@ func TestValidate(t *testing.T) {
 				{name: "garbage payload", rec: rec(frame(1, f.index, []byte{0xff, 0xff, 0xff})), want: []string{"value payload"}, why: "does not match schema 1"},
 				{name: "garbage, payload off", rec: rec(frame(3, f.index, []byte{0xff, 0xff, 0xff})), checks: &validator.Checks{SchemaID: validator.IDRegistered}},
 				{name: "rule", rec: rec(frame(1, f.index, f.encode(t, "o-1", -3))), want: []string{"value rules positiveAmount"}, why: "condition is false"},
-				{name: "field rule", rec: rec(frame(1, f.index, f.encode(t, "", 3))), want: []string{"value rules noEmptyStrings"}, why: "field id"},
+				{name: "field rule", rec: rec(frame(1, f.index, f.encode(t, "", 3))), want: []string{"value rules noEmptyStrings"}, why: ".id: condition is false"},
 				{name: "both rules", rec: rec(frame(1, f.index, f.encode(t, "", 0))), want: []string{"value rules positiveAmount", "value rules noEmptyStrings"}},
 				{name: "rules off", rec: rec(frame(1, f.index, f.encode(t, "", 0))), checks: &validator.Checks{SchemaID: validator.IDRegistered, Payload: true}},
 				{name: "no rules on schema", rec: rec(frame(3, f.index, f.encode(t, "", 0)))},
@@ -325,3 +325,80 @@ func TestBatch(t *testing.T) {
 }
 
 func protoValueOf(v any) protoreflect.Value { return protoreflect.ValueOf(v) }
+
+// TestFieldRuleGaps covers CEL_FIELD rules restricted by tags (inline
+// confluent:tags and metadata.tags patterns), Avro map values (walked as
+// values of their field, not as records) and Protobuf map fields (walked
+// as entries of key and value).
+func TestFieldRuleGaps(t *testing.T) {
+	const avroT = `{"type":"record","name":"T","namespace":"com.acme","fields":[
+	  {"name":"email","type":"string","confluent:tags":["PII"]},
+	  {"name":"ssn","type":"string"},
+	  {"name":"note","type":"string"},
+	  {"name":"attrs","type":{"type":"map","values":"string"}}]}`
+	rules := `{"domainRules":[
+	  {"name":"pii","kind":"CONDITION","type":"CEL_FIELD","tags":["PII"],"expr":"value != 'bad'"},
+	  {"name":"attrs","kind":"CONDITION","type":"CEL_FIELD","expr":"name == 'attrs' ; value != ''"},
+	  {"name":"noIdField","kind":"CONDITION","type":"CEL_FIELD","expr":"name != 'id'"}]}`
+	as := hamba.MustParse(avroT)
+	src := world(formats(t)[0])
+	src.schemas[1] = validator.SchemaDoc{ID: 1, Type: "AVRO", Schema: avroT, RuleSet: json.RawMessage(rules),
+		Metadata: json.RawMessage(`{"tags":{"**.ssn":["PII"]}}`)}
+	src.policies[0].Checks.SchemaID = validator.IDOff
+	v := validator.New(src, validator.Options{})
+	for _, tc := range []struct {
+		name string
+		rec  map[string]any
+		want string // the failing rule and field, "" when valid
+	}{
+		{"valid", map[string]any{"email": "a", "ssn": "b", "note": "bad", "attrs": map[string]any{"id": "x"}}, ""},
+		{"inline tag", map[string]any{"email": "bad", "ssn": "b", "note": "", "attrs": map[string]any{}}, "pii com.acme.T.email"},
+		{"metadata tag", map[string]any{"email": "a", "ssn": "bad", "note": "", "attrs": map[string]any{}}, "pii com.acme.T.ssn"},
+		{"map value", map[string]any{"email": "a", "ssn": "b", "note": "", "attrs": map[string]any{"k": ""}}, "attrs com.acme.T.attrs"},
+	} {
+		b, err := hamba.Marshal(as, tc.rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := v.Validate(context.Background(), &validator.Record{Topic: "orders", Producer: "orders-svc", Value: frame(1, nil, b)})
+		desc := ""
+		for _, f := range got.Failures {
+			desc += f.Rule + " " + f.Reason
+		}
+		if tc.want == "" {
+			if !got.Valid {
+				t.Errorf("%s: %s", tc.name, desc)
+			}
+			continue
+		}
+		rule, field, _ := strings.Cut(tc.want, " ")
+		if got.Valid || len(got.Failures) != 1 || got.Failures[0].Rule != rule || !strings.Contains(desc, "field "+field+":") {
+			t.Errorf("%s: %+v, want rule %s on field %s", tc.name, got.Failures, rule, field)
+		}
+	}
+
+	const protoT = `syntax = "proto3"; package com.acme; message T { map<string, string> attrs = 1; }`
+	ps, err := protobuf.Parse(protoT, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, _ := ps.MessageByIndexes([]int{0})
+	psrc := world(formats(t)[1])
+	psrc.schemas[1] = validator.SchemaDoc{ID: 1, Type: "PROTOBUF", Schema: protoT,
+		RuleSet: json.RawMessage(`{"domainRules":[{"name":"vals","kind":"CONDITION","type":"CEL_FIELD","expr":"name == 'value' ; value != ''"}]}`)}
+	psrc.policies[0].Checks.SchemaID = validator.IDOff
+	pv := validator.New(psrc, validator.Options{})
+	for val, valid := range map[string]bool{"x": true, "": false} {
+		m := dynamicpb.NewMessage(md)
+		fd := md.Fields().ByName("attrs")
+		m.Mutable(fd).Map().Set(protoreflect.ValueOfString("k").MapKey(), protoreflect.ValueOfString(val))
+		b, err := proto.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := pv.Validate(context.Background(), &validator.Record{Topic: "orders", Producer: "orders-svc", Value: frame(1, []int{0}, b)})
+		if got.Valid != valid || (!valid && !strings.Contains(got.Failures[0].Reason, "field com.acme.T.attrs.value:")) {
+			t.Errorf("proto map value %q: %+v", val, got)
+		}
+	}
+}

@@ -1,0 +1,222 @@
+package lineage
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/accord/accord/auth"
+	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/registry"
+)
+
+// Streams is where the Service reads stream contracts (contracts.Service).
+type Streams interface {
+	List(ctx context.Context, f contracts.Filter) ([]contracts.Stream, error)
+}
+
+// Options configures a Service. The zero value is usable.
+type Options struct {
+	Logger *slog.Logger
+	// MaxAge bounds how old the in-memory index may be before a query
+	// reloads it (DefaultMaxAge when 0; negative: reload on every query).
+	// It is how changes made by other replicas and stream contract changes
+	// show up; writes made through this Service show at once.
+	MaxAge time.Duration
+	// StaleAfter: a stored edge not seen for this long is reported stale
+	// (DefaultStaleAfter when 0).
+	StaleAfter time.Duration
+}
+
+// Defaults of Options.
+const (
+	DefaultMaxAge     = 5 * time.Second
+	DefaultStaleAfter = 30 * 24 * time.Hour
+)
+
+// Service serves the lineage graph. Each call reads the caller from its
+// context (auth.FromContext); a context without a principal
+// (authentication off) may do everything. It is safe for concurrent use.
+type Service struct {
+	store   *SQLStore
+	streams Streams
+	reg     *registry.Registry
+	opts    Options
+	now     func() time.Time
+
+	cur    atomic.Pointer[index]
+	writes atomic.Uint64 // bumped by every write made through this Service
+	mu     sync.Mutex    // one reload at a time
+}
+
+// NewService returns a Service over store; streams supplies the contracts'
+// owners and consumers, reg the registered schemas impact analysis and
+// OpenLineage ingestion compare with.
+func NewService(store *SQLStore, streams Streams, reg *registry.Registry, opts Options) *Service {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.MaxAge == 0 {
+		opts.MaxAge = DefaultMaxAge
+	}
+	if opts.StaleAfter == 0 {
+		opts.StaleAfter = DefaultStaleAfter
+	}
+	return &Service{store: store, streams: streams, reg: reg, opts: opts, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// snapshot returns a current index, reloading it when a write was made
+// through this Service since it was built, or it is older than MaxAge.
+func (svc *Service) snapshot(ctx context.Context) (*index, error) {
+	if ix := svc.cur.Load(); svc.fresh(ix) {
+		return ix, nil
+	}
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	if ix := svc.cur.Load(); svc.fresh(ix) {
+		return ix, nil
+	}
+	return svc.load(ctx)
+}
+
+func (svc *Service) fresh(ix *index) bool {
+	return ix != nil && ix.gen == svc.writes.Load() && svc.opts.MaxAge > 0 && svc.now().Sub(ix.built) < svc.opts.MaxAge
+}
+
+// Reload rebuilds the index from the database now.
+func (svc *Service) Reload(ctx context.Context) error {
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	_, err := svc.load(ctx)
+	return err
+}
+
+func (svc *Service) load(ctx context.Context) (*index, error) {
+	gen := svc.writes.Load() // read first: a write racing the load forces another
+	stored, err := svc.store.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var streams []contracts.Stream
+	if svc.streams != nil {
+		if streams, err = svc.streams.List(ctx, contracts.Filter{}); err != nil {
+			return nil, fmt.Errorf("lineage: reading stream contracts: %w", err)
+		}
+	}
+	ix := buildIndex(stored, streams, svc.now())
+	ix.gen = gen
+	svc.cur.Store(ix)
+	return ix, nil
+}
+
+// PutEdge declares an edge (source api), replacing the caller's previous
+// declaration of it. Admins may declare any edge; a service only edges
+// that are its own: its produces and consumes edges, and derived_from
+// edges into streams it produces. A produces edge naming another service
+// than the stream's producer is ErrConflict.
+func (svc *Service) PutEdge(ctx context.Context, e Edge) (Edge, error) {
+	if err := e.normalize(); err != nil {
+		return Edge{}, err
+	}
+	ix, err := svc.snapshot(ctx)
+	if err != nil {
+		return Edge{}, err
+	}
+	if err := svc.mayWrite(ctx, ix, &e); err != nil {
+		return Edge{}, err
+	}
+	if e.Kind == Produces {
+		for _, p := range ix.producers(e.To) {
+			if p != e.From {
+				return Edge{}, errorf(ErrConflict, "stream %s is produced by %s: a stream has one producer, its owner (transfer the stream to change it)", e.To, p)
+			}
+		}
+	}
+	now := svc.now()
+	e.Sources, e.FirstSeen, e.LastSeen, e.Drift = []Source{SourceAPI}, now, now, nil
+	if _, err := svc.store.Put(ctx, e); err != nil {
+		return Edge{}, err
+	}
+	svc.writes.Add(1)
+	return e, nil
+}
+
+// DeleteEdge removes a declared (api) edge; the same callers as PutEdge
+// may. Contract edges change with their stream; learned edges age.
+func (svc *Service) DeleteEdge(ctx context.Context, kind Kind, from, to string) error {
+	e := Edge{Kind: kind, From: from, To: to}
+	if err := e.normalize(); err != nil {
+		return err
+	}
+	ix, err := svc.snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	if err := svc.mayWrite(ctx, ix, &e); err != nil {
+		return err
+	}
+	if err := svc.store.Delete(ctx, e.Kind, e.From, e.To, SourceAPI); err != nil {
+		return err
+	}
+	svc.writes.Add(1)
+	return nil
+}
+
+// mayWrite checks that the caller may declare or remove e.
+func (svc *Service) mayWrite(ctx context.Context, ix *index, e *Edge) error {
+	p := auth.FromContext(ctx)
+	if p == nil || p.IsAdmin() {
+		return nil
+	}
+	if !p.Has(auth.RoleService) {
+		return errorf(ErrForbidden, "declaring lineage edges requires the role admin or service; principal %s is neither", p.Name)
+	}
+	switch e.Kind {
+	case Produces, Consumes:
+		if e.Service() == p.Name {
+			return nil
+		}
+		return errorf(ErrForbidden, "principal %s may declare only its own edges, not %s (of %s)", p.Name, e.Key(), e.Service())
+	}
+	if slices.Contains(ix.producers(e.To), p.Name) {
+		return nil
+	}
+	return errorf(ErrForbidden, "principal %s may declare derived_from edges only into streams it produces; %s is not one", p.Name, e.To)
+}
+
+// EdgeFilter selects edges; empty fields match everything.
+type EdgeFilter struct {
+	Kind   Kind
+	Node   string // either end
+	Source Source
+	// Stale: only edges not seen for Options.StaleAfter.
+	Stale bool
+}
+
+// Edges lists the graph's edges matching f.
+func (svc *Service) Edges(ctx context.Context, f EdgeFilter) ([]Edge, error) {
+	ix, err := svc.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []Edge{}
+	for i := range ix.edges {
+		e := &ix.edges[i]
+		if (f.Kind != "" && e.Kind != f.Kind) || (f.Node != "" && e.From != f.Node && e.To != f.Node) ||
+			(f.Source != "" && !slices.Contains(e.Sources, f.Source)) || (f.Stale && !svc.stale(e)) {
+			continue
+		}
+		out = append(out, *e)
+	}
+	return out, nil
+}
+
+// stale: no source still vouches for e. Contract edges hold as long as
+// the contract does.
+func (svc *Service) stale(e *Edge) bool {
+	return !slices.Contains(e.Sources, SourceContract) && svc.now().Sub(e.LastSeen) > svc.opts.StaleAfter
+}

@@ -1,0 +1,221 @@
+package lineage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/accord/accord/audit"
+	"github.com/accord/accord/registry/sqlstore"
+)
+
+// Audit actions of edge changes, recorded in the transaction of the
+// change. A sighting that only moves last_seen records nothing: an
+// OpenLineage emitter reports the same edges on every run.
+const (
+	ActionEdgeCreate = "lineage.edge_create"
+	ActionEdgeUpdate = "lineage.edge_update"
+	ActionEdgeDelete = "lineage.edge_delete"
+)
+
+// SQLStore keeps the stored edges on the registry's database (migration
+// 0007). Each row is one edge from one source.
+type SQLStore struct {
+	db sqlstore.DB
+}
+
+// NewSQLStore returns a store on db (from sqlstore.Store.DB).
+func NewSQLStore(db sqlstore.DB) *SQLStore { return &SQLStore{db: db} }
+
+const edgeColumns = `kind, from_node, to_node, source, fields, schema_version, drift, first_seen, last_seen`
+
+// Put stores each edge (one source each), replacing the row of the same
+// kind, ends and source but keeping its first sighting, in one
+// transaction. It reports which edges were new.
+func (st *SQLStore) Put(ctx context.Context, edges ...Edge) (created []bool, err error) {
+	created = make([]bool, len(edges))
+	err = st.inTx(ctx, func(tx *sql.Tx) error {
+		for i := range edges {
+			c, err := st.put(ctx, tx, &edges[i])
+			if err != nil {
+				return err
+			}
+			created[i] = c
+		}
+		return nil
+	})
+	if err != nil && st.db.IsUniqueViolation(err) {
+		// Two writers inserted the same new edge at once (PostgreSQL):
+		// the second now finds the row and updates it.
+		return st.Put(ctx, edges...)
+	}
+	return created, err
+}
+
+func (st *SQLStore) put(ctx context.Context, tx *sql.Tx, e *Edge) (bool, error) {
+	src := e.Sources[0]
+	lock := ""
+	if st.db.Postgres() {
+		lock = " FOR UPDATE"
+	}
+	olds, err := st.query(ctx, tx, `SELECT `+edgeColumns+` FROM lineage_edges WHERE kind = ? AND from_node = ? AND to_node = ? AND source = ?`+lock,
+		string(e.Kind), e.From, e.To, string(src))
+	if err != nil {
+		return false, err
+	}
+	fields, drift := jsonOrNil(e.Fields), jsonOrNil(e.Drift)
+	if len(olds) == 0 {
+		_, err := tx.ExecContext(ctx, st.db.Rebind(`INSERT INTO lineage_edges (`+edgeColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			string(e.Kind), e.From, e.To, string(src), fields, nullInt(e.Version), drift, e.FirstSeen.UnixMilli(), e.LastSeen.UnixMilli())
+		if err != nil {
+			return false, fmt.Errorf("inserting edge %s: %w", e.Key(), err)
+		}
+		return true, st.record(ctx, tx, ActionEdgeCreate, nil, e)
+	}
+	old := olds[0]
+	e.FirstSeen = old.FirstSeen
+	if _, err := tx.ExecContext(ctx, st.db.Rebind(`UPDATE lineage_edges SET fields = ?, schema_version = ?, drift = ?, last_seen = ?
+		WHERE kind = ? AND from_node = ? AND to_node = ? AND source = ?`),
+		fields, nullInt(e.Version), drift, e.LastSeen.UnixMilli(), string(e.Kind), e.From, e.To, string(src)); err != nil {
+		return false, fmt.Errorf("updating edge %s: %w", e.Key(), err)
+	}
+	if sameContent(&old, e) {
+		return false, nil
+	}
+	return false, st.record(ctx, tx, ActionEdgeUpdate, &old, e)
+}
+
+// sameContent: a and b differ at most in their sightings.
+func sameContent(a, b *Edge) bool {
+	da, _ := json.Marshal(a.Drift)
+	db, _ := json.Marshal(b.Drift)
+	return slices.Equal(a.Fields, b.Fields) && a.Version == b.Version && string(da) == string(db)
+}
+
+// Delete removes the edge of kind, from, to and source.
+func (st *SQLStore) Delete(ctx context.Context, kind Kind, from, to string, src Source) error {
+	return st.inTx(ctx, func(tx *sql.Tx) error {
+		olds, err := st.query(ctx, tx, `SELECT `+edgeColumns+` FROM lineage_edges WHERE kind = ? AND from_node = ? AND to_node = ? AND source = ?`,
+			string(kind), from, to, string(src))
+		if err != nil {
+			return err
+		}
+		if len(olds) == 0 {
+			return errorf(ErrNotFound, "no %s edge %s %s -> %s", src, kind, from, to)
+		}
+		if _, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM lineage_edges WHERE kind = ? AND from_node = ? AND to_node = ? AND source = ?`),
+			string(kind), from, to, string(src)); err != nil {
+			return fmt.Errorf("deleting edge %s: %w", olds[0].Key(), err)
+		}
+		return st.record(ctx, tx, ActionEdgeDelete, &olds[0], nil)
+	})
+}
+
+// All returns every stored edge, one per row.
+func (st *SQLStore) All(ctx context.Context) ([]Edge, error) {
+	return st.query(ctx, st.db.Read, `SELECT `+edgeColumns+` FROM lineage_edges ORDER BY kind, from_node, to_node, source`)
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func (st *SQLStore) query(ctx context.Context, q queryer, query string, args ...any) ([]Edge, error) {
+	rows, err := q.QueryContext(ctx, st.db.Rebind(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading lineage edges: %w", err)
+	}
+	defer rows.Close()
+	var out []Edge
+	for rows.Next() {
+		var (
+			e                  Edge
+			kind, src          string
+			fields, drift      sql.NullString
+			version            sql.NullInt64
+			firstSeen, lastSee int64
+		)
+		if err := rows.Scan(&kind, &e.From, &e.To, &src, &fields, &version, &drift, &firstSeen, &lastSee); err != nil {
+			return nil, fmt.Errorf("reading lineage edges: %w", err)
+		}
+		e.Kind, e.Sources, e.Version = Kind(kind), []Source{Source(src)}, int(version.Int64)
+		e.FirstSeen, e.LastSeen = time.UnixMilli(firstSeen).UTC(), time.UnixMilli(lastSee).UTC()
+		if fields.Valid {
+			if err := json.Unmarshal([]byte(fields.String), &e.Fields); err != nil {
+				return nil, fmt.Errorf("decoding the fields of edge %s: %w", e.Key(), err)
+			}
+		}
+		if drift.Valid {
+			if err := json.Unmarshal([]byte(drift.String), &e.Drift); err != nil {
+				return nil, fmt.Errorf("decoding the drift of edge %s: %w", e.Key(), err)
+			}
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading lineage edges: %w", err)
+	}
+	return out, nil
+}
+
+// edgeDoc is an edge as the audit log shows it: its content, not its
+// sightings.
+type edgeDoc struct {
+	Kind    Kind               `json:"kind"`
+	From    string             `json:"from"`
+	To      string             `json:"to"`
+	Source  Source             `json:"source"`
+	Fields  []string           `json:"fields,omitempty"`
+	Version int                `json:"version,omitempty"`
+	Drift   []SchemaDifference `json:"drift,omitempty"`
+}
+
+func (st *SQLStore) record(ctx context.Context, tx *sql.Tx, action string, before, after *Edge) error {
+	doc := func(e *Edge) json.RawMessage {
+		if e == nil {
+			return nil
+		}
+		return audit.Doc(edgeDoc{e.Kind, e.From, e.To, e.Sources[0], e.Fields, e.Version, e.Drift})
+	}
+	target := after
+	if target == nil {
+		target = before
+	}
+	return audit.Append(ctx, tx, st.db.Rebind, audit.Entry{Action: action, Target: target.Key(), Before: doc(before), After: doc(after)})
+}
+
+func (st *SQLStore) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := st.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("lineage: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("lineage: commit: %w", err)
+	}
+	return nil
+}
+
+func jsonOrNil[T any](v []T) any {
+	if len(v) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return string(b)
+}
+
+func nullInt(v int) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
