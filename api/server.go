@@ -22,6 +22,7 @@ import (
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/registry"
 )
 
@@ -44,6 +45,9 @@ type Options struct {
 	// Streams mirrors subjects' streams into version responses (see
 	// api/mirror.go); Contracts when nil.
 	Streams StreamDirectory
+	// Lineage serves /v1/lineage, POST /api/v1/lineage (OpenLineage) and
+	// POST /v1/streams/{name}/impact (see api/lineage.go); nil: none.
+	Lineage *lineage.Service
 }
 
 // Server is the HTTP front of a registry.
@@ -61,6 +65,7 @@ type Server struct {
 
 	contracts *contracts.Service // nil: no streams (see streams.go)
 	audit     *audit.Log         // nil: GET /v1/audit is not served
+	lineage   *lineage.Service   // nil: no lineage routes
 	mirror    *mirrorCache
 }
 
@@ -71,7 +76,7 @@ type idKey struct {
 
 // New returns a Server for reg.
 func New(reg *registry.Registry, opts Options) *Server {
-	s := &Server{reg: reg, log: opts.Logger, maxBody: opts.MaxBodyBytes, auth: opts.Auth, contracts: opts.Contracts, audit: opts.Audit}
+	s := &Server{reg: reg, log: opts.Logger, maxBody: opts.MaxBodyBytes, auth: opts.Auth, contracts: opts.Contracts, audit: opts.Audit, lineage: opts.Lineage}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -161,6 +166,7 @@ func (s *Server) routes() chi.Router {
 	s.streamRoutes(r)
 	s.auditRoutes(r)
 	s.validateRoutes(r)
+	s.lineageRoutes(r)
 	return r
 }
 

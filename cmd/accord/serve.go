@@ -18,6 +18,7 @@ import (
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
 )
@@ -96,6 +97,7 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 	}
 	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: unowned, Logger: log})
 	reg.SetPolicy(streams) // single writer and event-type lints on every registration
+	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log})
 	go func() {
 		if err := reg.Run(ctx); err != nil && ctx.Err() == nil {
 			log.Error("cache invalidation feed stopped", slog.Any("err", err))
@@ -107,7 +109,7 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit()}),
+		Handler:           api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
