@@ -1,6 +1,7 @@
 // Command accord is the Accord schema registry and data-contract service.
 //
 //	accord serve [flags]     run the registry (Confluent-compatible REST API)
+//	accord check|push|apply|export|import   the CLI for CI (see cli*.go)
 //	accord version           print the version
 //
 // Run "accord serve --help" for the server's flags.
@@ -26,6 +27,18 @@ func run(args []string) int {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:])
+	case "proxy":
+		return proxyCmd(args[1:])
+	case "check":
+		return cliCheck(args[1:])
+	case "push":
+		return cliPush(args[1:])
+	case "apply":
+		return cliApply(args[1:])
+	case "export":
+		return cliExport(args[1:])
+	case "import":
+		return cliImport(args[1:])
 	case "version", "--version":
 		fmt.Println("accord", version)
 		return 0
@@ -44,7 +57,17 @@ func usage() {
 
 Usage:
   accord serve [flags]   run the server (accord serve --help for flags)
+  accord proxy [flags]   run the validating Kafka proxy (accord proxy --help)
+  accord check FILE      may this schema ship? compatibility, lints, impact (exit 0 yes, 1 no)
+  accord push FILE       register schema files, references first (idempotent)
+  accord apply -f DIR    make the server match a directory of YAML contracts (--dry-run: plan)
+  accord export          write the registry as a JSON bundle
+  accord import --from   copy a registry or bundle into Accord, keeping ids
   accord version         print the version
+
+Every verb takes --help. The CLI verbs find the server in --url, ACCORD_URL
+or ~/.config/accord/config.yaml (url, token), and authenticate with
+--token/ACCORD_TOKEN (Bearer) or --user/--password (Basic).
 
 Examples:
   accord serve                                   # SQLite in ./accord-data, on 127.0.0.1:8081

@@ -1,0 +1,542 @@
+package main
+
+// End-to-end tests of the CLI verbs: the accord binary (this test binary
+// re-executed, see TestMain) against httptest servers built from the
+// real stack (SQLite store, registry, contracts, API, and auth in some).
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/accord/accord/lineage"
+
+	"github.com/accord/accord/api"
+	"github.com/accord/accord/auth"
+	"github.com/accord/accord/auth/sqlauth"
+	"github.com/accord/accord/compat/avro"
+	"github.com/accord/accord/compat/jsonschema"
+	"github.com/accord/accord/compat/protobuf"
+	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/registry"
+	"github.com/accord/accord/registry/sqlstore"
+)
+
+const rootPassword = "correct horse battery staple"
+
+// testServer is the real stack behind httptest: registry, contracts,
+// lineage (impact), audit and, when asked, authentication.
+type testServer struct {
+	url string
+}
+
+func newTestServer(t *testing.T, withAuth bool) *testServer {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	store, err := sqlstore.Open(ctx, t.TempDir(), sqlstore.WithLogger(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
+	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Logger: log})
+	reg.SetPolicy(streams)
+	go reg.Run(ctx)
+	var authn *auth.Authenticator
+	if withAuth {
+		authn = auth.New(sqlauth.New(store.DB()), auth.Options{Logger: log})
+		if _, err := authn.Bootstrap(ctx, "root", rootPassword); err != nil {
+			t.Fatal(err)
+		}
+	}
+	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log})
+	h := api.New(reg, api.Options{Logger: log, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph})
+	ts := &testServer{}
+	srv := httptest.NewServer(h)
+	ts.url = srv.URL
+	t.Cleanup(func() {
+		srv.Close()
+		cancel()
+		store.Close()
+	})
+	return ts
+}
+
+// call sends a request to the server directly (set-up and assertions).
+func (ts *testServer) call(t *testing.T, method, path, body string, user string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, ts.url+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if user != "" {
+		req.SetBasicAuth(user, rootPassword)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
+
+func (ts *testServer) mustCall(t *testing.T, method, path, body, user string) string {
+	t.Helper()
+	code, out := ts.call(t, method, path, body, user)
+	if code/100 != 2 {
+		t.Fatalf("%s %s: %d %s", method, path, code, out)
+	}
+	return out
+}
+
+// cli runs the accord binary with args and env (plus a clean HOME, so no
+// developer config file is read) and returns stdout, stderr and the exit
+// code.
+func cli(t *testing.T, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	home := t.TempDir()
+	cmd.Env = []string{"ACCORD_TEST_RUN_MAIN=1", "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "PATH=" + os.Getenv("PATH")}
+	cmd.Env = append(cmd.Env, env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func wantCode(t *testing.T, what string, got, want int, stdout, stderr string) {
+	t.Helper()
+	if got != want {
+		t.Fatalf("%s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", what, got, want, stdout, stderr)
+	}
+}
+
+const (
+	orderKey = `{"type":"record","name":"OrderKey","namespace":"acme","fields":[{"name":"id","type":"string"}]}`
+	orderV1  = `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"id","type":"string"},{"name":"total","type":"long"}]}`
+	// orderOK adds a field with a default: BACKWARD compatible.
+	orderOK = `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"id","type":"string"},{"name":"total","type":"long"},{"name":"note","type":"string","default":""}]}`
+	// orderBad adds a field without a default: breaks BACKWARD.
+	orderBad = `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"id","type":"string"},{"name":"total","type":"long"},{"name":"customer","type":"string"}]}`
+)
+
+func TestCLICheck(t *testing.T) {
+	ts := newTestServer(t, false)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"key.avsc": orderKey, "v1.avsc": orderV1, "ok.avsc": orderOK, "bad.avsc": orderBad})
+	ts.mustCall(t, "POST", "/v1/streams", `{"name":"orders","owner":"orders-svc","eventType":"state","visibility":"public"}`, "")
+	env := []string{"ACCORD_URL=" + ts.url}
+
+	out, errOut, code := cli(t, env, "push", filepath.Join(dir, "key.avsc"), "--stream", "orders", "--key")
+	wantCode(t, "push key", code, 0, out, errOut)
+	out, errOut, code = cli(t, env, "push", filepath.Join(dir, "v1.avsc"), "--stream", "orders")
+	wantCode(t, "push value", code, 0, out, errOut)
+
+	t.Run("compatible", func(t *testing.T) {
+		out, errOut, code := cli(t, env, "check", filepath.Join(dir, "ok.avsc"), "--stream", "orders")
+		wantCode(t, "check", code, 0, out, errOut)
+		if !strings.Contains(out, "OK: may ship") || !strings.Contains(out, "orders-value") || !strings.Contains(out, "no known consumer or derived stream") {
+			t.Errorf("report:\n%s", out)
+		}
+	})
+	t.Run("incompatible", func(t *testing.T) {
+		out, errOut, code := cli(t, env, "check", filepath.Join(dir, "bad.avsc"), "--stream", "orders")
+		wantCode(t, "check", code, 1, out, errOut)
+		for _, want := range []string{"FAIL", "READER_FIELD_MISSING_DEFAULT_VALUE", "/fields/2", "BACKWARD, against version 1", "customer"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("report lacks %q:\n%s", want, out)
+			}
+		}
+		// --subject alone finds the stream through the mirrored metadata.
+		out, errOut, code = cli(t, env, "check", "--subject", "orders-value", "--output", "json", filepath.Join(dir, "bad.avsc"))
+		wantCode(t, "check --output json", code, 1, out, errOut)
+		var rep checkReport
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		if rep.OK || rep.Compatible || rep.Stream != "orders" || len(rep.Differences) == 0 || rep.Differences[0].Location == "" {
+			t.Errorf("json report: %+v", rep)
+		}
+	})
+	t.Run("lint error", func(t *testing.T) {
+		// A state stream without a key schema: an error-level lint.
+		ts.mustCall(t, "POST", "/v1/streams", `{"name":"carts","owner":"carts-svc","eventType":"state"}`, "")
+		out, errOut, code := cli(t, env, "check", filepath.Join(dir, "v1.avsc"), "--stream", "carts", "--output", "json")
+		wantCode(t, "check", code, 1, out, errOut)
+		var rep checkReport
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Compatible || !rep.NewSubject || len(rep.Lints) == 0 || rep.Lints[0].ID != contracts.StateKeySchemaMissing || rep.Lints[0].Severity != "error" {
+			t.Errorf("json report: %+v", rep)
+		}
+		out, _, _ = cli(t, env, "check", filepath.Join(dir, "v1.avsc"), "--stream", "carts")
+		if !strings.Contains(out, "lint STATE_KEY_SCHEMA_MISSING at /") {
+			t.Errorf("report:\n%s", out)
+		}
+	})
+	t.Run("impact", func(t *testing.T) {
+		// Real lineage: billing-svc reads orders' fields; orders-enriched is
+		// derived from orders and read by bi-svc.
+		for _, e := range []string{
+			`{"kind":"consumes","from":"orders","to":"billing-svc","fields":["id","note"]}`,
+			`{"kind":"derived_from","from":"orders","to":"orders-enriched"}`,
+			`{"kind":"consumes","from":"orders-enriched","to":"bi-svc"}`,
+		} {
+			ts.mustCall(t, "POST", "/v1/lineage/edges", e, "")
+		}
+		out, errOut, code := cli(t, env, "check", filepath.Join(dir, "ok.avsc"), "--stream", "orders")
+		wantCode(t, "check", code, 0, out, errOut)
+		for _, want := range []string{"Who is affected", "consumer billing-svc (via orders, depth 1)", "consumer bi-svc (via orders -> orders-enriched, depth 2)", "derived stream orders-enriched (via orders -> orders-enriched, depth 1)"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("report lacks %q:\n%s", want, out)
+			}
+		}
+	})
+	t.Run("usage and connection errors", func(t *testing.T) {
+		for _, c := range []struct {
+			name string
+			env  []string
+			args []string
+		}{
+			{"no file", env, []string{"check", "--stream", "orders"}},
+			{"no target", env, []string{"check", filepath.Join(dir, "ok.avsc")}},
+			{"unknown stream", env, []string{"check", filepath.Join(dir, "ok.avsc"), "--stream", "nope"}},
+			{"missing file", env, []string{"check", filepath.Join(dir, "nope.avsc"), "--stream", "orders"}},
+			{"unknown extension", env, []string{"check", filepath.Join(dir, "x.txt"), "--stream", "orders"}},
+			{"no server", []string{"ACCORD_URL=http://127.0.0.1:1"}, []string{"check", filepath.Join(dir, "ok.avsc"), "--stream", "orders"}},
+			{"bad flag", env, []string{"check", "--nope"}},
+			{"bad output", env, []string{"check", filepath.Join(dir, "ok.avsc"), "--stream", "orders", "--output", "xml"}},
+		} {
+			out, errOut, code := cli(t, c.env, c.args...)
+			wantCode(t, c.name, code, 2, out, errOut)
+		}
+	})
+}
+
+func TestCLIPush(t *testing.T) {
+	ts := newTestServer(t, false)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"money.proto":   `syntax = "proto3"; package acme; message Money { int64 units = 1; string currency = 2; }`,
+		"payment.proto": "syntax = \"proto3\";\npackage acme;\nimport \"money.proto\";\nmessage Payment { acme.Money amount = 1; }\n",
+		"v1.avsc":       orderV1, "bad.avsc": orderBad, "ok.avsc": orderOK,
+	})
+	env := []string{"ACCORD_URL=" + ts.url}
+
+	// The local import is pushed first, under a subject named like it.
+	out, errOut, code := cli(t, env, "push", filepath.Join(dir, "payment.proto"), "--subject", "payments-value")
+	wantCode(t, "push", code, 0, out, errOut)
+	if !strings.Contains(out, "money.proto version 1, id 1: registered") || !strings.Contains(out, "payments-value version 1, id 2: registered") {
+		t.Fatalf("output:\n%s", out)
+	}
+	if got := ts.mustCall(t, "GET", "/subjects/payments-value/versions/1", "", ""); !strings.Contains(got, `"references":[{"name":"money.proto","subject":"money.proto","version":1}]`) {
+		t.Errorf("registered: %s", got)
+	}
+	// Idempotent.
+	out, errOut, code = cli(t, env, "push", filepath.Join(dir, "payment.proto"), "--subject", "payments-value")
+	wantCode(t, "push again", code, 0, out, errOut)
+	if strings.Count(out, "unchanged (already registered)") != 2 {
+		t.Errorf("second push:\n%s", out)
+	}
+	// Several files, JSON output, an explicit reference to a server subject.
+	out, errOut, code = cli(t, env, "push", "orders-value="+filepath.Join(dir, "v1.avsc"), "payments2-value="+filepath.Join(dir, "payment.proto"), "--output", "json")
+	wantCode(t, "push several", code, 0, out, errOut)
+	var res []pushResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res) != 3 || !res[0].Changed || res[1].Changed || res[2].Subject != "payments2-value" || res[2].ID != 2 {
+		t.Errorf("json: %v %+v\n%s", err, res, out)
+	}
+	// An explicit reference to a server subject wins over the local file.
+	out, errOut, code = cli(t, env, "push", filepath.Join(dir, "payment.proto"), "--subject", "payments3-value", "--ref", "money.proto=money.proto:1")
+	wantCode(t, "push --ref", code, 0, out, errOut)
+	if strings.Contains(out, "money.proto version") || !strings.Contains(out, "payments3-value version 1, id 2: registered") {
+		t.Errorf("push --ref:\n%s", out)
+	}
+	// Refused by the server: exit 1.
+	out, errOut, code = cli(t, env, "push", filepath.Join(dir, "bad.avsc"), "--subject", "orders-value")
+	wantCode(t, "incompatible push", code, 1, out, errOut)
+	if !strings.Contains(errOut, "409") || !strings.Contains(errOut, "READER_FIELD_MISSING_DEFAULT_VALUE") {
+		t.Errorf("stderr: %s", errOut)
+	}
+	out, errOut, code = cli(t, env, "push", filepath.Join(dir, "ok.avsc"))
+	wantCode(t, "no subject", code, 2, out, errOut)
+}
+
+func TestCLIApply(t *testing.T) {
+	ts := newTestServer(t, true)
+	// A token for root, used through ACCORD_TOKEN; the URL comes from the
+	// config file.
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal([]byte(ts.mustCall(t, "POST", "/v1/tokens", `{"principal":"root"}`, "root")), &tok); err != nil || tok.Token == "" {
+		t.Fatalf("token: %v", err)
+	}
+	cfgDir := t.TempDir()
+	cfg := filepath.Join(cfgDir, "config.yaml")
+	writeFiles(t, cfgDir, map[string]string{"config.yaml": "url: " + ts.url + "\n"})
+	env := []string{"ACCORD_CONFIG=" + cfg, "ACCORD_TOKEN=" + tok.Token}
+
+	dir := t.TempDir()
+	money := `{"type":"record","name":"Money","namespace":"acme","fields":[{"name":"units","type":"long"},{"name":"currency","type":"string"}]}`
+	order := func(extra string) string {
+		return `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"id","type":"string"},{"name":"total","type":"acme.Money"}` + extra + `]}`
+	}
+	stream := func(description string) string {
+		return `kind: Stream
+name: orders
+owner: orders-svc
+eventType: state
+visibility: public
+description: ` + description + `
+tags: {domain: sales, entity: order}
+compatibility: BACKWARD
+keySchema: schemas/key.avsc
+valueSchema:
+  file: schemas/order.avsc
+  references:
+    - {name: acme.Money, subject: money}
+`
+	}
+	writeFiles(t, dir, map[string]string{
+		"schemas/money.avsc": money,
+		"schemas/key.avsc":   orderKey,
+		"schemas/order.avsc": order(""),
+		"money.yaml":         "kind: Schema\nsubject: money\nfile: schemas/money.avsc\n",
+		"orders.yaml":        stream("Current state of every order"),
+		"billing.yml":        "kind: Consumer\nservice: billing-svc\nstreams:\n  - {stream: orders, fields: [id, total]}\n",
+	})
+
+	t.Run("plan", func(t *testing.T) {
+		out, errOut, code := cli(t, env, "apply", "-f", dir, "--dry-run")
+		wantCode(t, "dry run", code, 0, out, errOut)
+		for _, want := range []string{"schema money: create", "stream orders: create", "schema orders-key (key): create", "schema orders-value (value): create", "billing-svc", "Plan: 4 to create, 0 to update, 0 unchanged."} {
+			if !strings.Contains(out, want) {
+				t.Errorf("plan lacks %q:\n%s", want, out)
+			}
+		}
+		// References first.
+		if strings.Index(out, "schema money") > strings.Index(out, "stream orders") {
+			t.Errorf("money should come before orders:\n%s", out)
+		}
+		if code, _ := ts.call(t, "GET", "/v1/streams/orders", "", "root"); code != 404 {
+			t.Errorf("dry run created the stream: %d", code)
+		}
+	})
+	t.Run("apply and again", func(t *testing.T) {
+		out, errOut, code := cli(t, env, "apply", "-f", dir)
+		wantCode(t, "apply", code, 0, out, errOut)
+		st := ts.mustCall(t, "GET", "/v1/streams/orders", "", "root")
+		if !strings.Contains(st, `"consumers":[{"principal":"billing-svc","fields":["id","total"]}]`) || !strings.Contains(st, `"owner":"orders-svc"`) {
+			t.Errorf("stream: %s", st)
+		}
+		if v := ts.mustCall(t, "GET", "/subjects/orders-value/versions/latest", "", "root"); !strings.Contains(v, `"references":[{"name":"acme.Money","subject":"money","version":1}]`) {
+			t.Errorf("value: %s", v)
+		}
+		out, errOut, code = cli(t, env, "apply", "-f", dir, "--output", "json")
+		wantCode(t, "second apply", code, 0, out, errOut)
+		var ans struct {
+			Summary string `json:"summary"`
+		}
+		if err := json.Unmarshal([]byte(out), &ans); err != nil || ans.Summary != "0 to create, 0 to update, 4 unchanged" {
+			t.Errorf("second apply: %v\n%s", err, out)
+		}
+	})
+	t.Run("update plan with diff", func(t *testing.T) {
+		writeFiles(t, dir, map[string]string{"orders.yaml": stream("Every order, as it is now"), "schemas/order.avsc": order(`,{"name":"note","type":"string","default":""}`)})
+		out, errOut, code := cli(t, env, "apply", "-f", dir, "--dry-run")
+		wantCode(t, "dry run", code, 0, out, errOut)
+		for _, want := range []string{"stream orders: update", `description: "Current state of every order" -> "Every order, as it is now"`, "schema orders-value (value): update", `+       "name": "note",`, "--- orders-value version 1"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("plan lacks %q:\n%s", want, out)
+			}
+		}
+	})
+	t.Run("rejection rolls the stream back", func(t *testing.T) {
+		writeFiles(t, dir, map[string]string{"orders.yaml": stream("Changed, then rolled back"), "schemas/order.avsc": order(`,{"name":"customer","type":"string"}`)})
+		out, errOut, code := cli(t, env, "apply", "-f", dir)
+		wantCode(t, "apply", code, 1, out, errOut)
+		if !strings.Contains(errOut, "rolled back") || !strings.Contains(errOut, "409") {
+			t.Errorf("stderr: %s", errOut)
+		}
+		st := ts.mustCall(t, "GET", "/v1/streams/orders", "", "root")
+		if !strings.Contains(st, `"description":"Current state of every order"`) {
+			t.Errorf("stream not restored: %s", st)
+		}
+		if vs := ts.mustCall(t, "GET", "/subjects/orders-value/versions", "", "root"); vs != "[1]" {
+			t.Errorf("versions: %s", vs)
+		}
+	})
+	t.Run("owner change is a plan error", func(t *testing.T) {
+		writeFiles(t, dir, map[string]string{"orders.yaml": strings.Replace(stream("Current state of every order"), "orders-svc", "other-svc", 1), "schemas/order.avsc": order("")})
+		out, errOut, code := cli(t, env, "apply", "-f", dir, "--dry-run")
+		wantCode(t, "owner change", code, 1, out, errOut)
+		if !strings.Contains(out, "explicit transfer") {
+			t.Errorf("plan:\n%s", out)
+		}
+	})
+	t.Run("credentials", func(t *testing.T) {
+		out, errOut, code := cli(t, []string{"ACCORD_CONFIG=" + cfg}, "apply", "-f", dir, "--dry-run")
+		wantCode(t, "no credentials", code, 2, out, errOut)
+		if !strings.Contains(errOut, "401") {
+			t.Errorf("stderr: %s", errOut)
+		}
+		// Basic auth from flags works too.
+		writeFiles(t, dir, map[string]string{"orders.yaml": stream("Current state of every order")})
+		out, errOut, code = cli(t, []string{"ACCORD_CONFIG=" + cfg}, "apply", "-f", dir, "--dry-run", "--user", "root", "--password", rootPassword)
+		wantCode(t, "basic auth", code, 0, out, errOut)
+		if !strings.Contains(out, "0 to create, 0 to update, 4 unchanged") {
+			t.Errorf("plan:\n%s", out)
+		}
+	})
+	t.Run("bad yaml", func(t *testing.T) {
+		bad := t.TempDir()
+		writeFiles(t, bad, map[string]string{"x.yaml": "kind: Stream\nname: x\neventType: state\nowner: a\ntypo: 1\n"})
+		out, errOut, code := cli(t, env, "apply", "-f", bad, "--dry-run")
+		wantCode(t, "unknown field", code, 2, out, errOut)
+		if !strings.Contains(errOut, "typo") {
+			t.Errorf("stderr: %s", errOut)
+		}
+	})
+}
+
+func TestCLIImport(t *testing.T) {
+	src := newTestServer(t, true)
+	const user = "root"
+	// Ids 1..4 on the source; id 1 is then deleted for good, so the copy
+	// keeps ids only if it really preserves them (a fresh registry would
+	// hand out 1, 2, 3).
+	src.mustCall(t, "POST", "/subjects/gone-value/versions", `{"schema":"{\"type\":\"string\"}"}`, user)
+	src.mustCall(t, "DELETE", "/subjects/gone-value", "", user)
+	src.mustCall(t, "DELETE", "/subjects/gone-value?permanent=true", "", user)
+	src.mustCall(t, "POST", "/subjects/money.proto/versions", `{"schemaType":"PROTOBUF","schema":"syntax = \"proto3\"; package acme; message Money { int64 units = 1; }"}`, user)
+	src.mustCall(t, "POST", "/subjects/payments-value/versions", `{"schemaType":"PROTOBUF","schema":"syntax = \"proto3\"; package acme; import \"money.proto\"; message Payment { acme.Money amount = 1; }","references":[{"name":"money.proto","subject":"money.proto","version":1}]}`, user)
+	src.mustCall(t, "POST", "/subjects/orders-value/versions", `{"schema":`+jsonString(orderV1)+`}`, user)
+	src.mustCall(t, "POST", "/subjects/orders-value/versions", `{"schema":`+jsonString(orderOK)+`}`, user)
+	src.mustCall(t, "PUT", "/config/orders-value", `{"compatibility":"FULL"}`, user)
+	src.mustCall(t, "PUT", "/mode/money.proto", `{"mode":"READONLY"}`, user)
+	srcEnv := "ACCORD_FROM_PASSWORD=" + rootPassword
+
+	check := func(t *testing.T, dst *testServer) {
+		t.Helper()
+		for path, want := range map[string]string{
+			"/subjects/money.proto/versions/1":    `"id":2`,
+			"/subjects/payments-value/versions/1": `"id":3`,
+			"/subjects/orders-value/versions/1":   `"id":4`,
+			"/subjects/orders-value/versions/2":   `"id":5`,
+			"/config/orders-value":                `"compatibilityLevel":"FULL"`,
+			"/mode/money.proto":                   `"mode":"READONLY"`,
+			"/mode":                               `"mode":"READWRITE"`,
+		} {
+			if got := dst.mustCall(t, "GET", path, "", ""); !strings.Contains(got, want) {
+				t.Errorf("target %s: %s, want %s", path, got, want)
+			}
+		}
+		if code, _ := dst.call(t, "GET", "/subjects/gone-value/versions", "", ""); code != 404 {
+			t.Errorf("a deleted subject was copied")
+		}
+	}
+
+	t.Run("from a server, resumable", func(t *testing.T) {
+		dst := newTestServer(t, false)
+		state := filepath.Join(t.TempDir(), "import.state")
+		args := []string{"import", "--from", src.url, "--from-user", user, "--state", state}
+		out, errOut, code := cli(t, []string{"ACCORD_URL=" + dst.url, srcEnv}, args...)
+		wantCode(t, "import", code, 0, out, errOut)
+		if !strings.Contains(out, "progress: 4/4 versions") || !strings.Contains(out, "4 versions copied") {
+			t.Errorf("output:\n%s", out)
+		}
+		check(t, dst)
+		// Resume: everything is in the state file.
+		out, errOut, code = cli(t, []string{"ACCORD_URL=" + dst.url, srcEnv}, args...)
+		wantCode(t, "resume", code, 0, out, errOut)
+		if !strings.Contains(out, "0 versions copied, 4 already done") {
+			t.Errorf("output:\n%s", out)
+		}
+		check(t, dst)
+	})
+	t.Run("through an export bundle", func(t *testing.T) {
+		bundlePath := filepath.Join(t.TempDir(), "registry.json")
+		out, errOut, code := cli(t, []string{"ACCORD_URL=" + src.url, "ACCORD_USER=root", "ACCORD_PASSWORD=" + rootPassword}, "export", "-o", bundlePath)
+		wantCode(t, "export", code, 0, out, errOut)
+		dst := newTestServer(t, true)
+		out, errOut, code = cli(t, []string{"ACCORD_URL=" + dst.url, "ACCORD_USER=root", "ACCORD_PASSWORD=" + rootPassword}, "import", "--from", "file://"+bundlePath)
+		wantCode(t, "import", code, 0, out, errOut)
+		if got := dst.mustCall(t, "GET", "/subjects/orders-value/versions/2", "", user); !strings.Contains(got, `"id":5`) {
+			t.Errorf("target: %s", got)
+		}
+	})
+	t.Run("errors", func(t *testing.T) {
+		dst := newTestServer(t, false)
+		for _, args := range [][]string{
+			{"import"},
+			{"import", "--from", "file:///no/such/bundle.json"},
+			{"import", "--from", "http://127.0.0.1:1"},
+		} {
+			out, errOut, code := cli(t, []string{"ACCORD_URL=" + dst.url}, args...)
+			wantCode(t, strings.Join(args, " "), code, 2, out, errOut)
+		}
+		// The source refuses without credentials: 401 is a usage error.
+		out, errOut, code := cli(t, []string{"ACCORD_URL=" + dst.url}, "import", "--from", src.url)
+		wantCode(t, "no source credentials", code, 2, out, errOut)
+	})
+}
+
+func jsonString(s string) string {
+	raw, _ := json.Marshal(s)
+	return string(raw)
+}
+
+func TestCLIHelp(t *testing.T) {
+	for _, verb := range []string{"check", "push", "apply", "export", "import"} {
+		out, errOut, code := cli(t, nil, verb, "--help")
+		wantCode(t, verb+" --help", code, 0, out, errOut)
+		if !strings.Contains(errOut, "Examples:") || !strings.Contains(errOut, "Usage: accord "+verb) || !strings.Contains(errOut, "-url") {
+			t.Errorf("%s --help:\n%s", verb, errOut)
+		}
+		out, errOut, code = cli(t, nil, verb, "--no-such-flag")
+		wantCode(t, verb+" --no-such-flag", code, 2, out, errOut)
+	}
+}
+
+func TestParseArgs(t *testing.T) {
+	fs := newFlagSet("x", "")
+	s := fs.String("stream", "", "")
+	b := fs.Bool("key", false, "")
+	pos, err := parseArgs(fs, []string{"a.avsc", "--stream", "orders", "b", "--key", "--", "--c"})
+	if err != nil || *s != "orders" || !*b || strings.Join(pos, " ") != "a.avsc b --c" {
+		t.Fatalf("%v %q %v %v", pos, *s, *b, err)
+	}
+}

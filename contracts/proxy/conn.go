@@ -1,0 +1,362 @@
+package proxy
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// Kafka API keys the proxy acts on.
+const (
+	keyProduce          = 0
+	keyMetadata         = 3
+	keyFindCoordinator  = 10
+	keySaslHandshake    = 17
+	keyApiVersions      = 18
+	keySaslAuthenticate = 36
+	keyDescribeCluster  = 60
+)
+
+// header is a parsed request header.
+type header struct {
+	key, version int16
+	corr         int32
+	clientID     string
+	// bodyOff is where the body starts in the frame.
+	bodyOff int
+	// req is the request kind with its version set, nil for a key kmsg
+	// does not know.
+	req kmsg.Request
+}
+
+// parseHeader reads a request header (v1, or v2 for flexible versions).
+func parseHeader(frame []byte) (header, error) {
+	var h header
+	if len(frame) < 10 {
+		return h, fmt.Errorf("request of %d bytes is shorter than a header", len(frame))
+	}
+	h.key = int16(binary.BigEndian.Uint16(frame))
+	h.version = int16(binary.BigEndian.Uint16(frame[2:]))
+	h.corr = int32(binary.BigEndian.Uint32(frame[4:]))
+	off := 8
+	if n := int16(binary.BigEndian.Uint16(frame[off:])); n >= 0 {
+		if len(frame) < off+2+int(n) {
+			return h, errors.New("client id overflows the request")
+		}
+		h.clientID = string(frame[off+2 : off+2+int(n)])
+		off += int(n)
+	}
+	off += 2
+	h.req = kmsg.RequestForKey(h.key)
+	if h.req != nil {
+		h.req.SetVersion(h.version)
+		if h.req.IsFlexible() {
+			n, err := skipTags(frame[off:])
+			if err != nil {
+				return h, fmt.Errorf("request header tags: %w", err)
+			}
+			off += n
+		}
+	}
+	h.bodyOff = off
+	return h, nil
+}
+
+// skipTags returns the size of the tagged-field section at src's start.
+func skipTags(src []byte) (int, error) {
+	count, n := binary.Uvarint(src)
+	if n <= 0 {
+		return 0, errors.New("bad tag count")
+	}
+	off := n
+	for range count {
+		if _, m := binary.Uvarint(src[off:]); m <= 0 {
+			return 0, errors.New("bad tag")
+		} else {
+			off += m
+		}
+		size, m := binary.Uvarint(src[off:])
+		if m <= 0 || size > uint64(len(src)-off-m) {
+			return 0, errors.New("bad tag size")
+		}
+		off += m + int(size)
+	}
+	return off, nil
+}
+
+// flexibleResponse reports whether the response to key at version has a
+// v1 header (with tags); ApiVersions answers always use v0.
+func flexibleResponse(req kmsg.Request) bool {
+	return req != nil && req.IsFlexible() && req.Key() != keyApiVersions
+}
+
+// appendResponse appends a whole response frame: size, header, body.
+func appendResponse(dst []byte, corr int32, flexible bool, resp kmsg.Response) []byte {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(corr))
+	if flexible {
+		dst = append(dst, 0)
+	}
+	dst = resp.AppendTo(dst)
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-4))
+	return dst
+}
+
+// slot is one answer owed to the client, in request order: a local frame,
+// or the next upstream answer, rewritten by fix when set.
+type slot struct {
+	local    []byte
+	upstream bool
+	req      kmsg.Request
+	corr     int32
+	fix      func(kmsg.Response) error
+	// closeAfter closes the connection once the answer is written.
+	closeAfter bool
+}
+
+// session is one client connection and its upstream connection.
+type session struct {
+	p      *Proxy
+	log    *slog.Logger
+	client net.Conn
+	up     net.Conn
+	// principal is who authenticated (SASL); read and written by the
+	// reading goroutine only.
+	principal     string
+	authenticated bool
+	// rawSASL: a SaslHandshake v0 succeeded, so the next frame is a bare
+	// PLAIN token.
+	rawSASL bool
+}
+
+func (p *Proxy) serveConn(c net.Conn, r *route) {
+	log := p.log.With(slog.String("client", c.RemoteAddr().String()), slog.String("upstream", r.upstream))
+	defer c.Close()
+	d := net.Dialer{Timeout: p.cfg.DialTimeout}
+	up, err := d.DialContext(p.ctx, "tcp", r.upstream)
+	if err != nil {
+		log.Warn("proxy: cannot reach the broker; closing the client connection", slog.Any("err", err))
+		return
+	}
+	defer up.Close()
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	p.conns[up] = struct{}{}
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		delete(p.conns, up)
+		p.mu.Unlock()
+	}()
+
+	s := &session{p: p, log: log, client: c, up: up}
+	slots := make(chan slot, 128)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := s.write(slots); err != nil && !isClosed(err) {
+			log.Debug("proxy: answering the client stopped", slog.Any("err", err))
+		}
+		// Unblock the reader.
+		c.Close()
+		up.Close()
+		for range slots {
+		}
+	}()
+	if err := s.read(slots); err != nil && !isClosed(err) {
+		log.Debug("proxy: reading the client stopped", slog.Any("err", err))
+	}
+	close(slots)
+	<-done
+}
+
+func isClosed(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// readFrame reads one size-prefixed frame into buf (grown as needed).
+func readFrame(r *bufio.Reader, buf []byte, max int32) ([]byte, error) {
+	var sz [4]byte
+	if _, err := io.ReadFull(r, sz[:]); err != nil {
+		return nil, err
+	}
+	n := int32(binary.BigEndian.Uint32(sz[:]))
+	if n < 0 || n > max {
+		return nil, fmt.Errorf("frame of %d bytes (limit %d)", n, max)
+	}
+	if cap(buf) < int(n) {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+// read reads the client's requests, answers or forwards each, and queues
+// one slot per answer owed.
+func (s *session) read(slots chan<- slot) error {
+	br := bufio.NewReaderSize(s.client, 64<<10)
+	bw := bufio.NewWriterSize(s.up, 64<<10)
+	var buf []byte
+	send := func(frame []byte) error {
+		var sz [4]byte
+		binary.BigEndian.PutUint32(sz[:], uint32(len(frame)))
+		bw.Write(sz[:])
+		bw.Write(frame)
+		if br.Buffered() == 0 {
+			return bw.Flush()
+		}
+		return nil
+	}
+	for {
+		if br.Buffered() == 0 {
+			if err := bw.Flush(); err != nil {
+				return fmt.Errorf("writing upstream: %w", err)
+			}
+		}
+		frame, err := readFrame(br, buf, s.p.cfg.MaxRequestBytes)
+		if err != nil {
+			return err
+		}
+		buf = frame[:0]
+		if s.rawSASL {
+			s.rawSASL = false
+			sl, ok := s.authenticate(nil, frame)
+			slots <- sl
+			if !ok {
+				return errors.New("SASL authentication failed")
+			}
+			continue
+		}
+		h, err := parseHeader(frame)
+		if err != nil {
+			return err
+		}
+		if s.p.cfg.SASL != nil && !s.authenticated {
+			switch h.key {
+			case keyApiVersions, keySaslHandshake, keySaslAuthenticate:
+			default:
+				return fmt.Errorf("request key %d before SASL authentication", h.key)
+			}
+		}
+		switch {
+		case h.req == nil:
+			// A key this proxy does not know: forward as is.
+			slots <- slot{upstream: true, corr: h.corr}
+			if err := send(frame); err != nil {
+				return err
+			}
+		case h.key == keySaslHandshake && s.p.cfg.SASL != nil:
+			slots <- s.handshake(h, frame)
+		case h.key == keySaslAuthenticate && s.p.cfg.SASL != nil:
+			sl, ok := s.authenticate(&h, frame)
+			slots <- sl
+			if !ok {
+				return errors.New("SASL authentication failed")
+			}
+		case h.key == keyProduce:
+			out, err := s.produce(h, frame)
+			if err != nil {
+				return err
+			}
+			if out.forward != nil {
+				if err := send(out.forward); err != nil {
+					return err
+				}
+			}
+			if out.slot != nil {
+				slots <- *out.slot
+			}
+		default:
+			slots <- slot{upstream: true, req: h.req, corr: h.corr, fix: s.p.fixer(h.key)}
+			if err := send(frame); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// write sends the answers in order: local ones as they are, upstream ones
+// read in turn from the broker (which answers in request order).
+func (s *session) write(slots <-chan slot) error {
+	bw := bufio.NewWriterSize(s.client, 64<<10)
+	br := bufio.NewReaderSize(s.up, 64<<10)
+	var buf []byte
+	for sl := range slots {
+		out := sl.local
+		if sl.upstream {
+			frame, err := readFrame(br, buf, 1<<30)
+			if err != nil {
+				return fmt.Errorf("reading upstream: %w", err)
+			}
+			buf = frame[:0]
+			if len(frame) < 4 || int32(binary.BigEndian.Uint32(frame)) != sl.corr {
+				return fmt.Errorf("upstream answered out of order (want correlation id %d)", sl.corr)
+			}
+			out = frame
+			if sl.fix != nil {
+				if fixed, err := s.rewrite(sl, frame); err != nil {
+					s.log.Warn("proxy: cannot rewrite an upstream answer; passing it unchanged", slog.Int("key", int(sl.req.Key())), slog.Any("err", err))
+				} else {
+					out = fixed
+				}
+			}
+			var sz [4]byte
+			binary.BigEndian.PutUint32(sz[:], uint32(len(out)))
+			if _, err := bw.Write(sz[:]); err != nil {
+				return err
+			}
+		}
+		if _, err := bw.Write(out); err != nil {
+			return err
+		}
+		if len(slots) == 0 || sl.closeAfter {
+			if err := bw.Flush(); err != nil {
+				return err
+			}
+		}
+		if sl.closeAfter {
+			return errors.New("closing after a refusal")
+		}
+	}
+	return bw.Flush()
+}
+
+// rewrite parses an upstream answer frame (header and body, no size),
+// applies sl.fix and returns the new frame.
+func (s *session) rewrite(sl slot, frame []byte) ([]byte, error) {
+	off := 4
+	if flexibleResponse(sl.req) {
+		n, err := skipTags(frame[off:])
+		if err != nil {
+			return nil, err
+		}
+		off += n
+	}
+	resp := sl.req.ResponseKind()
+	resp.SetVersion(sl.req.GetVersion())
+	if err := resp.ReadFrom(frame[off:]); err != nil {
+		return nil, fmt.Errorf("decoding the answer to key %d v%d: %w", sl.req.Key(), sl.req.GetVersion(), err)
+	}
+	if err := sl.fix(resp); err != nil {
+		return nil, err
+	}
+	out := appendResponse(nil, sl.corr, flexibleResponse(sl.req), resp)
+	return out[4:], nil
+}
+
+// ctx is the proxy's context, for validation and authentication.
+func (s *session) ctx() context.Context { return s.p.ctx }

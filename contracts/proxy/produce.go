@@ -1,0 +1,225 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/accord/accord/contracts/validator"
+)
+
+// produceOutcome is what to do with a Produce request: the frame to
+// forward (nil: none) and the answer owed (nil: none, for acks=0).
+type produceOutcome struct {
+	forward []byte
+	slot    *slot
+}
+
+// refusal is a partition refused by the proxy.
+type refusal struct {
+	topic string
+	part  kmsg.ProduceResponseTopicPartition
+}
+
+// producer is who produces this connection's records.
+func (s *session) producer(h header) string {
+	if s.p.cfg.SASL != nil {
+		return s.principal
+	}
+	return s.p.cfg.ClientIDs[h.clientID]
+}
+
+// produce validates every record of a Produce request. Partitions with an
+// invalid record are refused; the others are forwarded (the request
+// unchanged when all pass).
+func (s *session) produce(h header, frame []byte) (produceOutcome, error) {
+	req := h.req.(*kmsg.ProduceRequest)
+	if err := req.ReadFrom(frame[h.bodyOff:]); err != nil {
+		return produceOutcome{}, fmt.Errorf("decoding a Produce v%d request: %w", h.version, err)
+	}
+	who := s.producer(h)
+	var refused []refusal
+	passing := 0
+	kept := make([]kmsg.ProduceRequestTopic, 0, len(req.Topics))
+	for _, t := range req.Topics {
+		keep := t
+		keep.Partitions = nil
+		for _, p := range t.Partitions {
+			if r, ok := s.checkPartition(h.version, t.Topic, p, who); !ok {
+				refused = append(refused, refusal{topic: t.Topic, part: r})
+				continue
+			}
+			keep.Partitions = append(keep.Partitions, p)
+			passing++
+		}
+		if len(keep.Partitions) > 0 {
+			kept = append(kept, keep)
+		}
+	}
+	var out produceOutcome
+	switch {
+	case len(refused) == 0:
+		out.forward = frame
+	case passing > 0:
+		req.Topics = kept
+		out.forward = req.AppendTo(append([]byte(nil), frame[:h.bodyOff]...))
+	}
+	if req.Acks == 0 {
+		if len(refused) > 0 {
+			s.log.Warn("proxy: acks=0 produce refused in part; the client gets no answer", slog.Int("partitions", len(refused)))
+		}
+		return out, nil
+	}
+	if out.forward == nil {
+		resp := req.ResponseKind().(*kmsg.ProduceResponse)
+		resp.SetVersion(h.version)
+		mergeRefusals(resp, refused)
+		out.slot = &slot{local: appendResponse(nil, h.corr, flexibleResponse(h.req), resp)}
+		return out, nil
+	}
+	sl := &slot{upstream: true, req: h.req, corr: h.corr}
+	switch {
+	case len(refused) > 0:
+		sl.fix = func(r kmsg.Response) error {
+			resp := r.(*kmsg.ProduceResponse)
+			mergeRefusals(resp, refused)
+			return s.p.rewriteBrokers(resp)
+		}
+	case h.version >= 10:
+		// Answers may name brokers (NodeEndpoints) from v10.
+		sl.fix = s.p.rewriteBrokers
+	}
+	out.slot = sl
+	return out, nil
+}
+
+// mergeRefusals adds the refused partitions to a Produce answer.
+func mergeRefusals(resp *kmsg.ProduceResponse, refused []refusal) {
+	for _, r := range refused {
+		i := 0
+		for i < len(resp.Topics) && resp.Topics[i].Topic != r.topic {
+			i++
+		}
+		if i == len(resp.Topics) {
+			t := kmsg.NewProduceResponseTopic()
+			t.Topic = r.topic
+			resp.Topics = append(resp.Topics, t)
+		}
+		resp.Topics[i].Partitions = append(resp.Topics[i].Partitions, r.part)
+	}
+}
+
+// checkPartition validates one partition's batches. It returns the
+// refusal and false when a record is invalid or the batches cannot be
+// decoded.
+func (s *session) checkPartition(version int16, topic string, p kmsg.ProduceRequestTopicPartition, who string) (kmsg.ProduceResponseTopicPartition, bool) {
+	refuse := func(code int16, msg string, recErrs []kmsg.ProduceResponseTopicPartitionErrorRecord) (kmsg.ProduceResponseTopicPartition, bool) {
+		r := kmsg.NewProduceResponseTopicPartition()
+		r.Partition = p.Partition
+		r.ErrorCode = code
+		r.BaseOffset = -1
+		r.LogAppendTime = -1
+		r.LogStartOffset = -1
+		r.ErrorRecords = recErrs
+		r.ErrorMessage = &msg
+		return r, false
+	}
+	if version < 3 {
+		return refuse(kerr.UnsupportedForMessageFormat.Code, "the validating proxy accepts Produce v3+ (record batches v2) only", nil)
+	}
+	batches, err := DecodeBatches(p.Records)
+	if err != nil {
+		s.log.Warn("proxy: refusing an undecodable batch", slog.String("topic", topic), slog.Int("partition", int(p.Partition)), slog.Any("err", err))
+		return refuse(kerr.CorruptMessage.Code, err.Error(), nil)
+	}
+	var recs []validator.Record
+	var indexes []int // the batch index of each of recs
+	index := 0
+	for bi := range batches {
+		b := &batches[bi]
+		if b.Control() {
+			index += len(b.Records)
+			continue
+		}
+		for ri := range b.Records {
+			rec := &b.Records[ri]
+			vr := validator.Record{Topic: topic, Partition: p.Partition, Offset: -1, Key: rec.Key, Value: rec.Value, Producer: who}
+			if len(rec.Headers) > 0 {
+				vr.Headers = make([]validator.Header, len(rec.Headers))
+				for i, hd := range rec.Headers {
+					vr.Headers[i] = validator.Header{Key: hd.Key, Value: hd.Value}
+				}
+			}
+			recs = append(recs, vr)
+			indexes = append(indexes, index)
+			index++
+		}
+	}
+	verdicts := s.p.validateAll(s.ctx(), recs)
+	var recErrs []kmsg.ProduceResponseTopicPartitionErrorRecord
+	var first string
+	total := len(recs)
+	for i, v := range verdicts {
+		if v.Valid {
+			continue
+		}
+		msg := describe(v.Failures)
+		if first == "" {
+			first = fmt.Sprintf("record %d: %s", indexes[i], msg)
+		}
+		e := kmsg.NewProduceResponseTopicPartitionErrorRecord()
+		e.RelativeOffset = int32(indexes[i])
+		e.ErrorMessage = &msg
+		recErrs = append(recErrs, e)
+	}
+	if len(recErrs) == 0 {
+		return kmsg.ProduceResponseTopicPartition{}, true
+	}
+	s.log.Info("proxy: refused a batch", slog.String("topic", topic), slog.Int("partition", int(p.Partition)),
+		slog.String("producer", who), slog.Int("invalid", len(recErrs)), slog.Int("records", total), slog.String("first", first))
+	return refuse(kerr.InvalidRecord.Code, fmt.Sprintf("Accord refused the batch: %d of %d records break the contract of %s; %s", len(recErrs), total, topic, first), recErrs)
+}
+
+// describe renders a record's failures in one line.
+func describe(fs []validator.Failure) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = f.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// parallelMin is the fewest records validated on several goroutines.
+const parallelMin = 64
+
+// validateAll validates recs, on up to GOMAXPROCS goroutines when there
+// are many: a connection's requests are read one at a time, so this is
+// where a big batch gets more than one core.
+func (p *Proxy) validateAll(ctx context.Context, recs []validator.Record) []validator.Verdict {
+	out := make([]validator.Verdict, len(recs))
+	workers := min(runtime.GOMAXPROCS(0), len(recs)/parallelMin)
+	if workers <= 1 {
+		for i := range recs {
+			out[i] = p.cfg.Validator.Validate(ctx, &recs[i])
+		}
+		return out
+	}
+	var wg sync.WaitGroup
+	chunk := (len(recs) + workers - 1) / workers
+	for lo := 0; lo < len(recs); lo += chunk {
+		hi := min(lo+chunk, len(recs))
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				out[i] = p.cfg.Validator.Validate(ctx, &recs[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}

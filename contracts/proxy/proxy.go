@@ -1,0 +1,227 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/accord/accord/contracts/validator"
+)
+
+// Validator judges records; *validator.Validator is one.
+type Validator interface {
+	Validate(ctx context.Context, rec *validator.Record) validator.Verdict
+}
+
+// Config configures a Proxy.
+type Config struct {
+	// Listen is the bootstrap listener's address (host:port; port 0 picks
+	// one). Listeners for further brokers open on the same host.
+	Listen string
+	// Upstream is a bootstrap broker's address (host:port).
+	Upstream string
+	// Validator judges every produced record (required).
+	Validator Validator
+	// SASL, when set, makes clients authenticate with SASL/PLAIN; the
+	// principal it returns is the producer of their records.
+	SASL Authenticator
+	// ClientIDs maps Kafka client ids to principals when SASL is off.
+	ClientIDs map[string]string
+	// Logger receives the proxy's logs (slog.Default when nil).
+	Logger *slog.Logger
+	// MaxRequestBytes bounds a request's size (100 MiB when 0).
+	MaxRequestBytes int32
+	// DialTimeout bounds connecting upstream (10s when 0).
+	DialTimeout time.Duration
+}
+
+// Proxy is a validating Kafka proxy. Start it, then Close it.
+type Proxy struct {
+	cfg Config
+	log *slog.Logger
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	advMu  sync.Mutex // serialises opening listeners for new brokers
+	mu     sync.Mutex
+	host   string            // the listeners' host
+	main   *route            // the bootstrap listener
+	routes map[string]*route // upstream host:port → its listener
+	conns  map[net.Conn]struct{}
+	closed bool
+}
+
+// route is a listener and the broker it stands for.
+type route struct {
+	upstream string
+	ln       net.Listener
+	host     string
+	port     int32
+}
+
+// New returns a Proxy for cfg; Start opens its listener.
+func New(cfg Config) (*Proxy, error) {
+	if cfg.Validator == nil {
+		return nil, errors.New("proxy: no validator")
+	}
+	if _, _, err := net.SplitHostPort(cfg.Upstream); err != nil {
+		return nil, fmt.Errorf("proxy: upstream %q: %w", cfg.Upstream, err)
+	}
+	host, _, err := net.SplitHostPort(cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("proxy: listen %q: %w", cfg.Listen, err)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxRequestBytes <= 0 {
+		cfg.MaxRequestBytes = 100 << 20
+	}
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = 10 * time.Second
+	}
+	return &Proxy{cfg: cfg, log: cfg.Logger, host: host, routes: map[string]*route{}, conns: map[net.Conn]struct{}{}}, nil
+}
+
+// Start opens the bootstrap listener and serves it until Close or ctx
+// ends.
+func (p *Proxy) Start(ctx context.Context) error {
+	p.ctx, p.cancel = context.WithCancel(ctx)
+	r, err := p.listen(p.cfg.Listen, p.cfg.Upstream)
+	if err != nil {
+		p.cancel()
+		return err
+	}
+	p.mu.Lock()
+	p.main = r
+	p.mu.Unlock()
+	context.AfterFunc(p.ctx, func() { p.Close() })
+	return nil
+}
+
+// Run starts the proxy and serves until ctx ends.
+func (p *Proxy) Run(ctx context.Context) error {
+	if err := p.Start(ctx); err != nil {
+		return err
+	}
+	<-p.ctx.Done()
+	p.Close()
+	return nil
+}
+
+// Addr is the bootstrap listener's address.
+func (p *Proxy) Addr() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.main.ln.Addr().String()
+}
+
+// Close stops the listeners, closes every connection and waits for their
+// goroutines.
+func (p *Proxy) Close() error {
+	p.mu.Lock()
+	if !p.closed {
+		p.closed = true
+		p.cancel()
+		for _, r := range p.routes {
+			r.ln.Close()
+		}
+		for c := range p.conns {
+			c.Close()
+		}
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+	return nil
+}
+
+// listen opens a listener for upstream and serves it.
+func (p *Proxy) listen(addr, upstream string) (*route, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("proxy: listening on %s: %w", addr, err)
+	}
+	tcp := ln.Addr().(*net.TCPAddr)
+	r := &route{upstream: upstream, ln: ln, host: p.host, port: int32(tcp.Port)}
+	if r.host == "" || r.host == "0.0.0.0" || r.host == "::" {
+		r.host = tcp.IP.String()
+	}
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		ln.Close()
+		return nil, errors.New("proxy: closed")
+	}
+	p.routes[upstream] = r
+	p.wg.Add(1)
+	p.mu.Unlock()
+	p.log.Info("proxy listening", slog.String("addr", ln.Addr().String()), slog.String("upstream", upstream))
+	go p.accept(r)
+	return r, nil
+}
+
+func (p *Proxy) accept(r *route) {
+	defer p.wg.Done()
+	for {
+		c, err := r.ln.Accept()
+		if err != nil {
+			if p.ctx.Err() == nil {
+				p.log.Error("proxy: accept failed; listener stopped", slog.String("addr", r.ln.Addr().String()), slog.Any("err", err))
+			}
+			return
+		}
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			c.Close()
+			return
+		}
+		p.conns[c] = struct{}{}
+		p.wg.Add(1)
+		p.mu.Unlock()
+		go func() {
+			defer p.wg.Done()
+			p.serveConn(c, r)
+			p.mu.Lock()
+			delete(p.conns, c)
+			p.mu.Unlock()
+		}()
+	}
+}
+
+// advertise returns the proxy address clients must use for the broker at
+// host:port, opening a listener for it on first sight. single says the
+// answer names one broker only, which the bootstrap listener then stands
+// for.
+func (p *Proxy) advertise(host string, port int32, single bool) (string, int32) {
+	if host == "" || port <= 0 {
+		return host, port
+	}
+	up := net.JoinHostPort(host, strconv.Itoa(int(port)))
+	p.advMu.Lock()
+	defer p.advMu.Unlock()
+	p.mu.Lock()
+	r, ok := p.routes[up]
+	if !ok && single && p.main != nil {
+		// One broker known by another name than --upstream: the same one.
+		r, ok = p.main, true
+		p.routes[up] = r
+	}
+	p.mu.Unlock()
+	if ok {
+		return r.host, r.port
+	}
+	r, err := p.listen(net.JoinHostPort(p.host, "0"), up)
+	if err != nil {
+		p.log.Error("proxy: cannot open a listener for a broker; clients will be told its own address", slog.String("broker", up), slog.Any("err", err))
+		return host, port
+	}
+	return r.host, r.port
+}
