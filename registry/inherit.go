@@ -56,6 +56,11 @@ func (r *Registry) effectiveDocs(ctx context.Context, q Reader, n Name, view *su
 		}
 		rules = mergeRuleSet(mergeRuleSet(defRules, rules), overRules)
 	}
+	if meta.empty() && rules.empty() {
+		// The common case (serializers send neither, most configs set
+		// neither): the bare fingerprint, computed once per parse.
+		return effective{fingerprint: p.bare}, nil
+	}
 	d, err := encodeDocs(meta, rules)
 	if err != nil {
 		return effective{}, err
