@@ -10,10 +10,8 @@ package api_test
 // without a row fails.
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -29,13 +27,8 @@ import (
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/auth/sqlauth"
-	"github.com/accord/accord/compat/avro"
-	"github.com/accord/accord/compat/jsonschema"
-	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/lineage"
-	"github.com/accord/accord/registry"
-	"github.com/accord/accord/registry/sqlstore"
 )
 
 // Callers of the matrix: "" is anonymous; the others are principals of the
@@ -73,24 +66,8 @@ var (
 // subjects of no stream.
 func startFixture(t *testing.T, target string, unowned contracts.UnownedPolicy) *fixture {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	tw := &testWriter{t: t}
-	t.Cleanup(tw.stop)
-	log := slog.New(slog.NewTextHandler(tw, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	store, err := sqlstore.Open(ctx, target, sqlstore.WithLogger(log))
-	if err != nil {
-		cancel()
-		t.Fatalf("opening store: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := store.Close(); err != nil {
-			t.Errorf("closing store: %v", err)
-		}
-	})
-	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
-	svc := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: unowned, Logger: log})
-	reg.SetPolicy(svc)
+	st := newStack(t, target, unowned)
+	ctx, log, store, reg, svc := st.ctx, st.log, st.store, st.reg, st.streams
 	authn := auth.New(sqlauth.New(store.DB()), auth.Options{Logger: log})
 	// Tokens, not passwords: argon2 would dominate the fixture's cost.
 	_, adminTok, _, err := auth.NewToken()

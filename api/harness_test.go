@@ -33,6 +33,7 @@ import (
 	"github.com/accord/accord/compat/avro"
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
+	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
 	"github.com/accord/accord/registry/storetest"
@@ -470,4 +471,40 @@ func jsonEqual(t *testing.T, a, b string) bool {
 		t.Fatalf("not JSON: %s: %v", b, err)
 	}
 	return reflect.DeepEqual(va, vb)
+}
+
+// stack is the server's parts wired as accord serve wires them (store,
+// registry, contracts as its policy), for suites that build their own
+// api.Options on top.
+type stack struct {
+	ctx     context.Context
+	log     *slog.Logger
+	store   *sqlstore.Store
+	reg     *registry.Registry
+	streams *contracts.Service
+}
+
+// newStack opens a store on target and wires the registry and contracts
+// over it; everything stops when t ends.
+func newStack(t *testing.T, target string, unowned contracts.UnownedPolicy) *stack {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	tw := &testWriter{t: t}
+	t.Cleanup(tw.stop)
+	log := slog.New(slog.NewTextHandler(tw, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	store, err := sqlstore.Open(ctx, target, sqlstore.WithLogger(log))
+	if err != nil {
+		cancel()
+		t.Fatalf("opening store: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := store.Close(); err != nil {
+			t.Errorf("closing store: %v", err)
+		}
+	})
+	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
+	svc := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: unowned, Logger: log})
+	reg.SetPolicy(svc)
+	return &stack{ctx: ctx, log: log, store: store, reg: reg, streams: svc}
 }

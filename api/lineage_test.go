@@ -1,9 +1,7 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -12,13 +10,8 @@ import (
 	"github.com/accord/accord/api"
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/auth/sqlauth"
-	"github.com/accord/accord/compat/avro"
-	"github.com/accord/accord/compat/jsonschema"
-	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/lineage"
-	"github.com/accord/accord/registry"
-	"github.com/accord/accord/registry/sqlstore"
 )
 
 // lineageServer is a server with authentication, streams and lineage;
@@ -31,24 +24,8 @@ type lineageServer struct {
 
 func startLineageServer(t *testing.T, target string) *lineageServer {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	tw := &testWriter{t: t}
-	t.Cleanup(tw.stop)
-	log := slog.New(slog.NewTextHandler(tw, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	store, err := sqlstore.Open(ctx, target, sqlstore.WithLogger(log))
-	if err != nil {
-		cancel()
-		t.Fatalf("opening store: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := store.Close(); err != nil {
-			t.Errorf("closing store: %v", err)
-		}
-	})
-	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
-	svc := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Logger: log})
-	reg.SetPolicy(svc)
+	st := newStack(t, target, contracts.UnownedOpen)
+	ctx, log, store, reg, svc := st.ctx, st.log, st.store, st.reg, st.streams
 	authn := auth.New(sqlauth.New(store.DB()), auth.Options{Logger: log})
 	_, rootTok, _, err := auth.NewToken()
 	must(t, "token", err)

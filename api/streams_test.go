@@ -6,9 +6,7 @@ package api_test
 // api.Options.Contracts), with authentication on or off.
 
 import (
-	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,12 +18,7 @@ import (
 	"github.com/accord/accord/api"
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/auth/sqlauth"
-	"github.com/accord/accord/compat/avro"
-	"github.com/accord/accord/compat/jsonschema"
-	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
-	"github.com/accord/accord/registry"
-	"github.com/accord/accord/registry/sqlstore"
 )
 
 // streamServer is a server with the contracts service. With
@@ -39,24 +32,8 @@ type streamServer struct {
 
 func startStreamServer(t *testing.T, target string, withAuth bool, unowned contracts.UnownedPolicy) *streamServer {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	tw := &testWriter{t: t}
-	t.Cleanup(tw.stop)
-	log := slog.New(slog.NewTextHandler(tw, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	store, err := sqlstore.Open(ctx, target, sqlstore.WithLogger(log))
-	if err != nil {
-		cancel()
-		t.Fatalf("opening store: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := store.Close(); err != nil {
-			t.Errorf("closing store: %v", err)
-		}
-	})
-	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
-	svc := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: unowned, Logger: log})
-	reg.SetPolicy(svc)
+	st := newStack(t, target, unowned)
+	ctx, log, store, reg, svc := st.ctx, st.log, st.store, st.reg, st.streams
 	opts := api.Options{Logger: log, Contracts: svc, Audit: store.Audit()}
 	creds := map[string]string{}
 	var transport http.RoundTripper = http.DefaultTransport
