@@ -210,14 +210,25 @@ func TestCLICheck(t *testing.T) {
 	t.Run("impact", func(t *testing.T) {
 		// Real lineage: billing-svc reads orders' fields; orders-enriched is
 		// derived from orders and read by bi-svc.
-		for _, e := range []string{
-			`{"kind":"consumes","from":"orders","to":"billing-svc","fields":["id","note"]}`,
-			`{"kind":"derived_from","from":"orders","to":"orders-enriched"}`,
-			`{"kind":"consumes","from":"orders-enriched","to":"bi-svc"}`,
+		// Edges declared through the CLI, as a pipeline would.
+		for _, e := range [][]string{
+			{"lineage", "add", "consumes", "orders", "billing-svc", "--fields", "id,note"},
+			{"lineage", "add", "derived_from", "orders", "orders-enriched"},
+			{"lineage", "add", "consumes", "orders-enriched", "bi-svc"},
 		} {
-			ts.mustCall(t, "POST", "/v1/lineage/edges", e, "")
+			out, errOut, code := cli(t, env, e...)
+			wantCode(t, strings.Join(e, " "), code, 0, out, errOut)
 		}
-		out, errOut, code := cli(t, env, "check", filepath.Join(dir, "ok.avsc"), "--stream", "orders")
+		out, errOut, code := cli(t, env, "lineage", "list", "--node", "orders")
+		wantCode(t, "lineage list", code, 0, out, errOut)
+		if !strings.Contains(out, "consumes     orders -> billing-svc fields id,note") || !strings.Contains(out, "derived_from orders -> orders-enriched") {
+			t.Errorf("lineage list:\n%s", out)
+		}
+		out, errOut, code = cli(t, env, "lineage", "add", "feeds", "a", "b")
+		wantCode(t, "lineage add with a bad kind", code, 1, out, errOut)
+		out, errOut, code = cli(t, env, "lineage", "add", "consumes", "orders")
+		wantCode(t, "lineage add without TO", code, 2, out, errOut)
+		out, errOut, code = cli(t, env, "check", filepath.Join(dir, "ok.avsc"), "--stream", "orders")
 		wantCode(t, "check", code, 0, out, errOut)
 		for _, want := range []string{"Who is affected", "consumer billing-svc (via orders, depth 1)", "consumer bi-svc (via orders -> orders-enriched, depth 2)", "derived stream orders-enriched (via orders -> orders-enriched, depth 1)"} {
 			if !strings.Contains(out, want) {

@@ -35,6 +35,8 @@ func run(args []string) int {
 		return cliPush(args[1:])
 	case "apply":
 		return cliApply(args[1:])
+	case "lineage":
+		return cliLineage(args[1:])
 	case "export":
 		return cliExport(args[1:])
 	case "import":
@@ -61,6 +63,7 @@ Usage:
   accord check FILE      may this schema ship? compatibility, lints, impact (exit 0 yes, 1 no)
   accord push FILE       register schema files, references first (idempotent)
   accord apply -f DIR    make the server match a directory of YAML contracts (--dry-run: plan)
+  accord lineage add|remove|list   declare who consumes and what derives from a stream
   accord export          write the registry as a JSON bundle
   accord import --from   copy a registry or bundle into Accord, keeping ids
   accord version         print the version
