@@ -8,7 +8,10 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 )
 
@@ -77,4 +80,22 @@ Examples:
   accord serve --database-url postgres://user@db/accord --addr 0.0.0.0:8081 \
     --bootstrap-admin root --bootstrap-admin-password-file /run/secrets/accord-admin
 `)
+}
+
+// parseDaemonFlags parses the flags of a long-running verb (serve, proxy)
+// and builds its logger from --log-level. done is true when the verb
+// should exit at once with code (--help, or a bad flag already reported).
+func parseDaemonFlags(verb string, fs *flag.FlagSet, args []string, logLevel *string) (log *slog.Logger, code int, done bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, 0, true
+		}
+		return nil, 2, true
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(os.Stderr, "accord %s: bad --log-level %q\n", verb, *logLevel)
+		return nil, 2, true
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})), 0, false
 }

@@ -59,18 +59,10 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	log, code, done := parseDaemonFlags("proxy", fs, args, logLevel)
+	if done {
+		return code
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		fmt.Fprintf(os.Stderr, "accord proxy: bad --log-level %q\n", *logLevel)
-		return 2
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	cfg, err := proxyConfig(*listen, *upstream, *accordURL, *tokenFile, *saslMode, *idMap, principals, os.Getenv, log)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "accord proxy: %v\n", err)

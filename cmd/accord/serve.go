@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -48,18 +47,10 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	log, code, done := parseDaemonFlags("serve", fs, args, logLevel)
+	if done {
+		return code
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		fmt.Fprintf(os.Stderr, "accord serve: bad --log-level %q\n", *logLevel)
-		return 2
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	authCfg, err := resolveAuth(*addr, *authMode, *bootAdmin, *bootFile, os.Getenv)
 	if err != nil {
 		log.Error("accord serve: authentication", slog.Any("err", err))
