@@ -69,6 +69,7 @@ var (
 	adminOnly     = []auth.Role{auth.RoleAdmin}
 	writers       = []auth.Role{auth.RoleAdmin, auth.RoleService}
 	nativeWriters = []auth.Role{auth.RoleAdmin, auth.RoleService, auth.RoleReviewer}
+	deciders      = []auth.Role{auth.RoleAdmin, auth.RoleReviewer}
 )
 
 // requiredRoles is the route policy: what a request needs beyond being
@@ -84,6 +85,8 @@ var (
 //     ownership) is checked by the handlers;
 //   - /v1/principals and /v1/tokens: decided by their handlers (a
 //     principal manages its own tokens, an admin everything);
+//   - proposals: creating and withdrawing admin or service, approving and
+//     rejecting admin or reviewer, refined by the proposals package;
 //   - other native writes (/v1/...): admin, service or reviewer, refined by
 //     their handlers (owners, reviewers).
 func requiredRoles(method, path string) (action string, roles []auth.Role) {
@@ -112,9 +115,23 @@ func requiredRoles(method, path string) (action string, roles []auth.Role) {
 		if segs[1] == "validate" && method == http.MethodPost {
 			return "", nil // verdicts on records: writes nothing
 		}
+		if segs[1] == "proposals" {
+			return method + " " + path, proposalRoles(segs)
+		}
 		return method + " " + path, nativeWriters
 	}
 	return method + " " + path, writers
+}
+
+// proposalRoles: proposing and withdrawing are for those who may
+// register (admin, service), deciding for reviewers and admins; the
+// proposals package refines both (single writer, proposer, separation of
+// duties).
+func proposalRoles(segs []string) []auth.Role {
+	if len(segs) == 4 && (segs[3] == "approve" || segs[3] == "reject") {
+		return deciders
+	}
+	return writers
 }
 
 // contextWide reports whether a /config or /mode subject segment names a

@@ -54,12 +54,17 @@ type fixture struct {
 	creds   map[string]string // principal → Authorization header
 	// spareToken is a second token of svc-owner, for revocations.
 	spareToken string
+	// proposal is a pending proposal of svc-owner on orders-value.
+	proposal string
 }
 
 var (
 	ordersKey     = schemaBody(`"string"`)
 	ordersValue   = schemaBody(avroRecord("Order", `{"name":"id","type":"string"}`))
 	ordersValueV2 = schemaBody(avroRecord("Order", `{"name":"id","type":"string"}`, `{"name":"note","type":["null","string"],"default":null}`))
+	// ordersValueV3 is the fixture's pending proposal, ordersValueV4 another.
+	ordersValueV3 = avroRecord("Order", `{"name":"id","type":"string"}`, `{"name":"total","type":"long","default":0}`)
+	ordersValueV4 = avroRecord("Order", `{"name":"id","type":"string"}`, `{"name":"lines","type":"int","default":0}`)
 )
 
 // startFixture starts a fixture on target; unowned is the policy for
@@ -87,7 +92,7 @@ func startFixture(t *testing.T, target string, unowned contracts.UnownedPolicy) 
 	f.spareToken = spare.ID
 
 	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), svc, reg, lineage.Options{Logger: log, MaxAge: -1})
-	f.handler = api.New(reg, api.Options{Logger: log, Auth: authn, Contracts: svc, Audit: store.Audit(), Lineage: graph})
+	f.handler = api.New(reg, api.Options{Logger: log, Auth: authn, Contracts: svc, Audit: store.Audit(), Lineage: graph, Proposals: st.proposals(graph, authn)})
 	hs := httptest.NewServer(f.handler)
 	t.Cleanup(hs.Close)
 	httpc := &http.Client{Transport: no5xx{t, hs.Client().Transport}, Timeout: 30 * time.Second}
@@ -112,6 +117,14 @@ func startFixture(t *testing.T, target string, unowned contracts.UnownedPolicy) 
 			t.Fatalf("fixture: %s %s %s: %s", c.who, c.method, c.path, r)
 		}
 	}
+	r := f.as(t, svcOwner, "POST", "/v1/proposals", map[string]any{"stream": "orders", "schema": ordersValueV3})
+	var created struct {
+		Proposal struct{ ID int64 }
+	}
+	if err := json.Unmarshal(r.Body, &created); r.Status != 201 || err != nil {
+		t.Fatalf("fixture: proposing: %s (%v)", r, err)
+	}
+	f.proposal = fmt.Sprint(created.Proposal.ID)
 	return f
 }
 
@@ -139,7 +152,7 @@ func (f *fixture) state(t *testing.T) string {
 		"/config", "/mode", "/config/orders-value", "/mode/orders-value",
 		"/subjects/orders-value/versions?deleted=true", "/subjects/orders-key/versions?deleted=true",
 		"/v1/streams", "/v1/streams/orders/transfers", "/v1/audit?limit=1000",
-		"/v1/principals", "/v1/tokens", "/v1/lineage/edges",
+		"/v1/principals", "/v1/tokens", "/v1/lineage/edges", "/v1/proposals",
 	} {
 		r := f.as(t, admin, "GET", p, nil)
 		body := r.Body
@@ -261,6 +274,30 @@ var matrix = []matrixRow{
 	{"POST", "/api/v1/lineage", at("/api/v1/lineage"), map[string]any{"eventType": "COMPLETE", "job": map[string]any{"namespace": "prod", "name": svcOwner},
 		"run": map[string]any{"runId": "r1"}, "inputs": []map[string]any{{"namespace": "kafka://b:9092", "name": "orders"}}}, false, ownerOrAdmin(ok200)},
 	{"POST", "/v1/streams/{name}/impact", at("/v1/streams/orders/impact"), map[string]any{"schema": ordersValueV2["schema"]}, true, everyone(ok200)},
+
+	// Proposals: whoever may register the subject proposes; reviewers and
+	// admins decide, never the proposer (svc-owner proposed the fixture's);
+	// the proposer or an admin withdraws.
+	{"POST", "/v1/proposals/", at("/v1/proposals"), map[string]any{"stream": "orders", "schema": ordersValueV4}, false, ownerOrAdmin(ok201)},
+	{"POST", "/v1/proposals/{id}/approve", proposalPath("approve"), map[string]any{"comment": "ok"}, false, deciders(ok200)},
+	{"POST", "/v1/proposals/{id}/reject", proposalPath("reject"), map[string]any{"comment": "no"}, false, deciders(ok200)},
+	{"POST", "/v1/proposals/{id}/withdraw", proposalPath("withdraw"), nil, false, ownerOrAdmin(ok200)},
+}
+
+// deciders: reviewers and admins; the proposer (svc-owner) is refused
+// like every other service.
+func deciders(o outcome) expect {
+	return expect{anon: unauthorized, reader: forbidden, reviewer: o, svcOther: forbidden, svcOwner: forbidden, admin: o}
+}
+
+func proposalPath(verb string) func(*fixture) string {
+	return func(f *fixture) string { return "/v1/proposals/" + f.proposal + "/" + verb }
+}
+
+// proxyActor names, per route, the actions whose audit entries name
+// another actor than the caller: an approval registers as the proposer.
+var proxyActor = map[string]map[string]string{
+	"/v1/proposals/{id}/approve": {audit.SchemaRegister: svcOwner},
 }
 
 func TestAuthzMatrix(t *testing.T) {
@@ -322,8 +359,12 @@ func runCase(t *testing.T, f *fixture, row matrixRow, who string) {
 		t.Errorf("%s: no audit entry with request id %s", what, reqID)
 	}
 	for _, e := range mine {
-		if e.Actor != who {
-			t.Errorf("%s: audit entry %s %s names actor %q, want %q", what, e.Action, e.Target, e.Actor, who)
+		want := who
+		if a, ok := proxyActor[row.route][e.Action]; ok {
+			want = a
+		}
+		if e.Actor != want {
+			t.Errorf("%s: audit entry %s %s names actor %q, want %q", what, e.Action, e.Target, e.Actor, want)
 		}
 	}
 }

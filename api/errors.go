@@ -8,6 +8,7 @@ import (
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/lineage"
+	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
 )
 
@@ -59,6 +60,11 @@ var codes = []struct {
 	{lineage.ErrConflict, 409, 40981},
 	{lineage.ErrForbidden, 403, 40301},
 	{lineage.ErrInvalid, 422, 42281},
+	{proposals.ErrNotFound, 404, 40491},
+	{proposals.ErrNotPending, 409, 40991},
+	{proposals.ErrAlreadyRegistered, 409, 40992},
+	{proposals.ErrForbidden, 403, 40301},
+	{proposals.ErrInvalid, 422, 42291},
 	{errBadRequest, 400, 400},
 	{errUnprocessable, 422, 422},
 	{errTooLarge, 413, 413},

@@ -30,10 +30,13 @@ import (
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/accord/accord/api"
+	"github.com/accord/accord/auth"
 	"github.com/accord/accord/compat/avro"
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/lineage"
+	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
 	"github.com/accord/accord/registry/storetest"
@@ -507,4 +510,14 @@ func newStack(t *testing.T, target string, unowned contracts.UnownedPolicy) *sta
 	svc := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: unowned, Logger: log})
 	reg.SetPolicy(svc)
 	return &stack{ctx: ctx, log: log, store: store, reg: reg, streams: svc}
+}
+
+// proposals wires the proposals service over the stack as accord serve
+// does; lin and authn may be nil.
+func (st *stack) proposals(lin *lineage.Service, authn *auth.Authenticator) *proposals.Service {
+	opts := proposals.Options{Logger: st.log}
+	if authn != nil {
+		opts.Principals = authn
+	}
+	return proposals.NewService(st.store.DB(), st.reg, st.streams, lin, opts)
 }

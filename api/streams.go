@@ -60,13 +60,16 @@ type streamBody struct {
 	// Validation is the hook's check switches; absent (or null in a
 	// patch) turns every check on, and checks a document omits stay on.
 	Validation *contracts.Validation `json:"validation,omitempty"`
+	// ReviewRequired: registrations need an approved proposal (absent:
+	// false, so a PUT without it turns review off).
+	ReviewRequired bool `json:"reviewRequired,omitempty"`
 }
 
 func (b streamBody) stream() contracts.Stream {
 	st := contracts.Stream{
 		Name: b.Name, Owner: b.Owner, EventType: b.EventType, Visibility: b.Visibility, Description: b.Description,
 		Strategy: b.Strategy, KeySubject: b.KeySubject, ValueSubjects: b.ValueSubjects, Tags: b.Tags,
-		Compatibility: b.Compatibility, LintErrors: b.LintErrors, Consumers: b.Consumers,
+		Compatibility: b.Compatibility, LintErrors: b.LintErrors, Consumers: b.Consumers, ReviewRequired: b.ReviewRequired,
 	}
 	if b.Validation != nil {
 		st.Validation = *b.Validation
@@ -79,6 +82,7 @@ func bodyOf(st contracts.Stream) streamBody {
 		Name: st.Name, Owner: st.Owner, EventType: st.EventType, Visibility: st.Visibility, Description: st.Description,
 		Strategy: st.Strategy, KeySubject: st.KeySubject, ValueSubjects: st.ValueSubjects, Tags: st.Tags,
 		Compatibility: st.Compatibility, LintErrors: st.LintErrors, Consumers: st.Consumers, Validation: &st.Validation,
+		ReviewRequired: st.ReviewRequired,
 	}
 }
 

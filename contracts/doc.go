@@ -15,5 +15,6 @@
 //	lint.go       the lint engine and its result type
 //	rules.go      the event-type lint rules, as data
 //	words.go      the word lists the naming rules read
-//	policy.go     the registry hook: authorization and lints on registration
+//	policy.go     the registry hook: authorization, review-required streams
+//	              (only approvals register there) and lints on registration
 package contracts

@@ -32,6 +32,9 @@ func (svc *Service) BeforeRegister(ctx context.Context, subject string, schema c
 	if s == nil {
 		return nil
 	}
+	if err := requireReview(ctx, s, subject); err != nil {
+		return err
+	}
 	lints, err := svc.lint(ctx, s, subject, schema)
 	if err != nil {
 		return err
@@ -167,4 +170,43 @@ func (f *Findings) Lints() []Lint {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]Lint(nil), f.lints...)
+}
+
+type approvalKey struct{}
+
+// WithApproval returns ctx marking the registrations made with it as the
+// outcome of an approved proposal (package proposals), which a stream's
+// ReviewRequired lets through. Only Go code can set it: no request
+// carries it.
+func WithApproval(ctx context.Context) context.Context {
+	return context.WithValue(ctx, approvalKey{}, true)
+}
+
+// IsApproval reports whether ctx is an approval's (WithApproval).
+func IsApproval(ctx context.Context) bool {
+	ok, _ := ctx.Value(approvalKey{}).(bool)
+	return ok
+}
+
+// requireReview refuses a registration to a review-required stream
+// unless an approval makes it or the caller is an admin. With
+// authentication off (no principal) everything is allowed, as for the
+// single writer.
+func requireReview(ctx context.Context, s *Stream, subject string) error {
+	if !s.ReviewRequired || IsApproval(ctx) {
+		return nil
+	}
+	p := auth.FromContext(ctx)
+	if p == nil || p.IsAdmin() {
+		return nil
+	}
+	how := "--stream " + s.Name
+	switch {
+	case s.Strategy != TopicName && s.Strategy != "":
+		how = "--subject " + subject
+	case s.RoleOf(subject) == RoleKey:
+		how += " --key"
+	}
+	return errorf(ErrForbidden, "stream %s requires review: schemas of subject %s are registered only by approving a proposal (or by an admin); propose this one with `accord check FILE %s --propose` (or POST /v1/proposals) and a reviewer approves it",
+		s.Name, subject, how)
 }

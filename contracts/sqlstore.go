@@ -34,6 +34,9 @@ type spec struct {
 	Compatibility string     `json:"compatibility,omitempty"`
 	LintErrors    LintErrors `json:"lintErrors"`
 	Consumers     []Consumer `json:"consumers,omitempty"`
+	// ReviewRequired lives in the document (absent: false), so streams
+	// stored before it existed need no migration.
+	ReviewRequired bool `json:"reviewRequired,omitempty"`
 }
 
 const streamColumns = `name, owner, event_type, visibility, spec, created_at, updated_at, check_schema_id, check_payload, check_rules, check_producer`
@@ -166,6 +169,7 @@ func (st *SQLStore) query(ctx context.Context, q queryer, query string, args ...
 		s.Description, s.Strategy, s.KeySubject, s.ValueSubjects = sp.Description, sp.Strategy, sp.KeySubject, sp.ValueSubjects
 		s.Tags, s.LintErrors, s.Consumers = sp.Tags, sp.LintErrors, sp.Consumers
 		s.Compatibility = compat.Level(sp.Compatibility)
+		s.ReviewRequired = sp.ReviewRequired
 		s.Validation = Validation{SchemaID: SchemaIDMode(mode), Payload: payload != 0, Rules: rules != 0, Producer: producer != 0}
 		if s.Consumers == nil {
 			s.Consumers = []Consumer{}
@@ -182,6 +186,7 @@ func encodeSpec(s Stream) (string, error) {
 	b, err := json.Marshal(spec{
 		Description: s.Description, Strategy: s.Strategy, KeySubject: s.KeySubject, ValueSubjects: s.ValueSubjects,
 		Tags: s.Tags, Compatibility: string(s.Compatibility), LintErrors: s.LintErrors, Consumers: s.Consumers,
+		ReviewRequired: s.ReviewRequired,
 	})
 	if err != nil {
 		return "", fmt.Errorf("encoding stream %s: %w", s.Name, err)

@@ -76,8 +76,12 @@ type Stream struct {
 	Consumers     []Consumer   `json:"consumers"`
 	// Validation switches the validation hook's checks on its records.
 	Validation Validation `json:"validation"`
-	CreatedAt  time.Time  `json:"createdAt"`
-	UpdatedAt  time.Time  `json:"updatedAt"`
+	// ReviewRequired: registrations to the stream's subjects need an
+	// approved proposal (package proposals); only admins, and the
+	// registration an approval makes, may register directly. Default off.
+	ReviewRequired bool      `json:"reviewRequired"`
+	CreatedAt      time.Time `json:"createdAt"`
+	UpdatedAt      time.Time `json:"updatedAt"`
 }
 
 // SchemaIDMode says which versions of a subject a record's schema id may

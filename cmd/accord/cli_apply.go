@@ -37,6 +37,8 @@ depth; several documents per file with ---). Kinds:
   tags: {domain: sales, entity: order, pii: [customer.email]}
   compatibility: FULL_TRANSITIVE
   lintErrors: block        # or report
+  reviewRequired: false    # true: changes ship only through approved proposals
+  validation: {schemaId: any, payload: true, rules: true, producer: true}   # the validation hook's checks
   consumers: [{principal: billing-svc, fields: [id, total]}]
   keySchema: schemas/order-key.avsc          # paths are relative to the YAML file
   valueSchema:
@@ -89,6 +91,38 @@ type streamDoc struct {
 	Compatibility string        `json:"compatibility,omitempty" yaml:"compatibility"`
 	LintErrors    string        `json:"lintErrors,omitempty" yaml:"lintErrors"`
 	Consumers     []consumerDoc `json:"consumers,omitempty" yaml:"consumers"`
+	// ReviewRequired and Validation are part of the contract: a PUT
+	// without them would reset them, so apply always sends them.
+	ReviewRequired bool           `json:"reviewRequired" yaml:"reviewRequired"`
+	Validation     *validationDoc `json:"validation,omitempty" yaml:"validation"`
+}
+
+// validationDoc is contracts.Validation; a check left out of the YAML
+// stays on, as the server reads it.
+type validationDoc struct {
+	SchemaID string `json:"schemaId" yaml:"schemaId"`
+	Payload  *bool  `json:"payload" yaml:"payload"`
+	Rules    *bool  `json:"rules" yaml:"rules"`
+	Producer *bool  `json:"producer" yaml:"producer"`
+}
+
+func (v *validationDoc) normalized() *validationDoc {
+	n := validationDoc{SchemaID: "any"}
+	if v != nil {
+		n = *v
+		if n.SchemaID == "" {
+			n.SchemaID = "any"
+		}
+	}
+	on := func(b *bool) *bool {
+		if b == nil {
+			t := true
+			return &t
+		}
+		return b
+	}
+	n.Payload, n.Rules, n.Producer = on(n.Payload), on(n.Rules), on(n.Producer)
+	return &n
 }
 
 type streamTags struct {
@@ -119,6 +153,7 @@ func (s streamDoc) normalized() streamDoc {
 		s.KeySubject, s.ValueSubjects = s.Name+"-key", []string{s.Name + "-value"}
 	}
 	s.Compatibility = strings.ToUpper(s.Compatibility)
+	s.Validation = s.Validation.normalized()
 	return s
 }
 
@@ -792,6 +827,7 @@ func applyUnit(ctx context.Context, cl *client, p *unitPlan, applied map[string]
 			undo = append(undo, restore)
 		}
 		want := *u.Stream
+		want.Validation = want.Validation.normalized()
 		var err error
 		if p.current == nil {
 			_, err = cl.do(ctx, "POST", "/v1/streams", want, nil)

@@ -8,15 +8,18 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 
 	"github.com/accord/accord/lineage"
+	"github.com/accord/accord/proposals"
 )
 
-const checkUsage = `Usage: accord check FILE (--stream NAME [--key] | --subject SUBJECT) [flags]
+const checkUsage = `Usage: accord check FILE (--stream NAME [--key] | --subject SUBJECT) [--propose [--description TEXT]] [flags]
 
 Checks a schema file against the server without registering it:
 compatibility with the subject's versions (what broke, where, why), the
@@ -24,13 +27,23 @@ stream's event-type lints, and the impact on consumers and derived
 streams (who is affected). The schema type comes from the extension
 (.avsc AVRO, .proto PROTOBUF, .json JSON) or --type.
 
-Exit status: 0 it may ship, 1 incompatible or an error-level lint,
-2 usage, file or connection errors.
+With --propose, a schema that may ship is proposed for review: the
+server records a proposal (or finds the pending one for the same schema,
+so reruns are harmless) and the command prints its id, state and link in
+the web UI; reviewers approve or reject it there (or POST
+/v1/proposals/{id}/approve), and approval registers it as the proposer.
+A schema that already is a version of the subject has nothing to review.
+
+Exit status: 0 it may ship (with --propose: the proposal exists, or the
+schema is registered already), 1 incompatible or an error-level lint (no
+proposal is made) or the server refused the proposal, 2 usage, file,
+credential or connection errors.
 
 Examples:
   accord check schemas/orders.avsc --stream orders
   accord check schemas/orders-key.avsc --stream orders --key
   accord check payment.proto --subject payments-value --ref money.proto=money.proto
+  accord check schemas/orders.avsc --stream orders --propose --description "add the note field"
   ACCORD_URL=https://registry.internal ACCORD_TOKEN=acc_... accord check orders.avsc --stream orders --output json
 `
 
@@ -86,6 +99,14 @@ type checkReport struct {
 	Errors   int      `json:"errors"`
 	Warnings int      `json:"warnings"`
 	OK       bool     `json:"ok"`
+	// Proposal is the proposal --propose made or found (the server's own
+	// type); ProposalURL its page in the web UI; ProposalCreated false
+	// when it was already pending. AlreadyRegistered: the schema already
+	// is version Version of the subject, so nothing was proposed.
+	Proposal          *proposals.Proposal `json:"proposal,omitempty"`
+	ProposalURL       string              `json:"proposalUrl,omitempty"`
+	ProposalCreated   bool                `json:"proposalCreated,omitempty"`
+	AlreadyRegistered string              `json:"alreadyRegistered,omitempty"`
 }
 
 func cliCheck(args []string) int {
@@ -98,9 +119,14 @@ func cliCheck(args []string) int {
 	typ := fs.String("type", "", "schema type: AVRO, PROTOBUF or JSON (default: from the extension)")
 	var refs refFlags
 	fs.Var(&refs, "ref", "reference NAME=SUBJECT[:VERSION] (repeatable; version defaults to the latest)")
+	propose := fs.Bool("propose", false, "if it may ship, propose it for review and print the proposal's id, state and UI link")
+	description := fs.String("description", "", "with --propose: what the change is and why, for the reviewers")
 	pos, code, done := parseVerb(fs, args)
 	if done {
 		return code
+	}
+	if *description != "" && !*propose {
+		return exitCode("check", usageErr("--description goes with --propose"))
 	}
 	if len(pos) != 1 {
 		fs.Usage()
@@ -113,9 +139,14 @@ func cliCheck(args []string) int {
 	if err != nil {
 		return exitCode("check", err)
 	}
-	rep, err := runCheck(context.Background(), cl, pos[0], *stream, *subject, *key, *typ, refs)
+	ctx := context.Background()
+	rep, doc, err := runCheck(ctx, cl, pos[0], *stream, *subject, *key, *typ, refs)
 	if err != nil {
 		return exitCode("check", err)
+	}
+	var proposeErr error
+	if *propose && rep.OK {
+		proposeErr = rep.propose(ctx, cl, doc, *description)
 	}
 	if cf.output == "json" {
 		if err := printJSON(rep); err != nil {
@@ -124,30 +155,87 @@ func cliCheck(args []string) int {
 	} else {
 		rep.render(os.Stdout)
 	}
+	if proposeErr != nil {
+		return exitCode("check", fmt.Errorf("proposing %s for %s: %w", rep.File, rep.Subject, proposeErr))
+	}
 	if !rep.OK {
 		return exitFail
 	}
 	return exitOK
 }
 
-func runCheck(ctx context.Context, cl *client, file, stream, subject string, key bool, typ string, refs refFlags) (*checkReport, error) {
+// proposeAnswer is POST /v1/proposals' answer.
+type proposeAnswer struct {
+	Proposal proposals.Proposal `json:"proposal"`
+}
+
+// propose asks the server to record doc as a proposal for the checked
+// subject. The server answers 201 for a new proposal and 200 with the
+// pending one of the same schema; a schema that already is a version
+// (40992) is reported, not an error: what CI wanted is there.
+func (r *checkReport) propose(ctx context.Context, cl *client, doc schemaDoc, description string) error {
+	body := struct {
+		Subject     string `json:"subject"`
+		Description string `json:"description,omitempty"`
+		schemaDoc
+	}{r.Subject, description, doc.body()}
+	rec := &statusRecorder{next: cl.http.Transport}
+	c := *cl
+	c.http = &http.Client{Timeout: cl.http.Timeout, Transport: rec}
+	var a proposeAnswer
+	_, err := c.do(ctx, "POST", "/v1/proposals", body, &a)
+	switch {
+	case isCode(err, 40992):
+		var ae *apiError
+		errors.As(err, &ae)
+		r.AlreadyRegistered = ae.Message
+		return nil
+	case err != nil:
+		return err
+	}
+	r.Proposal, r.ProposalCreated = &a.Proposal, rec.status == http.StatusCreated
+	r.ProposalURL = fmt.Sprintf("%s/ui/proposals/%d", cl.base, a.Proposal.ID)
+	return nil
+}
+
+// statusRecorder remembers the status of the last answer.
+type statusRecorder struct {
+	next   http.RoundTripper
+	status int
+}
+
+func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	next := s.next
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	resp, err := next.RoundTrip(req)
+	if err == nil {
+		s.status = resp.StatusCode
+	}
+	return resp, err
+}
+
+// runCheck checks file and returns the report and the schema document it
+// sent (references resolved), which --propose proposes as checked.
+func runCheck(ctx context.Context, cl *client, file, stream, subject string, key bool, typ string, refs refFlags) (*checkReport, schemaDoc, error) {
 	doc, err := readSchemaFile(file, typ)
 	if err != nil {
-		return nil, err
+		return nil, schemaDoc{}, err
 	}
 	rep := &checkReport{File: file, Stream: stream, Subject: subject, SchemaType: doc.SchemaType, Differences: []violation{}, Lints: []lint{}}
 	if stream != "" {
 		var st streamDoc
 		if _, err := cl.do(ctx, "GET", "/v1/streams/"+pathEscape(stream), nil, &st); err != nil {
 			if isStatus(err, 404) {
-				return nil, usageErr("stream %s does not exist on %s", stream, cl.base)
+				return nil, schemaDoc{}, usageErr("stream %s does not exist on %s", stream, cl.base)
 			}
-			return nil, err
+			return nil, schemaDoc{}, err
 		}
 		if subject == "" {
 			switch {
 			case key && st.KeySubject == "":
-				return nil, usageErr("stream %s has no key subject", stream)
+				return nil, schemaDoc{}, usageErr("stream %s has no key subject", stream)
 			case key:
 				rep.Subject = st.KeySubject
 			default:
@@ -157,7 +245,7 @@ func runCheck(ctx context.Context, cl *client, file, stream, subject string, key
 	}
 	rr := &refResolver{cl: cl, seen: map[string]bool{}} // push unset: look up, never write
 	if doc.References, err = rr.resolve(ctx, file, doc, refs); err != nil {
-		return nil, err
+		return nil, schemaDoc{}, err
 	}
 	switch v, err := cl.latest(ctx, rep.Subject); {
 	case err == nil:
@@ -167,7 +255,7 @@ func runCheck(ctx context.Context, cl *client, file, stream, subject string, key
 	case isStatus(err, 404):
 		rep.NewSubject = true
 	default:
-		return nil, err
+		return nil, schemaDoc{}, err
 	}
 
 	var ca compatAnswer
@@ -176,7 +264,7 @@ func runCheck(ctx context.Context, cl *client, file, stream, subject string, key
 	case isCode(err, 40401) || isCode(err, 40402): // registries that answer 404 for a new subject
 		rep.NewSubject, rep.Compatible = true, true
 	case err != nil:
-		return nil, fmt.Errorf("checking compatibility with %s: %w", rep.Subject, err)
+		return nil, schemaDoc{}, fmt.Errorf("checking compatibility with %s: %w", rep.Subject, err)
 	default:
 		rep.Compatible = ca.IsCompatible
 		if !ca.IsCompatible && len(ca.Differences) == 0 {
@@ -195,7 +283,7 @@ func runCheck(ctx context.Context, cl *client, file, stream, subject string, key
 		}{rep.Subject, doc.body()}
 		var la lintAnswer
 		if _, err := cl.do(ctx, "POST", "/v1/streams/"+pathEscape(rep.Stream)+"/lint", body, &la); err != nil {
-			return nil, fmt.Errorf("linting against stream %s: %w", rep.Stream, err)
+			return nil, schemaDoc{}, fmt.Errorf("linting against stream %s: %w", rep.Stream, err)
 		}
 		rep.Lints = append(rep.Lints, la.Lints...)
 		var im impact
@@ -220,7 +308,7 @@ func runCheck(ctx context.Context, cl *client, file, stream, subject string, key
 		}
 	}
 	rep.OK = rep.Errors == 0
-	return rep, nil
+	return rep, doc, nil
 }
 
 // render prints the report for people: a verdict, then errors and
@@ -286,6 +374,16 @@ func (r *checkReport) render(w io.Writer) {
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "\nNote: %s\n", n)
+	}
+	switch {
+	case r.Proposal != nil:
+		what := "Proposed for review"
+		if !r.ProposalCreated {
+			what = "Already proposed"
+		}
+		fmt.Fprintf(w, "\n%s: proposal %d (%s) for %s by %s\n  %s\n", what, r.Proposal.ID, r.Proposal.State, r.Proposal.Subject, r.Proposal.Proposer, r.ProposalURL)
+	case r.AlreadyRegistered != "":
+		fmt.Fprintf(w, "\nNothing to propose: %s\n", r.AlreadyRegistered)
 	}
 }
 

@@ -1,0 +1,270 @@
+package proposals
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/accord/accord/audit"
+	"github.com/accord/accord/registry"
+	"github.com/accord/accord/registry/sqlstore"
+)
+
+// Audit actions, each appended in the transaction of its change. Their
+// target is the subject (split from its context as the registry does), so
+// GET /v1/audit?target=<subject> shows a subject's proposals with its
+// versions.
+const (
+	ActionCreate   = "proposal.create"
+	ActionApprove  = "proposal.approve"
+	ActionReject   = "proposal.reject"
+	ActionWithdraw = "proposal.withdraw"
+)
+
+// sqlStore keeps proposals on the registry's database (migration 0008).
+type sqlStore struct {
+	db sqlstore.DB
+}
+
+const columns = `id, subject, stream, schema_type, schema_text, refs, description, fingerprint, proposer, proposer_roles,
+	base_version, state, created_at, decided_by, decided_at, comment, schema_id, version`
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// create stores p as pending unless a pending proposal of the same
+// subject and fingerprint exists, which it returns instead (created
+// false). The proposal.create entry is appended in the same transaction.
+func (st *sqlStore) create(ctx context.Context, p Proposal) (out Proposal, created bool, err error) {
+	err = st.inTx(ctx, func(tx *sql.Tx) error {
+		if old, ok, err := st.pendingTwin(ctx, tx, p.Subject, p.fingerprint); err != nil || ok {
+			out = old
+			return err
+		}
+		refs, err := encodeRefs(p.References)
+		if err != nil {
+			return err
+		}
+		q := `INSERT INTO proposals (subject, stream, schema_type, schema_text, refs, description, fingerprint, proposer, proposer_roles,
+			base_version, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		if err := tx.QueryRowContext(ctx, st.db.Rebind(q),
+			p.Subject, p.Stream, p.SchemaType, p.Schema, refs, p.Description, p.fingerprint, p.Proposer, p.proposerRoles,
+			p.BaseVersion, string(Pending), p.CreatedAt.UnixMilli()).Scan(&p.ID); err != nil {
+			return fmt.Errorf("inserting proposal for %s: %w", p.Subject, err)
+		}
+		p.State = Pending
+		out, created = p, true
+		return st.record(ctx, tx, ActionCreate, p.Subject, nil, &p)
+	})
+	if err != nil && st.db.IsUniqueViolation(err) {
+		// Another process proposed the same schema between our read and
+		// insert (PostgreSQL): return theirs.
+		old, ok, err2 := st.pendingTwin(ctx, st.db.Read, p.Subject, p.fingerprint)
+		if err2 != nil {
+			return Proposal{}, false, err2
+		}
+		if ok {
+			return old, false, nil
+		}
+	}
+	return out, created, err
+}
+
+func (st *sqlStore) pendingTwin(ctx context.Context, q queryer, subject, fp string) (Proposal, bool, error) {
+	ps, err := st.query(ctx, q, `SELECT `+columns+` FROM proposals WHERE subject = ? AND fingerprint = ? AND state = ?`, subject, fp, string(Pending))
+	if err != nil || len(ps) == 0 {
+		return Proposal{}, false, err
+	}
+	return ps[0], true, nil
+}
+
+// get returns proposal id.
+func (st *sqlStore) get(ctx context.Context, id int64) (Proposal, error) {
+	ps, err := st.query(ctx, st.db.Read, `SELECT `+columns+` FROM proposals WHERE id = ?`, id)
+	if err != nil {
+		return Proposal{}, err
+	}
+	if len(ps) == 0 {
+		return Proposal{}, errorf(ErrNotFound, "proposal %d not found", id)
+	}
+	return ps[0], nil
+}
+
+// list returns the proposals f selects, newest first; f.Limit is set.
+func (st *sqlStore) list(ctx context.Context, f Filter) ([]Proposal, error) {
+	var (
+		where []string
+		args  []any
+	)
+	for _, c := range []struct{ col, val string }{
+		{"state", string(f.State)}, {"stream", f.Stream}, {"subject", f.Subject}, {"proposer", f.Proposer},
+	} {
+		if c.val != "" {
+			where = append(where, c.col+" = ?")
+			args = append(args, c.val)
+		}
+	}
+	if f.BeforeID > 0 {
+		where = append(where, "id < ?")
+		args = append(args, f.BeforeID)
+	}
+	q := `SELECT ` + columns + ` FROM proposals`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	q += fmt.Sprintf(` ORDER BY id DESC LIMIT %d`, f.Limit)
+	return st.query(ctx, st.db.Read, q, args...)
+}
+
+// pendingByStream counts pending proposals per stream: one grouped scan
+// of the pending rows of index proposals_by_state_stream, however many
+// streams there are.
+func (st *sqlStore) pendingByStream(ctx context.Context) (map[string]int, error) {
+	rows, err := st.db.Read.QueryContext(ctx, st.db.Rebind(`SELECT stream, COUNT(*) FROM proposals WHERE state = ? AND stream <> '' GROUP BY stream`), string(Pending))
+	if err != nil {
+		return nil, fmt.Errorf("counting pending proposals: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var (
+			stream string
+			n      int
+		)
+		if err := rows.Scan(&stream, &n); err != nil {
+			return nil, fmt.Errorf("counting pending proposals: %w", err)
+		}
+		out[stream] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("counting pending proposals: %w", err)
+	}
+	return out, nil
+}
+
+// decide moves pending proposal p (as read before) to next.State with
+// its decision fields, and appends the action's audit entry, in one
+// transaction. A proposal no longer pending is ErrNotPending, naming who
+// decided it.
+func (st *sqlStore) decide(ctx context.Context, action string, p, next Proposal) (Proposal, error) {
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, st.db.Rebind(`UPDATE proposals SET state = ?, decided_by = ?, decided_at = ?, comment = ?, schema_id = ?, version = ?
+			WHERE id = ? AND state = ?`),
+			string(next.State), next.DecidedBy, next.DecidedAt.UnixMilli(), next.Comment, next.SchemaID, next.Version, p.ID, string(Pending))
+		if err != nil {
+			return fmt.Errorf("recording the decision on proposal %d: %w", p.ID, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("recording the decision on proposal %d: %w", p.ID, err)
+		}
+		if n == 0 {
+			cur, err := st.query(ctx, tx, `SELECT `+columns+` FROM proposals WHERE id = ?`, p.ID)
+			if err != nil {
+				return err
+			}
+			if len(cur) == 0 {
+				return errorf(ErrNotFound, "proposal %d not found", p.ID)
+			}
+			return notPending(cur[0])
+		}
+		return st.record(ctx, tx, action, p.Subject, &p, &next)
+	})
+	if err != nil {
+		return Proposal{}, err
+	}
+	return next, nil
+}
+
+// record appends the audit entry of a proposal change inside tx; the
+// actor and request id come from ctx.
+func (st *sqlStore) record(ctx context.Context, tx *sql.Tx, action, subject string, before, after *Proposal) error {
+	n := registry.ParseName(subject)
+	e := audit.Entry{Action: action, Context: n.Context, Target: n.Subject}
+	if before != nil {
+		e.Before = audit.Doc(before)
+	}
+	if after != nil {
+		e.After = audit.Doc(after)
+	}
+	return audit.Append(ctx, tx, st.db.Rebind, e)
+}
+
+func (st *sqlStore) query(ctx context.Context, q queryer, query string, args ...any) ([]Proposal, error) {
+	rows, err := q.QueryContext(ctx, st.db.Rebind(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading proposals: %w", err)
+	}
+	defer rows.Close()
+	out := []Proposal{}
+	for rows.Next() {
+		var (
+			p         Proposal
+			refs      sql.NullString
+			state     string
+			created   int64
+			decidedAt sql.NullInt64
+		)
+		if err := rows.Scan(&p.ID, &p.Subject, &p.Stream, &p.SchemaType, &p.Schema, &refs, &p.Description, &p.fingerprint,
+			&p.Proposer, &p.proposerRoles, &p.BaseVersion, &state, &created, &p.DecidedBy, &decidedAt, &p.Comment,
+			&p.SchemaID, &p.Version); err != nil {
+			return nil, fmt.Errorf("reading proposals: %w", err)
+		}
+		if refs.Valid && refs.String != "" {
+			if err := json.Unmarshal([]byte(refs.String), &p.References); err != nil {
+				return nil, fmt.Errorf("decoding the references of proposal %d: %w", p.ID, err)
+			}
+		}
+		p.State = State(state)
+		p.CreatedAt = time.UnixMilli(created).UTC()
+		if decidedAt.Valid {
+			t := time.UnixMilli(decidedAt.Int64).UTC()
+			p.DecidedAt = &t
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading proposals: %w", err)
+	}
+	return out, nil
+}
+
+func encodeRefs(refs []registry.Reference) (any, error) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(refs)
+	if err != nil {
+		return nil, fmt.Errorf("encoding references: %w", err)
+	}
+	return string(b), nil
+}
+
+// inTx runs fn in a write transaction (on SQLite the single writer
+// connection) and commits it unless fn fails.
+func (st *sqlStore) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := st.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("proposals: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("proposals: commit: %w", err)
+	}
+	return nil
+}
+
+func notPending(p Proposal) error {
+	by := ""
+	if p.DecidedBy != "" {
+		by = " by " + p.DecidedBy
+	}
+	return errorf(ErrNotPending, "proposal %d is %s%s, not pending: only pending proposals can be decided", p.ID, p.State, by)
+}
