@@ -23,6 +23,7 @@ import (
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/lineage"
+	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
 )
 
@@ -48,6 +49,12 @@ type Options struct {
 	// Lineage serves /v1/lineage, POST /api/v1/lineage (OpenLineage) and
 	// POST /v1/streams/{name}/impact (see api/lineage.go); nil: none.
 	Lineage *lineage.Service
+	// Proposals serves /v1/proposals (see api/proposals.go); nil: not served.
+	Proposals *proposals.Service
+	// UI serves /ui and /ui/... (the reviewers' web UI, package ui). It
+	// runs before the API's authentication: it signs people in with its
+	// own session cookie. nil: not served.
+	UI http.Handler
 }
 
 // Server is the HTTP front of a registry.
@@ -66,7 +73,9 @@ type Server struct {
 	contracts *contracts.Service // nil: no streams (see streams.go)
 	audit     *audit.Log         // nil: GET /v1/audit is not served
 	lineage   *lineage.Service   // nil: no lineage routes
+	proposals *proposals.Service // nil: no /v1/proposals
 	mirror    *mirrorCache
+	ui        http.Handler // nil: no /ui
 }
 
 type idKey struct {
@@ -76,7 +85,7 @@ type idKey struct {
 
 // New returns a Server for reg.
 func New(reg *registry.Registry, opts Options) *Server {
-	s := &Server{reg: reg, log: opts.Logger, maxBody: opts.MaxBodyBytes, auth: opts.Auth, contracts: opts.Contracts, audit: opts.Audit, lineage: opts.Lineage}
+	s := &Server{reg: reg, log: opts.Logger, maxBody: opts.MaxBodyBytes, auth: opts.Auth, contracts: opts.Contracts, audit: opts.Audit, lineage: opts.Lineage, proposals: opts.Proposals}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -84,6 +93,7 @@ func New(reg *registry.Registry, opts Options) *Server {
 		s.maxBody = DefaultMaxBodyBytes
 	}
 	s.hot = newHotCaches()
+	s.ui = opts.UI
 	dir := opts.Streams
 	if dir == nil && opts.Contracts != nil {
 		dir = opts.Contracts
@@ -95,6 +105,10 @@ func New(reg *registry.Registry, opts Options) *Server {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.ui != nil && (r.URL.Path == "/ui" || strings.HasPrefix(r.URL.Path, "/ui/")) {
+		s.ui.ServeHTTP(w, r) // its own sessions, CSRF and error pages
+		return
+	}
 	p, ok := s.authenticate(w, r)
 	if !ok {
 		return
@@ -167,6 +181,7 @@ func (s *Server) routes() chi.Router {
 	s.auditRoutes(r)
 	s.validateRoutes(r)
 	s.lineageRoutes(r)
+	s.proposalRoutes(r)
 	return r
 }
 

@@ -14,7 +14,8 @@
 // when they were first and last seen, so stale ones can be told apart.
 //
 // Queries never touch the database: the Service keeps an immutable
-// in-memory index (index.go), reloaded after a write made through it and
-// when older than Options.MaxAge, which is how replicas sharing
-// PostgreSQL, and stream contracts changed elsewhere, converge.
+// in-memory index (index.go), reloaded before the next query after a write
+// made in this process, and in the background (the old index served
+// meanwhile) when older than Options.MaxAge, which is how replicas
+// sharing PostgreSQL converge without a query ever waiting on a rebuild.
 package lineage

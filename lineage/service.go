@@ -23,9 +23,11 @@ type Streams interface {
 type Options struct {
 	Logger *slog.Logger
 	// MaxAge bounds how old the in-memory index may be before a query
-	// reloads it (DefaultMaxAge when 0; negative: reload on every query).
-	// It is how changes made by other replicas and stream contract changes
-	// show up; writes made through this Service show at once.
+	// starts a background reload, served the old index meanwhile
+	// (DefaultMaxAge when 0; negative: reload on every query, waiting).
+	// It is how changes made by other replicas show up; writes made in
+	// this process (edges through this Service, contracts through a
+	// contracts.Service) show at once.
 	MaxAge time.Duration
 	// StaleAfter: a stored edge not seen for this long is reported stale
 	// (DefaultStaleAfter when 0).
@@ -69,10 +71,18 @@ func NewService(store *SQLStore, streams Streams, reg *registry.Registry, opts O
 	return &Service{store: store, streams: streams, reg: reg, opts: opts, now: func() time.Time { return time.Now().UTC() }}
 }
 
-// snapshot returns a current index, reloading it when a write was made
-// through this Service since it was built, or it is older than MaxAge.
+// snapshot returns a current index. A write made through this Service
+// since the index was built forces a reload (callers read their own
+// writes); an index that is merely older than MaxAge is served as it is
+// while one background reload refreshes it, so a page or an impact check
+// never waits for a rebuild that other replicas' changes made necessary.
 func (svc *Service) snapshot(ctx context.Context) (*index, error) {
-	if ix := svc.cur.Load(); svc.fresh(ix) {
+	ix := svc.cur.Load()
+	if svc.fresh(ix) {
+		return ix, nil
+	}
+	if ix != nil && ix.gen == svc.localGen() && svc.opts.MaxAge > 0 {
+		svc.refreshInBackground(ctx)
 		return ix, nil
 	}
 	svc.mu.Lock()
@@ -83,8 +93,37 @@ func (svc *Service) snapshot(ctx context.Context) (*index, error) {
 	return svc.load(ctx)
 }
 
+// refreshInBackground starts a reload unless one is running.
+func (svc *Service) refreshInBackground(ctx context.Context) {
+	if !svc.mu.TryLock() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	go func() {
+		defer svc.mu.Unlock()
+		defer cancel()
+		if ix := svc.cur.Load(); svc.fresh(ix) {
+			return
+		}
+		if _, err := svc.load(ctx); err != nil {
+			svc.opts.Logger.Warn("lineage: background reload failed; serving the previous index", slog.Any("err", err))
+		}
+	}()
+}
+
 func (svc *Service) fresh(ix *index) bool {
-	return ix != nil && ix.gen == svc.writes.Load() && svc.opts.MaxAge > 0 && svc.now().Sub(ix.built) < svc.opts.MaxAge
+	return ix != nil && ix.gen == svc.localGen() && svc.opts.MaxAge > 0 && svc.now().Sub(ix.built) < svc.opts.MaxAge
+}
+
+// localGen counts the writes made in this process that the index
+// reflects: edges written through this Service, and stream contracts
+// written through the Streams when they count theirs (contracts.Service).
+func (svc *Service) localGen() uint64 {
+	g := svc.writes.Load()
+	if c, ok := svc.streams.(interface{ Generation() uint64 }); ok {
+		g += c.Generation()
+	}
+	return g
 }
 
 // Reload rebuilds the index from the database now.
@@ -96,7 +135,7 @@ func (svc *Service) Reload(ctx context.Context) error {
 }
 
 func (svc *Service) load(ctx context.Context) (*index, error) {
-	gen := svc.writes.Load() // read first: a write racing the load forces another
+	gen := svc.localGen() // read first: a write racing the load forces another
 	stored, err := svc.store.All(ctx)
 	if err != nil {
 		return nil, err

@@ -18,8 +18,10 @@ import (
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/lineage"
+	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
+	"github.com/accord/accord/ui"
 )
 
 func serve(args []string) int {
@@ -89,6 +91,11 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: unowned, Logger: log})
 	reg.SetPolicy(streams) // single writer and event-type lints on every registration
 	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log})
+	propOpts := proposals.Options{Logger: log}
+	if authn != nil { // approvals register as the proposer's current self
+		propOpts.Principals = authn
+	}
+	props := proposals.NewService(store.DB(), reg, streams, graph, propOpts)
 	go func() {
 		if err := reg.Run(ctx); err != nil && ctx.Err() == nil {
 			log.Error("cache invalidation feed stopped", slog.Any("err", err))
@@ -99,8 +106,9 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
+	web := ui.New(ui.Options{Registry: reg, Contracts: streams, Lineage: graph, Audit: store.Audit(), Auth: authn, Proposals: props, Logger: log})
 	srv := &http.Server{
-		Handler:           api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph}),
+		Handler:           api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph, Proposals: props, UI: web}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
