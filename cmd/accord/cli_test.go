@@ -27,6 +27,7 @@ import (
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
 )
@@ -59,7 +60,12 @@ func newTestServer(t *testing.T, withAuth bool) *testServer {
 		}
 	}
 	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log})
-	h := api.New(reg, api.Options{Logger: log, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph})
+	propOpts := proposals.Options{Logger: log}
+	if authn != nil {
+		propOpts.Principals = authn
+	}
+	props := proposals.NewService(store.DB(), reg, streams, graph, propOpts)
+	h := api.New(reg, api.Options{Logger: log, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph, Proposals: props})
 	ts := &testServer{}
 	srv := httptest.NewServer(h)
 	ts.url = srv.URL
@@ -257,6 +263,80 @@ func TestCLICheck(t *testing.T) {
 	})
 }
 
+// TestCLICheckPropose: --propose records a proposal for a schema that may
+// ship (as the caller), finds it again on a rerun, makes none for one that
+// may not, and has nothing to propose once the schema is registered.
+func TestCLICheckPropose(t *testing.T) {
+	ts := newTestServer(t, true)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"key.avsc": orderKey, "v1.avsc": orderV1, "ok.avsc": orderOK, "bad.avsc": orderBad})
+	for _, p := range []string{`{"name":"orders-svc","roles":["service"],"password":"` + rootPassword + `"}`, `{"name":"rita","roles":["reviewer"],"password":"` + rootPassword + `"}`} {
+		ts.mustCall(t, "POST", "/v1/principals", p, "root")
+	}
+	ts.mustCall(t, "POST", "/v1/streams", `{"name":"orders","owner":"orders-svc","eventType":"state","visibility":"public"}`, "root")
+	ts.mustCall(t, "POST", "/subjects/orders-key/versions", `{"schema":`+strconvQuote(orderKey)+`}`, "orders-svc")
+	ts.mustCall(t, "POST", "/subjects/orders-value/versions", `{"schema":`+strconvQuote(orderV1)+`}`, "orders-svc")
+	env := []string{"ACCORD_URL=" + ts.url, "ACCORD_USER=orders-svc", "ACCORD_PASSWORD=" + rootPassword}
+	ok, bad := filepath.Join(dir, "ok.avsc"), filepath.Join(dir, "bad.avsc")
+
+	out, errOut, code := cli(t, env, "check", ok, "--stream", "orders", "--propose", "--description", "add a note")
+	wantCode(t, "check --propose", code, 0, out, errOut)
+	for _, want := range []string{"OK: may ship", "Proposed for review: proposal 1 (pending) for orders-value by orders-svc", ts.url + "/ui/proposals/1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	var got struct{ Proposal proposals.Proposal }
+	if err := json.Unmarshal([]byte(ts.mustCall(t, "GET", "/v1/proposals/1", "", "root")), &got); err != nil {
+		t.Fatal(err)
+	}
+	if p := got.Proposal; p.Proposer != "orders-svc" || p.Description != "add a note" || p.Stream != "orders" || p.State != proposals.Pending {
+		t.Errorf("stored proposal %+v", p)
+	}
+
+	// A rerun (CI) finds the pending proposal.
+	out, errOut, code = cli(t, env, "check", ok, "--subject", "orders-value", "--propose", "--output", "json")
+	wantCode(t, "check --propose again", code, 0, out, errOut)
+	var rep checkReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !rep.OK || rep.Proposal == nil || rep.Proposal.ID != 1 || rep.ProposalCreated || rep.ProposalURL != ts.url+"/ui/proposals/1" {
+		t.Errorf("json report: %+v", rep)
+	}
+
+	// A schema that may not ship is not proposed.
+	out, errOut, code = cli(t, env, "check", bad, "--stream", "orders", "--propose")
+	wantCode(t, "check --propose incompatible", code, 1, out, errOut)
+	if strings.Contains(out, "Proposed") {
+		t.Errorf("an incompatible schema was proposed:\n%s", out)
+	}
+	var list struct{ Proposals []proposals.Proposal }
+	if err := json.Unmarshal([]byte(ts.mustCall(t, "GET", "/v1/proposals", "", "root")), &list); err != nil || len(list.Proposals) != 1 {
+		t.Errorf("proposals %+v (%v)", list, err)
+	}
+
+	// Usage errors, and a caller who may not propose (credentials: 2).
+	out, errOut, code = cli(t, env, "check", ok, "--stream", "orders", "--description", "x")
+	wantCode(t, "--description without --propose", code, 2, out, errOut)
+	out, errOut, code = cli(t, []string{"ACCORD_URL=" + ts.url, "ACCORD_USER=rita", "ACCORD_PASSWORD=" + rootPassword}, "check", ok, "--stream", "orders", "--propose")
+	wantCode(t, "a reviewer proposing", code, 2, out, errOut)
+
+	// Approved (registered as orders-svc): nothing left to propose.
+	ts.mustCall(t, "POST", "/v1/proposals/1/approve", `{"comment":"ok"}`, "rita")
+	out, errOut, code = cli(t, env, "check", ok, "--stream", "orders", "--propose")
+	wantCode(t, "check --propose after approval", code, 0, out, errOut)
+	if !strings.Contains(out, "Nothing to propose") || !strings.Contains(out, "version 2") {
+		t.Errorf("output:\n%s", out)
+	}
+}
+
+// strconvQuote renders s as a JSON string.
+func strconvQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
 func TestCLIPush(t *testing.T) {
 	ts := newTestServer(t, false)
 	dir := t.TempDir()
@@ -383,6 +463,29 @@ valueSchema:
 		}
 		if err := json.Unmarshal([]byte(out), &ans); err != nil || ans.Summary != "0 to create, 0 to update, 4 unchanged" {
 			t.Errorf("second apply: %v\n%s", err, out)
+		}
+	})
+	t.Run("review and validation settings are applied and kept", func(t *testing.T) {
+		writeFiles(t, dir, map[string]string{"orders.yaml": stream("Current state of every order") + "reviewRequired: true\nvalidation: {rules: false}\n"})
+		out, errOut, code := cli(t, env, "apply", "-f", dir)
+		wantCode(t, "apply", code, 0, out, errOut)
+		st := ts.mustCall(t, "GET", "/v1/streams/orders", "", "root")
+		if !strings.Contains(st, `"reviewRequired":true`) || !strings.Contains(st, `"validation":{"schemaId":"any","payload":true,"rules":false,"producer":true}`) {
+			t.Errorf("stream: %s", st)
+		}
+		out, errOut, code = cli(t, env, "apply", "-f", dir, "--output", "json")
+		wantCode(t, "second apply", code, 0, out, errOut)
+		var ans struct {
+			Summary string `json:"summary"`
+		}
+		if err := json.Unmarshal([]byte(out), &ans); err != nil || ans.Summary != "0 to create, 0 to update, 4 unchanged" {
+			t.Errorf("second apply is not a no-op: %v\n%s", err, out)
+		}
+		writeFiles(t, dir, map[string]string{"orders.yaml": stream("Current state of every order")})
+		out, errOut, code = cli(t, env, "apply", "-f", dir)
+		wantCode(t, "restore", code, 0, out, errOut)
+		if st := ts.mustCall(t, "GET", "/v1/streams/orders", "", "root"); !strings.Contains(st, `"reviewRequired":false`) || !strings.Contains(st, `"rules":true`) {
+			t.Errorf("stream after restore: %s", st)
 		}
 	})
 	t.Run("update plan with diff", func(t *testing.T) {
