@@ -251,16 +251,21 @@ type streamData struct {
 	ProposalsOn bool
 }
 
-func (h *handler) streamPage(w http.ResponseWriter, r *http.Request) error {
+// streamOfPath reads the stream a /ui/streams/{name}/... page is about.
+func (h *handler) streamOfPath(r *http.Request) (contracts.Stream, error) {
 	if h.opts.Contracts == nil || h.opts.Registry == nil {
-		return notFound("Streams are not served by this server.")
+		return contracts.Stream{}, notFound("Streams are not served by this server.")
 	}
-	ctx := r.Context()
 	name, err := pathParam(r, "name")
 	if err != nil {
-		return err
+		return contracts.Stream{}, err
 	}
-	st, err := h.opts.Contracts.Get(ctx, name)
+	return h.opts.Contracts.Get(r.Context(), name)
+}
+
+func (h *handler) streamPage(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	st, err := h.streamOfPath(r)
 	if err != nil {
 		return err
 	}
@@ -311,7 +316,7 @@ func (h *handler) streamPage(w http.ResponseWriter, r *http.Request) error {
 	d.Lints = lints
 	if h.opts.Proposals != nil {
 		d.ProposalsOn = true
-		prs, err := h.opts.Proposals.List(ctx, proposalFilter(name))
+		prs, err := h.opts.Proposals.List(ctx, proposalFilter(st.Name))
 		if err != nil {
 			return err
 		}
@@ -453,15 +458,8 @@ type diffData struct {
 }
 
 func (h *handler) diffPage(w http.ResponseWriter, r *http.Request) error {
-	if h.opts.Contracts == nil || h.opts.Registry == nil {
-		return notFound("Streams are not served by this server.")
-	}
 	ctx := r.Context()
-	name, err := pathParam(r, "name")
-	if err != nil {
-		return err
-	}
-	st, err := h.opts.Contracts.Get(ctx, name)
+	st, err := h.streamOfPath(r)
 	if err != nil {
 		return err
 	}
