@@ -3,10 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"strings"
@@ -31,16 +34,38 @@ func (p principalFlags) Set(v string) error {
 	return nil
 }
 
+// proxyOptions are the flags of accord proxy.
+type proxyOptions struct {
+	listen, upstream, accordURL, tokenFile string
+	sasl, idMap                            string
+	principals                             map[string]string
+	// tlsCert and tlsKey: the listeners' certificate and key (PEM files).
+	tlsCert, tlsKey string
+	// upstreamTLS: reach the brokers over TLS; upstreamCA: trust this PEM
+	// bundle for them (rather than the system's roots), implying TLS.
+	upstreamTLS bool
+	upstreamCA  string
+	// maxRequest and maxResponse bound frames, in bytes (0: the default).
+	maxRequest, maxResponse int
+}
+
 func proxyCmd(args []string) int {
 	fs := flag.NewFlagSet("proxy", flag.ContinueOnError)
-	listen := fs.String("listen", envOr("ACCORD_PROXY_LISTEN", "127.0.0.1:19092"), "address clients connect to (env ACCORD_PROXY_LISTEN); further brokers get listeners on the same host")
-	upstream := fs.String("upstream", os.Getenv("ACCORD_PROXY_UPSTREAM"), "a bootstrap broker, host:port (env ACCORD_PROXY_UPSTREAM; required)")
-	accordURL := fs.String("accord-url", envOr("ACCORD_URL", "http://127.0.0.1:8081"), "the Accord server the validator reads (env ACCORD_URL)")
-	tokenFile := fs.String("token-file", "", "file holding the API token the proxy reads Accord with (or env ACCORD_TOKEN)")
-	saslMode := fs.String("sasl", envOr("ACCORD_PROXY_SASL", "off"), "on: clients authenticate with SASL/PLAIN as Accord principals (password or API token); off: the client id names the producer")
-	idMap := fs.String("client-id-map", "", "file of clientid=principal lines (with --sasl off)")
+	var o proxyOptions
+	fs.StringVar(&o.listen, "listen", envOr("ACCORD_PROXY_LISTEN", "127.0.0.1:19092"), "address clients connect to (env ACCORD_PROXY_LISTEN); further brokers get listeners on the same host")
+	fs.StringVar(&o.upstream, "upstream", os.Getenv("ACCORD_PROXY_UPSTREAM"), "a bootstrap broker, host:port (env ACCORD_PROXY_UPSTREAM; required)")
+	fs.StringVar(&o.accordURL, "accord-url", envOr("ACCORD_URL", "http://127.0.0.1:8081"), "the Accord server the validator reads (env ACCORD_URL)")
+	fs.StringVar(&o.tokenFile, "token-file", "", "file holding the API token the proxy reads Accord with (or env ACCORD_TOKEN)")
+	fs.StringVar(&o.sasl, "sasl", envOr("ACCORD_PROXY_SASL", "off"), "on: clients authenticate with SASL/PLAIN as Accord principals (password or API token); off: the client id names the producer")
+	fs.StringVar(&o.idMap, "client-id-map", "", "file of clientid=principal lines (with --sasl off)")
 	principals := principalFlags{}
 	fs.Var(principals, "principal", "clientid=principal (repeatable; with --sasl off)")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "PEM certificate (chain) clients see: the listeners serve TLS only (with --tls-key)")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
+	fs.BoolVar(&o.upstreamTLS, "upstream-tls", false, "connect to the brokers over TLS, verified against the system's roots (or --upstream-ca)")
+	fs.StringVar(&o.upstreamCA, "upstream-ca", "", "PEM bundle of the CAs the brokers' certificates are verified against; implies --upstream-tls")
+	fs.IntVar(&o.maxRequest, "max-request-bytes", proxy.DefaultMaxFrameBytes, "largest client request accepted; a larger one closes the connection")
+	fs.IntVar(&o.maxResponse, "max-response-bytes", proxy.DefaultMaxFrameBytes, "largest broker answer passed on; a larger one closes the client's connection")
 	logLevel := fs.String("log-level", envOr("ACCORD_LOG_LEVEL", "info"), "debug, info, warn or error (env ACCORD_LOG_LEVEL)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: accord proxy --upstream HOST:PORT [flags]
@@ -49,11 +74,12 @@ Runs a validating Kafka proxy: clients connect to --listen instead of the
 brokers; every Produce request's records are checked against their streams'
 contracts in Accord, and a batch with an invalid record is refused with
 INVALID_RECORD without reaching the broker. The proxy connects upstream
-without SASL or TLS.
+without SASL, over TLS with --upstream-tls or --upstream-ca.
 
 Examples:
-  accord proxy --upstream kafka:9092 --sasl on
+  accord proxy --upstream kafka:9092 --sasl on --tls-cert proxy.pem --tls-key proxy-key.pem
   accord proxy --upstream kafka:9092 --principal orders-app=orders-svc --principal billing-app=billing-svc
+  accord proxy --upstream kafka:9093 --upstream-ca kafka-ca.pem --sasl on
 
 Flags:
 `)
@@ -63,7 +89,8 @@ Flags:
 	if done {
 		return code
 	}
-	cfg, err := proxyConfig(*listen, *upstream, *accordURL, *tokenFile, *saslMode, *idMap, principals, os.Getenv, log)
+	o.principals = principals
+	cfg, err := proxyConfig(o, os.Getenv, log)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "accord proxy: %v\n", err)
 		return 2
@@ -86,14 +113,23 @@ Flags:
 }
 
 // proxyConfig turns the flags into a proxy.Config.
-func proxyConfig(listen, upstream, accordURL, tokenFile, saslMode, idMap string, principals map[string]string, getenv func(string) string, log *slog.Logger) (proxy.Config, error) {
-	cfg := proxy.Config{Listen: listen, Upstream: upstream, Logger: log, ClientIDs: map[string]string{}}
-	if upstream == "" {
+func proxyConfig(o proxyOptions, getenv func(string) string, log *slog.Logger) (proxy.Config, error) {
+	cfg := proxy.Config{Listen: o.listen, Upstream: o.upstream, Logger: log, ClientIDs: map[string]string{}}
+	if o.upstream == "" {
 		return cfg, errors.New("--upstream HOST:PORT is required")
 	}
+	for name, v := range map[string]int{"--max-request-bytes": o.maxRequest, "--max-response-bytes": o.maxResponse} {
+		if v < 0 || v > math.MaxInt32 {
+			return cfg, fmt.Errorf("%s must be between 0 (the default, %d) and %d", name, proxy.DefaultMaxFrameBytes, math.MaxInt32)
+		}
+	}
+	cfg.MaxRequestBytes, cfg.MaxResponseBytes = int32(o.maxRequest), int32(o.maxResponse)
+	if err := proxyTLS(o, &cfg); err != nil {
+		return cfg, err
+	}
 	token := getenv("ACCORD_TOKEN")
-	if tokenFile != "" {
-		b, err := os.ReadFile(tokenFile)
+	if o.tokenFile != "" {
+		b, err := os.ReadFile(o.tokenFile)
 		if err != nil {
 			return cfg, fmt.Errorf("--token-file: %w", err)
 		}
@@ -103,26 +139,54 @@ func proxyConfig(listen, upstream, accordURL, tokenFile, saslMode, idMap string,
 	if token != "" {
 		authz = "Bearer " + token
 	}
-	cfg.Validator = validator.New(validator.NewHTTPSource(accordURL, validator.HTTPOptions{Authorization: authz}), validator.Options{Logger: log, Refresh: 5 * time.Second})
-	switch saslMode {
+	cfg.Validator = validator.New(validator.NewHTTPSource(o.accordURL, validator.HTTPOptions{Authorization: authz}), validator.Options{Logger: log, Refresh: 5 * time.Second})
+	switch o.sasl {
 	case "on":
-		if idMap != "" || len(principals) > 0 {
+		if o.idMap != "" || len(o.principals) > 0 {
 			return cfg, errors.New("--client-id-map and --principal apply with --sasl off only")
 		}
-		cfg.SASL = &proxy.AccordAuthenticator{BaseURL: accordURL}
+		cfg.SASL = &proxy.AccordAuthenticator{BaseURL: o.accordURL}
 	case "off":
-		if idMap != "" {
-			if err := readClientIDMap(idMap, cfg.ClientIDs); err != nil {
+		if o.idMap != "" {
+			if err := readClientIDMap(o.idMap, cfg.ClientIDs); err != nil {
 				return cfg, err
 			}
 		}
-		for id, who := range principals {
+		for id, who := range o.principals {
 			cfg.ClientIDs[id] = who
 		}
 	default:
-		return cfg, fmt.Errorf("--sasl must be on or off, not %q", saslMode)
+		return cfg, fmt.Errorf("--sasl must be on or off, not %q", o.sasl)
 	}
 	return cfg, nil
+}
+
+// proxyTLS reads the TLS flags into cfg.
+func proxyTLS(o proxyOptions, cfg *proxy.Config) error {
+	switch {
+	case o.tlsCert != "" && o.tlsKey != "":
+		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+		if err != nil {
+			return fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		}
+		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	case o.tlsCert != "" || o.tlsKey != "":
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if o.upstreamCA != "" {
+		pem, err := os.ReadFile(o.upstreamCA)
+		if err != nil {
+			return fmt.Errorf("--upstream-ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("--upstream-ca %s: no PEM certificate in it", o.upstreamCA)
+		}
+		cfg.UpstreamTLS = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	} else if o.upstreamTLS {
+		cfg.UpstreamTLS = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	return nil
 }
 
 // readClientIDMap reads clientid=principal lines; blank lines and lines

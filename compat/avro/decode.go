@@ -454,8 +454,10 @@ func (v *validator) bytes(what string) ([]byte, error) {
 		return nil, err
 	}
 	if n < 0 || n > int64(len(v.buf)-v.pos) {
+		// Counted after the length, which is what the length must fit.
+		remain := len(v.buf) - v.pos
 		v.pos = start
-		return nil, v.fail("%s length %d is out of range (%d bytes remain)", what, n, len(v.buf)-v.pos)
+		return nil, v.fail("%s length %d is out of range (%d bytes remain)", what, n, remain)
 	}
 	b := v.buf[v.pos : v.pos+int(n)]
 	v.pos += int(n)

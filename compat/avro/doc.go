@@ -30,4 +30,7 @@
 //	fingerprint.go Parsing Canonical Form and fingerprints
 //	compat.go      schema resolution: reader/writer compatibility
 //	decode.go      payload validation and decoding
+//	decode_record.go  one-pass validation that also notes where each
+//	               top-level field starts, so rules read fields without a
+//	               second decode (the validation hook's hot path)
 package avro

@@ -56,64 +56,90 @@ func batchErr(format string, args ...any) error {
 // 0.11 writes them, and Produce v3+ requires them); the CRC is checked.
 func DecodeBatches(src []byte) ([]Batch, error) {
 	var out []Batch
-	for len(src) > 0 {
-		if len(src) < batchHeaderSize {
-			return nil, batchErr("%d bytes left, a batch header takes %d", len(src), batchHeaderSize)
-		}
-		length := int32(binary.BigEndian.Uint32(src[8:12]))
-		if length < batchHeaderSize-12 || int64(length) > int64(len(src)-12) {
-			return nil, batchErr("batch length %d does not fit the %d bytes left", length, len(src)-12)
-		}
-		b, err := decodeBatch(src[:12+int(length)])
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-		src = src[12+int(length):]
-	}
-	if len(out) == 0 {
-		return nil, batchErr("no batch")
+	var bufs [][]byte
+	err := walkBatches(src, &bufs, func(h *kmsg.RecordBatch) {
+		out = append(out, Batch{Header: *h, Records: make([]Record, 0, min(int(h.NumRecords), len(h.Records)/7+1))})
+	}, func(r *Record) {
+		b := &out[len(out)-1]
+		b.Records = append(b.Records, *r)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-func decodeBatch(src []byte) (Batch, error) {
-	var b Batch
-	if err := b.Header.ReadFrom(src); err != nil {
-		return b, batchErr("header: %v", err)
+// walkBatches decodes the v2 batches of one partition, calling batch for
+// each batch header and record for each of its records, which alias src
+// or the decompressed bytes; record must copy what it keeps of the
+// Record, which is reused. (*bufs)[i] holds the decompressed records of
+// batch i: a caller that keeps bufs reuses the buffers on its next call,
+// once it no longer needs the records.
+func walkBatches(src []byte, bufs *[][]byte, batch func(*kmsg.RecordBatch), record func(*Record)) error {
+	n := 0
+	for len(src) > 0 {
+		if len(src) < batchHeaderSize {
+			return batchErr("%d bytes left, a batch header takes %d", len(src), batchHeaderSize)
+		}
+		length := int32(binary.BigEndian.Uint32(src[8:12]))
+		if length < batchHeaderSize-12 || int64(length) > int64(len(src)-12) {
+			return batchErr("batch length %d does not fit the %d bytes left", length, len(src)-12)
+		}
+		if err := walkBatch(src[:12+int(length)], bufs, n, batch, record); err != nil {
+			return err
+		}
+		src = src[12+int(length):]
+		n++
 	}
-	h := &b.Header
+	if n == 0 {
+		return batchErr("no batch")
+	}
+	return nil
+}
+
+func walkBatch(src []byte, bufs *[][]byte, n int, batch func(*kmsg.RecordBatch), record func(*Record)) error {
+	var h kmsg.RecordBatch
+	if err := h.ReadFrom(src); err != nil {
+		return batchErr("header: %v", err)
+	}
 	if h.Magic != 2 {
-		return b, batchErr("magic %d, want 2", h.Magic)
+		return batchErr("magic %d, want 2", h.Magic)
 	}
 	if crc := crc32.Checksum(src[21:], castagnoli); int32(crc) != h.CRC {
-		return b, batchErr("CRC 0x%08x, computed 0x%08x", uint32(h.CRC), crc)
+		return batchErr("CRC 0x%08x, computed 0x%08x", uint32(h.CRC), crc)
 	}
 	if h.NumRecords < 0 || h.NumRecords > maxRecordsPerBatch {
-		return b, batchErr("record count %d", h.NumRecords)
+		return batchErr("record count %d", h.NumRecords)
 	}
+	batch(&h)
 	data := h.Records
 	if codec := h.Attributes & 0x07; codec != codecNone {
-		d, err := decompress(data, codec)
-		if err != nil {
-			return b, batchErr("decompressing (codec %d): %v", codec, err)
+		for len(*bufs) <= n {
+			*bufs = append(*bufs, nil)
 		}
+		d, err := decompress((*bufs)[n][:0], data, codec)
+		if err != nil {
+			return batchErr("decompressing (codec %d): %v", codec, err)
+		}
+		(*bufs)[n] = d
 		data = d
 	}
-	// Each record takes at least 7 bytes, which bounds the allocation.
-	b.Records = make([]Record, 0, min(int(h.NumRecords), len(data)/7+1))
+	// One Record serves the batch: record copies what it keeps, and a
+	// Record per record would escape to the heap through the callback.
+	var r Record
 	for i := range int(h.NumRecords) {
-		r, n, err := decodeRecord(data)
-		if err != nil {
-			return b, batchErr("record %d: %v", i, err)
+		var n int
+		var err error
+		if r, n, err = decodeRecord(data); err != nil {
+			return batchErr("record %d: %v", i, err)
 		}
-		b.Records = append(b.Records, r)
+		record(&r)
 		data = data[n:]
 	}
 	if len(data) != 0 {
-		return b, batchErr("%d bytes after the %d records", len(data), h.NumRecords)
+		return batchErr("%d bytes after the %d records", len(data), h.NumRecords)
 	}
-	return b, nil
+	return nil
 }
 
 // reader reads varints and spans of one record.
@@ -123,21 +149,33 @@ type reader struct {
 }
 
 func (r *reader) varint(what string) int64 {
+	v, ok := r.next()
+	if !ok {
+		r.err = fmt.Errorf("bad %s varint", what)
+	}
+	return v
+}
+
+// next reads a varint, false when there is none (or an earlier error).
+func (r *reader) next() (int64, bool) {
 	if r.err != nil {
-		return 0
+		return 0, false
 	}
 	v, n := binary.Varint(r.src)
 	if n <= 0 {
-		r.err = fmt.Errorf("bad %s varint", what)
-		return 0
+		return 0, false
 	}
 	r.src = r.src[n:]
-	return v
+	return v, true
 }
 
 // bytes reads a varint-length span; -1 is nil.
 func (r *reader) bytes(what string) []byte {
-	n := r.varint(what + " length")
+	n, ok := r.next()
+	if !ok && r.err == nil {
+		// Named here, not before: building the label costs an allocation.
+		r.err = fmt.Errorf("bad %s length varint", what)
+	}
 	switch {
 	case r.err != nil:
 		return nil

@@ -3,12 +3,14 @@ package proxy
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"slices"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -135,13 +137,14 @@ type session struct {
 	// rawSASL: a SaslHandshake v0 succeeded, so the next frame is a bare
 	// PLAIN token.
 	rawSASL bool
+	// scratch is reused by the reading goroutine's Produce validation.
+	scratch scratch
 }
 
 func (p *Proxy) serveConn(c net.Conn, r *route) {
 	log := p.log.With(slog.String("client", c.RemoteAddr().String()), slog.String("upstream", r.upstream))
 	defer c.Close()
-	d := net.Dialer{Timeout: p.cfg.DialTimeout}
-	up, err := d.DialContext(p.ctx, "tcp", r.upstream)
+	up, err := p.dialUpstream(r.upstream)
 	if err != nil {
 		log.Warn("proxy: cannot reach the broker; closing the client connection", slog.Any("err", err))
 		return
@@ -165,8 +168,15 @@ func (p *Proxy) serveConn(c net.Conn, r *route) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := s.write(slots); err != nil && !isClosed(err) {
-			log.Debug("proxy: answering the client stopped", slog.Any("err", err))
+		if err := s.write(slots); err != nil {
+			var big *FrameTooBigError
+			switch {
+			case errors.As(err, &big):
+				log.Warn("proxy: a broker answer exceeds the size limit; closing the connection",
+					slog.Int("bytes", int(big.Size)), slog.Int("limit", int(big.Limit)))
+			case !isClosed(err):
+				log.Debug("proxy: answering the client stopped", slog.Any("err", err))
+			}
 		}
 		// Unblock the reader.
 		c.Close()
@@ -174,33 +184,84 @@ func (p *Proxy) serveConn(c net.Conn, r *route) {
 		for range slots {
 		}
 	}()
-	if err := s.read(slots); err != nil && !isClosed(err) {
-		log.Debug("proxy: reading the client stopped", slog.Any("err", err))
+	if err := s.read(slots); err != nil {
+		var big *FrameTooBigError
+		switch {
+		case errors.As(err, &big):
+			log.Warn("proxy: a client request exceeds the size limit; closing the connection",
+				slog.Int("bytes", int(big.Size)), slog.Int("limit", int(big.Limit)))
+		case !isClosed(err):
+			log.Debug("proxy: reading the client stopped", slog.Any("err", err))
+		}
 	}
 	close(slots)
 	<-done
+}
+
+// dialUpstream connects to a broker, with TLS when configured: the
+// server name is the broker's host unless the configuration names one.
+func (p *Proxy) dialUpstream(addr string) (net.Conn, error) {
+	d := &net.Dialer{Timeout: p.cfg.DialTimeout}
+	if p.cfg.UpstreamTLS == nil {
+		return d.DialContext(p.ctx, "tcp", addr)
+	}
+	cfg := p.cfg.UpstreamTLS.Clone()
+	if cfg.ServerName == "" {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		cfg.ServerName = host
+	}
+	td := &tls.Dialer{NetDialer: d, Config: cfg}
+	return td.DialContext(p.ctx, "tcp", addr)
 }
 
 func isClosed(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
-// readFrame reads one size-prefixed frame into buf (grown as needed).
-func readFrame(r *bufio.Reader, buf []byte, max int32) ([]byte, error) {
+// FrameTooBigError is a frame whose size prefix exceeds the limit; the
+// connection it came on is closed, since the rest of the stream cannot be
+// framed without reading it.
+type FrameTooBigError struct {
+	Size, Limit int32
+}
+
+func (e *FrameTooBigError) Error() string {
+	return fmt.Sprintf("frame of %d bytes exceeds the limit of %d bytes", e.Size, e.Limit)
+}
+
+// frameChunk is the most a frame's buffer grows ahead of the bytes that
+// have arrived.
+const frameChunk = 1 << 20
+
+// readFrame reads one size-prefixed frame into buf (grown as needed). A
+// size over limit is a *FrameTooBigError. Memory follows the bytes that
+// arrive rather than the size the prefix claims: a peer that announces
+// 100 MiB and sends nothing costs a chunk, not 100 MiB.
+func readFrame(r *bufio.Reader, buf []byte, limit int32) ([]byte, error) {
 	var sz [4]byte
 	if _, err := io.ReadFull(r, sz[:]); err != nil {
 		return nil, err
 	}
 	n := int32(binary.BigEndian.Uint32(sz[:]))
-	if n < 0 || n > max {
-		return nil, fmt.Errorf("frame of %d bytes (limit %d)", n, max)
+	if n < 0 || n > limit {
+		return nil, &FrameTooBigError{Size: n, Limit: limit}
 	}
-	if cap(buf) < int(n) {
-		buf = make([]byte, n)
-	}
-	buf = buf[:n]
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, err
+	buf = buf[:0]
+	for len(buf) < int(n) {
+		next := min(int(n), len(buf)+max(len(buf), frameChunk))
+		if cap(buf) < next {
+			buf = slices.Grow(buf, next-len(buf))
+		}
+		if _, err := io.ReadFull(r, buf[len(buf):next]); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		buf = buf[:next]
 	}
 	return buf, nil
 }
@@ -298,7 +359,7 @@ func (s *session) write(slots <-chan slot) error {
 	for sl := range slots {
 		out := sl.local
 		if sl.upstream {
-			frame, err := readFrame(br, buf, 1<<30)
+			frame, err := readFrame(br, buf, s.p.cfg.MaxResponseBytes)
 			if err != nil {
 				return fmt.Errorf("reading upstream: %w", err)
 			}
@@ -308,9 +369,11 @@ func (s *session) write(slots <-chan slot) error {
 			}
 			out = frame
 			if sl.fix != nil {
-				if fixed, err := s.rewrite(sl, frame); err != nil {
+				switch fixed, err := s.rewrite(sl, frame); {
+				case errors.Is(err, errUnchanged):
+				case err != nil:
 					s.log.Warn("proxy: cannot rewrite an upstream answer; passing it unchanged", slog.Int("key", int(sl.req.Key())), slog.Any("err", err))
-				} else {
+				default:
 					out = fixed
 				}
 			}
@@ -334,6 +397,10 @@ func (s *session) write(slots <-chan slot) error {
 	}
 	return bw.Flush()
 }
+
+// errUnchanged is returned by a slot's fix when the answer needs no
+// rewriting: the original bytes are passed on, not re-encoded.
+var errUnchanged = errors.New("unchanged")
 
 // rewrite parses an upstream answer frame (header and body, no size),
 // applies sl.fix and returns the new frame.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 
 	"github.com/klauspost/compress/gzip"
@@ -36,34 +37,34 @@ var zstdDecoder = sync.OnceValues(func() (*zstd.Decoder, error) {
 // xerialHeader starts snappy data in the framing the Java client writes.
 var xerialHeader = []byte{0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0}
 
-// decompress inflates a batch's records with codec, at most
-// MaxDecompressedBytes.
-func decompress(src []byte, codec int16) ([]byte, error) {
+// decompress appends the batch's records, inflated with codec, to dst,
+// at most MaxDecompressedBytes. dst's storage is reused when large enough.
+func decompress(dst, src []byte, codec int16) ([]byte, error) {
 	switch codec {
 	case codecNone:
-		return src, nil
+		return append(dst, src...), nil
 	case codecGzip:
 		r, err := gzip.NewReader(bytes.NewReader(src))
 		if err != nil {
 			return nil, err
 		}
-		return readLimited(r)
+		return readLimited(dst, r)
 	case codecLz4:
-		return readLimited(lz4.NewReader(bytes.NewReader(src)))
+		return readLimited(dst, lz4.NewReader(bytes.NewReader(src)))
 	case codecZstd:
 		d, err := zstdDecoder()
 		if err != nil {
 			return nil, err
 		}
-		return d.DecodeAll(src, nil)
+		return d.DecodeAll(src, dst)
 	case codecSnappy:
 		if !bytes.HasPrefix(src, xerialHeader) {
-			return snappyBlock(nil, src)
+			return snappyBlock(dst, src)
 		}
 		if len(src) < 16 {
 			return nil, errors.New("truncated xerial snappy header")
 		}
-		var out []byte
+		out := dst
 		for rest := src[16:]; len(rest) > 0; {
 			if len(rest) < 4 {
 				return nil, errors.New("truncated xerial snappy chunk size")
@@ -83,7 +84,8 @@ func decompress(src []byte, codec int16) ([]byte, error) {
 	return nil, fmt.Errorf("unknown compression codec %d", codec)
 }
 
-// snappyBlock appends the decoded snappy block to dst.
+// snappyBlock appends the decoded snappy block to dst, decoding in place
+// of dst's spare capacity when it has enough.
 func snappyBlock(dst, block []byte) ([]byte, error) {
 	n, err := snappy.DecodedLen(block)
 	if err != nil {
@@ -92,20 +94,21 @@ func snappyBlock(dst, block []byte) ([]byte, error) {
 	if n > MaxDecompressedBytes-len(dst) {
 		return nil, errTooBig
 	}
-	d, err := snappy.Decode(nil, block)
+	dst = slices.Grow(dst, n)
+	d, err := snappy.Decode(dst[len(dst):len(dst)+n], block)
 	if err != nil {
 		return nil, err
 	}
-	return append(dst, d...), nil
+	return dst[:len(dst)+len(d)], nil
 }
 
-func readLimited(r io.Reader) ([]byte, error) {
-	out, err := io.ReadAll(io.LimitReader(r, int64(MaxDecompressedBytes)+1))
-	if err != nil {
+func readLimited(dst []byte, r io.Reader) ([]byte, error) {
+	buf := bytes.NewBuffer(dst)
+	if _, err := buf.ReadFrom(io.LimitReader(r, int64(MaxDecompressedBytes)+1)); err != nil {
 		return nil, err
 	}
-	if len(out) > MaxDecompressedBytes {
+	if buf.Len()-len(dst) > MaxDecompressedBytes {
 		return nil, errTooBig
 	}
-	return out, nil
+	return buf.Bytes(), nil
 }

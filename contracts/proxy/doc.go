@@ -29,10 +29,23 @@
 //     upstream connection uses no SASL. With SASL off the Kafka client id
 //     is mapped to a principal (an unmapped client id is an unidentified
 //     producer).
+//   - Limits: a client request over Config.MaxRequestBytes or a broker
+//     answer over Config.MaxResponseBytes (100 MiB each by default) closes
+//     the client's connection with a warning; below them a frame's buffer
+//     grows with the bytes that arrive, not with what its size claims.
+//   - TLS: Config.TLS makes the listeners serve TLS; Config.UpstreamTLS
+//     makes the proxy reach the brokers over TLS.
+//
+// Produce validation is the proxy's hot path: record batches are decoded
+// straight into the validator's records, in buffers each connection
+// reuses, validated in one batch call per partition (on up to GOMAXPROCS
+// goroutines for large batches), and the request is forwarded as it came
+// when every record passes.
 //
 // Files: proxy.go (Proxy, Config, listeners and routes), conn.go (a client
-// connection, request and response framing), produce.go (validation and
-// the Produce answers), batch.go (the record-batch decoder), rewrite.go
-// (broker addresses and ApiVersions), sasl.go (SASL/PLAIN and the Accord
+// connection, request and response framing, size limits, upstream dial),
+// produce.go (validation and the Produce answers), batch.go (the
+// record-batch decoder), decompress.go (codecs), rewrite.go (broker
+// addresses and ApiVersions), sasl.go (SASL/PLAIN and the Accord
 // authenticator).
 package proxy

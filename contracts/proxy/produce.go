@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -92,8 +94,14 @@ func (s *session) produce(h header, frame []byte) (produceOutcome, error) {
 			return s.p.rewriteBrokers(resp)
 		}
 	case h.version >= 10:
-		// Answers may name brokers (NodeEndpoints) from v10.
-		sl.fix = s.p.rewriteBrokers
+		// Answers may name brokers (NodeEndpoints) from v10, when a
+		// partition moved; most do not, and pass as they came.
+		sl.fix = func(r kmsg.Response) error {
+			if len(r.(*kmsg.ProduceResponse).Brokers) == 0 {
+				return errUnchanged
+			}
+			return s.p.rewriteBrokers(r)
+		}
 	}
 	out.slot = sl
 	return out, nil
@@ -133,35 +141,42 @@ func (s *session) checkPartition(version int16, topic string, p kmsg.ProduceRequ
 	if version < 3 {
 		return refuse(kerr.UnsupportedForMessageFormat.Code, "the validating proxy accepts Produce v3+ (record batches v2) only", nil)
 	}
-	batches, err := DecodeBatches(p.Records)
+	// The records are decoded straight into what the validator reads, in
+	// buffers the session reuses: a request's records cost no allocation.
+	sc := &s.scratch
+	recs, indexes := sc.recs[:0], sc.indexes[:0]
+	index := 0
+	control := false
+	err := walkBatches(p.Records, &sc.bufs, func(h *kmsg.RecordBatch) {
+		control = h.Attributes&0x20 != 0
+		// A record takes at least 7 bytes, which bounds what a claimed
+		// count may cost.
+		recs = slices.Grow(recs, min(int(h.NumRecords), len(h.Records)/7+1))
+	}, func(rec *Record) {
+		if control {
+			// Transaction markers are the broker's, not the producer's.
+			index++
+			return
+		}
+		vr := validator.Record{Topic: topic, Partition: p.Partition, Offset: -1, Key: rec.Key, Value: rec.Value, Producer: who}
+		if len(rec.Headers) > 0 {
+			vr.Headers = make([]validator.Header, len(rec.Headers))
+			for i, hd := range rec.Headers {
+				vr.Headers[i] = validator.Header{Key: hd.Key, Value: hd.Value}
+			}
+		}
+		recs = append(recs, vr)
+		indexes = append(indexes, index)
+		index++
+	})
+	defer sc.keep(recs, indexes)
 	if err != nil {
 		s.log.Warn("proxy: refusing an undecodable batch", slog.String("topic", topic), slog.Int("partition", int(p.Partition)), slog.Any("err", err))
 		return refuse(kerr.CorruptMessage.Code, err.Error(), nil)
 	}
-	var recs []validator.Record
-	var indexes []int // the batch index of each of recs
-	index := 0
-	for bi := range batches {
-		b := &batches[bi]
-		if b.Control() {
-			index += len(b.Records)
-			continue
-		}
-		for ri := range b.Records {
-			rec := &b.Records[ri]
-			vr := validator.Record{Topic: topic, Partition: p.Partition, Offset: -1, Key: rec.Key, Value: rec.Value, Producer: who}
-			if len(rec.Headers) > 0 {
-				vr.Headers = make([]validator.Header, len(rec.Headers))
-				for i, hd := range rec.Headers {
-					vr.Headers[i] = validator.Header{Key: hd.Key, Value: hd.Value}
-				}
-			}
-			recs = append(recs, vr)
-			indexes = append(indexes, index)
-			index++
-		}
-	}
-	verdicts := s.p.validateAll(s.ctx(), recs)
+	sc.verdicts = slices.Grow(sc.verdicts[:0], len(recs))[:len(recs)]
+	verdicts := sc.verdicts
+	s.p.validateAll(s.ctx(), recs, verdicts)
 	var recErrs []kmsg.ProduceResponseTopicPartitionErrorRecord
 	var first string
 	total := len(recs)
@@ -195,31 +210,71 @@ func describe(fs []validator.Failure) string {
 	return strings.Join(parts, "; ")
 }
 
-// parallelMin is the fewest records validated on several goroutines.
-const parallelMin = 64
+// batchValidator is a Validator that checks many records at once for
+// less than one by one; *validator.Validator is one.
+type batchValidator interface {
+	ValidateInto(ctx context.Context, records []validator.Record, out []validator.Verdict)
+}
 
-// validateAll validates recs, on up to GOMAXPROCS goroutines when there
-// are many: a connection's requests are read one at a time, so this is
-// where a big batch gets more than one core.
-func (p *Proxy) validateAll(ctx context.Context, recs []validator.Record) []validator.Verdict {
-	out := make([]validator.Verdict, len(recs))
-	workers := min(runtime.GOMAXPROCS(0), len(recs)/parallelMin)
-	if workers <= 1 {
+// parallelMin is the fewest records validated on several goroutines.
+const parallelMin = 256
+
+// validateAll validates recs into out, on up to GOMAXPROCS goroutines
+// when there are many: a connection's requests are read one at a time, so
+// this is where a big batch gets more than one core.
+func (p *Proxy) validateAll(ctx context.Context, recs []validator.Record, out []validator.Verdict) {
+	run := func(recs []validator.Record, out []validator.Verdict) {
+		if bv, ok := p.cfg.Validator.(batchValidator); ok {
+			bv.ValidateInto(ctx, recs, out)
+			return
+		}
 		for i := range recs {
 			out[i] = p.cfg.Validator.Validate(ctx, &recs[i])
 		}
-		return out
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(recs)/parallelMin)
+	if workers <= 1 {
+		run(recs, out)
+		return
 	}
 	var wg sync.WaitGroup
 	chunk := (len(recs) + workers - 1) / workers
-	for lo := 0; lo < len(recs); lo += chunk {
+	for lo := chunk; lo < len(recs); lo += chunk {
 		hi := min(lo+chunk, len(recs))
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				out[i] = p.cfg.Validator.Validate(ctx, &recs[i])
-			}
-		})
+		wg.Go(func() { run(recs[lo:hi], out[lo:hi]) })
 	}
+	// This goroutine takes the first share rather than wait idle.
+	run(recs[:chunk], out[:chunk])
 	wg.Wait()
-	return out
+}
+
+// scratch is what a session reuses from one Produce partition to the
+// next: the records, their batch indexes, the verdicts and the
+// decompression buffers.
+type scratch struct {
+	recs     []validator.Record
+	indexes  []int
+	verdicts []validator.Verdict
+	bufs     [][]byte
+}
+
+// scratchMax bounds the buffers a session keeps between requests, so
+// that one huge request does not pin its memory for the connection's
+// life.
+const scratchMax = 8 << 20
+
+// keep keeps the slices for the next partition, dropping what points
+// into this request and what grew too large.
+func (sc *scratch) keep(recs []validator.Record, indexes []int) {
+	clear(recs)
+	clear(sc.verdicts)
+	sc.recs, sc.indexes = recs[:0], indexes[:0]
+	if cap(recs) > scratchMax/int(unsafe.Sizeof(validator.Record{})) {
+		sc.recs, sc.indexes, sc.verdicts = nil, nil, nil
+	}
+	for i, b := range sc.bufs {
+		if cap(b) > scratchMax {
+			sc.bufs[i] = nil
+		}
+	}
 }

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,11 +35,28 @@ type Config struct {
 	ClientIDs map[string]string
 	// Logger receives the proxy's logs (slog.Default when nil).
 	Logger *slog.Logger
-	// MaxRequestBytes bounds a request's size (100 MiB when 0).
+	// MaxRequestBytes bounds a client request's size (100 MiB when 0,
+	// Kafka's socket.request.max.bytes); a larger one closes the client's
+	// connection.
 	MaxRequestBytes int32
+	// MaxResponseBytes bounds a broker answer's size (100 MiB when 0); a
+	// larger one closes the client's connection. Clients bound answers
+	// themselves (fetch.max.bytes), so this guards against a broker or a
+	// stream gone wrong, not normal traffic.
+	MaxResponseBytes int32
+	// TLS, when set, makes every listener serve TLS with it (it needs a
+	// certificate).
+	TLS *tls.Config
+	// UpstreamTLS, when set, makes the proxy reach the brokers over TLS
+	// with it; an empty ServerName is each broker's host.
+	UpstreamTLS *tls.Config
 	// DialTimeout bounds connecting upstream (10s when 0).
 	DialTimeout time.Duration
 }
+
+// DefaultMaxFrameBytes is the default bound on requests and answers:
+// 100 MiB, Kafka's socket.request.max.bytes.
+const DefaultMaxFrameBytes = 100 << 20
 
 // Proxy is a validating Kafka proxy. Start it, then Close it.
 type Proxy struct {
@@ -82,7 +100,13 @@ func New(cfg Config) (*Proxy, error) {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.MaxRequestBytes <= 0 {
-		cfg.MaxRequestBytes = 100 << 20
+		cfg.MaxRequestBytes = DefaultMaxFrameBytes
+	}
+	if cfg.MaxResponseBytes <= 0 {
+		cfg.MaxResponseBytes = DefaultMaxFrameBytes
+	}
+	if cfg.TLS != nil && len(cfg.TLS.Certificates) == 0 && cfg.TLS.GetCertificate == nil && cfg.TLS.GetConfigForClient == nil {
+		return nil, errors.New("proxy: TLS configuration without a certificate")
 	}
 	if cfg.DialTimeout <= 0 {
 		cfg.DialTimeout = 10 * time.Second
@@ -149,6 +173,9 @@ func (p *Proxy) listen(addr, upstream string) (*route, error) {
 		return nil, fmt.Errorf("proxy: listening on %s: %w", addr, err)
 	}
 	tcp := ln.Addr().(*net.TCPAddr)
+	if p.cfg.TLS != nil {
+		ln = tls.NewListener(ln, p.cfg.TLS)
+	}
 	r := &route{upstream: upstream, ln: ln, host: p.host, port: int32(tcp.Port)}
 	if r.host == "" || r.host == "0.0.0.0" || r.host == "::" {
 		r.host = tcp.IP.String()
@@ -162,7 +189,8 @@ func (p *Proxy) listen(addr, upstream string) (*route, error) {
 	p.routes[upstream] = r
 	p.wg.Add(1)
 	p.mu.Unlock()
-	p.log.Info("proxy listening", slog.String("addr", ln.Addr().String()), slog.String("upstream", upstream))
+	p.log.Info("proxy listening", slog.String("addr", ln.Addr().String()), slog.String("upstream", upstream),
+		slog.Bool("tls", p.cfg.TLS != nil), slog.Bool("upstream_tls", p.cfg.UpstreamTLS != nil))
 	go p.accept(r)
 	return r, nil
 }

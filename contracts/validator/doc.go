@@ -22,8 +22,16 @@
 // latest version, are cached for Options.Refresh and re-read once before a
 // record is rejected on them; stream policies are polled (Run).
 //
+// With rules on an Avro record, the payload is checked and indexed in one
+// pass (compat/avro's ValidateRecord) and CEL reads the record through a
+// map view that decodes only the fields an expression reads (avroMsg), so
+// a rule costs about what it reads rather than a decoded map. ValidateInto
+// checks a batch, sharing one clock reading and the answers that let a
+// record pass among records of the same topic and schema.
+//
 // Files: validator.go (Validator, Options, the checks), record.go (Record,
 // Verdict, Failure), source.go (Source and what it returns), schemas.go
-// (the schema cache), rules.go (CEL), local.go (LocalSource), http.go
-// (HTTPSource).
+// (the schema cache), rules.go (CEL), fields.go (CEL_FIELD plans and
+// activations), avromsg.go (the lazily-read Avro record CEL sees),
+// local.go (LocalSource), http.go (HTTPSource).
 package validator

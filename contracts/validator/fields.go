@@ -2,6 +2,7 @@ package validator
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -353,34 +354,70 @@ func avroTypeName(s hamba.Schema) string {
 	return "NULL"
 }
 
-// walkAvro visits the fields of a decoded Avro value along the plan until
-// visit returns false.
-func walkAvro(n *avroNode, v any, f *avroField, visit func(f *avroField, v any) bool) bool {
+// avroWalk runs a CEL_FIELD rule along its plan over a decoded Avro value
+// (map[string]any from hamba, or an avroMsg read from the payload).
+type avroWalk struct {
+	r      *rule
+	act    *fieldActivation
+	failed error
+}
+
+// visit runs the rule on one field's value; false stops the walk.
+func (w *avroWalk) visit(f *avroField, v any) bool {
+	w.act.f, w.act.value = f.ctx, celScalar(v)
+	if f.guard {
+		out, _, err := w.r.guard.Eval(w.act)
+		if err != nil || out != types.True {
+			return true
+		}
+	}
+	if err := check(w.r.prog, w.act); err != nil {
+		w.failed = fmt.Errorf("field %s: %w", f.ctx.fullName, err)
+		return false
+	}
+	return true
+}
+
+// walk visits the fields of v along the plan n until a visit fails.
+func (w *avroWalk) walk(n *avroNode, v any, f *avroField) bool {
 	switch n.kind {
 	case 'l':
-		return visit(f, v)
+		return w.visit(f, v)
 	case 'r':
+		if am, ok := v.(*avroMsg); ok {
+			for i := range n.fields {
+				fi := &n.fields[i]
+				var fv any
+				if j := am.rec.Index(fi.key); j >= 0 {
+					fv = am.native(j)
+				}
+				if !w.walk(fi.node, fv, fi) {
+					return false
+				}
+			}
+			return true
+		}
 		m, ok := v.(map[string]any)
 		if !ok {
 			return true
 		}
 		for i := range n.fields {
 			fi := &n.fields[i]
-			if !walkAvro(fi.node, m[fi.key], fi, visit) {
+			if !w.walk(fi.node, m[fi.key], fi) {
 				return false
 			}
 		}
 	case 'a':
 		l, _ := v.([]any)
 		for _, e := range l {
-			if !walkAvro(n.items, e, f, visit) {
+			if !w.walk(n.items, e, f) {
 				return false
 			}
 		}
 	case 'm':
 		m, _ := v.(map[string]any)
 		for _, e := range m {
-			if !walkAvro(n.items, e, f, visit) {
+			if !w.walk(n.items, e, f) {
 				return false
 			}
 		}
@@ -389,12 +426,12 @@ func walkAvro(n *avroNode, v any, f *avroField, visit func(f *avroField, v any) 
 		if m, ok := v.(map[string]any); ok && len(m) == 1 {
 			for name, e := range m {
 				if br := n.branches[name]; br != nil {
-					return walkAvro(br, e, f, visit)
+					return w.walk(br, e, f)
 				}
 			}
 		}
 		if n.leaf != nil {
-			return visit(f, v)
+			return w.visit(f, v)
 		}
 	}
 	return true

@@ -46,6 +46,14 @@ type rule struct {
 	ft   *fieldTags
 }
 
+// all returns the rules, none for a nil set.
+func (rs *ruleSet) all() []*rule {
+	if rs == nil {
+		return nil
+	}
+	return rs.rules
+}
+
 // appliesOnWrite reports whether the hook, which sees records as they are
 // produced, runs r: CONDITION rules of type CEL or CEL_FIELD whose mode
 // includes writing. Other types run in the clients' rule executors.
@@ -64,7 +72,14 @@ func (r ruleDoc) appliesOnWrite() bool {
 func (se *schemaEntry) rulesFor() *ruleSet {
 	se.rulesOnce.Do(func() {
 		se.rules = compileRules(se)
-		if se.rules != nil && se.avro != nil {
+		se.lazy = se.rules != nil && se.avro != nil && se.avro.IsRecord()
+		for _, r := range se.rules.all() {
+			if r.field && r.err == nil && r.avro == nil {
+				// The generic walk needs the decoded map.
+				se.lazy = false
+			}
+		}
+		if se.rules != nil && se.avro != nil && !se.lazy {
 			if s := parseHamba(se.doc); s != nil {
 				se.fast = &hambaFast{schema: s, api: hambaAPI}
 			}
@@ -166,41 +181,49 @@ func program(env *cel.Env, expr string) (cel.Program, error) {
 // errRuleFalse is a condition that evaluated to false.
 var errRuleFalse = errors.New("condition is false")
 
+// evalState is what evaluating rules on one record reuses: the
+// activations and the Avro walker, so that no rule allocates them.
+type evalState struct {
+	mact msgActivation
+	fact fieldActivation
+	walk avroWalk
+}
+
 // eval runs the rule on a decoded message and says why it failed, nil
 // when it passed. root is the full name field paths start from.
-func (r *rule) eval(msg any, root string) error {
+func (r *rule) eval(msg any, root string, st *evalState) error {
 	if r.err != nil {
 		return fmt.Errorf("rule does not compile: %w", r.err)
 	}
 	if !r.field {
-		return check(r.prog, &msgActivation{msg: msg})
+		st.mact = msgActivation{msg: msg}
+		return check(r.prog, &st.mact)
 	}
-	act := &fieldActivation{msg: msg, msgSet: true, valSet: true}
+	st.fact = fieldActivation{msg: msg, msgSet: true, valSet: true}
+	act := &st.fact
+	if r.avro != nil {
+		st.walk = avroWalk{r: r, act: act}
+		st.walk.walk(r.avro, msg, nil)
+		return st.walk.failed
+	}
 	var failed error
-	visit := func(f *fieldCtx, v any, guard bool) bool {
-		act.f, act.value = f, celScalar(v)
-		if guard {
+	walkFields(msg, root, func(fl field) bool {
+		tags := r.ft.of(fl.fullName, nil)
+		if !r.appliesToTags(tags) {
+			return true
+		}
+		act.f, act.value = newFieldCtx(fl.name, fl.fullName, fl.typeName, tags), celScalar(fl.value)
+		if r.guard != nil {
 			out, _, err := r.guard.Eval(act)
 			if err != nil || out != types.True {
 				return true
 			}
 		}
 		if err := check(r.prog, act); err != nil {
-			failed = fmt.Errorf("field %s: %w", f.fullName, err)
+			failed = fmt.Errorf("field %s: %w", fl.fullName, err)
 			return false
 		}
 		return true
-	}
-	if r.avro != nil {
-		walkAvro(r.avro, msg, nil, func(f *avroField, v any) bool { return visit(f.ctx, v, f.guard) })
-		return failed
-	}
-	walkFields(msg, root, func(fl field) bool {
-		tags := r.ft.of(fl.fullName, nil)
-		if !r.appliesToTags(tags) {
-			return true
-		}
-		return visit(newFieldCtx(fl.name, fl.fullName, fl.typeName, tags), fl.value, r.guard != nil)
 	})
 	return failed
 }
@@ -229,7 +252,7 @@ type field struct {
 // walkFields calls fn for every field of msg, depth first, until fn
 // returns false: JSON objects by key, Protobuf messages by their declared
 // fields (map fields as their entries). Avro values are walked along the
-// schema instead (walkAvro), since records and maps decode alike.
+// schema instead (avroWalk), since records and maps decode alike.
 func walkFields(msg any, prefix string, fn func(field) bool) bool {
 	switch m := msg.(type) {
 	case map[string]any:

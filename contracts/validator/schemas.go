@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -16,6 +17,7 @@ import (
 	"github.com/accord/accord/compat/avro"
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
+	"github.com/accord/accord/contracts/wire"
 )
 
 // schemaEntry is a schema parsed for validation, cached by id forever
@@ -35,6 +37,14 @@ type schemaEntry struct {
 	rulesOnce sync.Once
 	rules     *ruleSet // nil: no rules that apply on write
 
+	// lazy: the rules read an Avro record through avroMsg, validated and
+	// indexed in one pass and decoded field by field (set with the rules).
+	lazy bool
+	// subject is the last subject name worked out for this schema: a
+	// topic's records mostly name one schema, and building the name
+	// allocates.
+	subject atomic.Pointer[subjectMemo]
+
 	// fast decodes Avro for rules straight with hamba after Validate (set
 	// with the rules; nil: compat/avro.Decode, which validates again).
 	fast *hambaFast
@@ -50,10 +60,10 @@ type hambaFast struct {
 var hambaAPI = hamba.Config{MaxByteSliceSize: -1}.Freeze()
 
 // schema returns the entry for id.
-func (v *Validator) schema(ctx context.Context, id int) *schemaEntry {
+func (v *Validator) schema(ctx context.Context, id int, now time.Time) *schemaEntry {
 	if e, ok := v.schemas.Load(id); ok {
 		se := e.(*schemaEntry)
-		if se.err == nil || v.now().Sub(se.at) < v.opts.Recheck {
+		if se.err == nil || now.Sub(se.at) < v.opts.Recheck {
 			return se
 		}
 	}
@@ -89,6 +99,25 @@ func (v *Validator) loadSchema(ctx context.Context, id int) *schemaEntry {
 		se.err = fmt.Errorf("parsing schema %d: %w", id, err)
 	}
 	return se
+}
+
+// subjectMemo is one answer of wire.SubjectName.
+type subjectMemo struct {
+	strategy    wire.Strategy
+	topic, name string
+	key         bool
+	subject     string
+	err         error
+}
+
+// subjectName is wire.SubjectName, remembering its last answer.
+func (se *schemaEntry) subjectName(st wire.Strategy, topic string, key bool, name string) (string, error) {
+	if m := se.subject.Load(); m != nil && m.strategy == st && m.key == key && m.topic == topic && m.name == name {
+		return m.subject, m.err
+	}
+	subject, err := wire.SubjectName(st, topic, key, name)
+	se.subject.Store(&subjectMemo{strategy: st, topic: topic, name: name, key: key, subject: subject, err: err})
+	return subject, err
 }
 
 // recordName is the fully-qualified name the record-name strategies read:

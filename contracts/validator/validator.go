@@ -135,11 +135,11 @@ func (v *Validator) reloadLocked(ctx context.Context) error {
 // missing from a policy set older than Recheck makes it read again, so a
 // stream declared a moment ago is seen; so does a set older than Refresh,
 // so a Validator without Run stays fresh too.
-func (v *Validator) policy(ctx context.Context, topic string) (*Policy, error) {
+func (v *Validator) policy(ctx context.Context, topic string, now time.Time) (*Policy, error) {
 	set := v.policies.Load()
 	if set != nil && set.gen == v.generation() {
 		// Without Run, a set older than Refresh is read again here.
-		age := v.now().Sub(set.at)
+		age := now.Sub(set.at)
 		if p := set.byTopic[topic]; age < v.opts.Refresh && (p != nil || age < v.opts.Recheck) {
 			return p, nil
 		}
@@ -160,15 +160,65 @@ func (v *Validator) policy(ctx context.Context, topic string) (*Policy, error) {
 
 // Validate checks one record.
 func (v *Validator) Validate(ctx context.Context, rec *Record) Verdict {
-	verdict := Verdict{Valid: true}
-	pol, err := v.policy(ctx, rec.Topic)
-	if err != nil {
-		verdict.fail(Failure{Part: PartRecord, Check: CheckUnavailable, Reason: err.Error()})
-		return verdict
+	ps := pass{now: v.now()}
+	defer ps.end()
+	return v.validate(ctx, rec, &ps)
+}
+
+// ValidateBatch checks records; verdicts[i] is the verdict of records[i].
+func (v *Validator) ValidateBatch(ctx context.Context, records []Record) []Verdict {
+	out := make([]Verdict, len(records))
+	v.ValidateInto(ctx, records, out)
+	return out
+}
+
+// ValidateInto checks records into out[:len(records)], with the verdicts
+// Validate would give each. The records share one reading of the clock,
+// and the answers that let one record pass (its stream's policy, its
+// schema, its schema's subject) serve the next ones of the same topic
+// and schema, so a batch costs less than its records one by one.
+func (v *Validator) ValidateInto(ctx context.Context, records []Record, out []Verdict) {
+	out = out[:len(records)]
+	ps := pass{now: v.now()}
+	defer ps.end()
+	for i := range records {
+		out[i] = v.validate(ctx, &records[i], &ps)
 	}
-	if pol == nil {
-		verdict.fail(Failure{Part: PartRecord, Check: CheckStream, Reason: fmt.Sprintf("topic %q has no stream: no contract says who may write it or what it holds", rec.Topic)})
-		return verdict
+}
+
+// pass is what the records of one call share. Only answers that let a
+// record pass are kept: a record that fails takes the full path, which
+// may read the source again before rejecting it.
+type pass struct {
+	// now is the one reading of the clock: it is not free, and records
+	// come by the million.
+	now time.Time
+	// topic's policy, when pol is set.
+	topic string
+	pol   *Policy
+	// se is the last schema read; okKey and okValue the last schemas whose
+	// subject check passed under pol, for keys and values.
+	se             *schemaEntry
+	okKey, okValue *schemaEntry
+	// sc serves every Avro record whose rules run, one after the other.
+	sc *avroScratch
+}
+
+func (v *Validator) validate(ctx context.Context, rec *Record, ps *pass) Verdict {
+	verdict := Verdict{Valid: true}
+	pol := ps.pol
+	if pol == nil || ps.topic != rec.Topic {
+		var err error
+		pol, err = v.policy(ctx, rec.Topic, ps.now)
+		if err != nil {
+			verdict.fail(Failure{Part: PartRecord, Check: CheckUnavailable, Reason: err.Error()})
+			return verdict
+		}
+		if pol == nil {
+			verdict.fail(Failure{Part: PartRecord, Check: CheckStream, Reason: fmt.Sprintf("topic %q has no stream: no contract says who may write it or what it holds", rec.Topic)})
+			return verdict
+		}
+		*ps = pass{now: ps.now, topic: rec.Topic, pol: pol, se: ps.se, sc: ps.sc}
 	}
 	if pol.Checks.Producer && rec.Producer != pol.Owner {
 		who := fmt.Sprintf("principal %q", rec.Producer)
@@ -180,27 +230,18 @@ func (v *Validator) Validate(ctx context.Context, rec *Record) Verdict {
 	}
 	if pol.Checks.frames() {
 		if rec.Key != nil && pol.KeySubject != "" {
-			v.checkPart(ctx, pol, rec.Topic, PartKey, rec.Key, &verdict)
+			v.checkPart(ctx, pol, rec.Topic, PartKey, rec.Key, ps, &verdict)
 		}
 		if rec.Value != nil {
-			v.checkPart(ctx, pol, rec.Topic, PartValue, rec.Value, &verdict)
+			v.checkPart(ctx, pol, rec.Topic, PartValue, rec.Value, ps, &verdict)
 		}
 	}
 	return verdict
 }
 
-// ValidateBatch checks records; verdicts[i] is the verdict of records[i].
-func (v *Validator) ValidateBatch(ctx context.Context, records []Record) []Verdict {
-	out := make([]Verdict, len(records))
-	for i := range records {
-		out[i] = v.Validate(ctx, &records[i])
-	}
-	return out
-}
-
 // checkPart runs the frame, schema id, payload and rules checks on a key
 // or a value.
-func (v *Validator) checkPart(ctx context.Context, pol *Policy, topic string, part Part, data []byte, verdict *Verdict) {
+func (v *Validator) checkPart(ctx context.Context, pol *Policy, topic string, part Part, data []byte, ps *pass, verdict *Verdict) {
 	fail := func(c Check, id int, format string, args ...any) {
 		verdict.fail(Failure{Part: part, Check: c, SchemaID: id, Reason: fmt.Sprintf(format, args...)})
 	}
@@ -209,8 +250,12 @@ func (v *Validator) checkPart(ctx context.Context, pol *Policy, topic string, pa
 		fail(CheckFrame, 0, "%v", err)
 		return
 	}
-	se := v.schema(ctx, fr.SchemaID)
+	se := ps.se
+	if se == nil || se.id != fr.SchemaID {
+		se = v.schema(ctx, fr.SchemaID, ps.now)
+	}
 	switch {
+	case se.err == nil:
 	case errors.Is(se.err, ErrNotFound):
 		fail(CheckSchemaID, fr.SchemaID, "schema id %d does not exist", fr.SchemaID)
 		return
@@ -233,14 +278,21 @@ func (v *Validator) checkPart(ctx context.Context, pol *Policy, topic string, pa
 			return
 		}
 	}
-	if pol.Checks.SchemaID != IDOff {
-		if reason, err := v.checkSubject(ctx, pol, topic, part, se, md); err != nil {
+	ps.se = se
+	ok := &ps.okValue
+	if part == PartKey {
+		ok = &ps.okKey
+	}
+	// A Protobuf schema's subject depends on the message the indexes name.
+	if pol.Checks.SchemaID != IDOff && (*ok != se || md != nil) {
+		if reason, err := v.checkSubject(ctx, pol, topic, part, se, md, ps.now); err != nil {
 			fail(CheckUnavailable, fr.SchemaID, "%v", err)
 			return
 		} else if reason != "" {
 			fail(CheckSchemaID, fr.SchemaID, "%s", reason)
 			return
 		}
+		*ok = se
 	}
 	var rules *ruleSet
 	if pol.Checks.Rules {
@@ -254,7 +306,17 @@ func (v *Validator) checkPart(ctx context.Context, pol *Policy, topic string, pa
 		}
 		return
 	}
-	msg, err := se.decode(fr.MessageIndexes, fr.Payload)
+	var msg any
+	sc := ps.avroScratch()
+	if se.lazy {
+		// One pass checks the payload and notes where each field starts;
+		// the rules decode only the fields they read.
+		err = se.avro.ValidateRecord(fr.Payload, &sc.rec)
+		sc.msg = avroMsg{rec: &sc.rec}
+		msg = &sc.msg
+	} else {
+		msg, err = se.decode(fr.MessageIndexes, fr.Payload)
+	}
 	if err != nil {
 		if pol.Checks.Payload {
 			fail(CheckPayload, fr.SchemaID, "payload does not match schema %d: %v", fr.SchemaID, err)
@@ -265,12 +327,12 @@ func (v *Validator) checkPart(ctx context.Context, pol *Policy, topic string, pa
 		}
 		return
 	}
-	if se.proto == nil {
+	if se.proto == nil && !se.lazy {
 		msg = celValue(msg)
 	}
 	root := se.fieldRoot(msg)
 	for _, r := range rules.rules {
-		if err := r.eval(msg, root); err != nil {
+		if err := r.eval(msg, root, &sc.evalState); err != nil {
 			verdict.fail(Failure{Part: part, Check: CheckRules, SchemaID: fr.SchemaID, Rule: r.name,
 				Reason: fmt.Sprintf("rule %s of schema %d: %v", r.name, fr.SchemaID, err)})
 		}
@@ -279,9 +341,9 @@ func (v *Validator) checkPart(ctx context.Context, pol *Policy, topic string, pa
 
 // checkSubject checks that the schema is registered under the subject the
 // stream's strategy names. It returns why not, "" when it is.
-func (v *Validator) checkSubject(ctx context.Context, pol *Policy, topic string, part Part, se *schemaEntry, md protoreflect.MessageDescriptor) (string, error) {
+func (v *Validator) checkSubject(ctx context.Context, pol *Policy, topic string, part Part, se *schemaEntry, md protoreflect.MessageDescriptor, now time.Time) (string, error) {
 	name := se.recordName(md)
-	subject, err := wire.SubjectName(pol.Strategy, topic, part == PartKey, name)
+	subject, err := se.subjectName(pol.Strategy, topic, part == PartKey, name)
 	if err != nil {
 		return fmt.Sprintf("schema %d: %v", se.id, err), nil
 	}
@@ -292,14 +354,14 @@ func (v *Validator) checkSubject(ctx context.Context, pol *Policy, topic string,
 		return fmt.Sprintf("schema %d (record %s) maps to subject %s, which is not a value subject of stream %s (%s)", se.id, name, subject, pol.Stream, strings.Join(pol.ValueSubjects, ", ")), nil
 	}
 	if pol.Checks.SchemaID == IDLatest {
-		return v.checkLatest(ctx, se.id, subject)
+		return v.checkLatest(ctx, se.id, subject, now)
 	}
-	return v.checkRegistered(ctx, se.id, subject, pol.Checks.SchemaID == IDLive)
+	return v.checkRegistered(ctx, se.id, subject, pol.Checks.SchemaID == IDLive, now)
 }
 
-func (v *Validator) checkLatest(ctx context.Context, id int, subject string) (string, error) {
+func (v *Validator) checkLatest(ctx context.Context, id int, subject string, now time.Time) (string, error) {
 	for fresh := false; ; fresh = true {
-		l, err := v.latestOf(ctx, subject, fresh)
+		l, err := v.latestOf(ctx, subject, fresh, now)
 		if errors.Is(err, ErrNotFound) {
 			return fmt.Sprintf("schema %d is not the latest version of subject %s: the subject has no live version", id, subject), nil
 		}
@@ -315,9 +377,9 @@ func (v *Validator) checkLatest(ctx context.Context, id int, subject string) (st
 	}
 }
 
-func (v *Validator) checkRegistered(ctx context.Context, id int, subject string, live bool) (string, error) {
+func (v *Validator) checkRegistered(ctx context.Context, id int, subject string, live bool, now time.Time) (string, error) {
 	for fresh := false; ; fresh = true {
-		us, err := v.usagesOf(ctx, id, fresh)
+		us, err := v.usagesOf(ctx, id, fresh, now)
 		if err != nil {
 			return "", err
 		}
@@ -358,8 +420,8 @@ func (v *Validator) stale(at time.Time) bool {
 	return v.opts.Recheck < 0 || v.now().Sub(at) >= v.opts.Recheck
 }
 
-func (v *Validator) usagesOf(ctx context.Context, id int, fresh bool) (*cached[[]Usage], error) {
-	if c, ok := v.usages.Load(id); ok && !fresh && v.now().Sub(c.(*cached[[]Usage]).at) < v.opts.Refresh {
+func (v *Validator) usagesOf(ctx context.Context, id int, fresh bool, now time.Time) (*cached[[]Usage], error) {
+	if c, ok := v.usages.Load(id); ok && !fresh && now.Sub(c.(*cached[[]Usage]).at) < v.opts.Refresh {
 		return c.(*cached[[]Usage]), nil
 	}
 	us, err := v.src.Usages(ctx, id)
@@ -371,8 +433,8 @@ func (v *Validator) usagesOf(ctx context.Context, id int, fresh bool) (*cached[[
 	return c, nil
 }
 
-func (v *Validator) latestOf(ctx context.Context, subject string, fresh bool) (*cached[Usage], error) {
-	if c, ok := v.latest.Load(subject); ok && !fresh && v.now().Sub(c.(*cached[Usage]).at) < v.opts.Refresh {
+func (v *Validator) latestOf(ctx context.Context, subject string, fresh bool, now time.Time) (*cached[Usage], error) {
+	if c, ok := v.latest.Load(subject); ok && !fresh && now.Sub(c.(*cached[Usage]).at) < v.opts.Refresh {
 		return c.(*cached[Usage]), nil
 	}
 	u, err := v.src.Latest(ctx, subject)
