@@ -101,6 +101,11 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 			log.Error("cache invalidation feed stopped", slog.Any("err", err))
 		}
 	}()
+	go func() { // build the lineage index now, not on the first query
+		if err := graph.Reload(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("loading the lineage index", slog.Any("err", err))
+		}
+	}()
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
