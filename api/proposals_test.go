@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -337,10 +338,88 @@ func TestProposalReviewRequired(t *testing.T) {
 		if r := s.as(t, "root", "POST", "/subjects/orders-value/versions", schemaBody(propV3)); r.Status != 200 {
 			t.Errorf("admin registers: %s", r)
 		}
-		// PATCH keeps it; a PUT without it turns review off.
+		// A PATCH that does not name it keeps it.
 		r = s.as(t, "orders-svc", "PATCH", "/v1/streams/orders", map[string]any{"description": "orders"})
 		if st := decodeStream(t, r); !st.ReviewRequired {
 			t.Errorf("a PATCH dropped reviewRequired: %s", r)
 		}
+		// Review is a control over the owner: only an admin lifts it.
+		before = s.state(t)
+		wantError(t, "owner turns review off", s.as(t, "orders-svc", "PATCH", "/v1/streams/orders", map[string]any{"reviewRequired": false}), 403, 40301,
+			"only an admin may turn off review of stream orders")
+		s.unchangedAs(t, "refused review change", before)
+		r = s.as(t, "root", "PATCH", "/v1/streams/orders", map[string]any{"reviewRequired": false})
+		if st := decodeStream(t, r); r.Status != 200 || st.ReviewRequired {
+			t.Errorf("admin turning review off: %s", r)
+		}
 	})
+}
+
+// secondServer is another server process on s's database (its own store
+// connection, caches and proposals service), as a second replica behind
+// a load balancer would be.
+func (s *propServer) secondServer(t *testing.T, target string) *propServer {
+	t.Helper()
+	st := newStack(t, target, contracts.UnownedOpen)
+	authn := auth.New(sqlauth.New(st.store.DB()), auth.Options{Logger: st.log})
+	graph := lineage.NewService(lineage.NewSQLStore(st.store.DB()), st.streams, st.reg, lineage.Options{Logger: st.log, MaxAge: -1})
+	hs := httptest.NewServer(api.New(st.reg, api.Options{Logger: st.log, Auth: authn, Contracts: st.streams, Audit: st.store.Audit(),
+		Lineage: graph, Proposals: st.proposals(graph, authn)}))
+	t.Cleanup(hs.Close)
+	return &propServer{server: &server{t: t, URL: hs.URL, HTTP: &http.Client{Transport: no5xx{t, hs.Client().Transport}, Timeout: 30 * time.Second}}, creds: s.creds}
+}
+
+// Two server processes on one PostgreSQL database: a reviewer approves
+// through one while another rejects through the other. One decision
+// wins, the other is a 409, and the outcome is whole: approved with its
+// version registered, or rejected with nothing registered (never a
+// rejected proposal whose schema was registered anyway).
+func TestProposalDecisionsAcrossServers(t *testing.T) {
+	target := newPostgresSchema(t)
+	a := startPropServer(t, target)
+	b := a.secondServer(t, target)
+	fields := []string{`{"name":"id","type":"string"}`}
+	versions := func() int {
+		var vs []int
+		if err := json.Unmarshal(a.as(t, "root", "GET", "/subjects/orders-value/versions", nil).Body, &vs); err != nil {
+			t.Fatal(err)
+		}
+		return len(vs)
+	}
+	won := map[int]int{}
+	for round := range 12 {
+		fields = append(fields, fmt.Sprintf(`{"name":"f%d","type":"string","default":""}`, round))
+		p := decodeAnswer(t, "create", a.as(t, "orders-svc", "POST", "/v1/proposals",
+			map[string]any{"stream": "orders", "schema": avroRecord("Order", fields...)}), 201).Proposal
+		before := versions()
+		var (
+			wg       sync.WaitGroup
+			approve  response
+			reject   response
+			approveP = fmt.Sprintf("/v1/proposals/%d/approve", p.ID)
+			rejectP  = fmt.Sprintf("/v1/proposals/%d/reject", p.ID)
+		)
+		wg.Add(2)
+		go func() { defer wg.Done(); approve = a.as(t, "rita", "POST", approveP, nil) }()
+		go func() { defer wg.Done(); reject = b.as(t, "rob", "POST", rejectP, nil) }()
+		wg.Wait()
+		got := decodeAnswer(t, "get", a.as(t, "root", "GET", fmt.Sprintf("/v1/proposals/%d", p.ID), nil), 200).Proposal
+		switch {
+		case approve.Status == 200 && reject.Status == 409:
+			if got.State != proposals.Approved || got.Version != before+1 || versions() != before+1 {
+				t.Fatalf("round %d: approval won, but the proposal is %+v and there are %d versions (were %d)", round, got, versions(), before)
+			}
+		case reject.Status == 200 && approve.Status == 409:
+			if got.State != proposals.Rejected || versions() != before {
+				t.Fatalf("round %d: rejection won, but the proposal is %+v and there are %d versions (were %d)", round, got, versions(), before)
+			}
+		default:
+			t.Fatalf("round %d: approve %s, reject %s: want one 200 and one 409", round, approve, reject)
+		}
+		won[approve.Status]++
+		if n := len(a.auditOf(t, "action=proposal.&target=orders-value&limit=1000")); n != 2*(round+1) {
+			t.Fatalf("round %d: %d proposal entries, want a create and one decision per round", round, n)
+		}
+	}
+	t.Logf("approvals won %d rounds, rejections %d", won[200], won[409])
 }

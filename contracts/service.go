@@ -99,16 +99,22 @@ func (svc *Service) List(ctx context.Context, f Filter) ([]Stream, error) {
 }
 
 // Update changes a stream through fn; only its owner or an admin may. The
-// owner cannot change here (see TransferOwnership), nor the name.
+// owner cannot change here (see TransferOwnership), nor the name, and only
+// an admin may turn ReviewRequired off.
 func (svc *Service) Update(ctx context.Context, name string, fn func(*Stream) error) (Stream, error) {
 	p := auth.FromContext(ctx)
 	s, err := svc.store.Update(ctx, name, principalName(p), func(s *Stream) error {
 		if err := mayManage(p, s, "change"); err != nil {
 			return err
 		}
-		owner, created := s.Owner, s.CreatedAt
+		owner, created, review := s.Owner, s.CreatedAt, s.ReviewRequired
 		if err := fn(s); err != nil {
 			return err
+		}
+		// Review is a control over the owner: the owner may ask for it,
+		// only an admin may lift it.
+		if review && !s.ReviewRequired && p != nil && !p.IsAdmin() {
+			return errorf(ErrForbidden, "only an admin may turn off review of stream %s (principal %s is not one)", name, p.Name)
 		}
 		if s.Name != name {
 			return errorf(ErrInvalidStream, "stream %s cannot be renamed to %s: a stream is its topic", name, s.Name)

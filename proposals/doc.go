@@ -26,13 +26,23 @@
 // with the proposer as principal and audit actor (the request id kept), so
 // the single-writer check is the proposer's right, evaluated when the
 // approval happens (an ownership transfer since the proposal makes it
-// fail), and the registry's schema.register entry names the proposer. If
+// fail, and so does a proposer no longer admin or service), and the
+// registry's schema.register entry names the proposer. If
 // the registration fails (someone registered an incompatible version in
 // the meantime, the proposer lost the stream, ...) the approval fails with
 // that error and the proposal stays pending. The decision and its audit
 // entry (proposal.approve, .reject, .withdraw; proposal.create on
 // creation; actor: who acted, target: the subject) are written in one
 // transaction.
+//
+// One decision wins, also between server processes on one database: an
+// approval first claims the pending proposal (a conditional update,
+// committed before it registers anything), and every decision's update is
+// conditional on the proposal being pending and unclaimed, so a
+// concurrent rejection, withdrawal or second approval fails with
+// ErrNotPending (409) instead of deciding a proposal whose schema is
+// being registered. A failed registration releases the claim; a claim
+// older than five minutes (its process died) is void.
 //
 // Streams with ReviewRequired (contracts.Stream) accept registrations
 // only from admins and from approvals (contracts.WithApproval).

@@ -56,6 +56,9 @@ type Proposal struct {
 	// approval's principal when no PrincipalDirectory says otherwise.
 	proposerRoles string
 	fingerprint   string
+	// claimedBy and claimedAt: an approval in progress (sqlstore.go).
+	claimedBy string
+	claimedAt *time.Time
 }
 
 // NewProposal is what a proposer submits.

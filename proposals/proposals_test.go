@@ -662,3 +662,91 @@ func TestActorFromPrincipal(t *testing.T) {
 		}
 	}
 }
+
+// gate is a PrincipalDirectory that holds the approval that asks it
+// (between its read of the proposal and its registration) until released.
+type gate struct {
+	asked, release chan struct{}
+}
+
+func (g gate) Principal(_ context.Context, name string) (auth.PrincipalRecord, error) {
+	close(g.asked)
+	<-g.release
+	return auth.PrincipalRecord{Name: owner.Name, Roles: owner.Roles}, nil
+}
+
+// Two server processes on one database: while one approves (its
+// registration under way), the other's rejection or approval loses with
+// ErrNotPending, and the proposal ends approved with one version and one
+// decision, not rejected with its schema registered anyway.
+func TestDecisionsAcrossProcesses(t *testing.T) {
+	for _, second := range []string{"reject", "approve"} {
+		t.Run(second, func(t *testing.T) {
+			eachEngine(t, func(t *testing.T, e *env) {
+				g := gate{asked: make(chan struct{}), release: make(chan struct{})}
+				a := proposals.NewService(e.store.DB(), e.reg, e.streams, e.lin, proposals.Options{Principals: g})
+				p := e.propose(t, owner, "orders-value", orderV2)
+				done := make(chan error, 1)
+				go func() {
+					_, err := a.Approve(as(reviewer), p.ID, "ship it")
+					done <- err
+				}()
+				<-g.asked
+				var err error
+				if second == "reject" {
+					_, err = e.svc.Reject(as(reviewer2), p.ID, "no")
+				} else {
+					_, err = e.svc.Approve(as(reviewer2), p.ID, "")
+				}
+				if !errors.Is(err, proposals.ErrNotPending) || !strings.Contains(err.Error(), "being approved by rita") {
+					t.Errorf("the other process's %s: %v, want not pending", second, err)
+				}
+				close(g.release)
+				if err := <-done; err != nil {
+					t.Fatalf("approval: %v", err)
+				}
+				got, err := e.svc.Get(context.Background(), p.ID)
+				if err != nil || got.State != proposals.Approved || got.DecidedBy != reviewer.Name || got.Version != 2 {
+					t.Errorf("proposal %+v, %v", got, err)
+				}
+				if n := len(e.entries(t, proposals.ActionApprove)) + len(e.entries(t, proposals.ActionReject)); n != 1 {
+					t.Errorf("%d decisions audited", n)
+				}
+				if vs, _ := e.reg.Versions(context.Background(), "orders-value", false); len(vs) != 2 {
+					t.Errorf("versions %v", vs)
+				}
+			})
+		})
+	}
+}
+
+// A pending proposal never shows an approval in progress, and a failed
+// approval leaves it as it was (no claim left behind).
+func TestFailedApprovalReleasesClaim(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		p := e.propose(t, owner, "orders-value", orderV2)
+		e.register(t, owner, "orders-value", orderNoteInt)
+		if _, err := e.svc.Approve(as(reviewer), p.ID, ""); !errors.Is(err, registry.ErrIncompatible) {
+			t.Fatalf("got %v, want incompatible", err)
+		}
+		if _, err := e.svc.Reject(as(reviewer2), p.ID, "clashes"); err != nil {
+			t.Errorf("rejecting after the failed approval: %v", err)
+		}
+	})
+}
+
+// The proposer's role is checked at approval too: a proposer made a
+// reader since cannot register through a reviewer's approval.
+func TestApproveDemotedProposer(t *testing.T) {
+	dir := directory{owner.Name: {Name: owner.Name, Roles: owner.Roles}}
+	e := newEnv(t, t.TempDir(), proposals.Options{Principals: dir})
+	p := e.propose(t, owner, "orders-value", orderV2)
+	dir[owner.Name] = auth.PrincipalRecord{Name: owner.Name, Roles: []auth.Role{auth.RoleReader}}
+	before := e.state(t)
+	if _, err := e.svc.Approve(as(reviewer), p.ID, ""); !errors.Is(err, proposals.ErrForbidden) || !strings.Contains(err.Error(), "no longer has the role") {
+		t.Errorf("got %v, want forbidden", err)
+	}
+	if after := e.state(t); after != before {
+		t.Error("a refused approval changed state")
+	}
+}

@@ -302,18 +302,30 @@ func (s *Service) decide(ctx context.Context, id int64, comment string, to State
 	now := s.now()
 	next := pr
 	next.State, next.DecidedBy, next.DecidedAt, next.Comment = to, nameOf(caller), &now, comment
+	var c *claim
 	if to == Approved {
+		// Claim first, so no other process decides it while its schema
+		// registers (see claimPrefix); a failed registration releases it.
+		if c, err = s.store.claim(ctx, pr.ID, next.DecidedBy, now); err != nil {
+			return Proposal{}, err
+		}
 		sv, err := s.register(ctx, caller, pr)
 		if err != nil {
+			if rerr := s.store.release(context.WithoutCancel(ctx), pr.ID, c); rerr != nil {
+				s.log.Error("releasing the claim of a failed approval (it expires by itself)", slog.Int64("proposal", id), slog.Any("err", rerr))
+			}
 			return Proposal{}, err
 		}
 		next.SchemaID, next.Version = sv.Schema.ID, sv.Version
+		// The version is registered: recording the decision must not be
+		// abandoned because the client went away.
+		ctx = context.WithoutCancel(ctx)
 	}
-	out, err := s.store.decide(ctx, actions[to], pr, next)
+	out, err := s.store.decide(ctx, actions[to], pr, next, c)
 	if err != nil && to == Approved && errors.Is(err, ErrNotPending) {
-		// Decided through another process between our read and the
-		// registration: the version stays (it was the proposer's right and
-		// a reviewer approved it), and the answer says so.
+		// The claim expired while the registration ran and another
+		// process decided it: the version stays (it was the proposer's
+		// right and a reviewer approved it), and the answer says so.
 		s.log.Warn("proposal decided elsewhere while its approval registered it", slog.Int64("proposal", id),
 			slog.String("subject", pr.Subject), slog.Int("version", next.Version), slog.Any("err", err))
 		return Proposal{}, fmt.Errorf("%w (its schema was registered as version %d of %s by this approval)", err, next.Version, pr.Subject)
@@ -369,7 +381,13 @@ func (s *Service) proposer(ctx context.Context, pr Proposal) (*auth.Principal, e
 	case rec.Disabled:
 		return nil, errorf(ErrForbidden, "proposal %d cannot be approved: its proposer %s is disabled, and an approval registers as its proposer; withdraw it and propose again", pr.ID, pr.Proposer)
 	}
-	return rec.Principal(), nil
+	p := rec.Principal()
+	// The right to register is the proposer's now, role included: a
+	// proposer since made a reader must not register through a reviewer.
+	if !p.HasAny(auth.RoleAdmin, auth.RoleService) {
+		return nil, errorf(ErrForbidden, "proposal %d cannot be approved: its proposer %s no longer has the role admin or service (it has %s), and an approval registers as its proposer; withdraw it and propose again", pr.ID, pr.Proposer, rolesText(p))
+	}
+	return p, nil
 }
 
 // wrapKeep prefixes err's message with what was being done and keeps its

@@ -146,31 +146,103 @@ func (st *sqlStore) pendingByStream(ctx context.Context) (map[string]int, error)
 	return out, nil
 }
 
+// An approval claims its proposal before it registers anything, in a
+// transaction of its own: a pending row whose decided_by is claimPrefix
+// and the approver, decided_at the claim's time. Decisions of other
+// processes (the Service's locks serialise one process only) see the
+// claim and fail with ErrNotPending, so a rejection cannot win while the
+// approval registers the schema (a registered version for a rejected
+// proposal), and two approvals never both register. A claim older than
+// claimTTL is void: an approver that died does not block the proposal.
+// Reads never show claims (scan hides them).
+const (
+	claimPrefix = "approving:"
+	claimTTL    = 5 * time.Minute
+)
+
+// claim is an approval's hold on its proposal.
+type claim struct {
+	by string // claimPrefix and the approver
+	at int64  // Unix milliseconds
+}
+
+// unclaimed is the condition a decision's update needs: pending and not
+// held by a live claim (c nil), or held by c.
+func unclaimed(c *claim, now time.Time) (string, []any) {
+	if c != nil {
+		return `state = ? AND decided_by = ? AND decided_at = ?`, []any{string(Pending), c.by, c.at}
+	}
+	return `state = ? AND (decided_by = '' OR decided_at < ?)`, []any{string(Pending), now.Add(-claimTTL).UnixMilli()}
+}
+
+// claim takes proposal id for an approval by approver at now, or fails
+// with ErrNotPending when it was decided or is being approved elsewhere.
+func (st *sqlStore) claim(ctx context.Context, id int64, approver string, now time.Time) (*claim, error) {
+	c := &claim{by: claimPrefix + approver, at: now.UnixMilli()}
+	cond, args := unclaimed(nil, now)
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, st.db.Rebind(`UPDATE proposals SET decided_by = ?, decided_at = ? WHERE id = ? AND `+cond),
+			append([]any{c.by, c.at, id}, args...)...)
+		if err != nil {
+			return fmt.Errorf("claiming proposal %d for its approval: %w", id, err)
+		}
+		return st.updated(ctx, tx, res, id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// release gives up claim c on proposal id (its registration failed): the
+// proposal is pending as before.
+func (st *sqlStore) release(ctx context.Context, id int64, c *claim) error {
+	return st.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, st.db.Rebind(`UPDATE proposals SET decided_by = '', decided_at = NULL WHERE id = ? AND state = ? AND decided_by = ? AND decided_at = ?`),
+			id, string(Pending), c.by, c.at)
+		if err != nil {
+			return fmt.Errorf("releasing the claim on proposal %d: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// updated turns an update of proposal id that changed no row into the
+// reason: not found, decided, or being approved.
+func (st *sqlStore) updated(ctx context.Context, tx *sql.Tx, res sql.Result, id int64) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("updating proposal %d: %w", id, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	cur, err := st.query(ctx, tx, `SELECT `+columns+` FROM proposals WHERE id = ?`, id)
+	if err != nil {
+		return err
+	}
+	if len(cur) == 0 {
+		return errorf(ErrNotFound, "proposal %d not found", id)
+	}
+	return notPending(cur[0])
+}
+
 // decide moves pending proposal p (as read before) to next.State with
 // its decision fields, and appends the action's audit entry, in one
-// transaction. A proposal no longer pending is ErrNotPending, naming who
-// decided it.
-func (st *sqlStore) decide(ctx context.Context, action string, p, next Proposal) (Proposal, error) {
+// transaction. c is the approval's claim (nil for other decisions, which
+// a live claim refuses). A proposal no longer pending (or claimed by
+// another approval) is ErrNotPending, naming who decided it.
+func (st *sqlStore) decide(ctx context.Context, action string, p, next Proposal, c *claim) (Proposal, error) {
+	cond, args := unclaimed(c, *next.DecidedAt)
 	err := st.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, st.db.Rebind(`UPDATE proposals SET state = ?, decided_by = ?, decided_at = ?, comment = ?, schema_id = ?, version = ?
-			WHERE id = ? AND state = ?`),
-			string(next.State), next.DecidedBy, next.DecidedAt.UnixMilli(), next.Comment, next.SchemaID, next.Version, p.ID, string(Pending))
+			WHERE id = ? AND `+cond),
+			append([]any{string(next.State), next.DecidedBy, next.DecidedAt.UnixMilli(), next.Comment, next.SchemaID, next.Version, p.ID}, args...)...)
 		if err != nil {
 			return fmt.Errorf("recording the decision on proposal %d: %w", p.ID, err)
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("recording the decision on proposal %d: %w", p.ID, err)
-		}
-		if n == 0 {
-			cur, err := st.query(ctx, tx, `SELECT `+columns+` FROM proposals WHERE id = ?`, p.ID)
-			if err != nil {
-				return err
-			}
-			if len(cur) == 0 {
-				return errorf(ErrNotFound, "proposal %d not found", p.ID)
-			}
-			return notPending(cur[0])
+		if err := st.updated(ctx, tx, res, p.ID); err != nil {
+			return err
 		}
 		return st.record(ctx, tx, action, p.Subject, &p, &next)
 	})
@@ -225,6 +297,10 @@ func (st *sqlStore) query(ctx context.Context, q queryer, query string, args ...
 			t := time.UnixMilli(decidedAt.Int64).UTC()
 			p.DecidedAt = &t
 		}
+		if p.State == Pending && p.DecidedBy != "" { // an approval's claim: not a decision
+			p.claimedBy, p.claimedAt = strings.TrimPrefix(p.DecidedBy, claimPrefix), p.DecidedAt
+			p.DecidedBy, p.DecidedAt = "", nil
+		}
 		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {
@@ -262,6 +338,10 @@ func (st *sqlStore) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 func notPending(p Proposal) error {
+	if p.State == Pending && p.claimedBy != "" {
+		return errorf(ErrNotPending, "proposal %d is being approved by %s (since %s): only pending proposals can be decided",
+			p.ID, p.claimedBy, p.claimedAt.Format(time.RFC3339))
+	}
 	by := ""
 	if p.DecidedBy != "" {
 		by = " by " + p.DecidedBy

@@ -13,6 +13,7 @@ import (
 type auditData struct {
 	Off                   bool
 	Action, Actor, Target string
+	Context               string // a subject's context ("." the default); "" any
 	Before                int64
 	Entries               []audit.Entry
 	NextURL               string
@@ -33,12 +34,13 @@ func (h *handler) auditPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	d.Action, d.Actor, d.Target = strings.TrimSpace(q.Get("action")), strings.TrimSpace(q.Get("actor")), strings.TrimSpace(q.Get("target"))
+	d.Context = strings.TrimSpace(q.Get("context"))
 	before, err := intParam(q, "before", 0, 1, 1<<62)
 	if err != nil {
 		return err
 	}
 	d.Before = int64(before)
-	entries, err := h.opts.Audit.List(r.Context(), audit.Filter{Action: d.Action, Actor: d.Actor, Target: d.Target, BeforeID: d.Before, Limit: PageSize + 1})
+	entries, err := h.opts.Audit.List(r.Context(), audit.Filter{Action: d.Action, Actor: d.Actor, Context: d.Context, Target: d.Target, BeforeID: d.Before, Limit: PageSize + 1})
 	if err != nil {
 		return err
 	}

@@ -208,6 +208,30 @@ func TestSignInAndOut(t *testing.T) {
 			t.Errorf("the token stopped working after sign-out: %v", err)
 		}
 	})
+	t.Run("signing in again ends the previous session", func(t *testing.T) {
+		sessions := func() (live []string) {
+			toks, err := e.authn.Tokens(e.ctx, "rita")
+			must(t, "tokens", err)
+			for _, tk := range toks {
+				if tk.Description == "ui session" && tk.RevokedAt.IsZero() {
+					live = append(live, tk.ID)
+				}
+			}
+			return live
+		}
+		before := len(sessions())
+		c := e.client()
+		wantStatus(t, "first sign-in", c.login(t, "rita", password), 303)
+		first := sessions()
+		if len(first) != before+1 {
+			t.Fatalf("live sessions after sign-in: %v", first)
+		}
+		wantStatus(t, "second sign-in", c.login(t, "rita", password), 303)
+		if again := sessions(); len(again) != before+1 {
+			t.Errorf("the first session's token lives on: %v", again)
+		}
+		wantContains(t, "after the second sign-in", c.get(t, "/ui/streams"), "rita")
+	})
 	t.Run("wrong credentials", func(t *testing.T) {
 		c := e.client()
 		a := c.login(t, "rita", "wrong")

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/accord/accord/compat"
@@ -60,6 +61,7 @@ func proposalFilter(stream string) proposals.Filter {
 
 type proposalsData struct {
 	Off     bool
+	Stream  string // "" every stream
 	State   string
 	States  []string
 	Rows    []proposalRow
@@ -79,7 +81,8 @@ func (h *handler) proposalsPage(w http.ResponseWriter, r *http.Request) error {
 	if d.State == "" {
 		d.State = "pending"
 	}
-	f := proposals.Filter{Limit: PageSize + 1}
+	d.Stream = strings.TrimSpace(q.Get("stream"))
+	f := proposals.Filter{Stream: d.Stream, Limit: PageSize + 1}
 	if d.State != "all" {
 		f.State = proposals.State(d.State)
 		if !f.State.Valid() {
@@ -102,7 +105,11 @@ func (h *handler) proposalsPage(w http.ResponseWriter, r *http.Request) error {
 		d.NextURL = "/ui/proposals?" + nq.Encode()
 	}
 	d.Rows = proposalRows(prs)
-	h.render(w, r, 200, "proposals", "Proposals", "Proposals", d)
+	title := "Proposals"
+	if d.Stream != "" {
+		title = "Proposals of " + d.Stream
+	}
+	h.render(w, r, 200, "proposals", title, "Proposals", d)
 	return nil
 }
 

@@ -94,7 +94,11 @@ func loadPages(static *staticFiles) pageSet {
 		"static": static.url,
 		"add":    func(a, b int) int { return a + b },
 		"esc":    url.PathEscape,
-		"qesc":   url.QueryEscape,
+		// qesc escapes a query value and says so (template.URL): the
+		// template's own escaping of a string in a query would escape the
+		// '%'s again, and "a b" or ":.ctx:s" would arrive as "a+b" or
+		// "%3A.ctx%3As". Nothing it returns can start a scheme.
+		"qesc": func(s string) template.URL { return template.URL(url.QueryEscape(s)) },
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

@@ -17,12 +17,19 @@ package ui
 //
 // Every POST form carries a CSRF token: an HMAC, under a random key held
 // by the process, of the session's token ("anonymous" when authentication
-// is off, "login" for the sign-in form). A cross-site page can neither
-// read it nor compute it. A restart changes the key: a form loaded before
-// it fails once with a page asking to retry.
+// is off). A cross-site page can neither read it nor compute it. A
+// restart changes the key: a form loaded before it fails once with a page
+// asking to retry. The sign-in form has no session yet: its token is the
+// HMAC of a random nonce the sign-in page sets in its own cookie
+// (accord_login). A token the same for everyone would let any page that
+// fetched it sign a victim's browser in as the attacker (login CSRF), and
+// what the victim then proposes, decides or reads would be in the
+// attacker's session.
 
 import (
+	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -37,6 +44,7 @@ import (
 
 const (
 	sessionCookie = "accord_session"
+	loginCookie   = "accord_login"
 	// SessionTTL is how long a session signed in with a password lasts.
 	SessionTTL = 12 * time.Hour
 	// SessionDescription names the tokens sign-in issues.
@@ -194,8 +202,28 @@ func (h *handler) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) renderLogin(w http.ResponseWriter, r *http.Request, status int, d loginData) {
-	d.CSRF = h.csrfToken("login")
+	nonce := loginNonce(r)
+	if nonce == "" {
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			h.errorPage(w, r, http.StatusInternalServerError, "The sign-in form could not be made; try again.")
+			return
+		}
+		nonce = base64.RawURLEncoding.EncodeToString(b)
+		http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: nonce, Path: "/ui/login", MaxAge: int(SessionTTL / time.Second),
+			HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	}
+	d.CSRF = h.csrfToken("login:" + nonce)
 	h.render(w, r, status, "login", "Sign in", "", d)
+}
+
+// loginNonce is the sign-in form's nonce from its cookie, "" when absent.
+func loginNonce(r *http.Request) string {
+	c, err := r.Cookie(loginCookie)
+	if err != nil || len(c.Value) < 16 || len(c.Value) > 64 {
+		return ""
+	}
+	return c.Value
 }
 
 func (h *handler) login(w http.ResponseWriter, r *http.Request) {
@@ -210,7 +238,8 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	d := loginData{Next: safeNext(f.Get("next")), Username: strings.TrimSpace(f.Get("username"))}
-	if got := f.Get("csrf"); got == "" || !hmac.Equal([]byte(got), []byte(h.csrfToken("login"))) {
+	nonce := loginNonce(r)
+	if got := f.Get("csrf"); got == "" || nonce == "" || !hmac.Equal([]byte(got), []byte(h.csrfToken("login:"+nonce))) {
 		d.Error = "The sign-in form expired. Please try again."
 		h.renderLogin(w, r, http.StatusForbidden, d)
 		return
@@ -252,18 +281,47 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, status, msg)
 		return
 	}
+	h.endPreviousSession(r)
 	setSession(w, r, cookie, until)
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
+}
+
+// endPreviousSession revokes the token of a password session the browser
+// still holds when it signs in again, so no cookie-less token lives on
+// for its 12 hours. The token must verify first: a forged cookie naming
+// someone else's token id must not revoke it.
+func (h *handler) endPreviousSession(r *http.Request) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return
+	}
+	kind, tok, _ := strings.Cut(c.Value, ".")
+	if kind != "p" {
+		return
+	}
+	p, err := h.opts.Auth.AuthenticateHeader(r.Context(), "Bearer "+tok)
+	if err != nil {
+		return
+	}
+	ctx := audit.WithWho(auth.WithPrincipal(r.Context(), p), audit.Who{Actor: p.Name, RequestID: requestID(r.Context())})
+	h.revokeSession(ctx, tok)
+}
+
+// revokeSession revokes a token issued at sign-in.
+func (h *handler) revokeSession(ctx context.Context, tok string) {
+	id, _, ok := auth.ParseToken(tok)
+	if !ok {
+		return
+	}
+	if _, err := h.opts.Auth.RevokeToken(ctx, id); err != nil && !errors.Is(err, auth.ErrTokenNotFound) {
+		h.log.Warn("ui: revoking a session token", "token", id, "err", err)
+	}
 }
 
 func (h *handler) logout(w http.ResponseWriter, r *http.Request) {
 	s := sessionFrom(r)
 	if s.issued && h.opts.Auth != nil {
-		if id, _, ok := auth.ParseToken(s.token); ok {
-			if _, err := h.opts.Auth.RevokeToken(r.Context(), id); err != nil && !errors.Is(err, auth.ErrTokenNotFound) {
-				h.log.Warn("ui: revoking the session token at sign-out", "token", id, "err", err)
-			}
-		}
+		h.revokeSession(r.Context(), s.token)
 	}
 	clearSession(w, r)
 	if h.opts.Auth == nil {

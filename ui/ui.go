@@ -107,6 +107,16 @@ func (h *handler) routes() chi.Router {
 		h.errorPage(w, r, http.StatusNotFound, "There is no page at "+r.URL.Path+".")
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		// A 405 says what the page does accept (RFC 9110): a custom
+		// handler loses the Allow chi's default sets.
+		var allow []string
+		if h.router.Match(chi.NewRouteContext(), http.MethodGet, r.URL.Path) {
+			allow = append(allow, http.MethodGet, http.MethodHead) // HEAD: middleware.GetHead
+		}
+		if h.router.Match(chi.NewRouteContext(), http.MethodPost, r.URL.Path) {
+			allow = append(allow, http.MethodPost)
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
 		h.errorPage(w, r, http.StatusMethodNotAllowed, "This page does not accept "+r.Method+" requests.")
 	})
 	r.Get("/ui", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/ui/", http.StatusMovedPermanently) })

@@ -8,6 +8,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -98,4 +99,21 @@ func parseDaemonFlags(verb string, fs *flag.FlagSet, args []string, logLevel *st
 		return nil, 2, true
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})), 0, false
+}
+
+// listenerTLS is the TLS configuration of a listener serving cert and key
+// (PEM files); nil, nil when neither is set. Both daemons (serve, proxy)
+// take the pair as --tls-cert and --tls-key.
+func listenerTLS(cert, key string) (*tls.Config, error) {
+	switch {
+	case cert == "" && key == "":
+		return nil, nil
+	case cert == "" || key == "":
+		return nil, errors.New("--tls-cert and --tls-key go together")
+	}
+	pair, err := tls.LoadX509KeyPair(cert, key)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
 }

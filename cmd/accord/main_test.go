@@ -2,10 +2,13 @@ package main
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -117,5 +120,41 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if code := run([]string{"serve", "--help"}); code != 0 {
 		t.Errorf("accord serve --help: exit %d, want 0", code)
+	}
+}
+
+// With --tls-cert and --tls-key the server speaks HTTPS (HTTP/2 too) and
+// nothing else; a half-given pair is a start-up error.
+func TestServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	cert, key := writeCert(t, dir)
+	p := startAccord(t, "--data-dir", filepath.Join(dir, "data"), "--tls-cert", cert, "--tls-key", key)
+	pem, err := os.ReadFile(cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	body := `{"schema":"{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}"}`
+	resp, err := client.Post("https://"+p.addr+"/subjects/orders-value/versions", "application/vnd.schemaregistry.v1+json", strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("https: %v\n%s", err, p.logs)
+	}
+	out, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(out) != `{"id":1,"version":1}` || resp.ProtoMajor != 2 {
+		t.Errorf("register over https: %s %d %s", resp.Proto, resp.StatusCode, out)
+	}
+	// Plain HTTP gets no answer from the API.
+	if resp, err := http.Get("http://" + p.addr + "/subjects"); err == nil {
+		out, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Errorf("plain http was served: %s", out)
+		}
+	}
+	if code := run([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", filepath.Join(dir, "other"), "--tls-cert", cert}); code != 1 {
+		t.Errorf("--tls-cert without --tls-key: exit %d, want 1", code)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -34,6 +35,8 @@ func serve(args []string) int {
 	authMode := fs.String("auth", os.Getenv("ACCORD_AUTH"), "on or off (env ACCORD_AUTH); default off on a loopback address, on elsewhere (where off is refused)")
 	bootAdmin := fs.String("bootstrap-admin", os.Getenv("ACCORD_BOOTSTRAP_ADMIN"), "create this admin principal if missing (env ACCORD_BOOTSTRAP_ADMIN); its password or token comes from --bootstrap-admin-password-file or env "+bootstrapSecretEnv)
 	bootFile := fs.String("bootstrap-admin-password-file", "", "file holding the bootstrap admin's password or API token (acc_...)")
+	tlsCert := fs.String("tls-cert", os.Getenv("ACCORD_TLS_CERT"), "PEM certificate (chain): serve HTTPS only, with --tls-key (env ACCORD_TLS_CERT)")
+	tlsKey := fs.String("tls-key", os.Getenv("ACCORD_TLS_KEY"), "PEM private key of --tls-cert (env ACCORD_TLS_KEY)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: accord serve [flags]
 
@@ -44,6 +47,7 @@ Examples:
   accord serve
   accord serve --data-dir /var/lib/accord --addr 127.0.0.1:9000
   ACCORD_DATABASE_URL=postgres://accord@db:5432/accord accord serve
+  accord serve --addr :8443 --tls-cert server.pem --tls-key server-key.pem
 
 Flags:
 `)
@@ -58,17 +62,22 @@ Flags:
 		log.Error("accord serve: authentication", slog.Any("err", err))
 		return 1
 	}
+	tlsCfg, err := listenerTLS(*tlsCert, *tlsKey)
+	if err != nil {
+		log.Error("accord serve: TLS", slog.Any("err", err))
+		return 1
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := runServer(ctx, log, *addr, *dataDir, *dbURL, *maxBody, authCfg); err != nil {
+	if err := runServer(ctx, log, *addr, *dataDir, *dbURL, *maxBody, authCfg, tlsCfg); err != nil {
 		log.Error("accord serve failed", slog.Any("err", err))
 		return 1
 	}
 	return 0
 }
 
-func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL string, maxBody int64, authCfg authConfig) error {
+func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL string, maxBody int64, authCfg authConfig, tlsCfg *tls.Config) error {
 	target, where := dataDir, "sqlite in "+dataDir
 	if dbURL != "" {
 		target, where = dbURL, "postgresql"
@@ -117,7 +126,12 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	log.Info("accord listening", slog.String("addr", ln.Addr().String()), slog.String("store", where))
+	scheme := "http"
+	if tlsCfg != nil {
+		tlsCfg.NextProtos = []string{"h2", "http/1.1"}
+		ln, scheme = tls.NewListener(ln, tlsCfg), "https"
+	}
+	log.Info("accord listening", slog.String("addr", ln.Addr().String()), slog.String("scheme", scheme), slog.String("store", where))
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
