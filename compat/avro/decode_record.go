@@ -33,6 +33,8 @@ type Record struct {
 	h      *hamba.RecordSchema
 	parent *Record
 	index  int
+	// api decodes with h when UseHamba set them (nil: the Schema's own).
+	api hamba.API
 
 	// The last name Index looked up, in record lastN: a rule reads the
 	// same field of record after record, and comparing its name (the same
@@ -67,6 +69,17 @@ func (s *Schema) ValidateRecord(payload []byte, rec *Record) error {
 	}
 	*rec = Record{s: s, n: n, buf: payload, offs: offs, lastN: rec.lastN, lastName: rec.lastName, lastIdx: rec.lastIdx}
 	return nil
+}
+
+// UseHamba makes r decode its fields, and those of its nested records,
+// with h, a hamba schema of the record parsed by the caller, and api,
+// rather than with the decoder Decode builds from the model. A caller
+// that reads decoded values along its own hamba schema (union branches
+// are keyed by the named types' full names as hamba reads them, which
+// may differ from the model's) gets values that agree with it. Call it
+// after ValidateRecord, which resets it.
+func (r *Record) UseHamba(h *hamba.RecordSchema, api hamba.API) {
+	r.h, r.api = h, api
 }
 
 // Reset empties r, dropping the payload but keeping its storage.
@@ -129,7 +142,7 @@ func (r *Record) Record(i int) (*Record, bool) {
 	if err != nil {
 		return nil, false
 	}
-	return &Record{s: r.s, n: n, buf: r.buf, offs: offs, parent: r, index: i}, true
+	return &Record{s: r.s, n: n, buf: r.buf, offs: offs, parent: r, index: i, api: r.api}, true
 }
 
 // PrimitiveKind is the type of a Primitive.
@@ -230,7 +243,7 @@ func (r *Record) Field(i int) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.s.decodeHamba(h.Fields()[i].Type(), r.buf[r.offs[i]:r.offs[i+1]])
+	return r.s.decodeHamba(r.api, h.Fields()[i].Type(), r.buf[r.offs[i]:r.offs[i+1]])
 }
 
 // Decode decodes the whole record as Decode does.
@@ -239,7 +252,7 @@ func (r *Record) Decode() (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.s.decodeHamba(h, r.buf[r.offs[0]:r.offs[len(r.offs)-1]])
+	return r.s.decodeHamba(r.api, h, r.buf[r.offs[0]:r.offs[len(r.offs)-1]])
 }
 
 // hamba returns hamba's schema of the record.
@@ -272,13 +285,17 @@ func (r *Record) hamba() (*hamba.RecordSchema, error) {
 	return rs, nil
 }
 
-// decodeHamba decodes b, one validated datum of sch, with hamba.
-func (s *Schema) decodeHamba(sch hamba.Schema, b []byte) (any, error) {
-	dec, err := s.decoder()
-	if err != nil {
-		return nil, err
+// decodeHamba decodes b, one validated datum of sch, with hamba: with api
+// when set, else the Schema's decoder's.
+func (s *Schema) decodeHamba(api hamba.API, sch hamba.Schema, b []byte) (any, error) {
+	if api == nil {
+		dec, err := s.decoder()
+		if err != nil {
+			return nil, err
+		}
+		api = dec.api
 	}
-	rd := hamba.NewReader(nil, 0, hamba.WithReaderConfig(dec.api))
+	rd := hamba.NewReader(nil, 0, hamba.WithReaderConfig(api))
 	rd.Reset(b)
 	var v any
 	rd.ReadVal(sch, &v)

@@ -75,8 +75,12 @@ func DecodeBatches(src []byte) ([]Batch, error) {
 // Record, which is reused. (*bufs)[i] holds the decompressed records of
 // batch i: a caller that keeps bufs reuses the buffers on its next call,
 // once it no longer needs the records.
+//
+// The batches' decompressed records together are at most
+// MaxDecompressedBytes: all are held until the partition is validated.
 func walkBatches(src []byte, bufs *[][]byte, batch func(*kmsg.RecordBatch), record func(*Record)) error {
 	n := 0
+	budget := MaxDecompressedBytes
 	for len(src) > 0 {
 		if len(src) < batchHeaderSize {
 			return batchErr("%d bytes left, a batch header takes %d", len(src), batchHeaderSize)
@@ -85,7 +89,7 @@ func walkBatches(src []byte, bufs *[][]byte, batch func(*kmsg.RecordBatch), reco
 		if length < batchHeaderSize-12 || int64(length) > int64(len(src)-12) {
 			return batchErr("batch length %d does not fit the %d bytes left", length, len(src)-12)
 		}
-		if err := walkBatch(src[:12+int(length)], bufs, n, batch, record); err != nil {
+		if err := walkBatch(src[:12+int(length)], bufs, n, &budget, batch, record); err != nil {
 			return err
 		}
 		src = src[12+int(length):]
@@ -97,7 +101,7 @@ func walkBatches(src []byte, bufs *[][]byte, batch func(*kmsg.RecordBatch), reco
 	return nil
 }
 
-func walkBatch(src []byte, bufs *[][]byte, n int, batch func(*kmsg.RecordBatch), record func(*Record)) error {
+func walkBatch(src []byte, bufs *[][]byte, n int, budget *int, batch func(*kmsg.RecordBatch), record func(*Record)) error {
 	var h kmsg.RecordBatch
 	if err := h.ReadFrom(src); err != nil {
 		return batchErr("header: %v", err)
@@ -117,10 +121,11 @@ func walkBatch(src []byte, bufs *[][]byte, n int, batch func(*kmsg.RecordBatch),
 		for len(*bufs) <= n {
 			*bufs = append(*bufs, nil)
 		}
-		d, err := decompress((*bufs)[n][:0], data, codec)
+		d, err := decompress((*bufs)[n][:0], data, codec, *budget)
 		if err != nil {
 			return batchErr("decompressing (codec %d): %v", codec, err)
 		}
+		*budget -= len(d)
 		(*bufs)[n] = d
 		data = d
 	}

@@ -15,8 +15,12 @@ import (
 	"github.com/pierrec/lz4/v4"
 )
 
-// MaxDecompressedBytes bounds what one compressed batch may inflate to,
-// so a small request cannot make the proxy allocate gigabytes.
+// MaxDecompressedBytes bounds what the compressed batches of one
+// partition of a Produce request may inflate to, together, so a small
+// request cannot make the proxy allocate gigabytes: the records of all a
+// partition's batches are held at once while they are validated, so a
+// bound per batch alone would let a request of many small bombs cost
+// their number times the bound.
 var MaxDecompressedBytes = 64 << 20
 
 // Kafka compression codecs (batch attributes & 0x07).
@@ -38,8 +42,10 @@ var zstdDecoder = sync.OnceValues(func() (*zstd.Decoder, error) {
 var xerialHeader = []byte{0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0}
 
 // decompress appends the batch's records, inflated with codec, to dst,
-// at most MaxDecompressedBytes. dst's storage is reused when large enough.
-func decompress(dst, src []byte, codec int16) ([]byte, error) {
+// at most limit bytes (and never more than MaxDecompressedBytes). dst's
+// storage is reused when large enough.
+func decompress(dst, src []byte, codec int16, limit int) ([]byte, error) {
+	limit = min(limit, MaxDecompressedBytes)
 	switch codec {
 	case codecNone:
 		return append(dst, src...), nil
@@ -48,18 +54,29 @@ func decompress(dst, src []byte, codec int16) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		return readLimited(dst, r)
+		return readLimited(dst, r, limit)
 	case codecLz4:
-		return readLimited(dst, lz4.NewReader(bytes.NewReader(src)))
+		return readLimited(dst, lz4.NewReader(bytes.NewReader(src)), limit)
 	case codecZstd:
 		d, err := zstdDecoder()
 		if err != nil {
 			return nil, err
 		}
-		return d.DecodeAll(src, dst)
+		// The decoder stops at MaxDecompressedBytes as it was when first
+		// built; limit is checked after.
+		out, err := d.DecodeAll(src, dst)
+		switch {
+		case errors.Is(err, zstd.ErrDecoderSizeExceeded):
+			return nil, errTooBig
+		case err != nil:
+			return nil, err
+		case len(out)-len(dst) > limit:
+			return nil, errTooBig
+		}
+		return out, nil
 	case codecSnappy:
 		if !bytes.HasPrefix(src, xerialHeader) {
-			return snappyBlock(dst, src)
+			return snappyBlock(dst, src, len(dst)+limit)
 		}
 		if len(src) < 16 {
 			return nil, errors.New("truncated xerial snappy header")
@@ -74,7 +91,7 @@ func decompress(dst, src []byte, codec int16) ([]byte, error) {
 				return nil, errors.New("xerial snappy chunk overflows the batch")
 			}
 			var err error
-			if out, err = snappyBlock(out, rest[4:4+n]); err != nil {
+			if out, err = snappyBlock(out, rest[4:4+n], len(dst)+limit); err != nil {
 				return nil, err
 			}
 			rest = rest[4+n:]
@@ -85,13 +102,14 @@ func decompress(dst, src []byte, codec int16) ([]byte, error) {
 }
 
 // snappyBlock appends the decoded snappy block to dst, decoding in place
-// of dst's spare capacity when it has enough.
-func snappyBlock(dst, block []byte) ([]byte, error) {
+// of dst's spare capacity when it has enough, as long as dst stays within
+// end bytes.
+func snappyBlock(dst, block []byte, end int) ([]byte, error) {
 	n, err := snappy.DecodedLen(block)
 	if err != nil {
 		return nil, err
 	}
-	if n > MaxDecompressedBytes-len(dst) {
+	if n > end-len(dst) {
 		return nil, errTooBig
 	}
 	dst = slices.Grow(dst, n)
@@ -102,12 +120,12 @@ func snappyBlock(dst, block []byte) ([]byte, error) {
 	return dst[:len(dst)+len(d)], nil
 }
 
-func readLimited(dst []byte, r io.Reader) ([]byte, error) {
+func readLimited(dst []byte, r io.Reader, limit int) ([]byte, error) {
 	buf := bytes.NewBuffer(dst)
-	if _, err := buf.ReadFrom(io.LimitReader(r, int64(MaxDecompressedBytes)+1)); err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(r, int64(limit)+1)); err != nil {
 		return nil, err
 	}
-	if buf.Len()-len(dst) > MaxDecompressedBytes {
+	if buf.Len()-len(dst) > limit {
 		return nil, errTooBig
 	}
 	return buf.Bytes(), nil

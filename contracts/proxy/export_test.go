@@ -3,6 +3,8 @@ package proxy
 import (
 	"encoding/binary"
 	"hash/crc32"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // SignBatch sets the CRC of the first batch in b (when b is long enough
@@ -17,4 +19,17 @@ func SignBatch(b []byte) []byte {
 	}
 	binary.BigEndian.PutUint32(b[17:21], crc32.Checksum(b[21:end], castagnoli))
 	return b
+}
+
+// KeptScratch decodes the batches of src as a session's Produce check
+// does and returns the decompression buffer bytes it then keeps.
+func KeptScratch(src []byte) (int, error) {
+	var sc scratch
+	err := walkBatches(src, &sc.bufs, func(*kmsg.RecordBatch) {}, func(*Record) {})
+	sc.keep(nil, nil)
+	n := 0
+	for _, b := range sc.bufs {
+		n += cap(b)
+	}
+	return n, err
 }

@@ -272,9 +272,14 @@ func (sc *scratch) keep(recs []validator.Record, indexes []int) {
 	if cap(recs) > scratchMax/int(unsafe.Sizeof(validator.Record{})) {
 		sc.recs, sc.indexes, sc.verdicts = nil, nil, nil
 	}
+	// The decompression buffers kept are bounded together, not one by
+	// one: a partition of many batches must not pin many times the bound.
+	kept := 0
 	for i, b := range sc.bufs {
-		if cap(b) > scratchMax {
+		if cap(b) > scratchMax-kept {
 			sc.bufs[i] = nil
+			continue
 		}
+		kept += cap(b)
 	}
 }

@@ -25,7 +25,10 @@
 // With rules on an Avro record, the payload is checked and indexed in one
 // pass (compat/avro's ValidateRecord) and CEL reads the record through a
 // map view that decodes only the fields an expression reads (avroMsg), so
-// a rule costs about what it reads rather than a decoded map. ValidateInto
+// a rule costs about what it reads rather than a decoded map. Fields are
+// decoded with the hamba parse of the schema that CEL_FIELD plans are
+// built from (avro.Record.UseHamba), so values, union branch names
+// included, read as they do in the decoded map. ValidateInto
 // checks a batch, sharing one clock reading and the answers that let a
 // record pass among records of the same topic and schema.
 //

@@ -79,9 +79,14 @@ func (se *schemaEntry) rulesFor() *ruleSet {
 				se.lazy = false
 			}
 		}
-		if se.rules != nil && se.avro != nil && !se.lazy {
+		if se.rules != nil && se.avro != nil {
+			// The lazy path decodes with this parse too: CEL_FIELD plans
+			// are built from it, and values (union branches keyed by
+			// hamba's reading of the named types' full names) must read
+			// as the plans and the rules always read them.
 			if s := parseHamba(se.doc); s != nil {
 				se.fast = &hambaFast{schema: s, api: hambaAPI}
+				se.fast.rec = recordOf(s)
 			}
 		}
 	})

@@ -55,6 +55,9 @@ type schemaEntry struct {
 type hambaFast struct {
 	schema hamba.Schema
 	api    hamba.API
+	// rec is schema as a record (nil when it is not one), for the lazy
+	// path's avro.Record.UseHamba.
+	rec *hamba.RecordSchema
 }
 
 var hambaAPI = hamba.Config{MaxByteSliceSize: -1}.Freeze()
@@ -186,4 +189,10 @@ func (se *schemaEntry) fieldRoot(msg any) string {
 		return ""
 	}
 	return "$"
+}
+
+// recordOf is s as a record schema, nil when it is not one.
+func recordOf(s hamba.Schema) *hamba.RecordSchema {
+	rs, _ := deref(s).(*hamba.RecordSchema)
+	return rs
 }

@@ -312,6 +312,9 @@ func (v *Validator) checkPart(ctx context.Context, pol *Policy, topic string, pa
 		// One pass checks the payload and notes where each field starts;
 		// the rules decode only the fields they read.
 		err = se.avro.ValidateRecord(fr.Payload, &sc.rec)
+		if err == nil && se.fast != nil && se.fast.rec != nil {
+			sc.rec.UseHamba(se.fast.rec, se.fast.api)
+		}
 		sc.msg = avroMsg{rec: &sc.rec}
 		msg = &sc.msg
 	} else {
