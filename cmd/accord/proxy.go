@@ -47,6 +47,8 @@ type proxyOptions struct {
 	upstreamCA  string
 	// maxRequest and maxResponse bound frames, in bytes (0: the default).
 	maxRequest, maxResponse int
+	// idle closes silent client connections (0: the default).
+	idle time.Duration
 }
 
 func proxyCmd(args []string) int {
@@ -66,6 +68,7 @@ func proxyCmd(args []string) int {
 	fs.StringVar(&o.upstreamCA, "upstream-ca", "", "PEM bundle of the CAs the brokers' certificates are verified against; implies --upstream-tls")
 	fs.IntVar(&o.maxRequest, "max-request-bytes", proxy.DefaultMaxFrameBytes, "largest client request accepted; a larger one closes the connection")
 	fs.IntVar(&o.maxResponse, "max-response-bytes", proxy.DefaultMaxFrameBytes, "largest broker answer passed on; a larger one closes the client's connection")
+	fs.DurationVar(&o.idle, "idle-timeout", 10*time.Minute, "close a client connection that sends nothing for this long (as brokers' connections.max.idle.ms; 0: never)")
 	logLevel := fs.String("log-level", envOr("ACCORD_LOG_LEVEL", "info"), "debug, info, warn or error (env ACCORD_LOG_LEVEL)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: accord proxy --upstream HOST:PORT [flags]
@@ -124,6 +127,10 @@ func proxyConfig(o proxyOptions, getenv func(string) string, log *slog.Logger) (
 		}
 	}
 	cfg.MaxRequestBytes, cfg.MaxResponseBytes = int32(o.maxRequest), int32(o.maxResponse)
+	cfg.IdleTimeout = o.idle
+	if o.idle == 0 {
+		cfg.IdleTimeout = -1 // never
+	}
 	if err := proxyTLS(o, &cfg); err != nil {
 		return cfg, err
 	}
@@ -163,15 +170,9 @@ func proxyConfig(o proxyOptions, getenv func(string) string, log *slog.Logger) (
 
 // proxyTLS reads the TLS flags into cfg.
 func proxyTLS(o proxyOptions, cfg *proxy.Config) error {
-	switch {
-	case o.tlsCert != "" && o.tlsKey != "":
-		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
-		if err != nil {
-			return fmt.Errorf("--tls-cert/--tls-key: %w", err)
-		}
-		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	case o.tlsCert != "" || o.tlsKey != "":
-		return errors.New("--tls-cert and --tls-key go together")
+	var err error
+	if cfg.TLS, err = listenerTLS(o.tlsCert, o.tlsKey); err != nil {
+		return err
 	}
 	if o.upstreamCA != "" {
 		pem, err := os.ReadFile(o.upstreamCA)

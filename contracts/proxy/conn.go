@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"slices"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -144,6 +145,15 @@ type session struct {
 func (p *Proxy) serveConn(c net.Conn, r *route) {
 	log := p.log.With(slog.String("client", c.RemoteAddr().String()), slog.String("upstream", r.upstream))
 	defer c.Close()
+	if tc, ok := c.(*tls.Conn); ok {
+		ctx, cancel := context.WithTimeout(p.ctx, p.cfg.DialTimeout)
+		err := tc.HandshakeContext(ctx)
+		cancel()
+		if err != nil {
+			log.Debug("proxy: TLS handshake failed", slog.Any("err", err))
+			return
+		}
+	}
 	up, err := p.dialUpstream(r.upstream)
 	if err != nil {
 		log.Warn("proxy: cannot reach the broker; closing the client connection", slog.Any("err", err))
@@ -196,6 +206,17 @@ func (p *Proxy) serveConn(c net.Conn, r *route) {
 	}
 	close(slots)
 	<-done
+}
+
+// frameBuffered reports whether a whole request is buffered in br, so
+// reading it will not block.
+func frameBuffered(br *bufio.Reader) bool {
+	n := br.Buffered()
+	if n < 4 {
+		return false
+	}
+	hdr, _ := br.Peek(4)
+	return n-4 >= int(binary.BigEndian.Uint32(hdr))
 }
 
 // dialUpstream connects to a broker, with TLS when configured: the
@@ -277,15 +298,22 @@ func (s *session) read(slots chan<- slot) error {
 		binary.BigEndian.PutUint32(sz[:], uint32(len(frame)))
 		bw.Write(sz[:])
 		bw.Write(frame)
-		if br.Buffered() == 0 {
+		if !frameBuffered(br) {
 			return bw.Flush()
 		}
 		return nil
 	}
 	for {
-		if br.Buffered() == 0 {
+		// Flush before a read that may block: pipelined requests already
+		// here go upstream together, and none waits on a slow next one.
+		if bw.Buffered() > 0 && !frameBuffered(br) {
 			if err := bw.Flush(); err != nil {
 				return fmt.Errorf("writing upstream: %w", err)
+			}
+		}
+		if idle := s.p.cfg.IdleTimeout; idle > 0 {
+			if err := s.client.SetReadDeadline(time.Now().Add(idle)); err != nil {
+				return err
 			}
 		}
 		frame, err := readFrame(br, buf, s.p.cfg.MaxRequestBytes)

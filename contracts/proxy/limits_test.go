@@ -332,3 +332,40 @@ type okValidator struct{}
 func (okValidator) Validate(context.Context, *validator.Record) validator.Verdict {
 	return validator.Verdict{Valid: true}
 }
+
+// TestIdleAndHandshakeTimeouts: a client that stops sending is
+// disconnected after IdleTimeout, one answered request or not; a TLS
+// client that never completes its handshake is disconnected after
+// DialTimeout, so silent clients cannot pile up connections.
+func TestIdleAndHandshakeTimeouts(t *testing.T) {
+	w := startAccord(t)
+	c := startCluster(t, 1, 1, "orders")
+	p := startProxy(t, c, proxy.Config{Validator: w.validator(), IdleTimeout: 300 * time.Millisecond})
+	conn, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write(apiVersionsFrame(1)); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	expectClosed(t, conn) // reads the answer, then waits for the close
+	if el := time.Since(start); el > 3*time.Second {
+		t.Errorf("an idle client was closed after %v, want about 300ms", el)
+	}
+
+	cert, _ := selfSigned(t)
+	tp := startProxy(t, c, proxy.Config{Validator: w.validator(), DialTimeout: 300 * time.Millisecond,
+		TLS: &tls.Config{Certificates: []tls.Certificate{cert}}})
+	raw, err := net.Dial("tcp", tp.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	start = time.Now()
+	expectClosed(t, raw) // no ClientHello: the handshake times out
+	if el := time.Since(start); el > 3*time.Second {
+		t.Errorf("a client without a handshake was closed after %v, want about 300ms", el)
+	}
+}

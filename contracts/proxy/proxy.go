@@ -50,8 +50,14 @@ type Config struct {
 	// UpstreamTLS, when set, makes the proxy reach the brokers over TLS
 	// with it; an empty ServerName is each broker's host.
 	UpstreamTLS *tls.Config
-	// DialTimeout bounds connecting upstream (10s when 0).
+	// DialTimeout bounds connecting upstream (10s when 0), and a client's
+	// TLS handshake.
 	DialTimeout time.Duration
+	// IdleTimeout closes a client connection that sends no request for
+	// this long (10 min when 0, as brokers' connections.max.idle.ms;
+	// negative: never), so silent clients do not hold broker connections
+	// and goroutines forever.
+	IdleTimeout time.Duration
 }
 
 // DefaultMaxFrameBytes is the default bound on requests and answers:
@@ -107,6 +113,9 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	if cfg.TLS != nil && len(cfg.TLS.Certificates) == 0 && cfg.TLS.GetCertificate == nil && cfg.TLS.GetConfigForClient == nil {
 		return nil, errors.New("proxy: TLS configuration without a certificate")
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = 10 * time.Minute
 	}
 	if cfg.DialTimeout <= 0 {
 		cfg.DialTimeout = 10 * time.Second
