@@ -5,12 +5,18 @@ package api_test
 // nothing a user can read.
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/accord/accord/api"
 	"github.com/accord/accord/compat/avro"
+	"github.com/accord/accord/contracts"
 )
 
 // errorFixture prepares subjects in every state the error cases need:
@@ -250,6 +256,32 @@ func TestIncompatibleVerbose(t *testing.T) {
 			if !strings.Contains(e.Message, want) {
 				t.Errorf("409 message %q does not mention %q", e.Message, want)
 			}
+		}
+	})
+}
+
+// A request its client abandoned (context canceled) is not a server
+// failure: no error log, no 500 in the access log (499), nothing stored.
+func TestAbandonedRequestIsNotAServerError(t *testing.T) {
+	eachEngine(t, func(t *testing.T, target string) {
+		st := newStack(t, target, contracts.UnownedOpen)
+		var logs bytes.Buffer
+		h := api.New(st.reg, api.Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		body := `{"schema":"{\"type\":\"record\",\"name\":\"A\",\"fields\":[]}"}`
+		req := httptest.NewRequest("POST", "/subjects/abandoned-value/versions", strings.NewReader(body)).WithContext(ctx)
+		req.Header.Set("Content-Type", api.ContentType)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 499 {
+			t.Errorf("status %d, want 499: %s", rec.Code, rec.Body)
+		}
+		if strings.Contains(logs.String(), "level=ERROR") {
+			t.Errorf("an abandoned request was logged as an error:\n%s", logs.String())
+		}
+		if subs, err := st.reg.Subjects(context.Background(), "", true); err != nil || len(subs) != 0 {
+			t.Errorf("subjects after an abandoned registration: %v %v", subs, err)
 		}
 	})
 }

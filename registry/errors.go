@@ -45,10 +45,20 @@ type Error struct {
 	Message string
 	// Details carries structured reasons (e.g. compatibility messages).
 	Details []string
+	// cause is the failure behind an ErrStore, so callers can tell a
+	// canceled request (context.Canceled) from a broken database.
+	cause error
 }
 
 func (e *Error) Error() string { return e.Message }
-func (e *Error) Unwrap() error { return e.Kind }
+
+// Unwrap exposes the kind and, for store errors, the cause.
+func (e *Error) Unwrap() []error {
+	if e.cause != nil {
+		return []error{e.Kind, e.cause}
+	}
+	return []error{e.Kind}
+}
 
 func errorf(kind error, format string, args ...any) error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
@@ -60,5 +70,5 @@ func storeErr(op string, err error) error {
 	if errors.As(err, &de) {
 		return de
 	}
-	return &Error{Kind: ErrStore, Message: fmt.Sprintf("error in the backend data store: %s: %v", op, err)}
+	return &Error{Kind: ErrStore, Message: fmt.Sprintf("error in the backend data store: %s: %v", op, err), cause: err}
 }
