@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/contracts"
@@ -140,7 +141,7 @@ func doc(t *testing.T, raw json.RawMessage) map[string]any {
 // and before/after documents without secrets; refused and failed requests
 // write nothing.
 func TestAuditAuthAndStreamChanges(t *testing.T) {
-	eachEngine(t, func(t *testing.T, target string) {
+	accordtest.EachEngine(t, func(t *testing.T, target string) {
 		f := startFixture(t, target, contracts.UnownedOpen)
 		entries, _ := f.auditLog(t)
 		// Start-up: the bootstrap is named as such; the fixture's stream by its owner.
@@ -261,7 +262,7 @@ func TestAuditAuthAndStreamChanges(t *testing.T) {
 // writer's name, including a claim made by a config write (before the
 // handler runs).
 func TestAuditSubjectClaims(t *testing.T) {
-	eachEngine(t, func(t *testing.T, target string) {
+	accordtest.EachEngine(t, func(t *testing.T, target string) {
 		f := startFixture(t, target, contracts.UnownedClaim)
 		if r := f.as(t, svcOther, "PUT", "/config/legacy-value", map[string]string{"compatibility": "NONE"}, "X-Request-Id", "c1"); r.Status != 200 {
 			t.Fatalf("first writer: %s", r)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/api"
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/auth/sqlauth"
@@ -67,9 +68,7 @@ func basicHeader(user, pass string) string {
 func startAuthServer(t *testing.T, target string) *authServer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	tw := &testWriter{t: t}
-	t.Cleanup(tw.stop)
-	log := slog.New(slog.NewTextHandler(tw, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := accordtest.Logger(t, slog.LevelWarn)
 	store, err := sqlstore.Open(ctx, target, sqlstore.WithLogger(log))
 	if err != nil {
 		cancel()
@@ -113,7 +112,7 @@ func startAuthServer(t *testing.T, target string) *authServer {
 // eachAuthStore runs fn against a fresh authenticated server per engine.
 func eachAuthStore(t *testing.T, fn func(t *testing.T, s *authServer)) {
 	t.Helper()
-	eachEngine(t, func(t *testing.T, target string) { fn(t, startAuthServer(t, target)) })
+	accordtest.EachEngine(t, func(t *testing.T, target string) { fn(t, startAuthServer(t, target)) })
 }
 
 // as sends a request with name's credentials ("" for none).

@@ -23,12 +23,11 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/api"
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
-	"github.com/accord/accord/auth/sqlauth"
 	"github.com/accord/accord/contracts"
-	"github.com/accord/accord/lineage"
 )
 
 // Callers of the matrix: "" is anonymous; the others are principals of the
@@ -71,14 +70,11 @@ var (
 // subjects of no stream.
 func startFixture(t *testing.T, target string, unowned contracts.UnownedPolicy) *fixture {
 	t.Helper()
-	st := newStack(t, target, unowned)
-	ctx, log, store, reg, svc := st.ctx, st.log, st.store, st.reg, st.streams
-	authn := auth.New(sqlauth.New(store.DB()), auth.Options{Logger: log})
 	// Tokens, not passwords: argon2 would dominate the fixture's cost.
 	_, adminTok, _, err := auth.NewToken()
 	must(t, "token", err)
-	_, err = authn.Bootstrap(ctx, admin, adminTok)
-	must(t, "bootstrap", err)
+	st := accordtest.New(t, target, accordtest.Options{Unowned: unowned, Auth: true, Admin: admin, AdminSecret: adminTok, LineageMaxAge: -1})
+	ctx, authn := st.Ctx, st.Auth
 	f := &fixture{creds: map[string]string{admin: "Bearer " + adminTok}}
 	for name, role := range map[string]auth.Role{reader: auth.RoleReader, reviewer: auth.RoleReviewer, svcOther: auth.RoleService, svcOwner: auth.RoleService} {
 		_, err := authn.CreatePrincipal(ctx, auth.NewPrincipal{Name: name, Roles: []auth.Role{role}})
@@ -91,8 +87,7 @@ func startFixture(t *testing.T, target string, unowned contracts.UnownedPolicy) 
 	must(t, "spare token", err)
 	f.spareToken = spare.ID
 
-	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), svc, reg, lineage.Options{Logger: log, MaxAge: -1})
-	f.handler = api.New(reg, api.Options{Logger: log, Auth: authn, Contracts: svc, Audit: store.Audit(), Lineage: graph, Proposals: st.proposals(graph, authn)})
+	f.handler = api.New(st.Registry, api.Options{Logger: st.Log, Auth: authn, Contracts: st.Contracts, Audit: st.Audit, Lineage: st.Lineage, Proposals: st.Proposals})
 	hs := httptest.NewServer(f.handler)
 	t.Cleanup(hs.Close)
 	httpc := &http.Client{Transport: no5xx{t, hs.Client().Transport}, Timeout: 30 * time.Second}
@@ -301,8 +296,8 @@ var proxyActor = map[string]map[string]string{
 }
 
 func TestAuthzMatrix(t *testing.T) {
-	for _, e := range engines {
-		t.Run(e.name, func(t *testing.T) {
+	for _, e := range accordtest.Engines {
+		t.Run(e.Name, func(t *testing.T) {
 			for i, row := range matrix {
 				for _, who := range callers {
 					caller := who
@@ -312,7 +307,7 @@ func TestAuthzMatrix(t *testing.T) {
 					name := fmt.Sprintf("%02d %s %s as %s", i, row.method, row.route, caller)
 					t.Run(name, func(t *testing.T) {
 						t.Parallel()
-						f := startFixture(t, e.newTarget(t), contracts.UnownedOpen)
+						f := startFixture(t, e.Target(t), contracts.UnownedOpen)
 						runCase(t, f, row, who)
 					})
 				}

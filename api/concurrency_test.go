@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/api"
 	"github.com/accord/accord/registry/sqlstore"
 )
@@ -26,7 +27,7 @@ func TestConcurrentRegistration(t *testing.T) {
 		subjects  = 4
 		shared    = 3 // schemas every worker registers too
 	)
-	eachEngine(t, func(t *testing.T, target string) {
+	accordtest.EachEngine(t, func(t *testing.T, target string) {
 		servers := []*server{startServer(t, target, api.Options{}), startServer(t, target, api.Options{})}
 		// Unrelated records follow each other in a subject: no compatibility.
 		servers[0].ok("PUT", "/config", map[string]string{"compatibility": "NONE"}, nil)

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/api"
 	"github.com/accord/accord/compat/avro"
 	"github.com/accord/accord/contracts"
@@ -263,10 +264,10 @@ func TestIncompatibleVerbose(t *testing.T) {
 // A request its client abandoned (context canceled) is not a server
 // failure: no error log, no 500 in the access log (499), nothing stored.
 func TestAbandonedRequestIsNotAServerError(t *testing.T) {
-	eachEngine(t, func(t *testing.T, target string) {
-		st := newStack(t, target, contracts.UnownedOpen)
+	accordtest.EachEngine(t, func(t *testing.T, target string) {
+		st := accordtest.New(t, target, accordtest.Options{Unowned: contracts.UnownedOpen, LineageMaxAge: -1})
 		var logs bytes.Buffer
-		h := api.New(st.reg, api.Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+		h := api.New(st.Registry, api.Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		body := `{"schema":"{\"type\":\"record\",\"name\":\"A\",\"fields\":[]}"}`
@@ -280,7 +281,7 @@ func TestAbandonedRequestIsNotAServerError(t *testing.T) {
 		if strings.Contains(logs.String(), "level=ERROR") {
 			t.Errorf("an abandoned request was logged as an error:\n%s", logs.String())
 		}
-		if subs, err := st.reg.Subjects(context.Background(), "", true); err != nil || len(subs) != 0 {
+		if subs, err := st.Registry.Subjects(context.Background(), "", true); err != nil || len(subs) != 0 {
 			t.Errorf("subjects after an abandoned registration: %v %v", subs, err)
 		}
 	})

@@ -22,21 +22,17 @@ import (
 	"os"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, to create test databases
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/api"
-	"github.com/accord/accord/auth"
 	"github.com/accord/accord/compat/avro"
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
-	"github.com/accord/accord/contracts"
-	"github.com/accord/accord/lineage"
-	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
 	"github.com/accord/accord/registry/storetest"
@@ -44,39 +40,13 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
-// engine is a store engine the suite runs on. newTarget returns what
-// sqlstore.Open takes for a fresh, empty store.
-type engine struct {
-	name      string
-	newTarget func(t *testing.T) string
-}
-
-var engines = []engine{
-	{"sqlite", func(t *testing.T) string { return t.TempDir() }},
-	{"postgres", newPostgresSchema},
-}
-
-// eachEngine runs fn as one subtest per store engine.
-func eachEngine(t *testing.T, fn func(t *testing.T, target string)) {
-	t.Helper()
-	for _, e := range engines {
-		t.Run(e.name, func(t *testing.T) {
-			fn(t, e.newTarget(t))
-		})
-	}
-}
-
 // eachStore runs fn against a fresh server per store engine.
 func eachStore(t *testing.T, fn func(t *testing.T, s *server)) {
 	t.Helper()
-	eachEngine(t, func(t *testing.T, target string) {
+	accordtest.EachEngine(t, func(t *testing.T, target string) {
 		fn(t, startServer(t, target, api.Options{}))
 	})
 }
-
-// newPostgresSchema hands out a fresh schema of the run's PostgreSQL
-// database (skipped without ACCORD_TEST_DATABASE_URL, failed under CI).
-var newPostgresSchema = storetest.PostgresSchema
 
 // server is one running Accord: its own store connection, registry and
 // HTTP server.
@@ -100,9 +70,7 @@ func (s *server) with(t *testing.T) *server {
 func startServer(t *testing.T, target string, opts api.Options) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	tw := &testWriter{t: t}
-	t.Cleanup(tw.stop) // registered first, so it runs after the store is closed
-	log := slog.New(slog.NewTextHandler(tw, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := accordtest.Logger(t, slog.LevelWarn) // its cleanup runs after the store is closed
 	store, err := sqlstore.Open(ctx, target, sqlstore.WithLogger(log))
 	if err != nil {
 		cancel()
@@ -139,29 +107,6 @@ func startServer(t *testing.T, target string, opts api.Options) *server {
 		t.Fatal(err)
 	}
 	return &server{t: t, URL: hs.URL, Client: cl, HTTP: httpc}
-}
-
-// testWriter sends server logs to the test log, so a failure shows them,
-// until the test ends (t.Log after that panics).
-type testWriter struct {
-	t       *testing.T
-	mu      sync.Mutex
-	stopped bool
-}
-
-func (w *testWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.stopped {
-		w.t.Log(strings.TrimSuffix(string(p), "\n"))
-	}
-	return len(p), nil
-}
-
-func (w *testWriter) stop() {
-	w.mu.Lock()
-	w.stopped = true
-	w.mu.Unlock()
 }
 
 // no5xx fails the test on any 5xx answer: the suite never sends a request
@@ -474,50 +419,4 @@ func jsonEqual(t *testing.T, a, b string) bool {
 		t.Fatalf("not JSON: %s: %v", b, err)
 	}
 	return reflect.DeepEqual(va, vb)
-}
-
-// stack is the server's parts wired as accord serve wires them (store,
-// registry, contracts as its policy), for suites that build their own
-// api.Options on top.
-type stack struct {
-	ctx     context.Context
-	log     *slog.Logger
-	store   *sqlstore.Store
-	reg     *registry.Registry
-	streams *contracts.Service
-}
-
-// newStack opens a store on target and wires the registry and contracts
-// over it; everything stops when t ends.
-func newStack(t *testing.T, target string, unowned contracts.UnownedPolicy) *stack {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	tw := &testWriter{t: t}
-	t.Cleanup(tw.stop)
-	log := slog.New(slog.NewTextHandler(tw, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	store, err := sqlstore.Open(ctx, target, sqlstore.WithLogger(log))
-	if err != nil {
-		cancel()
-		t.Fatalf("opening store: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := store.Close(); err != nil {
-			t.Errorf("closing store: %v", err)
-		}
-	})
-	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
-	svc := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: unowned, Logger: log})
-	reg.SetPolicy(svc)
-	return &stack{ctx: ctx, log: log, store: store, reg: reg, streams: svc}
-}
-
-// proposals wires the proposals service over the stack as accord serve
-// does; lin and authn may be nil.
-func (st *stack) proposals(lin *lineage.Service, authn *auth.Authenticator) *proposals.Service {
-	opts := proposals.Options{Logger: st.log}
-	if authn != nil {
-		opts.Principals = authn
-	}
-	return proposals.NewService(st.store.DB(), st.reg, st.streams, lin, opts)
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/api"
 )
 
@@ -141,7 +142,7 @@ type unsized struct{ io.Reader }
 
 func TestBodyLimit(t *testing.T) {
 	const limit = 512
-	eachEngine(t, func(t *testing.T, target string) {
+	accordtest.EachEngine(t, func(t *testing.T, target string) {
 		s := startServer(t, target, api.Options{MaxBodyBytes: limit})
 		small := schemaBody(userV1)
 		s.register("big", small)

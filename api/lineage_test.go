@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/api"
 	"github.com/accord/accord/auth"
-	"github.com/accord/accord/auth/sqlauth"
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/lineage"
 )
@@ -24,13 +24,10 @@ type lineageServer struct {
 
 func startLineageServer(t *testing.T, target string) *lineageServer {
 	t.Helper()
-	st := newStack(t, target, contracts.UnownedOpen)
-	ctx, log, store, reg, svc := st.ctx, st.log, st.store, st.reg, st.streams
-	authn := auth.New(sqlauth.New(store.DB()), auth.Options{Logger: log})
 	_, rootTok, _, err := auth.NewToken()
 	must(t, "token", err)
-	_, err = authn.Bootstrap(ctx, "root", rootTok)
-	must(t, "bootstrap", err)
+	st := accordtest.New(t, target, accordtest.Options{Unowned: contracts.UnownedOpen, Auth: true, Admin: "root", AdminSecret: rootTok, LineageMaxAge: -1})
+	ctx, authn := st.Ctx, st.Auth
 	creds := map[string]string{"root": "Bearer " + rootTok}
 	for name, role := range map[string]auth.Role{"users-svc": auth.RoleService, "billing-svc": auth.RoleService, "alice": auth.RoleReader} {
 		_, err := authn.CreatePrincipal(ctx, auth.NewPrincipal{Name: name, Roles: []auth.Role{role}})
@@ -39,8 +36,7 @@ func startLineageServer(t *testing.T, target string) *lineageServer {
 		must(t, "token "+name, err)
 		creds[name] = "Bearer " + tok.Text
 	}
-	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), svc, reg, lineage.Options{Logger: log, MaxAge: -1})
-	hs := httptest.NewServer(api.New(reg, api.Options{Logger: log, Auth: authn, Contracts: svc, Audit: store.Audit(), Lineage: graph}))
+	hs := httptest.NewServer(api.New(st.Registry, api.Options{Logger: st.Log, Auth: authn, Contracts: st.Contracts, Audit: st.Audit, Lineage: st.Lineage}))
 	t.Cleanup(hs.Close)
 	httpc := &http.Client{Transport: no5xx{t, hs.Client().Transport}, Timeout: 30 * time.Second}
 	return &lineageServer{server: &server{t: t, URL: hs.URL, HTTP: httpc}, creds: creds}
@@ -69,7 +65,7 @@ func (s *lineageServer) want(t *testing.T, who, method, path string, body any, s
 }
 
 func TestLineageAPI(t *testing.T) {
-	eachEngine(t, func(t *testing.T, target string) {
+	accordtest.EachEngine(t, func(t *testing.T, target string) {
 		s := startLineageServer(t, target)
 		user := func(fields ...string) map[string]any { return schemaBody(avroRecord("User", fields...)) }
 		s.want(t, "users-svc", "POST", "/v1/streams", map[string]any{"name": "users", "eventType": "state", "visibility": "private",

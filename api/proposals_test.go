@@ -15,13 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/api"
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
-	"github.com/accord/accord/auth/sqlauth"
 	"github.com/accord/accord/contracts"
-	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
+	"github.com/accord/accord/registry/storetest"
 )
 
 // propServer is a server with streams, lineage and proposals, and the
@@ -44,25 +44,35 @@ var (
 	propBad = avroRecord("Order", `{"name":"id","type":"string"}`, `{"name":"customer","type":"string"}`)
 )
 
+// newPropStack is the stack of a proposals server: authentication on
+// (admin bootstrapped with secret unless admin is empty), lineage and
+// proposals.
+func newPropStack(t *testing.T, target, admin, secret string) *accordtest.Stack {
+	t.Helper()
+	return accordtest.New(t, target, accordtest.Options{Unowned: contracts.UnownedOpen, Auth: true, Admin: admin, AdminSecret: secret, LineageMaxAge: -1})
+}
+
+// propHandler serves st's registry, contracts, lineage, proposals and
+// audit log with authentication.
+func propHandler(st *accordtest.Stack) http.Handler {
+	return api.New(st.Registry, api.Options{Logger: st.Log, Auth: st.Auth, Contracts: st.Contracts, Audit: st.Audit, Lineage: st.Lineage, Proposals: st.Proposals})
+}
+
 func startPropServer(t *testing.T, target string) *propServer {
 	t.Helper()
-	st := newStack(t, target, contracts.UnownedOpen)
-	authn := auth.New(sqlauth.New(st.store.DB()), auth.Options{Logger: st.log})
 	_, rootTok, _, err := auth.NewToken()
 	must(t, "token", err)
-	_, err = authn.Bootstrap(st.ctx, "root", rootTok)
-	must(t, "bootstrap", err)
+	st := newPropStack(t, target, "root", rootTok)
+	authn := st.Auth
 	s := &propServer{creds: map[string]string{"root": "Bearer " + rootTok}}
 	for name, role := range map[string]auth.Role{"rita": auth.RoleReviewer, "rob": auth.RoleReviewer, "orders-svc": auth.RoleService, "billing-svc": auth.RoleService, "alice": auth.RoleReader} {
-		_, err := authn.CreatePrincipal(st.ctx, auth.NewPrincipal{Name: name, Roles: []auth.Role{role}})
+		_, err := authn.CreatePrincipal(st.Ctx, auth.NewPrincipal{Name: name, Roles: []auth.Role{role}})
 		must(t, "principal "+name, err)
-		tok, err := authn.IssueToken(st.ctx, name, "test", time.Time{})
+		tok, err := authn.IssueToken(st.Ctx, name, "test", time.Time{})
 		must(t, "token "+name, err)
 		s.creds[name] = "Bearer " + tok.Text
 	}
-	graph := lineage.NewService(lineage.NewSQLStore(st.store.DB()), st.streams, st.reg, lineage.Options{Logger: st.log, MaxAge: -1})
-	hs := httptest.NewServer(api.New(st.reg, api.Options{Logger: st.log, Auth: authn, Contracts: st.streams, Audit: st.store.Audit(),
-		Lineage: graph, Proposals: st.proposals(graph, authn)}))
+	hs := httptest.NewServer(propHandler(st))
 	t.Cleanup(hs.Close)
 	s.server = &server{t: t, URL: hs.URL, HTTP: &http.Client{Transport: no5xx{t, asAdmin{s.creds["root"], hs.Client().Transport}}, Timeout: 30 * time.Second}}
 	for _, c := range []struct {
@@ -131,7 +141,7 @@ func (s *propServer) auditOf(t *testing.T, query string) []audit.Entry {
 }
 
 func TestProposalsHTTP(t *testing.T) {
-	eachEngine(t, func(t *testing.T, target string) {
+	accordtest.EachEngine(t, func(t *testing.T, target string) {
 		s := startPropServer(t, target)
 		created := decodeAnswer(t, "create", s.as(t, "orders-svc", "POST", "/v1/proposals",
 			map[string]any{"stream": "orders", "schema": propV2, "description": "add a note"}), 201)
@@ -292,7 +302,7 @@ func (s *propServer) unchangedAs(t *testing.T, what, before string) {
 // incompatible with fails with the registry's 409; the proposal stays
 // pending and nothing changes.
 func TestProposalApproveAfterCompetingRegistration(t *testing.T) {
-	eachEngine(t, func(t *testing.T, target string) {
+	accordtest.EachEngine(t, func(t *testing.T, target string) {
 		s := startPropServer(t, target)
 		p := decodeAnswer(t, "create", s.as(t, "orders-svc", "POST", "/v1/proposals", map[string]any{"stream": "orders", "schema": propV2}), 201).Proposal
 		if r := s.as(t, "orders-svc", "POST", "/subjects/orders-value/versions", schemaBody(propClash)); r.Status != 200 {
@@ -311,7 +321,7 @@ func TestProposalApproveAfterCompetingRegistration(t *testing.T) {
 // A review-required stream refuses direct registrations by its owner,
 // accepts an admin's and the one an approval makes.
 func TestProposalReviewRequired(t *testing.T) {
-	eachEngine(t, func(t *testing.T, target string) {
+	accordtest.EachEngine(t, func(t *testing.T, target string) {
 		s := startPropServer(t, target)
 		r := s.as(t, "orders-svc", "PATCH", "/v1/streams/orders", map[string]any{"reviewRequired": true})
 		if st := decodeStream(t, r); r.Status != 200 || !st.ReviewRequired {
@@ -360,11 +370,7 @@ func TestProposalReviewRequired(t *testing.T) {
 // a load balancer would be.
 func (s *propServer) secondServer(t *testing.T, target string) *propServer {
 	t.Helper()
-	st := newStack(t, target, contracts.UnownedOpen)
-	authn := auth.New(sqlauth.New(st.store.DB()), auth.Options{Logger: st.log})
-	graph := lineage.NewService(lineage.NewSQLStore(st.store.DB()), st.streams, st.reg, lineage.Options{Logger: st.log, MaxAge: -1})
-	hs := httptest.NewServer(api.New(st.reg, api.Options{Logger: st.log, Auth: authn, Contracts: st.streams, Audit: st.store.Audit(),
-		Lineage: graph, Proposals: st.proposals(graph, authn)}))
+	hs := httptest.NewServer(propHandler(newPropStack(t, target, "", "")))
 	t.Cleanup(hs.Close)
 	return &propServer{server: &server{t: t, URL: hs.URL, HTTP: &http.Client{Transport: no5xx{t, hs.Client().Transport}, Timeout: 30 * time.Second}}, creds: s.creds}
 }
@@ -375,7 +381,7 @@ func (s *propServer) secondServer(t *testing.T, target string) *propServer {
 // version registered, or rejected with nothing registered (never a
 // rejected proposal whose schema was registered anyway).
 func TestProposalDecisionsAcrossServers(t *testing.T) {
-	target := newPostgresSchema(t)
+	target := storetest.PostgresSchema(t)
 	a := startPropServer(t, target)
 	b := a.secondServer(t, target)
 	fields := []string{`{"name":"id","type":"string"}`}

@@ -15,9 +15,9 @@ import (
 
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/api"
 	"github.com/accord/accord/auth"
-	"github.com/accord/accord/auth/sqlauth"
 	"github.com/accord/accord/contracts"
 )
 
@@ -32,16 +32,16 @@ type streamServer struct {
 
 func startStreamServer(t *testing.T, target string, withAuth bool, unowned contracts.UnownedPolicy) *streamServer {
 	t.Helper()
-	st := newStack(t, target, unowned)
-	ctx, log, store, reg, svc := st.ctx, st.log, st.store, st.reg, st.streams
-	opts := api.Options{Logger: log, Contracts: svc, Audit: store.Audit()}
+	stOpts := accordtest.Options{Unowned: unowned, LineageMaxAge: -1}
+	if withAuth {
+		stOpts.Auth, stOpts.Admin, stOpts.AdminSecret = true, "root", rootPassword
+	}
+	st := accordtest.New(t, target, stOpts)
+	ctx, reg := st.Ctx, st.Registry
+	opts := api.Options{Logger: st.Log, Contracts: st.Contracts, Audit: st.Audit, Auth: st.Auth}
 	creds := map[string]string{}
 	var transport http.RoundTripper = http.DefaultTransport
 	if withAuth {
-		opts.Auth = auth.New(sqlauth.New(store.DB()), auth.Options{Logger: log})
-		if _, err := opts.Auth.Bootstrap(ctx, "root", rootPassword); err != nil {
-			t.Fatal(err)
-		}
 		creds["root"] = basicHeader("root", rootPassword)
 		for name, role := range map[string]auth.Role{"ops": auth.RoleAdmin, "orders-svc": auth.RoleService, "billing-svc": auth.RoleService, "alice": auth.RoleReader} {
 			if _, err := opts.Auth.CreatePrincipal(ctx, auth.NewPrincipal{Name: name, Roles: []auth.Role{role}}); err != nil {
@@ -81,7 +81,7 @@ func (s *streamServer) as(t *testing.T, name, method, path string, body any) res
 // eachStreamStore runs fn against a fresh server per engine.
 func eachStreamStore(t *testing.T, withAuth bool, unowned contracts.UnownedPolicy, fn func(t *testing.T, s *streamServer)) {
 	t.Helper()
-	eachEngine(t, func(t *testing.T, target string) { fn(t, startStreamServer(t, target, withAuth, unowned)) })
+	accordtest.EachEngine(t, func(t *testing.T, target string) { fn(t, startStreamServer(t, target, withAuth, unowned)) })
 }
 
 func decodeStream(t *testing.T, r response) contracts.Stream {

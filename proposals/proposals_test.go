@@ -4,17 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
-	"github.com/accord/accord/compat/avro"
-	"github.com/accord/accord/compat/jsonschema"
-	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
@@ -67,31 +64,18 @@ type env struct {
 	audit   *audit.Log
 }
 
+// eachEngine runs fn as one subtest per store engine, on a fresh env.
 func eachEngine(t *testing.T, fn func(t *testing.T, e *env)) {
-	for _, eng := range []struct {
-		name   string
-		target func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return t.TempDir() }},
-		{"postgres", storetest.PostgresSchema},
-	} {
-		t.Run(eng.name, func(t *testing.T) { fn(t, newEnv(t, eng.target(t), proposals.Options{})) })
-	}
+	accordtest.EachEngine(t, func(t *testing.T, target string) { fn(t, newEnv(t, target, nil)) })
 }
 
-func newEnv(t *testing.T, target string, opts proposals.Options) *env {
+// newEnv wires env on target; principals (may be nil) is the proposals
+// service's principal directory.
+func newEnv(t *testing.T, target string, principals proposals.PrincipalDirectory) *env {
 	t.Helper()
-	store, err := sqlstore.Open(context.Background(), target, sqlstore.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	reg := registry.New(store, nil, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
-	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{})
-	reg.SetPolicy(streams)
-	lin := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{MaxAge: -1})
-	e := &env{store: store, reg: reg, streams: streams, lin: lin, audit: store.Audit(),
-		svc: proposals.NewService(store.DB(), reg, streams, lin, opts)}
+	st := accordtest.New(t, target, accordtest.Options{LineageMaxAge: -1, Principals: principals})
+	streams := st.Contracts
+	e := &env{store: st.Store, reg: st.Registry, streams: streams, lin: st.Lineage, audit: st.Audit, svc: st.Proposals}
 	for _, s := range []contracts.Stream{
 		{Name: "orders", Owner: owner.Name, EventType: contracts.State, Visibility: contracts.Public},
 		{Name: "carts", Owner: owner.Name, EventType: contracts.State},
@@ -600,7 +584,7 @@ func (d directory) Principal(_ context.Context, name string) (auth.PrincipalReco
 // current self: a disabled proposer cannot.
 func TestApproveDisabledProposer(t *testing.T) {
 	dir := directory{owner.Name: {Name: owner.Name, Roles: owner.Roles, Disabled: true}}
-	e := newEnv(t, t.TempDir(), proposals.Options{Principals: dir})
+	e := newEnv(t, t.TempDir(), dir)
 	p := e.propose(t, owner, "orders-value", orderV2)
 	before := e.state(t)
 	if _, err := e.svc.Approve(as(reviewer), p.ID, ""); !errors.Is(err, proposals.ErrForbidden) || !strings.Contains(err.Error(), "disabled") {
@@ -648,7 +632,7 @@ func TestContextSubject(t *testing.T) {
 // A caller without audit.WithWho (a front end calling the Service
 // directly) is still named in the audit log.
 func TestActorFromPrincipal(t *testing.T) {
-	e := newEnv(t, t.TempDir(), proposals.Options{})
+	e := newEnv(t, t.TempDir(), nil)
 	p, err := e.svc.Create(auth.WithPrincipal(context.Background(), owner), proposals.NewProposal{Subject: "orders-value", Schema: orderV2})
 	if err != nil {
 		t.Fatal(err)
@@ -739,7 +723,7 @@ func TestFailedApprovalReleasesClaim(t *testing.T) {
 // reader since cannot register through a reviewer's approval.
 func TestApproveDemotedProposer(t *testing.T) {
 	dir := directory{owner.Name: {Name: owner.Name, Roles: owner.Roles}}
-	e := newEnv(t, t.TempDir(), proposals.Options{Principals: dir})
+	e := newEnv(t, t.TempDir(), dir)
 	p := e.propose(t, owner, "orders-value", orderV2)
 	dir[owner.Name] = auth.PrincipalRecord{Name: owner.Name, Roles: []auth.Role{auth.RoleReader}}
 	before := e.state(t)

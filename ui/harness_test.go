@@ -9,24 +9,19 @@ package ui_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/api"
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
-	"github.com/accord/accord/auth/sqlauth"
-	"github.com/accord/accord/compat/avro"
-	"github.com/accord/accord/compat/jsonschema"
-	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
@@ -54,44 +49,23 @@ const password = "correct horse battery staple"
 
 func newEnv(t *testing.T, authOn bool) *env {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	tw := &testWriter{t: t}
-	t.Cleanup(tw.stop)
-	log := slog.New(slog.NewTextHandler(tw, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	store, err := sqlstore.Open(ctx, t.TempDir(), sqlstore.WithLogger(log))
-	if err != nil {
-		cancel()
-		t.Fatalf("opening store: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := store.Close(); err != nil {
-			t.Errorf("closing store: %v", err)
-		}
-	})
-	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
-	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Logger: log})
-	reg.SetPolicy(streams)
-	lin := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log, MaxAge: -1})
-	e := &env{t: t, ctx: ctx, store: store, reg: reg, streams: streams, lin: lin, audit: store.Audit(), tokens: map[string]string{}}
-	popts := proposals.Options{Logger: log}
+	st := accordtest.New(t, t.TempDir(), accordtest.Options{Auth: authOn, LineageMaxAge: -1})
+	e := &env{t: t, ctx: st.Ctx, store: st.Store, reg: st.Registry, streams: st.Contracts, lin: st.Lineage, props: st.Proposals,
+		authn: st.Auth, audit: st.Audit, tokens: map[string]string{}}
 	if authOn {
-		e.authn = auth.New(sqlauth.New(store.DB()), auth.Options{Logger: log})
-		popts.Principals = e.authn
 		for name, role := range map[string]auth.Role{
 			"root": auth.RoleAdmin, "rita": auth.RoleReviewer, "reed": auth.RoleReader,
 			"orders-svc": auth.RoleService, "billing-svc": auth.RoleService,
 		} {
-			_, err := e.authn.CreatePrincipal(ctx, auth.NewPrincipal{Name: name, Roles: []auth.Role{role}, Password: password})
+			_, err := e.authn.CreatePrincipal(e.ctx, auth.NewPrincipal{Name: name, Roles: []auth.Role{role}, Password: password})
 			must(t, "principal "+name, err)
-			tok, err := e.authn.IssueToken(ctx, name, "test", time.Time{})
+			tok, err := e.authn.IssueToken(e.ctx, name, "test", time.Time{})
 			must(t, "token "+name, err)
 			e.tokens[name] = tok.Text
 		}
 	}
-	e.props = proposals.NewService(store.DB(), reg, streams, lin, popts)
-	h := ui.New(ui.Options{Registry: reg, Contracts: streams, Lineage: lin, Audit: e.audit, Auth: e.authn, Proposals: e.props, Logger: log})
-	hs := httptest.NewServer(api.New(reg, api.Options{Logger: log, Auth: e.authn, Contracts: streams, Audit: e.audit, Lineage: lin, Proposals: e.props, UI: h}))
+	h := ui.New(ui.Options{Registry: e.reg, Contracts: e.streams, Lineage: e.lin, Audit: e.audit, Auth: e.authn, Proposals: e.props, Logger: st.Log})
+	hs := httptest.NewServer(api.New(e.reg, api.Options{Logger: st.Log, Auth: e.authn, Contracts: e.streams, Audit: e.audit, Lineage: e.lin, Proposals: e.props, UI: h}))
 	t.Cleanup(hs.Close)
 	e.URL = hs.URL
 	return e
@@ -272,21 +246,3 @@ func wantLacks(t *testing.T, what string, a answer, subs ...string) {
 		}
 	}
 }
-
-// testWriter sends server logs to the test log until the test ends.
-type testWriter struct {
-	t       *testing.T
-	mu      sync.Mutex
-	stopped bool
-}
-
-func (w *testWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.stopped {
-		w.t.Log(strings.TrimSpace(string(p)))
-	}
-	return len(p), nil
-}
-
-func (w *testWriter) stop() { w.mu.Lock(); w.stopped = true; w.mu.Unlock() }

@@ -6,10 +6,8 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,18 +16,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/accord/accord/lineage"
-
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/api"
-	"github.com/accord/accord/auth"
-	"github.com/accord/accord/auth/sqlauth"
-	"github.com/accord/accord/compat/avro"
-	"github.com/accord/accord/compat/jsonschema"
-	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/proposals"
-	"github.com/accord/accord/registry"
-	"github.com/accord/accord/registry/sqlstore"
 )
 
 const rootPassword = "correct horse battery staple"
@@ -42,39 +32,15 @@ type testServer struct {
 
 func newTestServer(t *testing.T, withAuth bool) *testServer {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := sqlstore.Open(ctx, t.TempDir(), sqlstore.WithLogger(log))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
-	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Logger: log})
-	reg.SetPolicy(streams)
-	go reg.Run(ctx)
-	var authn *auth.Authenticator
+	opts := accordtest.Options{Watch: true, LogWriter: io.Discard}
 	if withAuth {
-		authn = auth.New(sqlauth.New(store.DB()), auth.Options{Logger: log})
-		if _, err := authn.Bootstrap(ctx, "root", rootPassword); err != nil {
-			t.Fatal(err)
-		}
+		opts.Auth, opts.Admin, opts.AdminSecret = true, "root", rootPassword
 	}
-	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log})
-	propOpts := proposals.Options{Logger: log}
-	if authn != nil {
-		propOpts.Principals = authn
-	}
-	props := proposals.NewService(store.DB(), reg, streams, graph, propOpts)
-	h := api.New(reg, api.Options{Logger: log, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph, Proposals: props})
-	ts := &testServer{}
-	srv := httptest.NewServer(h)
-	ts.url = srv.URL
-	t.Cleanup(func() {
-		srv.Close()
-		cancel()
-		store.Close()
-	})
-	return ts
+	st := accordtest.New(t, t.TempDir(), opts)
+	srv := httptest.NewServer(api.New(st.Registry, api.Options{Logger: st.Log, Auth: st.Auth, Contracts: st.Contracts, Audit: st.Audit,
+		Lineage: st.Lineage, Proposals: st.Proposals}))
+	t.Cleanup(srv.Close)
+	return &testServer{url: srv.URL}
 }
 
 // call sends a request to the server directly (set-up and assertions).

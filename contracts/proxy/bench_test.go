@@ -11,6 +11,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/contracts/proxy"
 )
 
@@ -62,7 +63,7 @@ func BenchmarkProduceThroughProxy(b *testing.B) {
 	w := startAccord(b)
 	c := startCluster(b, 1, 3, "orders")
 	v := w.validator()
-	p := startProxy(b, c, proxy.Config{Validator: v, ClientIDs: map[string]string{"orders-app": "orders-svc"}, Logger: testLogger(b, slog.LevelError)})
+	p := startProxy(b, c, proxy.Config{Validator: v, ClientIDs: map[string]string{"orders-app": "orders-svc"}, Logger: accordtest.Logger(b, slog.LevelError)})
 	opts := []kgo.Opt{kgo.ClientID("orders-app"), kgo.DefaultProduceTopic("orders")}
 	direct, err := kgo.NewClient(append(opts, kgo.SeedBrokers(c.ListenAddrs()...))...)
 	if err != nil {

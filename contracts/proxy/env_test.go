@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	hamba "github.com/hamba/avro/v2"
@@ -24,6 +23,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/dynamicpb"
 
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/api"
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/auth/sqlauth"
@@ -55,28 +55,6 @@ message Order {
 	positive = `{"domainRules":[{"name":"positiveAmount","kind":"CONDITION","mode":"WRITE","type":"CEL","expr":"message.amount > 0"}]}`
 )
 
-// logWriter sends logs to the test log until the test ends.
-type logWriter struct {
-	t       testing.TB
-	mu      sync.Mutex
-	stopped bool
-}
-
-func (w *logWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.stopped {
-		w.t.Log(strings.TrimSuffix(string(p), "\n"))
-	}
-	return len(p), nil
-}
-
-func testLogger(t testing.TB, level slog.Level) *slog.Logger {
-	w := &logWriter{t: t}
-	t.Cleanup(func() { w.mu.Lock(); w.stopped = true; w.mu.Unlock() })
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
-}
-
 // format encodes Orders of one format through franz-go's sr.Serde.
 type format struct {
 	name   string
@@ -99,7 +77,7 @@ func basic(user, pass string) string {
 func startAccord(t testing.TB) *world {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	log := testLogger(t, slog.LevelWarn)
+	log := accordtest.Logger(t, slog.LevelWarn)
 	store, err := sqlstore.Open(ctx, t.TempDir(), sqlstore.WithLogger(log))
 	if err != nil {
 		cancel()
@@ -226,7 +204,7 @@ func startProxy(t testing.TB, c *kfake.Cluster, cfg proxy.Config) *proxy.Proxy {
 	cfg.Listen = "127.0.0.1:0"
 	cfg.Upstream = c.ListenAddrs()[0]
 	if cfg.Logger == nil {
-		cfg.Logger = testLogger(t, slog.LevelWarn)
+		cfg.Logger = accordtest.Logger(t, slog.LevelWarn)
 	}
 	p, err := proxy.New(cfg)
 	if err != nil {
