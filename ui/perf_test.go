@@ -18,8 +18,13 @@ import (
 // perfStreams is how many streams the performance test declares.
 const perfStreams = 10_000
 
-// perfBudget is the most a page may take on the server.
-const perfBudget = 200 * time.Millisecond
+// perfBudget is the most a page may take on the server: 200 ms, the
+// issue's bound, in a normal build. Under the race detector (the README's
+// test command) pages run 10–15 times slower, so the bound is scaled by
+// raceSlowdown (3): still far stricter than 200 ms of a normal build, and
+// not at the mercy of a slower CI machine. Without -race the test checks
+// 200 ms itself: go test -run PageTimes -v ./ui/.
+const perfBudget = raceSlowdown * 200 * time.Millisecond
 
 // TestPageTimesWith10kStreams seeds 10,000 streams (inserted in one
 // transaction, not through 10,000 API calls), 200 owning services, a
