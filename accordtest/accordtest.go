@@ -1,7 +1,8 @@
 // Package accordtest wires a whole Accord stack — store, registry,
 // contracts, lineage, proposals, optionally authentication — on a test
 // database, as accord serve wires it, so tests of every layer start from
-// the same stack.
+// the same stack. SelfSigned and WriteSelfSigned give TLS tests a
+// certificate for 127.0.0.1.
 //
 // It is for external test packages (api_test, ui_test, proposals_test, the
 // accord command's tests): it imports the services, never the layers

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/accord/accord/audit"
@@ -44,12 +43,7 @@ func (h *handler) auditPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if len(entries) > PageSize {
-		entries = entries[:PageSize]
-		nq := r.URL.Query()
-		nq.Set("before", strconv.FormatInt(entries[len(entries)-1].ID, 10))
-		d.NextURL = "/ui/audit?" + nq.Encode()
-	}
+	entries, d.NextURL = keysetPage(r, entries, func(e audit.Entry) int64 { return e.ID })
 	d.Entries = entries
 	h.render(w, r, 200, "audit", "Audit log", "Audit", d)
 	return nil

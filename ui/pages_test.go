@@ -10,6 +10,7 @@ import (
 
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
+	"github.com/accord/accord/registry"
 	"github.com/accord/accord/ui"
 )
 
@@ -381,5 +382,37 @@ func TestServicesOff(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.Code != 403 {
 		t.Errorf("POST with a bad csrf: %d", rec.Code)
+	}
+}
+
+// The audit log pages newest first: a full page links to the next, which
+// starts right after this page's last entry and keeps the filter.
+func TestAuditPaging(t *testing.T) {
+	e := newEnv(t, true)
+	admin := e.as("root")
+	for i := range ui.PageSize + 5 {
+		_, err := e.reg.Register(admin, fmt.Sprintf("paged-%03d-value", i), registry.RegisterRequest{SchemaInput: registry.SchemaInput{Schema: `"string"`}})
+		must(t, "register", err)
+	}
+	c := e.client().signedIn(t, "root")
+	first := c.get(t, "/ui/audit?action=schema.register")
+	wantStatus(t, "first page", first, 200)
+	wantContains(t, "first page", first, fmt.Sprintf("paged-%03d-value", ui.PageSize+4), "paged-005-value")
+	if strings.Contains(first.body, "paged-004-value") {
+		t.Errorf("the first page holds more than %d entries", ui.PageSize)
+	}
+	next := regexp.MustCompile(`href="(/ui/audit\?[^"]*before=[0-9]+[^"]*)"`).FindStringSubmatch(first.body)
+	if next == nil {
+		t.Fatalf("no link to the next page:\n%s", first.body)
+	}
+	link := strings.ReplaceAll(next[1], "&amp;", "&")
+	if !strings.Contains(link, "action=schema.register") {
+		t.Errorf("the next page lost the filter: %s", link)
+	}
+	second := c.get(t, link)
+	wantStatus(t, "second page", second, 200)
+	wantContains(t, "second page", second, "paged-004-value", "paged-000-value")
+	if strings.Contains(second.body, "paged-005-value") || strings.Contains(second.body, `before=`) {
+		t.Errorf("the second page repeats entries or links further:\n%s", second.body)
 	}
 }

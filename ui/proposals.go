@@ -98,12 +98,7 @@ func (h *handler) proposalsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if len(prs) > PageSize {
-		prs = prs[:PageSize]
-		nq := r.URL.Query()
-		nq.Set("before", strconv.FormatInt(prs[len(prs)-1].ID, 10))
-		d.NextURL = "/ui/proposals?" + nq.Encode()
-	}
+	prs, d.NextURL = keysetPage(r, prs, func(p proposals.Proposal) int64 { return p.ID })
 	d.Rows = proposalRows(prs)
 	title := "Proposals"
 	if d.Stream != "" {

@@ -233,3 +233,16 @@ func pathParamRaw(r *http.Request, name string) string {
 	}
 	return v
 }
+
+// keysetPage cuts a newest-first list asked for with Limit PageSize+1 to
+// one page and returns the URL of the next one (this page's query with
+// before=<the last id>), "" when there is none.
+func keysetPage[T any](r *http.Request, items []T, id func(T) int64) ([]T, string) {
+	if len(items) <= PageSize {
+		return items, ""
+	}
+	items = items[:PageSize]
+	q := r.URL.Query()
+	q.Set("before", strconv.FormatInt(id(items[len(items)-1]), 10))
+	return items, r.URL.Path + "?" + q.Encode()
+}

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/accord/accord/accordtest"
 )
 
 // TestMain lets tests run the accord command itself: the test binary
@@ -127,7 +129,7 @@ func TestUsageErrors(t *testing.T) {
 // nothing else; a half-given pair is a start-up error.
 func TestServeTLS(t *testing.T) {
 	dir := t.TempDir()
-	cert, key := writeCert(t, dir)
+	cert, key := accordtest.WriteSelfSigned(t, dir)
 	p := startAccord(t, "--data-dir", filepath.Join(dir, "data"), "--tls-cert", cert, "--tls-key", key)
 	pem, err := os.ReadFile(cert)
 	if err != nil {

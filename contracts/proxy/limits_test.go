@@ -3,17 +3,12 @@ package proxy_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/binary"
 	"errors"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"runtime"
 	"strings"
@@ -26,6 +21,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/contracts/proxy"
 	"github.com/accord/accord/contracts/validator"
 )
@@ -202,45 +198,12 @@ func TestResponseTooBig(t *testing.T) {
 	})
 }
 
-// selfSigned returns a certificate for 127.0.0.1 and localhost, and a pool
-// that trusts it.
-func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "accord-proxy-test"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
-		DNSNames:              []string{"localhost"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}, pool
-}
-
 // TestTLS runs TLS on both sides: clients to the proxy, the proxy to a
 // broker that speaks only TLS. Valid records reach the broker, invalid
 // ones are refused, and a client that does not trust the proxy's
 // certificate gets nowhere.
 func TestTLS(t *testing.T) {
-	cert, pool := selfSigned(t)
+	cert, pool := accordtest.SelfSigned(t)
 	serverTLS := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	w := startAccord(t)
 	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "orders"), kfake.TLS(serverTLS))
@@ -295,7 +258,7 @@ func TestTLS(t *testing.T) {
 // TestUpstreamTLSUntrusted: a proxy that does not trust the broker's
 // certificate does not talk to it, and says why.
 func TestUpstreamTLSUntrusted(t *testing.T) {
-	cert, _ := selfSigned(t)
+	cert, _ := accordtest.SelfSigned(t)
 	w := startAccord(t)
 	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "orders"),
 		kfake.TLS(&tls.Config{Certificates: []tls.Certificate{cert}}))
@@ -355,7 +318,7 @@ func TestIdleAndHandshakeTimeouts(t *testing.T) {
 		t.Errorf("an idle client was closed after %v, want about 300ms", el)
 	}
 
-	cert, _ := selfSigned(t)
+	cert, _ := accordtest.SelfSigned(t)
 	tp := startProxy(t, c, proxy.Config{Validator: w.validator(), DialTimeout: 300 * time.Millisecond,
 		TLS: &tls.Config{Certificates: []tls.Certificate{cert}}})
 	raw, err := net.Dial("tcp", tp.Addr())
