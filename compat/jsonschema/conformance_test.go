@@ -9,8 +9,8 @@ import (
 )
 
 // conformancePath is Confluent's own JSON Schema diff test vectors, kept in
-// the shared folder beside the repository.
-const conformancePath = "../../../shared/conformance/jsonschema-diff-examples.json"
+// testdata (see testdata/README.md for their source).
+const conformancePath = "testdata/confluent-diff-examples.json"
 
 type conformanceCase struct {
 	Description       string          `json:"description"`

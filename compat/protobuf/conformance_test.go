@@ -10,8 +10,8 @@ import (
 	"github.com/accord/accord/compat"
 )
 
-// conformanceFile holds Confluent's own Protobuf diff cases (see its README).
-const conformanceFile = "../../../shared/conformance/protobuf-diff-examples.json"
+// conformanceFile holds Confluent's own Protobuf diff cases (see testdata/README.md).
+const conformanceFile = "testdata/confluent-diff-examples.json"
 
 type conformanceCase struct {
 	Description          string `json:"description"`
