@@ -63,10 +63,11 @@ func (svc *Service) Findings(ctx context.Context) ([]Finding, error) {
 	for i := range ix.edges {
 		if e := &ix.edges[i]; e.Kind == Produces {
 			if _, ok := ix.streams[e.To]; ok {
-				if domains[e.From] == nil {
-					domains[e.From] = map[string]bool{}
+				svc := e.Service()
+				if domains[svc] == nil {
+					domains[svc] = map[string]bool{}
 				}
-				domains[e.From][domainOf(e.To)] = true
+				domains[svc][domainOf(e.To)] = true
 			}
 		}
 	}
@@ -84,7 +85,7 @@ func (svc *Service) Findings(ctx context.Context) ([]Finding, error) {
 		e := &ix.edges[i]
 		switch e.Kind {
 		case Consumes:
-			outside(e.From, e.To, "read by")
+			outside(e.From, e.Service(), "read by")
 			if e.Version > 0 {
 				if f, err := svc.deletedVersion(ctx, ix, e); err != nil {
 					return nil, err
@@ -97,9 +98,9 @@ func (svc *Service) Findings(ctx context.Context) ([]Finding, error) {
 				outside(e.From, p, "derived into "+e.To+" by")
 			}
 		case Produces:
-			if s, ok := ix.streams[e.To]; ok && s.Owner != e.From {
-				out = append(out, Finding{Kind: FindingProducerNotOwner, Severity: "error", Stream: e.To, Service: e.From,
-					Message: fmt.Sprintf("%s produces stream %s, whose single writer is its owner %s", e.From, e.To, s.Owner)})
+			if s, ok := ix.streams[e.To]; ok && s.Owner != e.Service() {
+				out = append(out, Finding{Kind: FindingProducerNotOwner, Severity: "error", Stream: e.To, Service: e.Service(),
+					Message: fmt.Sprintf("%s produces stream %s, whose single writer is its owner %s", e.Service(), e.To, s.Owner)})
 			}
 		}
 		if len(e.Drift) > 0 {
@@ -143,6 +144,6 @@ func (svc *Service) deletedVersion(ctx context.Context, ix *index, e *Edge) (*Fi
 	if gone {
 		how = "permanently deleted"
 	}
-	return &Finding{Kind: FindingDeletedVersion, Severity: "error", Stream: e.From, Service: e.To,
+	return &Finding{Kind: FindingDeletedVersion, Severity: "error", Stream: e.From, Service: e.Service(),
 		Message: fmt.Sprintf("%s reads version %d of %s, which is %s: it must move to a live version", e.To, e.Version, subject, how)}, nil
 }

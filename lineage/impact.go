@@ -1,9 +1,11 @@
 package lineage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/accord/accord/compat"
 	"github.com/accord/accord/registry"
@@ -23,29 +25,70 @@ type Impact struct {
 	DerivedStreams []ImpactedStream   `json:"derivedStreams"`
 }
 
-// ImpactedConsumer is a service reading the stream or a stream derived
-// from it.
+// Hop is one node on the path an impact took.
+type Hop struct {
+	Kind NodeKind `json:"kind"`
+	Name string   `json:"name"`
+	// Owner of a job: the service answerable for it.
+	Owner string `json:"owner,omitempty"`
+}
+
+// How a derived stream was reached, and how the changed fields were
+// carried into it.
+const (
+	// ThroughDerivedFrom: a declared derived_from edge.
+	ThroughDerivedFrom = "derived_from"
+	// ThroughJob: a job that consumes one stream and produces the other.
+	ThroughJob = "job"
+	// ThroughService: a service that consumes one stream and produces the
+	// other.
+	ThroughService = "service"
+
+	// MappingColumnLineage: the job's columnLineage facet says which input
+	// fields each output field is built from.
+	MappingColumnLineage = "column_lineage"
+	// MappingSamePath: nothing says how fields map, so a field is assumed
+	// to keep its path.
+	MappingSamePath = "same_path"
+)
+
+// ImpactedConsumer is a service (or a service's job) reading the stream
+// or a stream derived from it.
 type ImpactedConsumer struct {
 	Service string `json:"service"`
+	// Job is set when the reader is one of the service's jobs.
+	Job *JobRef `json:"job,omitempty"`
 	// Via is the path of streams from the changed one to the one the
-	// service reads, both included.
+	// service reads, both included; Path is the whole path, jobs and
+	// services in between included, ending with the reader.
 	Via   []string `json:"via"`
+	Path  []Hop    `json:"path"`
 	Depth int      `json:"depth"`
-	// FieldsDeclared: the service said which fields it reads; Fields are
-	// then the changes that touch them (for consumers of derived streams,
-	// matched by path, assuming fields keep their paths when derived).
+	// FieldsDeclared: the reader said which fields it reads (declared, or
+	// from an OpenLineage schema facet); Fields are then the changes that
+	// touch them, carried along Path (see ImpactedStream.FieldMapping).
 	FieldsDeclared bool          `json:"fieldsDeclared"`
 	Fields         []FieldChange `json:"fields"`
 }
 
 // ImpactedStream is a stream derived, directly or not, from the changed
-// one.
+// one: through a declared derived_from edge, or through a job or service
+// that consumes one stream and produces the next.
 type ImpactedStream struct {
 	Stream string   `json:"stream"`
 	Depth  int      `json:"depth"`
 	Via    []string `json:"via"`
-	// Fields: the changes touching the fields its derived_from edge
-	// declares it reads, when it declares them.
+	Path   []Hop    `json:"path"`
+	// Through says how the last step was made (derived_from, job,
+	// service); By names the job or service of that step.
+	Through string `json:"through"`
+	By      string `json:"by,omitempty"`
+	// FieldMapping says how the changed fields were carried into this
+	// stream at the last step: column_lineage or same_path.
+	FieldMapping string `json:"fieldMapping"`
+	// Fields: the changes as they arrive in this stream (renamed where
+	// column lineage says so); for a derived_from edge that declares the
+	// fields it reads, only those touching them.
 	Fields []FieldChange `json:"fields,omitempty"`
 }
 
@@ -102,9 +145,14 @@ func (svc *Service) Impact(ctx context.Context, stream string, req ImpactRequest
 	return imp, nil
 }
 
-// impact walks downstream of stream over consumes and derived_from edges
-// (breadth first: each stream at its least depth, through the first path
-// found) and lists whom changes reach.
+// impact walks downstream of stream and lists whom changes reach. A
+// stream leads on to the consumers reading it, to the streams derived
+// from it (derived_from edges), and through each consumer (a job or a
+// service) to the streams that consumer produces, carrying the changes
+// along: renamed by the job's column lineage where it has one (an output
+// built from none of the stream's fields is not reached), by path
+// otherwise. The walk is breadth first over streams, each reached once
+// (the first path found), so cycles end it.
 func (ix *index) impact(stream string, changes []FieldChange) Impact {
 	imp := Impact{Stream: stream, Changes: changes, Consumers: []ImpactedConsumer{}, DerivedStreams: []ImpactedStream{}}
 	if imp.Changes == nil {
@@ -115,42 +163,113 @@ func (ix *index) impact(stream string, changes []FieldChange) Impact {
 		return imp
 	}
 	type visit struct {
-		id  int32
-		via []string
+		id      int32
+		name    string
+		depth   int
+		via     []string
+		path    []Hop
+		changes []FieldChange
 	}
+	extend := func(path []Hop, h Hop) []Hop { return append(path[:len(path):len(path)], h) }
 	seen := map[int32]bool{start: true}
-	frontier := []visit{{start, []string{stream}}}
-	for depth := 1; len(frontier) > 0; depth++ {
+	frontier := []visit{{start, stream, 0, []string{stream}, []Hop{{Kind: StreamNode, Name: stream}}, changes}}
+	for len(frontier) > 0 {
 		var next []visit
+		reach := func(to int32, name string, depth int, v visit, path []Hop, through, by, mapping string, carried, shown []FieldChange) {
+			if seen[to] {
+				return
+			}
+			seen[to] = true
+			via := append(v.via[:len(v.via):len(v.via)], name)
+			path = extend(path, Hop{Kind: StreamNode, Name: name})
+			imp.DerivedStreams = append(imp.DerivedStreams, ImpactedStream{Stream: name, Depth: depth, Via: via, Path: path,
+				Through: through, By: by, FieldMapping: mapping, Fields: shown})
+			next = append(next, visit{to, name, depth, via, path, carried})
+		}
 		for _, v := range frontier {
 			for _, ei := range ix.out[v.id] {
 				e := &ix.edges[ei]
 				switch e.Kind {
 				case Consumes:
-					c := ImpactedConsumer{Service: e.To, Via: v.via, Depth: depth, FieldsDeclared: len(e.Fields) > 0, Fields: []FieldChange{}}
+					reader := ix.ends[ei][1]
+					hop := Hop{Kind: ix.nodes[reader].Kind, Name: e.To}
+					if e.Job != nil {
+						hop.Owner = e.Job.Owner
+					}
+					path := extend(v.path, hop)
+					c := ImpactedConsumer{Service: e.Service(), Job: e.Job, Via: v.via, Path: path, Depth: v.depth + 1,
+						FieldsDeclared: len(e.Fields) > 0, Fields: []FieldChange{}}
 					if c.FieldsDeclared {
-						c.Fields = nonNilChanges(affects(e.Fields, changes))
+						c.Fields = nonNilChanges(affects(e.Fields, v.changes))
 					}
 					imp.Consumers = append(imp.Consumers, c)
+					// What the reader writes carries what it read.
+					through := ThroughService
+					if hop.Kind == JobNode {
+						through = ThroughJob
+					}
+					for _, oi := range ix.out[reader] {
+						o := &ix.edges[oi]
+						if o.Kind != Produces {
+							continue
+						}
+						to := ix.ends[oi][1]
+						if seen[to] {
+							continue
+						}
+						mapping, carried := MappingSamePath, v.changes
+						if len(o.ColumnLineage) > 0 {
+							var built bool
+							mapping = MappingColumnLineage
+							if carried, built = mapColumns(o.ColumnLineage, v.name, v.changes); !built {
+								continue // built from none of this stream's fields
+							}
+						}
+						reach(to, o.To, v.depth+2, v, path, through, e.To, mapping, carried, nonNilChanges(carried))
+					}
 				case DerivedFrom:
-					to := ix.ends[ei][1]
-					if seen[to] {
-						continue
-					}
-					seen[to] = true
-					via := append(v.via[:len(v.via):len(v.via)], e.To)
-					s := ImpactedStream{Stream: e.To, Depth: depth, Via: via}
+					var shown []FieldChange
 					if len(e.Fields) > 0 {
-						s.Fields = nonNilChanges(affects(e.Fields, changes))
+						shown = nonNilChanges(affects(e.Fields, v.changes))
 					}
-					imp.DerivedStreams = append(imp.DerivedStreams, s)
-					next = append(next, visit{to, via})
+					reach(ix.ends[ei][1], e.To, v.depth+1, v, v.path, ThroughDerivedFrom, "", MappingSamePath, v.changes, shown)
 				}
 			}
 		}
 		frontier = next
 	}
 	return imp
+}
+
+// mapColumns carries the changes of stream's fields into the output
+// fields a job's column lineage builds from them: an output field built
+// from a changed field (or from a field inside or around it) changes the
+// same way, under its own name. built is false when no output field is
+// built from stream at all.
+func mapColumns(lineage []Derivation, stream string, changes []FieldChange) (out []FieldChange, built bool) {
+	for _, d := range lineage {
+		for _, in := range d.Inputs {
+			if in.Stream != stream {
+				continue
+			}
+			built = true
+			for _, c := range changes {
+				switch {
+				case c.Path == in.Field:
+					out = append(out, FieldChange{Path: d.Field, Change: c.Change, From: c.From, To: c.To})
+				case under(c.Path, in.Field):
+					// A change inside the input field is inside the output one.
+					out = append(out, FieldChange{Path: d.Field + c.Path[len(in.Field):], Change: c.Change, From: c.From, To: c.To})
+				case under(in.Field, c.Path):
+					// The input field's parent changed: so did the output.
+					out = append(out, FieldChange{Path: d.Field, Change: c.Change, From: c.From, To: c.To})
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b FieldChange) int { return cmp.Compare(a.Path+"\x00"+a.Change, b.Path+"\x00"+b.Change) })
+	out = slices.CompactFunc(out, func(a, b FieldChange) bool { return a.Path == b.Path && a.Change == b.Change })
+	return out, built
 }
 
 func nonNilChanges(c []FieldChange) []FieldChange {

@@ -30,12 +30,13 @@ type index struct {
 	out     [][]int32  // node → indexes of edges leaving it
 	in      [][]int32  // node → indexes of edges reaching it
 	streams map[string]streamInfo
+	jobs    map[string]JobRef // job node name → the job and its owner
 }
 
 // buildIndex merges stored edges with the edges the contracts imply (each
 // stream's owner produces it; its declared consumers consume it).
 func buildIndex(stored []Edge, streams []contracts.Stream, now time.Time) *index {
-	ix := &index{built: now, ids: map[Node]int32{}, streams: make(map[string]streamInfo, len(streams))}
+	ix := &index{built: now, ids: map[Node]int32{}, streams: make(map[string]streamInfo, len(streams)), jobs: map[string]JobRef{}}
 	merged := make(map[edgeKey]int, len(stored)+2*len(streams))
 	add := func(e Edge) {
 		k := e.key()
@@ -50,6 +51,12 @@ func buildIndex(stored []Edge, streams []contracts.Stream, now time.Time) *index
 		m.Fields = normalizeFields(append(slices.Clip(m.Fields), e.Fields...))
 		if m.Version == 0 {
 			m.Version = e.Version
+		}
+		if m.Job == nil {
+			m.Job = e.Job
+		}
+		if len(e.ColumnLineage) > 0 && (len(m.ColumnLineage) == 0 || e.LastSeen.After(m.LastSeen)) {
+			m.ColumnLineage = e.ColumnLineage
 		}
 		if len(e.Drift) > 0 && (len(m.Drift) == 0 || e.LastSeen.After(m.LastSeen)) {
 			m.Drift = e.Drift
@@ -79,12 +86,16 @@ func buildIndex(stored []Edge, streams []contracts.Stream, now time.Time) *index
 		add(e)
 	}
 	slices.SortFunc(ix.edges, func(a, b Edge) int {
-		return cmp.Or(strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.From, b.From), strings.Compare(a.To, b.To))
+		return cmp.Or(strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.From, b.From), strings.Compare(a.To, b.To),
+			cmp.Compare(btoi(a.Job != nil), btoi(b.Job != nil)))
 	})
 	for i := range ix.edges {
 		e := &ix.edges[i]
 		slices.Sort(e.Sources)
 		e.Sources = slices.Compact(e.Sources)
+		if e.Job != nil {
+			ix.jobs[e.Job.Key()] = *e.Job
+		}
 		f, t := ix.intern(e.FromNode()), ix.intern(e.ToNode())
 		ix.ends = append(ix.ends, [2]int32{f, t})
 		ix.out[f] = append(ix.out[f], int32(i))
@@ -94,6 +105,13 @@ func buildIndex(stored []Edge, streams []contracts.Stream, now time.Time) *index
 		ix.intern(Node{StreamNode, name})
 	}
 	return ix
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (ix *index) intern(n Node) int32 {
@@ -123,7 +141,7 @@ func (ix *index) producers(stream string) []string {
 	var out []string
 	for _, ei := range ix.in[id] {
 		if e := &ix.edges[ei]; e.Kind == Produces {
-			out = append(out, e.From)
+			out = append(out, e.Service())
 		}
 	}
 	return out

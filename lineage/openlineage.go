@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 
@@ -30,8 +31,9 @@ type RunEvent struct {
 
 // Job names the program that ran.
 type Job struct {
-	Namespace string `json:"namespace"`
-	Name      string `json:"name"`
+	Namespace string                     `json:"namespace"`
+	Name      string                     `json:"name"`
+	Facets    map[string]json.RawMessage `json:"facets"`
 }
 
 // Dataset is an input or output of a run. Kafka topics have a namespace
@@ -41,6 +43,45 @@ type Dataset struct {
 	Name      string                     `json:"name"`
 	Facets    map[string]json.RawMessage `json:"facets"`
 }
+
+// ownershipFacet is OpenLineage's OwnershipJobFacet.
+type ownershipFacet struct {
+	Owners []struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+	} `json:"owners"`
+}
+
+// columnLineageFacet is OpenLineage's ColumnLineageDatasetFacet: each
+// output field and the input fields it is built from.
+type columnLineageFacet struct {
+	Fields map[string]struct {
+		InputFields []struct {
+			Namespace string `json:"namespace"`
+			Name      string `json:"name"`
+			Field     string `json:"field"`
+		} `json:"inputFields"`
+	} `json:"fields"`
+}
+
+// JobOwner maps jobs to the service that owns them: Pattern is matched
+// (path.Match) against "namespace/name", so "flink-jobs/orders-*" names
+// every job of that namespace whose name starts with orders-.
+type JobOwner struct {
+	Pattern string
+	Service string
+}
+
+// IgnoredDataset is a dataset a run event named that is not a stream
+// Accord knows how to name.
+type IgnoredDataset struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Reason    string `json:"reason"`
+}
+
+// Run event types (OpenLineage's eventType); "" is accepted as OTHER.
+var runEventTypes = map[string]bool{"": true, "START": true, "RUNNING": true, "COMPLETE": true, "FAIL": true, "ABORT": true, "OTHER": true}
 
 // schemaFacet is OpenLineage's SchemaDatasetFacet.
 type schemaFacet struct {
@@ -73,10 +114,13 @@ const (
 
 // IngestResult says what a run event taught the graph.
 type IngestResult struct {
+	// Service owns the job (see Options.JobOwners); Job is its node name.
 	Service string `json:"service"`
+	Job     JobRef `json:"job"`
 	Edges   []Edge `json:"edges"`
-	// Ignored lists datasets that are not Kafka topics.
-	Ignored []string `json:"ignored"`
+	// Ignored lists datasets that are not Kafka topics of a known cluster,
+	// with the reason.
+	Ignored []IgnoredDataset `json:"ignored"`
 	// SchemaDifferences: for each topic whose schema facet differs from
 	// the registered schema, how (also kept on the edge: see Findings).
 	SchemaDifferences []StreamDifferences `json:"schemaDifferences"`
@@ -90,47 +134,64 @@ type StreamDifferences struct {
 	Differences []SchemaDifference `json:"differences"`
 }
 
-// Ingest records the edges of an OpenLineage run event: the job is the
-// service (its name: emitters name jobs after the service principal that
-// runs them), its Kafka inputs become consumes edges and its outputs
-// produces edges, seen now. A schema facet on a dataset is compared with
-// the registered value schema of the topic; differences are returned and
-// kept on the edge. A consumer whose facet matches a deleted version is
-// recorded as reading it. A service may report only its own runs.
+// Ingest records the edges of an OpenLineage run event. The job becomes
+// a node of its own ("namespace/name"), owned by a service (jobOwner):
+// its Kafka inputs become consumes edges into the job, its outputs
+// produces edges out of it, seen now; every event of a run (START,
+// RUNNING, COMPLETE, FAIL, ABORT) updates the same edges. An input's
+// schema facet lists the fields the job reads, recorded as the edge's
+// fields, and is compared with the registered value schema of the topic;
+// differences are returned and kept on the edge. An output's
+// columnLineage facet says which input fields each output field is built
+// from, which impact analysis follows. Topics are named by cluster
+// (Options.Clusters): the same topic on two clusters is two streams.
 func (svc *Service) Ingest(ctx context.Context, ev RunEvent) (IngestResult, error) {
-	service := strings.TrimSpace(ev.Job.Name)
-	if err := checkName(service); err != nil {
-		return IngestResult{}, errorf(ErrInvalid, "job.name names the service that ran: %v", err)
+	if !runEventTypes[strings.ToUpper(ev.EventType)] {
+		return IngestResult{}, errorf(ErrInvalid, "eventType %q is not START, RUNNING, COMPLETE, FAIL, ABORT or OTHER", ev.EventType)
 	}
-	if p := auth.FromContext(ctx); p != nil && !p.IsAdmin() && p.Name != service {
-		return IngestResult{}, errorf(ErrForbidden, "principal %s may report only its own runs, not those of job %s", p.Name, service)
+	job := JobRef{Namespace: strings.TrimSpace(ev.Job.Namespace), Name: strings.TrimSpace(ev.Job.Name)}
+	if job.Name == "" {
+		return IngestResult{}, errorf(ErrInvalid, "job.name is required")
 	}
+	if job.Namespace == "" {
+		job.Namespace = "default"
+	}
+	if err := checkJobName(job.Key()); err != nil {
+		return IngestResult{}, err
+	}
+	owner, err := svc.jobOwner(ctx, job, ev.Job.Facets)
+	if err != nil {
+		return IngestResult{}, err
+	}
+	job.Owner = owner
 	ix, err := svc.snapshot(ctx)
 	if err != nil {
 		return IngestResult{}, err
 	}
-	res := IngestResult{Service: service, Edges: []Edge{}, Ignored: []string{}, SchemaDifferences: []StreamDifferences{}}
+	res := IngestResult{Service: owner, Job: job, Edges: []Edge{}, Ignored: []IgnoredDataset{}, SchemaDifferences: []StreamDifferences{}}
 	now := svc.now()
 	for _, side := range []struct {
 		kind Kind
 		sets []Dataset
 	}{{Consumes, ev.Inputs}, {Produces, ev.Outputs}} {
 		for _, ds := range side.sets {
-			if !strings.HasPrefix(strings.ToLower(ds.Namespace), "kafka://") {
-				res.Ignored = append(res.Ignored, ds.Namespace+"/"+ds.Name)
+			stream, reason := svc.streamOf(ds.Namespace, ds.Name)
+			if reason != "" {
+				res.Ignored = append(res.Ignored, IgnoredDataset{Namespace: ds.Namespace, Name: ds.Name, Reason: reason})
 				continue
 			}
-			e := Edge{Kind: side.kind, From: service, To: ds.Name, Sources: []Source{SourceOpenLineage}, FirstSeen: now, LastSeen: now}
+			j := job
+			e := Edge{Kind: side.kind, From: job.Key(), To: stream, Job: &j, Sources: []Source{SourceOpenLineage}, FirstSeen: now, LastSeen: now}
 			if side.kind == Consumes {
-				e.From, e.To = ds.Name, service
-			}
-			if err := e.normalize(); err != nil {
-				return IngestResult{}, err
+				e.From, e.To = stream, job.Key()
 			}
 			if raw, ok := ds.Facets["schema"]; ok {
-				sd, err := svc.compareFacet(ctx, ix, ds.Name, raw)
+				sd, read, err := svc.compareFacet(ctx, ix, stream, raw)
 				if err != nil {
 					return IngestResult{}, err
+				}
+				if side.kind == Consumes {
+					e.Fields = read
 				}
 				if sd != nil {
 					e.Drift = sd.Differences
@@ -141,6 +202,14 @@ func (svc *Service) Ingest(ctx context.Context, ev RunEvent) (IngestResult, erro
 						res.SchemaDifferences = append(res.SchemaDifferences, *sd)
 					}
 				}
+			}
+			if raw, ok := ds.Facets["columnLineage"]; ok && side.kind == Produces {
+				if e.ColumnLineage, err = svc.columnLineage(stream, raw); err != nil {
+					return IngestResult{}, err
+				}
+			}
+			if err := e.normalize(); err != nil {
+				return IngestResult{}, err
 			}
 			res.Edges = append(res.Edges, e)
 		}
@@ -154,34 +223,149 @@ func (svc *Service) Ingest(ctx context.Context, ev RunEvent) (IngestResult, erro
 	return res, nil
 }
 
+// jobOwner finds the service that owns a job: the configured mapping
+// (Options.JobOwners, the operator's word) first, then the job's
+// ownership facet, then the principal reporting the run; with
+// authentication off and nothing else, the job's name (emitters that name
+// jobs after their service keep working). A principal that is not an
+// admin may report runs only of jobs it owns.
+func (svc *Service) jobOwner(ctx context.Context, job JobRef, facets map[string]json.RawMessage) (string, error) {
+	owner := ""
+	for _, m := range svc.opts.JobOwners {
+		if ok, _ := path.Match(m.Pattern, job.Key()); ok {
+			owner = m.Service
+			break
+		}
+	}
+	if raw, ok := facets["ownership"]; ok && owner == "" {
+		var f ownershipFacet
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return "", errorf(ErrInvalid, "the ownership facet of job %s is malformed: %v", job.Key(), err)
+		}
+		for _, o := range f.Owners {
+			// Owners are often typed names ("application:orders-svc").
+			if n := strings.TrimSpace(o.Name[strings.LastIndex(o.Name, ":")+1:]); n != "" {
+				owner = n
+				break
+			}
+		}
+	}
+	p := auth.FromContext(ctx)
+	if owner == "" {
+		owner = job.Name
+		if p != nil {
+			owner = p.Name
+		}
+	}
+	if err := checkName(owner); err != nil {
+		return "", errorf(ErrInvalid, "the owner of job %s: %v", job.Key(), err)
+	}
+	if p != nil && !p.IsAdmin() && p.Name != owner {
+		return "", errorf(ErrForbidden, "principal %s may report only runs of its own jobs; job %s belongs to %s", p.Name, job.Key(), owner)
+	}
+	return owner, nil
+}
+
+// streamOf names the stream of a dataset, or says why it is not one: a
+// Kafka topic (namespace kafka://host:port) of a cluster Accord maps to a
+// context (Options.Clusters; with no mapping every cluster is the default
+// context). A stream in another context is named ":.ctx:topic".
+func (svc *Service) streamOf(namespace, name string) (string, string) {
+	rest, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(namespace)), "kafka://")
+	if !ok {
+		return "", "not a Kafka topic (namespace is not kafka://)"
+	}
+	regCtx := registry.DefaultContext
+	if len(svc.opts.Clusters) > 0 {
+		found := false
+		for _, server := range strings.Split(strings.TrimSuffix(rest, "/"), ",") {
+			if c, ok := svc.opts.Clusters[strings.TrimSpace(server)]; ok {
+				regCtx, found = c, true
+				break
+			}
+		}
+		if !found {
+			return "", "unknown Kafka cluster " + rest + ": map it to a context (--lineage-cluster)"
+		}
+	}
+	name = strings.TrimSpace(name)
+	if err := checkName(name); err != nil {
+		return "", err.Error()
+	}
+	if regCtx != registry.DefaultContext {
+		name = ":" + regCtx + ":" + name
+	}
+	return name, ""
+}
+
+// columnLineage reads an output's columnLineage facet into derivations of
+// stream's fields from the inputs' fields.
+func (svc *Service) columnLineage(stream string, raw json.RawMessage) ([]Derivation, error) {
+	var f columnLineageFacet
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return nil, errorf(ErrInvalid, "the columnLineage facet of dataset %s is malformed: %v", stream, err)
+	}
+	if len(f.Fields) > maxDerivations {
+		return nil, errorf(ErrInvalid, "the columnLineage facet of dataset %s has %d fields; at most %d", stream, len(f.Fields), maxDerivations)
+	}
+	out := make([]Derivation, 0, len(f.Fields))
+	for field, src := range f.Fields {
+		d := Derivation{Field: field}
+		for _, in := range src.InputFields {
+			s, reason := svc.streamOf(in.Namespace, in.Name)
+			if reason != "" {
+				continue // built from something that is not a stream
+			}
+			d.Inputs = append(d.Inputs, FieldRef{Stream: s, Field: in.Field})
+		}
+		if len(d.Inputs) > maxEdgeFields {
+			return nil, errorf(ErrInvalid, "field %s of dataset %s is built from %d fields; at most %d", field, stream, len(d.Inputs), maxEdgeFields)
+		}
+		slices.SortFunc(d.Inputs, func(a, b FieldRef) int { return strings.Compare(a.Stream+"\x00"+a.Field, b.Stream+"\x00"+b.Field) })
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b Derivation) int { return strings.Compare(a.Field, b.Field) })
+	return out, nil
+}
+
 // compareFacet compares a schema facet with the topic's registered value
 // schema: nil when nothing is registered or it has no field listing. When
 // the facet differs from the latest version but matches another one
 // (deleted ones included), that version is the one reported and the
 // differences are those from the latest.
-func (svc *Service) compareFacet(ctx context.Context, ix *index, stream string, raw json.RawMessage) (*StreamDifferences, error) {
+//
+// It also returns the field paths the facet lists (what a reading job
+// reads), whatever is registered.
+func (svc *Service) compareFacet(ctx context.Context, ix *index, stream string, raw json.RawMessage) (*StreamDifferences, []string, error) {
 	var facet schemaFacet
 	if err := json.Unmarshal(raw, &facet); err != nil {
-		return nil, errorf(ErrInvalid, "the schema facet of dataset %s is malformed: %v", stream, err)
+		return nil, nil, errorf(ErrInvalid, "the schema facet of dataset %s is malformed: %v", stream, err)
+	}
+	reported := flattenFacet(facet.Fields, "", nil)
+	if len(reported) > maxEdgeFields {
+		return nil, nil, errorf(ErrInvalid, "the schema facet of dataset %s lists %d fields; at most %d", stream, len(reported), maxEdgeFields)
+	}
+	read := make([]string, 0, len(reported))
+	for p := range reported {
+		read = append(read, p)
 	}
 	subject := ix.valueSubject(stream)
 	latest, v, err := svc.reg.LatestSchema(ctx, subject)
 	if errors.Is(err, registry.ErrSubjectNotFound) || errors.Is(err, registry.ErrVersionNotFound) {
-		return nil, nil
+		return nil, read, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the registered schema of %s: %w", subject, err)
+		return nil, nil, fmt.Errorf("reading the registered schema of %s: %w", subject, err)
 	}
 	st, ok := latest.(compat.Structured)
 	if !ok {
-		return nil, nil
+		return nil, read, nil
 	}
-	reported := flattenFacet(facet.Fields, "", nil)
 	sd := &StreamDifferences{Stream: stream, Subject: subject, Version: v.Version, Differences: compareFields(st.Fields(), reported)}
 	if len(sd.Differences) > 0 {
 		sd.Version = svc.matchVersion(ctx, subject, v.Version, reported)
 	}
-	return sd, nil
+	return sd, read, nil
 }
 
 // matchVersion finds the newest other version of subject (deleted ones

@@ -46,6 +46,9 @@ func TestOpenLineageIngestAndFindings(t *testing.T) {
 			`{"namespace":"kafka://broker:9092","name":"users-private",`+facet+`},{"namespace":"postgres://db:5432","name":"public.accounts"}`,
 			`{"namespace":"kafka://broker:9092","name":"fraud-alerts"}`)
 
+		// Jobs are mapped to their owners: another service may not report
+		// this one's runs.
+		e.svc.opts.JobOwners = []JobOwner{{Pattern: "prod/fraud-*", Service: "fraud-svc"}}
 		if _, err := e.svc.Ingest(auth.WithPrincipal(ctx, &auth.Principal{Name: "other-svc", Roles: []auth.Role{auth.RoleService}}), ev); !errors.Is(err, ErrForbidden) {
 			t.Errorf("another service's run: %v, want ErrForbidden", err)
 		}
@@ -53,11 +56,13 @@ func TestOpenLineageIngestAndFindings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(res.Edges) != 2 || res.Edges[0].Key() != "consumes users-private -> fraud-svc" || res.Edges[0].Version != 1 ||
-			res.Edges[1].Key() != "produces fraud-svc -> fraud-alerts" {
+		if len(res.Edges) != 2 || res.Edges[0].Key() != "consumes users-private -> prod/fraud-svc" || res.Edges[0].Version != 1 ||
+			res.Edges[1].Key() != "produces prod/fraud-svc -> fraud-alerts" || res.Service != "fraud-svc" || res.Edges[0].Service() != "fraud-svc" {
 			t.Errorf("edges: %+v", res.Edges)
 		}
-		eq(t, "ignored", res.Ignored, []string{"postgres://db:5432/public.accounts"})
+		// The schema facet lists what the job reads.
+		eq(t, "fields read", res.Edges[0].Fields, []string{"address", "address.city", "address.street", "age", "email", "id", "name"})
+		eq(t, "ignored", res.Ignored, []IgnoredDataset{{Namespace: "postgres://db:5432", Name: "public.accounts", Reason: "not a Kafka topic (namespace is not kafka://)"}})
 		eq(t, "differences", res.SchemaDifferences, []StreamDifferences{{Stream: "users-private", Subject: "users-private-value", Version: 1,
 			Differences: []SchemaDifference{{Path: "tier", Kind: MissingInEvent, Registered: "string"}}}})
 

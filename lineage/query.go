@@ -17,7 +17,8 @@ type GraphNode struct {
 	// Depth is the number of edges from the root of a walk (0 for the
 	// root); 0 in the whole graph.
 	Depth int `json:"depth"`
-	// Owner and Visibility of a stream with a contract.
+	// Owner and Visibility of a stream with a contract; Owner of a job is
+	// the service that owns it.
 	Owner      string `json:"owner,omitempty"`
 	Visibility string `json:"visibility,omitempty"`
 }
@@ -60,8 +61,8 @@ func (svc *Service) Walk(ctx context.Context, root Node, dir Direction, depth in
 	if err != nil {
 		return Graph{}, err
 	}
-	if root.Kind != ServiceNode && root.Kind != StreamNode {
-		return Graph{}, errorf(ErrInvalid, "node kind %q is not service or stream", root.Kind)
+	if root.Kind != ServiceNode && root.Kind != StreamNode && root.Kind != JobNode {
+		return Graph{}, errorf(ErrInvalid, "node kind %q is not service, stream or job", root.Kind)
 	}
 	start, ok := ix.node(root)
 	if !ok {
@@ -102,6 +103,9 @@ func (ix *index) graphNode(n Node, depth int) GraphNode {
 	gn := GraphNode{Node: n, Depth: depth}
 	if s, ok := ix.streams[n.Name]; ok && n.Kind == StreamNode {
 		gn.Owner, gn.Visibility = s.Owner, string(s.Visibility)
+	}
+	if j, ok := ix.jobs[n.Name]; ok && n.Kind == JobNode {
+		gn.Owner = j.Owner
 	}
 	return gn
 }

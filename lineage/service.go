@@ -32,6 +32,14 @@ type Options struct {
 	// StaleAfter: a stored edge not seen for this long is reported stale
 	// (DefaultStaleAfter when 0).
 	StaleAfter time.Duration
+	// JobOwners maps OpenLineage jobs to their owning services, first
+	// match wins; see Service.Ingest for the other ways an owner is found.
+	JobOwners []JobOwner
+	// Clusters maps Kafka bootstrap servers ("host:port", as OpenLineage
+	// names them in kafka://host:port) to registry contexts. Empty: every
+	// cluster is the default context. Otherwise a dataset of an unlisted
+	// cluster is ignored, and Ingest says why.
+	Clusters map[string]string
 }
 
 // Defaults of Options.

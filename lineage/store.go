@@ -30,7 +30,7 @@ type SQLStore struct {
 // NewSQLStore returns a store on db (from sqlstore.Store.DB).
 func NewSQLStore(db sqlstore.DB) *SQLStore { return &SQLStore{db: db} }
 
-const edgeColumns = `kind, from_node, to_node, source, fields, schema_version, drift, first_seen, last_seen`
+const edgeColumns = `kind, from_node, to_node, source, fields, schema_version, drift, first_seen, last_seen, job, column_lineage`
 
 // Put stores each edge (one source each), replacing the row of the same
 // kind, ends and source but keeping its first sighting, in one
@@ -66,10 +66,10 @@ func (st *SQLStore) put(ctx context.Context, tx *sql.Tx, e *Edge) (bool, error) 
 	if err != nil {
 		return false, err
 	}
-	fields, drift := jsonOrNil(e.Fields), jsonOrNil(e.Drift)
+	fields, drift, job, columns := jsonOrNil(e.Fields), jsonOrNil(e.Drift), jobOrNil(e.Job), jsonOrNil(e.ColumnLineage)
 	if len(olds) == 0 {
-		_, err := tx.ExecContext(ctx, st.db.Rebind(`INSERT INTO lineage_edges (`+edgeColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			string(e.Kind), e.From, e.To, string(src), fields, nullInt(e.Version), drift, e.FirstSeen.UnixMilli(), e.LastSeen.UnixMilli())
+		_, err := tx.ExecContext(ctx, st.db.Rebind(`INSERT INTO lineage_edges (`+edgeColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			string(e.Kind), e.From, e.To, string(src), fields, nullInt(e.Version), drift, e.FirstSeen.UnixMilli(), e.LastSeen.UnixMilli(), job, columns)
 		if err != nil {
 			return false, fmt.Errorf("inserting edge %s: %w", e.Key(), err)
 		}
@@ -77,9 +77,9 @@ func (st *SQLStore) put(ctx context.Context, tx *sql.Tx, e *Edge) (bool, error) 
 	}
 	old := olds[0]
 	e.FirstSeen = old.FirstSeen
-	if _, err := tx.ExecContext(ctx, st.db.Rebind(`UPDATE lineage_edges SET fields = ?, schema_version = ?, drift = ?, last_seen = ?
+	if _, err := tx.ExecContext(ctx, st.db.Rebind(`UPDATE lineage_edges SET fields = ?, schema_version = ?, drift = ?, last_seen = ?, job = ?, column_lineage = ?
 		WHERE kind = ? AND from_node = ? AND to_node = ? AND source = ?`),
-		fields, nullInt(e.Version), drift, e.LastSeen.UnixMilli(), string(e.Kind), e.From, e.To, string(src)); err != nil {
+		fields, nullInt(e.Version), drift, e.LastSeen.UnixMilli(), job, columns, string(e.Kind), e.From, e.To, string(src)); err != nil {
 		return false, fmt.Errorf("updating edge %s: %w", e.Key(), err)
 	}
 	if sameContent(&old, e) {
@@ -90,8 +90,8 @@ func (st *SQLStore) put(ctx context.Context, tx *sql.Tx, e *Edge) (bool, error) 
 
 // sameContent: a and b differ at most in their sightings.
 func sameContent(a, b *Edge) bool {
-	da, _ := json.Marshal(a.Drift)
-	db, _ := json.Marshal(b.Drift)
+	da, _ := json.Marshal([]any{a.Drift, a.Job, a.ColumnLineage})
+	db, _ := json.Marshal([]any{b.Drift, b.Job, b.ColumnLineage})
 	return slices.Equal(a.Fields, b.Fields) && a.Version == b.Version && string(da) == string(db)
 }
 
@@ -135,10 +135,11 @@ func (st *SQLStore) query(ctx context.Context, q queryer, query string, args ...
 			e                  Edge
 			kind, src          string
 			fields, drift      sql.NullString
+			job, columns       sql.NullString
 			version            sql.NullInt64
 			firstSeen, lastSee int64
 		)
-		if err := rows.Scan(&kind, &e.From, &e.To, &src, &fields, &version, &drift, &firstSeen, &lastSee); err != nil {
+		if err := rows.Scan(&kind, &e.From, &e.To, &src, &fields, &version, &drift, &firstSeen, &lastSee, &job, &columns); err != nil {
 			return nil, fmt.Errorf("reading lineage edges: %w", err)
 		}
 		e.Kind, e.Sources, e.Version = Kind(kind), []Source{Source(src)}, int(version.Int64)
@@ -151,6 +152,16 @@ func (st *SQLStore) query(ctx context.Context, q queryer, query string, args ...
 		if drift.Valid {
 			if err := json.Unmarshal([]byte(drift.String), &e.Drift); err != nil {
 				return nil, fmt.Errorf("decoding the drift of edge %s: %w", e.Key(), err)
+			}
+		}
+		if job.Valid {
+			if err := json.Unmarshal([]byte(job.String), &e.Job); err != nil {
+				return nil, fmt.Errorf("decoding the job of edge %s: %w", e.Key(), err)
+			}
+		}
+		if columns.Valid {
+			if err := json.Unmarshal([]byte(columns.String), &e.ColumnLineage); err != nil {
+				return nil, fmt.Errorf("decoding the column lineage of edge %s: %w", e.Key(), err)
 			}
 		}
 		out = append(out, e)
@@ -171,6 +182,8 @@ type edgeDoc struct {
 	Fields  []string           `json:"fields,omitempty"`
 	Version int                `json:"version,omitempty"`
 	Drift   []SchemaDifference `json:"drift,omitempty"`
+	Job     *JobRef            `json:"job,omitempty"`
+	Columns []Derivation       `json:"columnLineage,omitempty"`
 }
 
 func (st *SQLStore) record(ctx context.Context, tx *sql.Tx, action string, before, after *Edge) error {
@@ -178,7 +191,7 @@ func (st *SQLStore) record(ctx context.Context, tx *sql.Tx, action string, befor
 		if e == nil {
 			return nil
 		}
-		return audit.Doc(edgeDoc{e.Kind, e.From, e.To, e.Sources[0], e.Fields, e.Version, e.Drift})
+		return audit.Doc(edgeDoc{e.Kind, e.From, e.To, e.Sources[0], e.Fields, e.Version, e.Drift, e.Job, e.ColumnLineage})
 	}
 	target := after
 	if target == nil {
@@ -207,6 +220,17 @@ func jsonOrNil[T any](v []T) any {
 		return nil
 	}
 	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return string(b)
+}
+
+func jobOrNil(j *JobRef) any {
+	if j == nil {
+		return nil
+	}
+	b, err := json.Marshal(j)
 	if err != nil {
 		return nil
 	}
