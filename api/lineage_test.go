@@ -147,7 +147,8 @@ func TestLineageAPI(t *testing.T) {
 
 		// OpenLineage: a service reports its own runs.
 		run := map[string]any{"eventType": "COMPLETE", "eventTime": "2030-01-01T00:00:00Z", "producer": "x", "run": map[string]any{"runId": "r1"},
-			"job":    map[string]any{"namespace": "prod", "name": "billing-svc", "facets": map[string]any{}},
+			"job": map[string]any{"namespace": "prod", "name": "billing-svc", "facets": map[string]any{
+				"ownership": map[string]any{"owners": []map[string]any{{"name": "application:billing-svc", "type": "MAINTAINER"}}}}},
 			"inputs": []map[string]any{{"namespace": "kafka://b:9092", "name": "users", "facets": map[string]any{"schema": map[string]any{"fields": []map[string]any{{"name": "id", "type": "string"}}}}}}}
 		var res lineage.IngestResult
 		s.want(t, "billing-svc", "POST", "/api/v1/lineage", run, 200, &res)
@@ -171,8 +172,10 @@ func TestLineageAPI(t *testing.T) {
 
 		var es []lineage.Edge
 		s.want(t, "alice", "GET", "/v1/lineage/edges?node=billing-svc", nil, 200, &es)
-		if len(es) != 1 || len(es[0].Sources) != 3 {
-			t.Errorf("billing-svc's edge, from contract, api and openlineage: %+v", es)
+		// The service's own edge (from its contract and the API) and its
+		// job's, learned from OpenLineage.
+		if len(es) != 2 || len(es[0].Sources) != 2 || es[1].Job == nil || es[1].To != "prod/billing-svc" || es[1].Sources[0] != lineage.SourceOpenLineage {
+			t.Errorf("billing-svc's edges, from contract and api, and its job's from openlineage: %+v", es)
 		}
 		wantError(t, "deleting another's edge", s.as(t, "users-svc", "DELETE", "/v1/lineage/edges?kind=consumes&from=users&to=billing-svc", nil), 403, 40301)
 		s.want(t, "billing-svc", "DELETE", "/v1/lineage/edges?kind=consumes&from=users&to=billing-svc", nil, 204, nil)

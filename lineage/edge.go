@@ -97,10 +97,10 @@ type Edge struct {
 	// ColumnLineage, on a job's produces edge, says which input fields
 	// each output field derives from; empty when the emitter did not say
 	// (impact then assumes fields keep their paths).
-	ColumnLineage []Derivation       `json:"columnLineage,omitempty"`
-	Sources   []Source           `json:"sources"`
-	FirstSeen time.Time          `json:"firstSeen"`
-	LastSeen  time.Time          `json:"lastSeen"`
+	ColumnLineage []Derivation `json:"columnLineage,omitempty"`
+	Sources       []Source     `json:"sources"`
+	FirstSeen     time.Time    `json:"firstSeen"`
+	LastSeen      time.Time    `json:"lastSeen"`
 }
 
 // Ends returns the kinds of an edge's From and To nodes.

@@ -127,7 +127,8 @@ func (svc *Service) Findings(ctx context.Context) ([]Finding, error) {
 	slices.SortStableFunc(out, func(a, b Finding) int {
 		return strings.Compare(a.Stream+"\x00"+a.Kind+"\x00"+a.Service, b.Stream+"\x00"+b.Kind+"\x00"+b.Service)
 	})
-	return out, nil
+	// A service and its jobs reading the same stream are one finding.
+	return slices.Compact(out), nil
 }
 
 func (svc *Service) deletedVersion(ctx context.Context, ix *index, e *Edge) (*Finding, error) {

@@ -251,6 +251,9 @@ func (svc *Service) jobOwner(ctx context.Context, job JobRef, facets map[string]
 		}
 	}
 	p := auth.FromContext(ctx)
+	if p != nil && !p.IsAdmin() && !p.Has(auth.RoleService) {
+		return "", errorf(ErrForbidden, "reporting job runs requires the role admin or service; principal %s is neither", p.Name)
+	}
 	if owner == "" {
 		owner = job.Name
 		if p != nil {
@@ -285,7 +288,7 @@ func (svc *Service) streamOf(namespace, name string) (string, string) {
 			}
 		}
 		if !found {
-			return "", "unknown Kafka cluster " + rest + ": map it to a context (--lineage-cluster)"
+			return "", "unknown Kafka cluster " + rest + ": map it to a context (ACCORD_LINEAGE_CLUSTERS)"
 		}
 	}
 	name = strings.TrimSpace(name)
@@ -293,7 +296,7 @@ func (svc *Service) streamOf(namespace, name string) (string, string) {
 		return "", err.Error()
 	}
 	if regCtx != registry.DefaultContext {
-		name = ":" + regCtx + ":" + name
+		name = ":." + strings.TrimPrefix(regCtx, ".") + ":" + name
 	}
 	return name, ""
 }
@@ -462,4 +465,54 @@ func neutralType(t string) (string, bool) {
 		return compat.FieldEnum, true
 	}
 	return "", false
+}
+
+// ParseJobOwners reads "pattern=service" pairs separated by commas (the
+// ACCORD_LINEAGE_JOB_OWNERS setting), e.g. "flink-jobs/*=flink-platform".
+func ParseJobOwners(s string) ([]JobOwner, error) {
+	var out []JobOwner
+	for _, pair := range splitList(s) {
+		pattern, service, ok := strings.Cut(pair, "=")
+		pattern, service = strings.TrimSpace(pattern), strings.TrimSpace(service)
+		if !ok || pattern == "" {
+			return nil, fmt.Errorf("job owner %q is not pattern=service", pair)
+		}
+		if _, err := path.Match(pattern, ""); err != nil {
+			return nil, fmt.Errorf("job owner pattern %q: %w", pattern, err)
+		}
+		if err := checkName(service); err != nil {
+			return nil, fmt.Errorf("job owner %q: %w", pair, err)
+		}
+		out = append(out, JobOwner{Pattern: pattern, Service: service})
+	}
+	return out, nil
+}
+
+// ParseClusters reads "host:port=context" pairs separated by commas (the
+// ACCORD_LINEAGE_CLUSTERS setting), e.g.
+// "kafka-prod:9092=.,kafka-eu:9092=.eu".
+func ParseClusters(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, pair := range splitList(s) {
+		server, regCtx, ok := strings.Cut(pair, "=")
+		server, regCtx = strings.ToLower(strings.TrimSpace(server)), strings.TrimSpace(regCtx)
+		if !ok || server == "" || regCtx == "" {
+			return nil, fmt.Errorf("cluster %q is not host:port=context", pair)
+		}
+		if !strings.HasPrefix(regCtx, ".") {
+			regCtx = "." + regCtx
+		}
+		out[strings.TrimPrefix(server, "kafka://")] = regCtx
+	}
+	return out, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -137,7 +137,9 @@ type Dependencies struct {
 
 // Dependency is one stream a service reads.
 type Dependency struct {
-	Stream     string   `json:"stream"`
+	Stream string `json:"stream"`
+	// Job is set when one of the service's jobs reads the stream.
+	Job        *JobRef  `json:"job,omitempty"`
 	Producers  []string `json:"producers"`
 	Visibility string   `json:"visibility,omitempty"`
 	Fields     []string `json:"fields,omitempty"`
@@ -163,27 +165,39 @@ func (svc *Service) Dependencies(ctx context.Context, service string) (Dependenc
 	if err != nil {
 		return Dependencies{}, err
 	}
-	id, ok := ix.node(Node{ServiceNode, service})
-	if !ok {
+	// The service's own edges and those of the jobs it owns.
+	var ids []int32
+	if id, ok := ix.node(Node{ServiceNode, service}); ok {
+		ids = append(ids, id)
+	}
+	for key, j := range ix.jobs {
+		if id, ok := ix.node(Node{JobNode, key}); ok && j.Owner == service {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
 		return Dependencies{}, errorf(ErrNotFound, "service %s is not in the lineage graph", service)
 	}
+	slices.Sort(ids)
 	d := Dependencies{Service: service, Consumes: []Dependency{}, Produces: []string{}}
-	for _, ei := range ix.out[id] {
-		if e := &ix.edges[ei]; e.Kind == Produces {
-			d.Produces = append(d.Produces, e.To)
+	for _, id := range ids {
+		for _, ei := range ix.out[id] {
+			if e := &ix.edges[ei]; e.Kind == Produces {
+				d.Produces = append(d.Produces, e.To)
+			}
 		}
-	}
-	for _, ei := range ix.in[id] {
-		e := &ix.edges[ei]
-		if e.Kind != Consumes {
-			continue
+		for _, ei := range ix.in[id] {
+			e := &ix.edges[ei]
+			if e.Kind != Consumes {
+				continue
+			}
+			dep := Dependency{
+				Stream: e.From, Job: e.Job, Producers: nonNil(ix.producers(e.From)), Visibility: string(ix.streams[e.From].Visibility),
+				Fields: e.Fields, Sources: e.Sources, LastSeen: e.LastSeen.Format("2006-01-02T15:04:05.000Z07:00"),
+				Stale: svc.stale(e), Upstream: ix.sources(e.From),
+			}
+			d.Consumes = append(d.Consumes, dep)
 		}
-		dep := Dependency{
-			Stream: e.From, Producers: nonNil(ix.producers(e.From)), Visibility: string(ix.streams[e.From].Visibility),
-			Fields: e.Fields, Sources: e.Sources, LastSeen: e.LastSeen.Format("2006-01-02T15:04:05.000Z07:00"),
-			Stale: svc.stale(e), Upstream: ix.sources(e.From),
-		}
-		d.Consumes = append(d.Consumes, dep)
 	}
 	return d, nil
 }

@@ -238,7 +238,7 @@ func (svc *Service) mayWrite(ctx context.Context, ix *index, e *Edge) error {
 // EdgeFilter selects edges; empty fields match everything.
 type EdgeFilter struct {
 	Kind   Kind
-	Node   string // either end
+	Node   string // either end, or the service owning a job at either end
 	Source Source
 	// Stale: only edges not seen for Options.StaleAfter.
 	Stale bool
@@ -253,7 +253,7 @@ func (svc *Service) Edges(ctx context.Context, f EdgeFilter) ([]Edge, error) {
 	out := []Edge{}
 	for i := range ix.edges {
 		e := &ix.edges[i]
-		if (f.Kind != "" && e.Kind != f.Kind) || (f.Node != "" && e.From != f.Node && e.To != f.Node) ||
+		if (f.Kind != "" && e.Kind != f.Kind) || (f.Node != "" && e.From != f.Node && e.To != f.Node && (e.Job == nil || e.Job.Owner != f.Node)) ||
 			(f.Source != "" && !slices.Contains(e.Sources, f.Source)) || (f.Stale && !svc.stale(e)) {
 			continue
 		}

@@ -99,7 +99,14 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 	}
 	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: unowned, Logger: log})
 	reg.SetPolicy(streams) // single writer and event-type lints on every registration
-	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log})
+	linOpts := lineage.Options{Logger: log}
+	if linOpts.JobOwners, err = lineage.ParseJobOwners(os.Getenv("ACCORD_LINEAGE_JOB_OWNERS")); err != nil {
+		return fmt.Errorf("ACCORD_LINEAGE_JOB_OWNERS: %w", err)
+	}
+	if linOpts.Clusters, err = lineage.ParseClusters(os.Getenv("ACCORD_LINEAGE_CLUSTERS")); err != nil {
+		return fmt.Errorf("ACCORD_LINEAGE_CLUSTERS: %w", err)
+	}
+	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, linOpts)
 	propOpts := proposals.Options{Logger: log}
 	if authn != nil { // approvals register as the proposer's current self
 		propOpts.Principals = authn
