@@ -31,6 +31,7 @@ const (
 type svgNode struct {
 	ID, Kind, Name, Label, Href string
 	Class, EventType            string
+	Owner                       string // of a job
 	Private, Root               bool
 	Layer, Depth                int
 	X, Y, W, H                  int
@@ -45,6 +46,7 @@ type svgEdge struct {
 type lineageData struct {
 	Off             bool
 	Stream, Service string
+	Job             string
 	Depth           int
 	Depths          []int
 	Nodes           []*svgNode
@@ -63,17 +65,20 @@ func (h *handler) lineagePage(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	q := r.URL.Query()
-	d.Stream, d.Service = strings.TrimSpace(q.Get("stream")), strings.TrimSpace(q.Get("service"))
+	d.Stream, d.Service, d.Job = strings.TrimSpace(q.Get("stream")), strings.TrimSpace(q.Get("service")), strings.TrimSpace(q.Get("job"))
 	var err error
 	if d.Depth, err = intParam(q, "depth", 2, 1, 5); err != nil {
 		return err
 	}
-	if d.Stream != "" && d.Service != "" {
-		return badRequest("Give a stream or a service, not both.")
+	if (d.Stream != "" && d.Service != "") || (d.Job != "" && (d.Stream != "" || d.Service != "")) {
+		return badRequest("Give a stream, a service or a job, only one.")
 	}
 	root := lineage.Node{Kind: lineage.StreamNode, Name: d.Stream}
-	if d.Service != "" {
+	switch {
+	case d.Service != "":
 		root = lineage.Node{Kind: lineage.ServiceNode, Name: d.Service}
+	case d.Job != "":
+		root = lineage.Node{Kind: lineage.JobNode, Name: d.Job}
 	}
 	title := "Lineage"
 	if root.Name != "" {
@@ -130,6 +135,10 @@ func (h *handler) layoutGraph(r *http.Request, d *lineageData, root lineage.Node
 			if n.Private {
 				n.Class += " private"
 			}
+		} else if gn.Kind == lineage.JobNode {
+			n.Href = "/ui/lineage?job=" + url.QueryEscape(gn.Name)
+			n.Class = "node job"
+			n.Owner = gn.Owner
 		} else {
 			n.Href = "/ui/lineage?service=" + url.QueryEscape(gn.Name)
 			n.Class = "node service"
@@ -198,7 +207,7 @@ func (h *handler) layoutGraph(r *http.Request, d *lineageData, root lineage.Node
 				return ki < kj
 			}
 			if ns[i].Kind != ns[j].Kind {
-				return ns[i].Kind > ns[j].Kind // streams before services
+				return ns[i].Kind > ns[j].Kind // streams before services before jobs
 			}
 			return ns[i].Name < ns[j].Name
 		})
@@ -231,6 +240,10 @@ func (h *handler) layoutGraph(r *http.Request, d *lineageData, root lineage.Node
 			switch {
 			case n.Kind == "service":
 				n.Sub = "service"
+			case n.Kind == "job":
+				// Jobs are named namespace/name: the name says more.
+				n.Label = shorten(n.Name[strings.LastIndex(n.Name, "/")+1:], 21)
+				n.Sub = shorten("job of "+n.Owner, 26)
 			case n.Private:
 				n.Sub = "private · " + orNone(n.EventType)
 			default:
