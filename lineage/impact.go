@@ -59,8 +59,9 @@ type ImpactedConsumer struct {
 	// Job is set when the reader is one of the service's jobs.
 	Job *JobRef `json:"job,omitempty"`
 	// Via is the path of streams from the changed one to the one the
-	// service reads, both included; Path is the whole path, jobs and
-	// services in between included, ending with the reader.
+	// service reads, both included; Path is the same path with the jobs
+	// and services in between (the reader itself is Service and Job).
+	// Consumers of one stream share these slices: do not modify them.
 	Via   []string `json:"via"`
 	Path  []Hop    `json:"path"`
 	Depth int      `json:"depth"`
@@ -162,6 +163,8 @@ func (ix *index) impact(stream string, changes []FieldChange) Impact {
 	if !ok {
 		return imp
 	}
+	imp.Consumers = make([]ImpactedConsumer, 0, ix.consumes)
+	imp.DerivedStreams = make([]ImpactedStream, 0, ix.streamNodes)
 	type visit struct {
 		id      int32
 		name    string
@@ -192,22 +195,18 @@ func (ix *index) impact(stream string, changes []FieldChange) Impact {
 				switch e.Kind {
 				case Consumes:
 					reader := ix.ends[ei][1]
-					hop := Hop{Kind: ix.nodes[reader].Kind, Name: e.To}
-					if e.Job != nil {
-						hop.Owner = e.Job.Owner
-					}
-					path := extend(v.path, hop)
-					c := ImpactedConsumer{Service: e.Service(), Job: e.Job, Via: v.via, Path: path, Depth: v.depth + 1,
+					c := ImpactedConsumer{Service: e.Service(), Job: e.Job, Via: v.via, Path: v.path, Depth: v.depth + 1,
 						FieldsDeclared: len(e.Fields) > 0, Fields: []FieldChange{}}
 					if c.FieldsDeclared {
 						c.Fields = nonNilChanges(affects(e.Fields, v.changes))
 					}
 					imp.Consumers = append(imp.Consumers, c)
 					// What the reader writes carries what it read.
-					through := ThroughService
-					if hop.Kind == JobNode {
-						through = ThroughJob
+					through, hop := ThroughService, Hop{Kind: ix.nodes[reader].Kind, Name: e.To}
+					if e.Job != nil {
+						through, hop.Owner = ThroughJob, e.Job.Owner
 					}
+					var path []Hop // made once, if the reader writes any stream on
 					for _, oi := range ix.out[reader] {
 						o := &ix.edges[oi]
 						if o.Kind != Produces {
@@ -224,6 +223,9 @@ func (ix *index) impact(stream string, changes []FieldChange) Impact {
 							if carried, built = mapColumns(o.ColumnLineage, v.name, v.changes); !built {
 								continue // built from none of this stream's fields
 							}
+						}
+						if path == nil {
+							path = extend(v.path, hop)
 						}
 						reach(to, o.To, v.depth+2, v, path, through, e.To, mapping, carried, nonNilChanges(carried))
 					}

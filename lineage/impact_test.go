@@ -64,11 +64,11 @@ func TestImpactThreeLevels(t *testing.T) {
 		}
 		eq(t, "changes", imp.Changes, wantChanges)
 		eq(t, "consumers", imp.Consumers, []ImpactedConsumer{
-			{Service: "billing-svc", Via: []string{"users-private"}, Path: streamPath("users-private", "billing-svc"), Depth: 1, FieldsDeclared: true, Fields: []FieldChange{wantChanges[0], wantChanges[2]}},
-			{Service: "mail-svc", Via: []string{"users-private"}, Path: streamPath("users-private", "mail-svc"), Depth: 1, FieldsDeclared: true, Fields: []FieldChange{}},
-			{Service: "crm-svc", Via: []string{"users-private", "users-public"}, Path: streamPath("users-private", "users-public", "crm-svc"), Depth: 2, FieldsDeclared: true, Fields: []FieldChange{wantChanges[3]}},
-			{Service: "search-ui", Via: []string{"users-private", "users-public", "users-search"}, Path: streamPath("users-private", "users-public", "users-search", "search-ui"), Depth: 3, FieldsDeclared: true, Fields: []FieldChange{wantChanges[0]}},
-			{Service: "bi-svc", Via: []string{"users-private", "users-public", "users-search", "users-analytics"}, Path: streamPath("users-private", "users-public", "users-search", "users-analytics", "bi-svc"), Depth: 4, Fields: []FieldChange{}},
+			{Service: "billing-svc", Via: []string{"users-private"}, Path: streamPath("users-private"), Depth: 1, FieldsDeclared: true, Fields: []FieldChange{wantChanges[0], wantChanges[2]}},
+			{Service: "mail-svc", Via: []string{"users-private"}, Path: streamPath("users-private"), Depth: 1, FieldsDeclared: true, Fields: []FieldChange{}},
+			{Service: "crm-svc", Via: []string{"users-private", "users-public"}, Path: streamPath("users-private", "users-public"), Depth: 2, FieldsDeclared: true, Fields: []FieldChange{wantChanges[3]}},
+			{Service: "search-ui", Via: []string{"users-private", "users-public", "users-search"}, Path: streamPath("users-private", "users-public", "users-search"), Depth: 3, FieldsDeclared: true, Fields: []FieldChange{wantChanges[0]}},
+			{Service: "bi-svc", Via: []string{"users-private", "users-public", "users-search", "users-analytics"}, Path: streamPath("users-private", "users-public", "users-search", "users-analytics"), Depth: 4, Fields: []FieldChange{}},
 		})
 		eq(t, "derived streams", imp.DerivedStreams, []ImpactedStream{
 			{Stream: "users-public", Depth: 1, Via: []string{"users-private", "users-public"}, Path: streamPath("users-private", "users-public"), Through: ThroughDerivedFrom, FieldMapping: MappingSamePath, Fields: []FieldChange{wantChanges[0], wantChanges[3]}},

@@ -31,6 +31,9 @@ type index struct {
 	in      [][]int32  // node → indexes of edges reaching it
 	streams map[string]streamInfo
 	jobs    map[string]JobRef // job node name → the job and its owner
+	// consumes and streamNodes count consumes edges and stream nodes: an
+	// impact answer is sized by them at once rather than grown.
+	consumes, streamNodes int
 }
 
 // buildIndex merges stored edges with the edges the contracts imply (each
@@ -103,6 +106,16 @@ func buildIndex(stored []Edge, streams []contracts.Stream, now time.Time) *index
 	}
 	for name := range ix.streams {
 		ix.intern(Node{StreamNode, name})
+	}
+	for i := range ix.edges {
+		if ix.edges[i].Kind == Consumes {
+			ix.consumes++
+		}
+	}
+	for _, n := range ix.nodes {
+		if n.Kind == StreamNode {
+			ix.streamNodes++
+		}
 	}
 	return ix
 }

@@ -140,7 +140,7 @@ func TestImpactThroughJobs(t *testing.T) {
 		// One hop through the Flink job (no column lineage: same paths).
 		bi := consumers["bi-svc"]
 		eq(t, "bi-svc fields", bi.Fields, []FieldChange{removedTotal})
-		eq(t, "bi-svc path", pathText(bi.Path), "orders → job flink-jobs/insert-into_default_catalog.default_database.orders_enriched (flink-platform) → orders-enriched → bi-svc")
+		eq(t, "bi-svc path", pathText(bi), "orders → job flink-jobs/insert-into_default_catalog.default_database.orders_enriched (flink-platform) → orders-enriched → bi-svc")
 		// The job itself reads what its schema facet listed.
 		job := consumers["flink-platform"]
 		if !job.FieldsDeclared || job.Job == nil || job.Job.Namespace != "flink-jobs" {
@@ -150,7 +150,7 @@ func TestImpactThroughJobs(t *testing.T) {
 		// Two hops: the Spark job renamed total to gross and lines to items.
 		eq(t, "ledger-svc fields", consumers["ledger-svc"].Fields, []FieldChange{{Path: "gross", Change: Removed, From: "long"}})
 		eq(t, "stock-svc fields", consumers["stock-svc"].Fields, []FieldChange{{Path: "items.sku", Change: Removed, From: "string"}})
-		if p := pathText(consumers["ledger-svc"].Path); !strings.HasPrefix(p, "orders → job flink-jobs/") || !strings.HasSuffix(p, "→ orders-enriched → job spark_namespace/revenue_app.execute_insert_into_hadoop_fs_relation_command (finance-svc) → revenue → ledger-svc") {
+		if p := pathText(consumers["ledger-svc"]); !strings.HasPrefix(p, "orders → job flink-jobs/") || !strings.HasSuffix(p, "→ orders-enriched → job spark_namespace/revenue_app.execute_insert_into_hadoop_fs_relation_command (finance-svc) → revenue → ledger-svc") {
 			t.Errorf("ledger-svc path: %s", p)
 		}
 		// customers-daily is built from orders (customer): reached, but its
@@ -185,16 +185,16 @@ func TestImpactThroughJobs(t *testing.T) {
 	})
 }
 
-// pathText renders a path as a reviewer reads it.
-func pathText(path []Hop) string {
-	parts := make([]string, len(path))
-	for i, h := range path {
+// pathText renders a consumer's path as a reviewer reads it.
+func pathText(c ImpactedConsumer) string {
+	parts := make([]string, len(c.Path))
+	for i, h := range c.Path {
 		parts[i] = h.Name
 		if h.Kind == JobNode {
 			parts[i] = "job " + h.Name + " (" + h.Owner + ")"
 		}
 	}
-	return strings.Join(parts, " → ")
+	return strings.Join(append(parts, c.Service), " → ")
 }
 
 func TestJobRunLifecycleAndOwners(t *testing.T) {
