@@ -1,6 +1,11 @@
 package sqlstore
 
-import "database/sql"
+import (
+	"context"
+	"database/sql"
+
+	"github.com/accord/accord/registry"
+)
 
 // DB gives other packages' SQL stores (auth, contracts, audit) the
 // database this Store opened, so that one database, one set of migrations
@@ -25,3 +30,16 @@ func (db DB) Rebind(query string) string { return db.d.rebind(query) }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation.
 func (db DB) IsUniqueViolation(err error) bool { return db.d.isUniqueViolation(err) }
+
+// TxFrom returns the open transaction of a registry write whose context
+// ctx is (registry.WithTx), when it runs on this database: other
+// services' stores read and write through it, so that what a registry
+// write decides from (a stream's owner, a claim) is read under its lock
+// and commits or rolls back with it. Without one they use Write and Read.
+func (db DB) TxFrom(ctx context.Context) (*sql.Tx, bool) {
+	t, ok := registry.TxFrom(ctx).(*tx)
+	if !ok || t.owner != db.Write {
+		return nil, false
+	}
+	return t.sqlTx, true
+}
