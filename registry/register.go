@@ -64,6 +64,9 @@ func (r *Registry) Register(ctx context.Context, subject string, req RegisterReq
 	})
 	r.invalidate(n)
 	if err != nil {
+		if pe := (policyError{}); errors.As(err, &pe) {
+			return SchemaVersion{}, pe.err // the policy's refusal, as it is
+		}
 		if errors.Is(err, ErrIDOutOfRange) {
 			return SchemaVersion{}, errorf(ErrOperationNotPermitted, "No schema id is left in context %s: every id up to %d is taken", n.Context, MaxID)
 		}
@@ -233,7 +236,7 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, req RegisterRe
 		return SchemaVersion{Subject: n.String(), Version: v.Version, Schema: rec}, p, nil
 	}
 	if err := r.beforeRegister(WithTx(ctx, tx), n, p.schema); err != nil {
-		return SchemaVersion{}, nil, err
+		return SchemaVersion{}, nil, policyError{err}
 	}
 
 	existing, err := tx.SchemaByFingerprint(ctx, n.Context, e.fingerprint)
@@ -376,3 +379,10 @@ func incompatible(n Name, vs []compat.Violation) error {
 		Details: msgs,
 	}
 }
+
+// policyError carries the Policy's refusal out of the transaction, to be
+// returned as it is.
+type policyError struct{ err error }
+
+func (e policyError) Error() string { return e.err.Error() }
+func (e policyError) Unwrap() error { return e.err }
