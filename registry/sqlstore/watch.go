@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -23,11 +24,13 @@ const maxPayload = 7900
 const (
 	watchBackoff    = 100 * time.Millisecond
 	watchMaxBackoff = 10 * time.Second
-	// watchPing is how long the listener waits for a notification before
-	// it pings its connection; watchPingTimeout bounds the ping.
-	watchPing        = 5 * time.Second
+	// watchPingTimeout bounds the listener's ping (see watchPing).
 	watchPingTimeout = 2 * time.Second
 )
+
+// watchPing is how long the listener waits for a notification before it
+// pings its connection (a variable for tests).
+var watchPing = 5 * time.Second
 
 // notice is the NOTIFY payload.
 type notice struct {
@@ -122,8 +125,9 @@ func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig, fn func(registr
 	for {
 		waitCtx, cancel := context.WithTimeout(ctx, watchPing)
 		n, err := conn.WaitForNotification(waitCtx)
+		quiet := errors.Is(waitCtx.Err(), context.DeadlineExceeded)
 		cancel()
-		if err != nil && ctx.Err() == nil && waitCtx.Err() != nil {
+		if err != nil && ctx.Err() == nil && quiet {
 			// Quiet for watchPing: prove the connection alive, so a feed
 			// that died silently (a half-open TCP connection) is noticed
 			// within watchPing + watchPingTimeout, not never.

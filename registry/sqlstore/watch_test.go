@@ -207,3 +207,19 @@ func TestSQLiteWatchReturnsAtOnce(t *testing.T) {
 		t.Fatal("SQLite Watch did not return at once")
 	}
 }
+
+// TestPostgresWatchPingsQuietFeed checks that a feed with nothing to
+// report proves its connection alive (watchPing) and keeps listening on
+// it: no loss reported, later changes still arrive.
+func TestPostgresWatchPingsQuietFeed(t *testing.T) {
+	old := watchPing
+	watchPing = 50 * time.Millisecond
+	t.Cleanup(func() { watchPing = old })
+	dsn := newPostgresSchema(t)
+	a, b := openStore(t, dsn), openStore(t, dsn)
+	w := startWatch(t, b)
+	w.expect(t, registry.Change{})
+	w.quiet(t, 400*time.Millisecond) // several pings, no reconnection
+	registerOne(t, a, ".", "after-quiet-value", "after")
+	w.expect(t, registry.Change{Context: ".", Subject: "after-quiet-value"})
+}
