@@ -56,13 +56,21 @@ func (r *Registry) Register(ctx context.Context, subject string, req RegisterReq
 		return out, err
 	}
 
-	var p *prepared
+	var (
+		p     *prepared
+		wrote bool
+	)
 	err = r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error {
 		var err error
-		out, p, err = r.registerTx(ctx, tx, n, req)
+		out, p, wrote, err = r.registerTx(ctx, tx, n, req)
 		return err
 	})
-	r.invalidate(n)
+	if err == nil && wrote {
+		// Read-your-writes on this replica. Only then: dropping the caches
+		// registerCached just warmed would send every re-registration to
+		// a transaction.
+		r.invalidate(n)
+	}
 	if err != nil {
 		if pe := (policyError{}); errors.As(err, &pe) {
 			return SchemaVersion{}, pe.err // the policy's refusal, as it is
@@ -201,76 +209,76 @@ func checkRegisterMode(n Name, mode string, req RegisterRequest) error {
 // versions, the reference targets (share-locked until commit) and, through
 // the Policy given the transaction in its context, the stream's owner and
 // review rules.
-func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, req RegisterRequest) (SchemaVersion, *prepared, error) {
+func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, req RegisterRequest) (SchemaVersion, *prepared, bool, error) {
 	mode, err := effectiveModeIn(ctx, tx, n)
 	if err != nil {
-		return SchemaVersion{}, nil, err
+		return SchemaVersion{}, nil, false, err
 	}
 	if err := checkRegisterMode(n, mode, req); err != nil {
-		return SchemaVersion{}, nil, err
+		return SchemaVersion{}, nil, false, err
 	}
 	cfg, err := effectiveConfigIn(ctx, tx, n)
 	if err != nil {
-		return SchemaVersion{}, nil, err
+		return SchemaVersion{}, nil, false, err
 	}
 	p, err := r.prepare(ctx, tx, n.Context, req.SchemaInput, req.Normalize || (cfg.Normalize != nil && *cfg.Normalize))
 	if err != nil {
-		return SchemaVersion{}, nil, err
+		return SchemaVersion{}, nil, false, err
 	}
 	if err := r.checkReferences(ctx, tx, n.Context, p.refs); err != nil {
-		return SchemaVersion{}, nil, err
+		return SchemaVersion{}, nil, false, err
 	}
 	view, err := r.loadView(ctx, tx, n)
 	if err != nil {
-		return SchemaVersion{}, nil, err
+		return SchemaVersion{}, nil, false, err
 	}
 	e, err := r.effectiveDocs(ctx, tx, n, view, cfg, p, mode != ModeImport)
 	if err != nil {
-		return SchemaVersion{}, nil, err
+		return SchemaVersion{}, nil, false, err
 	}
 	if v, ok := p.match(view, e, false); ok && (req.ID == 0 || req.ID == v.SchemaID) && (req.Version == 0 || req.Version == v.Version) {
 		rec, err := r.schemaRecord(ctx, tx, n.Context, v.SchemaID)
 		if err != nil {
-			return SchemaVersion{}, nil, err
+			return SchemaVersion{}, nil, false, err
 		}
-		return SchemaVersion{Subject: n.String(), Version: v.Version, Schema: rec}, p, nil
+		return SchemaVersion{Subject: n.String(), Version: v.Version, Schema: rec}, p, false, nil
 	}
 	if err := r.beforeRegister(WithTx(ctx, tx), n, p.schema); err != nil {
-		return SchemaVersion{}, nil, policyError{err}
+		return SchemaVersion{}, nil, false, policyError{err}
 	}
 
 	existing, err := tx.SchemaByFingerprint(ctx, n.Context, e.fingerprint)
 	found := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return SchemaVersion{}, nil, err
+		return SchemaVersion{}, nil, false, err
 	}
 
 	if mode == ModeImport {
 		if req.ID != 0 {
 			if found && existing.ID != req.ID {
-				return SchemaVersion{}, nil, errorf(ErrOperationNotPermitted, "Schema already registered with id %d instead of input id %d", existing.ID, req.ID)
+				return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Schema already registered with id %d instead of input id %d", existing.ID, req.ID)
 			}
 			if !found {
 				if other, err := tx.SchemaByID(ctx, n.Context, req.ID); err == nil {
-					return SchemaVersion{}, nil, errorf(ErrOperationNotPermitted, "Overwrite new schema with id %d is not permitted: id %d holds a different schema (%s)", req.ID, req.ID, other.Type)
+					return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Overwrite new schema with id %d is not permitted: id %d holds a different schema (%s)", req.ID, req.ID, other.Type)
 				} else if !errors.Is(err, ErrNotFound) {
-					return SchemaVersion{}, nil, err
+					return SchemaVersion{}, nil, false, err
 				}
 			}
 		}
 	} else {
 		if req.ID != 0 && (!found || existing.ID != req.ID) {
-			return SchemaVersion{}, nil, errorf(ErrOperationNotPermitted, "Overwrite new schema with id %d is not permitted unless the subject or global mode is IMPORT", req.ID)
+			return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Overwrite new schema with id %d is not permitted unless the subject or global mode is IMPORT", req.ID)
 		}
 		if req.Version != 0 {
-			return SchemaVersion{}, nil, errorf(ErrOperationNotPermitted, "Choosing version %d is not permitted unless the subject or global mode is IMPORT", req.Version)
+			return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Choosing version %d is not permitted unless the subject or global mode is IMPORT", req.Version)
 		}
 		vs, err := r.checkAgainst(ctx, tx, cfg.Compatibility, p.schema, e.props, view.live(false))
 		if err != nil {
-			return SchemaVersion{}, nil, err
+			return SchemaVersion{}, nil, false, err
 		}
 		if len(vs) > 0 {
-			return SchemaVersion{}, nil, incompatible(n, vs)
+			return SchemaVersion{}, nil, false, incompatible(n, vs)
 		}
 	}
 
@@ -283,9 +291,9 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, req RegisterRe
 		}
 		if id, err = tx.InsertSchema(rec); err != nil {
 			if errors.Is(err, ErrConflict) {
-				return SchemaVersion{}, nil, errorf(ErrOperationNotPermitted, "Overwrite new schema with id %d is not permitted", req.ID)
+				return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Overwrite new schema with id %d is not permitted", req.ID)
 			}
-			return SchemaVersion{}, nil, err
+			return SchemaVersion{}, nil, false, err
 		}
 	}
 
@@ -293,30 +301,30 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, req RegisterRe
 	if version != 0 {
 		for _, v := range view.versions {
 			if v.Version == version {
-				return SchemaVersion{}, nil, errorf(ErrOperationNotPermitted, "Version %d of subject %s already exists with schema id %d", version, n.String(), v.SchemaID)
+				return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Version %d of subject %s already exists with schema id %d", version, n.String(), v.SchemaID)
 			}
 		}
 		if err := tx.ReserveVersion(version); err != nil {
-			return SchemaVersion{}, nil, err
+			return SchemaVersion{}, nil, false, err
 		}
 	} else if version, err = tx.NextVersion(); err != nil {
-		return SchemaVersion{}, nil, err
+		return SchemaVersion{}, nil, false, err
 	}
 	if err := tx.InsertVersion(VersionRecord{Context: n.Context, Subject: n.Subject, Version: version, SchemaID: id}); err != nil {
 		if errors.Is(err, ErrConflict) {
-			return SchemaVersion{}, nil, errorf(ErrOperationNotPermitted, "Version %d of subject %s already exists", version, n.String())
+			return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Version %d of subject %s already exists", version, n.String())
 		}
-		return SchemaVersion{}, nil, err
+		return SchemaVersion{}, nil, false, err
 	}
 	rec, err := r.schemaRecord(ctx, tx, n.Context, id)
 	if err != nil {
-		return SchemaVersion{}, nil, err
+		return SchemaVersion{}, nil, false, err
 	}
 	after := versionDoc{Version: version, ID: id, SchemaType: rec.Type, Schema: rec.Schema, References: rec.References, Metadata: rec.Metadata, RuleSet: rec.RuleSet}
 	if err := record(tx, n, audit.SchemaRegister, nil, after); err != nil {
-		return SchemaVersion{}, nil, err
+		return SchemaVersion{}, nil, false, err
 	}
-	return SchemaVersion{Subject: n.String(), Version: version, Schema: rec}, p, nil
+	return SchemaVersion{Subject: n.String(), Version: version, Schema: rec}, p, true, nil
 }
 
 // checkReferences checks, in a write's transaction, that every version
