@@ -26,7 +26,7 @@ import (
 //	soft       version 1 soft-deleted, version 2 live
 //	softsubj   every version soft-deleted
 //	addr       version 1 referenced by cust version 1
-//	ro         one version, mode READONLY
+//	ro         one version, config NONE, mode READONLY
 //	imp        no versions, mode IMPORT
 //
 // It returns the id of userV1.
@@ -48,6 +48,7 @@ func errorFixture(t *testing.T, s *server) int {
 	}))
 
 	s.register("ro", schemaBody(userV1))
+	s.ok("PUT", "/config/ro", map[string]string{"compatibility": "NONE"}, nil)
 	s.ok("PUT", "/mode/ro", map[string]string{"mode": "READONLY"}, nil)
 	s.ok("PUT", "/mode/imp", map[string]string{"mode": "IMPORT"}, nil)
 	return id
@@ -162,6 +163,9 @@ func errorCases(userV1ID int) []errorCase {
 		{"re-register in READONLY", "POST", "/subjects/ro/versions", schemaBody(userV1), nil, 422, 42205, nil},
 		{"delete in READONLY", "DELETE", "/subjects/ro", nil, nil, 422, 42205, nil},
 		{"delete a version in READONLY", "DELETE", "/subjects/ro/versions/1", nil, nil, 422, 42205, nil},
+		{"config write in READONLY", "PUT", "/config/ro", map[string]string{"compatibility": "FULL"}, nil, 422, 42205, []string{"read-only"}},
+		{"config delete in READONLY", "DELETE", "/config/ro", nil, nil, 422, 42205, []string{"read-only"}},
+		{"register without an id in IMPORT", "POST", "/subjects/imp/versions", schemaBody(avroSchemaOther), nil, 422, 42205, []string{"import", "id"}},
 		{"caller-chosen id outside IMPORT", "POST", "/subjects/live/versions", schemaBody(avroSchemaOther, "id", 500), nil, 422, 42205, []string{"IMPORT"}},
 		{"caller-chosen version outside IMPORT", "POST", "/subjects/live/versions", schemaBody(userV1, "version", 7), nil, 422, 42205, []string{"IMPORT"}},
 		{"IMPORT with an id holding another schema", "POST", "/subjects/imp/versions", schemaBody(avroSchemaOther, "id", userV1ID), nil, 422, 42205, []string{fmt.Sprint(userV1ID)}},

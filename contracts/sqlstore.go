@@ -52,6 +52,9 @@ func bit(b bool) int {
 
 func (st *SQLStore) Create(ctx context.Context, s Stream) error {
 	return st.inTx(ctx, func(tx *sql.Tx) error {
+		if err := st.lockSubjects(ctx, tx, &s); err != nil {
+			return err
+		}
 		doc, err := encodeSpec(s)
 		if err != nil {
 			return err
@@ -113,11 +116,11 @@ func (st *SQLStore) release(ctx context.Context, tx *sql.Tx, subject string) err
 }
 
 func (st *SQLStore) Get(ctx context.Context, name string) (Stream, error) {
-	return st.one(ctx, st.db.Read, `SELECT `+streamColumns+` FROM streams WHERE name = ?`, name)
+	return st.one(ctx, st.reader(ctx), `SELECT `+streamColumns+` FROM streams WHERE name = ?`, name)
 }
 
 func (st *SQLStore) BySubject(ctx context.Context, subject string) (Stream, error) {
-	return st.one(ctx, st.db.Read, `SELECT `+prefixed("s.")+` FROM streams s JOIN stream_subjects x ON x.stream = s.name WHERE x.subject = ?`, subject)
+	return st.one(ctx, st.reader(ctx), `SELECT `+prefixed("s.")+` FROM streams s JOIN stream_subjects x ON x.stream = s.name WHERE x.subject = ?`, subject)
 }
 
 func prefixed(p string) string {
@@ -130,6 +133,18 @@ func prefixed(p string) string {
 
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// reader is what reads go through: the open transaction of the registry
+// write that ctx belongs to (a registration consulting the Policy), so
+// the registration decides from what holds under its lock, else the read
+// pool.
+func (st *SQLStore) reader(ctx context.Context) queryer {
+	if tx, ok := st.db.TxFrom(ctx); ok {
+		return tx
+	}
+	return st.db.Read
 }
 
 func (st *SQLStore) one(ctx context.Context, q queryer, query string, arg string) (Stream, error) {
@@ -210,6 +225,9 @@ func (st *SQLStore) Update(ctx context.Context, name, by string, fn func(*Stream
 		if err := fn(&s); err != nil {
 			return err
 		}
+		if err := st.lockSubjects(ctx, tx, &old, &s); err != nil {
+			return err
+		}
 		s.Name = old.Name
 		doc, err := encodeSpec(s)
 		if err != nil {
@@ -259,7 +277,7 @@ func (st *SQLStore) List(ctx context.Context, f Filter) ([]Stream, error) {
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	all, err := st.query(ctx, st.db.Read, q+` ORDER BY name`, args...)
+	all, err := st.query(ctx, st.reader(ctx), q+` ORDER BY name`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -284,6 +302,9 @@ func (st *SQLStore) Delete(ctx context.Context, name string) error {
 		if err != nil {
 			return err
 		}
+		if err := st.lockSubjects(ctx, tx, &old); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM stream_subjects WHERE stream = ?`), name); err != nil {
 			return fmt.Errorf("deleting the subjects of stream %s: %w", name, err)
 		}
@@ -297,31 +318,30 @@ func (st *SQLStore) Delete(ctx context.Context, name string) error {
 func (st *SQLStore) Claim(ctx context.Context, subject, owner string) (string, error) {
 	var claimant string
 	err := st.inTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, st.db.Rebind(`SELECT owner FROM subject_claims WHERE subject = ?`), subject).Scan(&claimant)
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("reading the claim on %s: %w", subject, err)
-		}
-		_, err = tx.ExecContext(ctx, st.db.Rebind(`INSERT INTO subject_claims (subject, owner, claimed_at) VALUES (?, ?, ?)`),
+		// ON CONFLICT rather than a failed insert: inside a registration's
+		// transaction (PostgreSQL) a unique violation would abort it.
+		res, err := tx.ExecContext(ctx, st.db.Rebind(`INSERT INTO subject_claims (subject, owner, claimed_at) VALUES (?, ?, ?) ON CONFLICT (subject) DO NOTHING`),
 			subject, owner, time.Now().UnixMilli())
 		if err != nil {
 			return fmt.Errorf("claiming %s: %w", subject, err)
 		}
-		claimant = owner
-		return st.recordClaim(ctx, tx, ActionSubjectClaim, subject, owner)
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("claiming %s: %w", subject, err)
+		} else if n == 1 {
+			claimant = owner
+			return st.recordClaim(ctx, tx, ActionSubjectClaim, subject, owner)
+		}
+		if err := tx.QueryRowContext(ctx, st.db.Rebind(`SELECT owner FROM subject_claims WHERE subject = ?`), subject).Scan(&claimant); err != nil {
+			return fmt.Errorf("reading the claim on %s: %w", subject, err)
+		}
+		return nil
 	})
-	if err != nil && st.db.IsUniqueViolation(err) {
-		// Another writer claimed it between our read and insert (PostgreSQL).
-		return st.Claim(ctx, subject, owner)
-	}
 	return claimant, err
 }
 
 func (st *SQLStore) Claimant(ctx context.Context, subject string) (string, error) {
 	var owner string
-	err := st.db.Read.QueryRowContext(ctx, st.db.Rebind(`SELECT owner FROM subject_claims WHERE subject = ?`), subject).Scan(&owner)
+	err := st.reader(ctx).QueryRowContext(ctx, st.db.Rebind(`SELECT owner FROM subject_claims WHERE subject = ?`), subject).Scan(&owner)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -359,8 +379,13 @@ func (st *SQLStore) Transfers(ctx context.Context, name string) ([]Transfer, err
 }
 
 // inTx runs fn in a write transaction (on SQLite the single writer
-// connection, BEGIN IMMEDIATE) and commits it unless fn fails.
+// connection, BEGIN IMMEDIATE) and commits it unless fn fails. Inside a
+// registry write (sqlstore.DB.TxFrom) fn runs in that write's transaction,
+// which commits or rolls back with the write.
 func (st *SQLStore) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if tx, ok := st.db.TxFrom(ctx); ok {
+		return fn(tx)
+	}
 	tx, err := st.db.Write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("contracts: begin: %w", err)
@@ -373,4 +398,16 @@ func (st *SQLStore) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("contracts: commit: %w", err)
 	}
 	return nil
+}
+
+// lockSubjects takes the registry's write lock on each subject (the lock
+// registrations hold, sqlstore.DB.LockSubjects), so that a change of
+// owner, review rule or subject set waits for registrations in flight and
+// those that follow read the new stream.
+func (st *SQLStore) lockSubjects(ctx context.Context, tx *sql.Tx, streams ...*Stream) error {
+	var names []string
+	for _, s := range streams {
+		names = append(names, s.Subjects()...)
+	}
+	return st.db.LockSubjects(ctx, tx, names)
 }

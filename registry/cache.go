@@ -5,20 +5,41 @@ import "sync"
 type cacheKey struct{ ctx, subject string }
 
 // viewCache holds per-subject values that change when the subject is
-// written (versions, config, mode). A loader reads generation() before going
-// to the store and passes it to put: if anything was invalidated meanwhile,
-// the possibly stale value is not cached.
+// written (versions, config, mode). Each value carries the change counter
+// (Changes) read before the value was: a write may trust it only while
+// the counter still reads the same (see fresh). A loader reads
+// generation() before going to the store and passes it to put: if
+// anything was invalidated meanwhile, the possibly stale value is not
+// cached.
 type viewCache[V any] struct {
 	mu  sync.RWMutex
 	gen uint64
-	m   map[cacheKey]V
+	m   map[cacheKey]cached[V]
+}
+
+type cached[V any] struct {
+	v   V
+	tag int64 // the change counter read before v
 }
 
 func (c *viewCache[V]) get(k cacheKey) (V, bool) {
 	c.mu.RLock()
-	v, ok := c.m[k]
+	e, ok := c.m[k]
 	c.mu.RUnlock()
-	return v, ok
+	return e.v, ok
+}
+
+// fresh returns the value of k if it was read at change counter tag, so
+// is what the store holds as long as the counter reads tag.
+func (c *viewCache[V]) fresh(k cacheKey, tag int64) (V, bool) {
+	c.mu.RLock()
+	e, ok := c.m[k]
+	c.mu.RUnlock()
+	if !ok || e.tag != tag {
+		var zero V
+		return zero, false
+	}
+	return e.v, true
 }
 
 func (c *viewCache[V]) generation() uint64 {
@@ -27,16 +48,16 @@ func (c *viewCache[V]) generation() uint64 {
 	return c.gen
 }
 
-func (c *viewCache[V]) put(k cacheKey, v V, gen uint64) {
+func (c *viewCache[V]) put(k cacheKey, v V, tag int64, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {
 		return
 	}
 	if c.m == nil {
-		c.m = make(map[cacheKey]V)
+		c.m = make(map[cacheKey]cached[V])
 	}
-	c.m[k] = v
+	c.m[k] = cached[V]{v, tag}
 }
 
 // invalidate drops k, or everything in the context when k.subject is ""
@@ -54,4 +75,30 @@ func (c *viewCache[V]) invalidate(k cacheKey) {
 		return
 	}
 	delete(c.m, k)
+}
+
+// levelsOf lists the levels whose settings apply to n, least specific
+// first: the default context's, n's context's (when not the default), n's.
+func levelsOf(n Name) []Name {
+	levels := []Name{{DefaultContext, ""}}
+	if n.Context != DefaultContext {
+		levels = append(levels, Name{n.Context, ""})
+	}
+	if n.Subject != "" {
+		levels = append(levels, n)
+	}
+	return levels
+}
+
+// tagOf is the counter in ch that moves when level l's settings or
+// versions change.
+func tagOf(ch Changes, l Name) int64 {
+	switch {
+	case l.Subject != "":
+		return ch.Subject
+	case l.Context == DefaultContext:
+		return ch.Global
+	default:
+		return ch.Context
+	}
 }

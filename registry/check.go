@@ -30,7 +30,7 @@ func (r *Registry) CheckCompatibility(ctx context.Context, subject string, versi
 	if version != 0 && len(live) == 0 {
 		return CheckResult{}, errorf(ErrSubjectNotFound, "Subject '%s' not found.", n.String())
 	}
-	p, err := r.prepare(ctx, n.Context, in, normalize || (cfg.Normalize != nil && *cfg.Normalize))
+	p, err := r.prepare(ctx, r.store, n.Context, in, normalize || (cfg.Normalize != nil && *cfg.Normalize))
 	if err != nil {
 		return CheckResult{}, err
 	}

@@ -80,41 +80,65 @@ func ParseMode(s string) (string, bool) {
 	return "", false
 }
 
-// storedConfig reads one level's config, nil if unset.
+// storedConfig reads one level's config, nil if unset: from the cache
+// when it holds it and the change feed is up (reads may be as stale as
+// the feed, docs/consistency.md), else from the store.
 func (r *Registry) storedConfig(ctx context.Context, regCtx, subject string) (*Config, error) {
 	key := cacheKey{regCtx, subject}
-	if c, ok := r.configs.get(key); ok {
-		return c, nil
-	}
-	gen := r.configs.generation()
-	raw, err := r.store.Config(ctx, regCtx, subject)
-	var c *Config
-	switch {
-	case errors.Is(err, ErrNotFound):
-	case err != nil:
-		return nil, storeErr("reading config", err)
-	default:
-		c = new(Config)
-		if err := json.Unmarshal(raw, c); err != nil {
-			return nil, storeErr("decoding config", err)
+	lost := r.feedLost.Load()
+	if !lost {
+		if c, ok := r.configs.get(key); ok {
+			return c, nil
 		}
 	}
-	r.configs.put(key, c, gen)
+	gen := r.configs.generation()
+	var ch Changes
+	if !lost {
+		var err error
+		if ch, err = r.store.Changes(ctx, regCtx, subject); err != nil {
+			return nil, storeErr("reading change counters", err)
+		}
+	}
+	c, err := readConfig(ctx, r.store, regCtx, subject)
+	if err != nil || lost {
+		return c, err
+	}
+	r.configs.put(key, c, tagOf(ch, Name{regCtx, subject}), gen)
 	return c, nil
 }
 
-// effectiveConfig merges the levels that apply to a subject.
+// readConfig reads one level's config from q, nil if unset.
+func readConfig(ctx context.Context, q Reader, regCtx, subject string) (*Config, error) {
+	raw, err := q.Config(ctx, regCtx, subject)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, storeErr("reading config", err)
+	}
+	c := new(Config)
+	if err := json.Unmarshal(raw, c); err != nil {
+		return nil, storeErr("decoding config", err)
+	}
+	return c, nil
+}
+
+// effectiveConfig merges the levels that apply to a subject, as reads see
+// them (cached).
 func (r *Registry) effectiveConfig(ctx context.Context, n Name) (Config, error) {
-	levels := []Name{{DefaultContext, ""}}
-	if n.Context != DefaultContext {
-		levels = append(levels, Name{n.Context, ""})
-	}
-	if n.Subject != "" {
-		levels = append(levels, n)
-	}
+	return mergeConfigs(levelsOf(n), func(l Name) (*Config, error) { return r.storedConfig(ctx, l.Context, l.Subject) })
+}
+
+// effectiveConfigIn merges the levels that apply to a subject as q (a
+// write's transaction) reads them.
+func effectiveConfigIn(ctx context.Context, q Reader, n Name) (Config, error) {
+	return mergeConfigs(levelsOf(n), func(l Name) (*Config, error) { return readConfig(ctx, q, l.Context, l.Subject) })
+}
+
+func mergeConfigs(levels []Name, get func(Name) (*Config, error)) (Config, error) {
 	cfg := Config{Compatibility: DefaultLevel}
 	for _, l := range levels {
-		c, err := r.storedConfig(ctx, l.Context, l.Subject)
+		c, err := get(l)
 		if err != nil {
 			return Config{}, err
 		}
@@ -160,11 +184,11 @@ func (r *Registry) SetConfig(ctx context.Context, subject string, update Config)
 	if err := canonicalConfigDocs(&update); err != nil {
 		return Config{}, err
 	}
-	if err := r.checkWritable(ctx, n, false); err != nil {
-		return Config{}, err
-	}
 	var out Config
 	err := r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error {
+		if err := checkWritable(ctx, tx, n); err != nil {
+			return err
+		}
 		cur := Config{}
 		raw, err := tx.Config(ctx, n.Context, n.Subject)
 		if err == nil {
@@ -195,19 +219,34 @@ func (r *Registry) SetConfig(ctx context.Context, subject string, update Config)
 // what it was.
 func (r *Registry) DeleteConfig(ctx context.Context, subject string) (Config, error) {
 	n := ParseName(subject)
-	prev, err := r.GetConfig(ctx, subject, false)
-	if err != nil {
-		if n.Subject != "" && errors.Is(err, ErrSubjectConfigNotFound) {
-			if _, err := r.subjectVersions(ctx, n, true); err != nil {
-				return Config{}, err
+	var prev Config
+	err := r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error {
+		if n.Subject == "" {
+			// As GetConfig answers for the global level: what applies.
+			var err error
+			if prev, err = effectiveConfigIn(ctx, tx, n); err != nil {
+				return err
 			}
+		} else {
+			c, err := readConfig(ctx, tx, n.Context, n.Subject)
+			if err != nil {
+				return err
+			}
+			if c == nil {
+				vs, err := tx.Versions(ctx, n.Context, n.Subject, true)
+				if err != nil {
+					return err
+				}
+				if len(vs) == 0 {
+					return errorf(ErrSubjectNotFound, "Subject '%s' not found.", n.String())
+				}
+				return errorf(ErrSubjectConfigNotFound, "Subject '%s' does not have subject-level compatibility configured", subject)
+			}
+			prev = *c
 		}
-		return Config{}, err
-	}
-	if err := r.checkWritable(ctx, n, false); err != nil {
-		return Config{}, err
-	}
-	err = r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error {
+		if err := checkWritable(ctx, tx, n); err != nil {
+			return err
+		}
 		if err := tx.PutConfig(n.Subject, nil); err != nil {
 			return err
 		}
@@ -220,35 +259,58 @@ func (r *Registry) DeleteConfig(ctx context.Context, subject string) (Config, er
 	return prev, nil
 }
 
-// storedMode reads one level's mode, "" if unset.
+// storedMode reads one level's mode, "" if unset, as storedConfig reads
+// a config.
 func (r *Registry) storedMode(ctx context.Context, regCtx, subject string) (string, error) {
 	key := cacheKey{regCtx, subject}
-	if m, ok := r.modes.get(key); ok {
-		return m, nil
+	lost := r.feedLost.Load()
+	if !lost {
+		if m, ok := r.modes.get(key); ok {
+			return m, nil
+		}
 	}
 	gen := r.modes.generation()
-	m, err := r.store.Mode(ctx, regCtx, subject)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return "", storeErr("reading mode", err)
+	var ch Changes
+	if !lost {
+		var err error
+		if ch, err = r.store.Changes(ctx, regCtx, subject); err != nil {
+			return "", storeErr("reading change counters", err)
+		}
 	}
-	r.modes.put(key, m, gen)
+	m, err := readMode(ctx, r.store, regCtx, subject)
+	if err != nil || lost {
+		return m, err
+	}
+	r.modes.put(key, m, tagOf(ch, Name{regCtx, subject}), gen)
 	return m, nil
 }
 
-// effectiveMode resolves the mode of a subject: READONLY_OVERRIDE at a
-// global level wins over subject modes; otherwise the most specific set
-// mode applies; READWRITE when none is set.
+// readMode reads one level's mode from q, "" if unset.
+func readMode(ctx context.Context, q Reader, regCtx, subject string) (string, error) {
+	m, err := q.Mode(ctx, regCtx, subject)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return "", storeErr("reading mode", err)
+	}
+	return m, nil
+}
+
+// effectiveMode resolves the mode of a subject as reads see it (cached):
+// READONLY_OVERRIDE at a global level wins over subject modes; otherwise
+// the most specific set mode applies; READWRITE when none is set.
 func (r *Registry) effectiveMode(ctx context.Context, n Name) (string, error) {
-	levels := []Name{{DefaultContext, ""}}
-	if n.Context != DefaultContext {
-		levels = append(levels, Name{n.Context, ""})
-	}
-	if n.Subject != "" {
-		levels = append(levels, n)
-	}
+	return resolveMode(levelsOf(n), func(l Name) (string, error) { return r.storedMode(ctx, l.Context, l.Subject) })
+}
+
+// effectiveModeIn resolves the mode of a subject as q (a write's
+// transaction) reads it.
+func effectiveModeIn(ctx context.Context, q Reader, n Name) (string, error) {
+	return resolveMode(levelsOf(n), func(l Name) (string, error) { return readMode(ctx, q, l.Context, l.Subject) })
+}
+
+func resolveMode(levels []Name, get func(Name) (string, error)) (string, error) {
 	mode := ModeReadWrite
 	for i, l := range levels {
-		m, err := r.storedMode(ctx, l.Context, l.Subject)
+		m, err := get(l)
 		if err != nil {
 			return "", err
 		}
@@ -280,7 +342,9 @@ func (r *Registry) GetMode(ctx context.Context, subject string, defaultToGlobal 
 }
 
 // SetMode sets the mode of subject ("" for global). Switching to IMPORT
-// while subjects hold schemas needs force, as in the Confluent API.
+// while subjects hold schemas needs force, as in the Confluent API. Mode
+// changes are allowed in every mode (they are how a read-only registry
+// is opened again).
 func (r *Registry) SetMode(ctx context.Context, subject, mode string, force bool) (string, error) {
 	n := ParseName(subject)
 	if n.Subject != "" && !validSubject(n.Subject) {
@@ -290,26 +354,26 @@ func (r *Registry) SetMode(ctx context.Context, subject, mode string, force bool
 	if !ok {
 		return "", errorf(ErrInvalidMode, "Invalid mode. Valid values are READWRITE, READONLY, READONLY_OVERRIDE, IMPORT")
 	}
-	if m == ModeImport && !force {
-		var nonEmpty bool
-		if n.Subject == "" {
-			subs, err := r.store.Subjects(ctx, n.Context, "", false)
-			if err != nil {
-				return "", storeErr("listing subjects", err)
-			}
-			nonEmpty = len(subs) > 0
-		} else {
-			vs, err := r.store.Versions(ctx, n.Context, n.Subject, false)
-			if err != nil {
-				return "", storeErr("listing versions", err)
-			}
-			nonEmpty = len(vs) > 0
-		}
-		if nonEmpty {
-			return "", errorf(ErrOperationNotPermitted, "Cannot import since found existing subjects")
-		}
-	}
 	err := r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error {
+		if m == ModeImport && !force {
+			var nonEmpty bool
+			if n.Subject == "" {
+				subs, err := tx.Subjects(ctx, n.Context, "", false)
+				if err != nil {
+					return fmt.Errorf("listing subjects: %w", err)
+				}
+				nonEmpty = len(subs) > 0
+			} else {
+				vs, err := tx.Versions(ctx, n.Context, n.Subject, false)
+				if err != nil {
+					return fmt.Errorf("listing versions: %w", err)
+				}
+				nonEmpty = len(vs) > 0
+			}
+			if nonEmpty {
+				return errorf(ErrOperationNotPermitted, "Cannot import since found existing subjects")
+			}
+		}
 		before, err := tx.Mode(ctx, n.Context, n.Subject)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
@@ -329,11 +393,18 @@ func (r *Registry) SetMode(ctx context.Context, subject, mode string, force bool
 // DeleteMode removes the mode of subject and returns what it was.
 func (r *Registry) DeleteMode(ctx context.Context, subject string) (string, error) {
 	n := ParseName(subject)
-	prev, err := r.GetMode(ctx, subject, false)
-	if err != nil {
-		return "", err
-	}
-	err = r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error {
+	var prev string
+	err := r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error {
+		var err error
+		if n.Subject == "" {
+			// As GetMode answers for the global level: what applies.
+			prev, err = effectiveModeIn(ctx, tx, n)
+		} else if prev, err = readMode(ctx, tx, n.Context, n.Subject); err == nil && prev == "" {
+			err = errorf(ErrSubjectModeNotFound, "Subject '%s' does not have subject-level mode configured", subject)
+		}
+		if err != nil {
+			return err
+		}
 		if err := tx.PutMode(n.Subject, ""); err != nil {
 			return err
 		}
@@ -346,19 +417,17 @@ func (r *Registry) DeleteMode(ctx context.Context, subject string) (string, erro
 	return prev, nil
 }
 
-// checkWritable refuses writes to a subject in a read-only mode. Schema
-// writes with caller-chosen ids are allowed only in IMPORT mode (checked
-// by the caller).
-func (r *Registry) checkWritable(ctx context.Context, n Name, schemaWrite bool) error {
-	m, err := r.effectiveMode(ctx, n)
+// checkWritable refuses, in a read-only mode (READONLY, or
+// READONLY_OVERRIDE at any level), a write of n's versions or config, as
+// tx reads the mode. Mode changes are always allowed; IMPORT's rules for
+// registrations are Register's.
+func checkWritable(ctx context.Context, tx Tx, n Name) error {
+	m, err := effectiveModeIn(ctx, tx, n)
 	if err != nil {
 		return err
 	}
-	switch m {
-	case ModeReadOnly, ModeReadOnlyOverride:
-		if schemaWrite || m == ModeReadOnlyOverride {
-			return errorf(ErrOperationNotPermitted, "Subject %s is in read-only mode", n.String())
-		}
+	if m == ModeReadOnly || m == ModeReadOnlyOverride {
+		return errorf(ErrOperationNotPermitted, "Subject %s is in read-only mode", n.String())
 	}
 	return nil
 }

@@ -12,11 +12,11 @@ import (
 // be deleted. It returns the version number deleted.
 func (r *Registry) DeleteVersion(ctx context.Context, subject string, version int, permanent bool) (int, error) {
 	n := ParseName(subject)
-	if err := r.checkWritable(ctx, n, true); err != nil {
-		return 0, err
-	}
 	var deleted int
 	err := r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error {
+		if err := checkWritable(ctx, tx, n); err != nil {
+			return err
+		}
 		all, err := tx.Versions(ctx, n.Context, n.Subject, true)
 		if err != nil {
 			return err
@@ -71,11 +71,11 @@ func (r *Registry) DeleteVersion(ctx context.Context, subject string, version in
 // config and mode). It returns the versions deleted.
 func (r *Registry) DeleteSubject(ctx context.Context, subject string, permanent bool) ([]int, error) {
 	n := ParseName(subject)
-	if err := r.checkWritable(ctx, n, true); err != nil {
-		return nil, err
-	}
 	var deleted []int
 	err := r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error {
+		if err := checkWritable(ctx, tx, n); err != nil {
+			return err
+		}
 		all, err := tx.Versions(ctx, n.Context, n.Subject, true)
 		if err != nil {
 			return err

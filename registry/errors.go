@@ -12,6 +12,9 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict: a unique key (schema id, version) already exists.
 	ErrConflict = errors.New("conflict")
+	// ErrIDOutOfRange: a caller-chosen id outside 1..MaxID, or no id left
+	// to allocate in the context.
+	ErrIDOutOfRange = errors.New("schema id out of range")
 )
 
 // Domain errors. Each maps to one Confluent error code in the api package

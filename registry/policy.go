@@ -8,8 +8,14 @@ import (
 
 // Policy is consulted before a new version is stored: the contracts layer
 // implements it to enforce single writers and to run the event-type lints.
-// It sees the caller through ctx. An error refuses the registration and
-// reaches the caller as it is, so it should be a typed domain error.
+// It sees the caller through ctx, and the registration's open transaction
+// through TxFrom(ctx): it runs under the subject's lock, and what it
+// decides from (a stream's owner, its review rule, a claim) must be read
+// through that transaction (sqlstore.DB.TxFrom), so that it is current
+// and commits or rolls back with the registration. It may run more than
+// once for one registration (Store.Update retries). An error refuses the
+// registration and reaches the caller as it is, so it should be a typed
+// domain error.
 //
 // It is not consulted when a registration finds the schema already live in
 // the subject: nothing is written then, and serializers re-register on
@@ -31,7 +37,7 @@ func (r *Registry) beforeRegister(ctx context.Context, n Name, s compat.Schema) 
 // ParseSchema parses a schema as registering it under subject would,
 // references resolved, and stores nothing: for checks on proposed schemas.
 func (r *Registry) ParseSchema(ctx context.Context, subject string, in SchemaInput) (compat.Schema, error) {
-	p, err := r.prepare(ctx, ParseName(subject).Context, in, false)
+	p, err := r.prepare(ctx, r.store, ParseName(subject).Context, in, false)
 	if err != nil {
 		return nil, err
 	}

@@ -88,7 +88,7 @@ func (r *Registry) Lookup(ctx context.Context, subject string, in SchemaInput, n
 		return SchemaVersion{}, err
 	}
 	normalize = normalize || (cfg.Normalize != nil && *cfg.Normalize)
-	p, err := r.prepare(ctx, n.Context, in, normalize)
+	p, err := r.prepare(ctx, r.store, n.Context, in, normalize)
 	if err != nil {
 		return SchemaVersion{}, err
 	}

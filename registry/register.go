@@ -33,60 +33,51 @@ type SchemaVersion struct {
 // against earlier versions under the subject's compatibility level, gets
 // the id the same schema already has in the context (or a new one) and the
 // next version number. Nothing is stored unless all of it succeeds.
+//
+// Every fact the answer depends on is read in the write's transaction,
+// under the subject's lock, or proven current by the change counters
+// (registerCached); see docs/consistency.md.
 func (r *Registry) Register(ctx context.Context, subject string, req RegisterRequest) (SchemaVersion, error) {
 	n := ParseName(subject)
 	if !validSubject(n.Subject) || !validContext(n.Context) {
 		return SchemaVersion{}, errorf(ErrInvalidSubject, "Invalid subject '%s'", subject)
 	}
-	mode, err := r.effectiveMode(ctx, n)
-	if err != nil {
-		return SchemaVersion{}, err
+	if req.ID < 0 || req.ID > MaxID {
+		return SchemaVersion{}, errorf(ErrInvalidSchema, "Invalid schema: id %d is outside 1..%d (ids are 32-bit on the wire)", req.ID, MaxID)
 	}
-	if mode == ModeReadOnly || mode == ModeReadOnlyOverride {
-		return SchemaVersion{}, errorf(ErrOperationNotPermitted, "Subject %s is in read-only mode", n.String())
-	}
-	if req.ID < 0 || req.Version < 0 {
-		return SchemaVersion{}, errorf(ErrInvalidSchema, "Invalid schema: id and version must be positive")
-	}
-	cfg, err := r.effectiveConfig(ctx, n)
-	if err != nil {
-		return SchemaVersion{}, err
-	}
-	p, err := r.prepare(ctx, n.Context, req.SchemaInput, req.Normalize || (cfg.Normalize != nil && *cfg.Normalize))
-	if err != nil {
-		return SchemaVersion{}, err
+	if req.Version < 0 || req.Version > MaxID {
+		return SchemaVersion{}, errorf(ErrInvalidVersion, "The specified version '%d' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"", req.Version)
 	}
 
 	// Fast path: already a live version (what auto-registering serializers
-	// hit on every start).
-	if view, err := r.view(ctx, n); err == nil {
-		e, err := r.effectiveDocs(ctx, r.store, n, view, cfg, p, mode != ModeImport)
-		if err != nil {
-			return SchemaVersion{}, err
-		}
-		if v, ok := p.match(view, e, false); ok && (req.ID == 0 || req.ID == v.SchemaID) && (req.Version == 0 || req.Version == v.Version) {
-			rec, err := r.schemaRecord(ctx, r.store, n.Context, v.SchemaID)
-			if err != nil {
-				return SchemaVersion{}, err
-			}
-			return SchemaVersion{Subject: n.String(), Version: v.Version, Schema: rec}, nil
-		}
-	} else {
-		return SchemaVersion{}, err
+	// hit on every start), answered from caches proven current.
+	out, ok, err := r.registerCached(ctx, n, req)
+	if err != nil || ok {
+		return out, err
 	}
 
-	if err := r.beforeRegister(ctx, n, p.schema); err != nil {
-		return SchemaVersion{}, err
-	}
-
-	var out SchemaVersion
+	var (
+		p     *prepared
+		wrote bool
+	)
 	err = r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error {
 		var err error
-		out, err = r.registerTx(ctx, tx, n, mode, cfg, req, p)
+		out, p, wrote, err = r.registerTx(ctx, tx, n, req)
 		return err
 	})
-	r.invalidate(n)
+	if err == nil && wrote {
+		// Read-your-writes on this replica. Only then: dropping the caches
+		// registerCached just warmed would send every re-registration to
+		// a transaction.
+		r.invalidate(n)
+	}
 	if err != nil {
+		if pe := (policyError{}); errors.As(err, &pe) {
+			return SchemaVersion{}, pe.err // the policy's refusal, as it is
+		}
+		if errors.Is(err, ErrIDOutOfRange) {
+			return SchemaVersion{}, errorf(ErrOperationNotPermitted, "No schema id is left in context %s: every id up to %d is taken", n.Context, MaxID)
+		}
 		return SchemaVersion{}, storeErr("registering schema", err)
 	}
 	// Committed: remember the record and its parsed form, so the next
@@ -98,56 +89,196 @@ func (r *Registry) Register(ctx context.Context, subject string, req RegisterReq
 	return out, nil
 }
 
-func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, mode string, cfg Config, req RegisterRequest, p *prepared) (SchemaVersion, error) {
+// registerCached answers a registration from the caches when they prove
+// current: one statement reads the subject's, its context's and the
+// default context's change counters, and the cached mode, config and
+// view of the subject must carry exactly those counters. It answers (ok)
+// only what writes nothing: the schema is already a live version, or the
+// mode refuses the write. On a miss it loads what was missing (tagged
+// with the counters, for the next call) and parses the schema outside
+// any lock; the caller then decides in a transaction. A refusal found
+// while parsing (an invalid schema, a reference that does not resolve in
+// the store) is returned as is.
+func (r *Registry) registerCached(ctx context.Context, n Name, req RegisterRequest) (SchemaVersion, bool, error) {
+	ch, err := r.store.Changes(ctx, n.Context, n.Subject)
+	if err != nil {
+		return SchemaVersion{}, false, storeErr("reading change counters", err)
+	}
+	levels := levelsOf(n)
+	hit := true
+	mode, err := resolveMode(levels, func(l Name) (string, error) {
+		if m, ok := r.modes.fresh(cacheKey{l.Context, l.Subject}, tagOf(ch, l)); ok {
+			return m, nil
+		}
+		hit = false
+		return r.warmMode(ctx, l, ch)
+	})
+	if err != nil {
+		return SchemaVersion{}, false, err
+	}
+	cfg, err := mergeConfigs(levels, func(l Name) (*Config, error) {
+		if c, ok := r.configs.fresh(cacheKey{l.Context, l.Subject}, tagOf(ch, l)); ok {
+			return c, nil
+		}
+		hit = false
+		return r.warmConfig(ctx, l, ch)
+	})
+	if err != nil {
+		return SchemaVersion{}, false, err
+	}
+	view, ok := r.versions.fresh(cacheKey{n.Context, n.Subject}, ch.Subject)
+	if !ok {
+		hit = false
+		if view, err = r.warmView(ctx, n, ch); err != nil {
+			return SchemaVersion{}, false, err
+		}
+	}
+	// Parsed outside the transaction either way, so the subject's lock is
+	// not held while parsing (the transaction finds it in r.prepared).
+	p, err := r.prepare(ctx, r.store, n.Context, req.SchemaInput, req.Normalize || (cfg.Normalize != nil && *cfg.Normalize))
+	if err != nil {
+		return SchemaVersion{}, false, err
+	}
+	if !hit {
+		return SchemaVersion{}, false, nil
+	}
+	if err := checkRegisterMode(n, mode, req); err != nil {
+		return SchemaVersion{}, true, err
+	}
+	e, err := r.effectiveDocs(ctx, r.store, n, view, cfg, p, mode != ModeImport)
+	if err != nil {
+		return SchemaVersion{}, false, err
+	}
+	v, ok := p.match(view, e, false)
+	if !ok || (req.ID != 0 && req.ID != v.SchemaID) || (req.Version != 0 && req.Version != v.Version) {
+		return SchemaVersion{}, false, nil
+	}
+	rec, err := r.schemaRecord(ctx, r.store, n.Context, v.SchemaID)
+	if err != nil {
+		return SchemaVersion{}, false, err
+	}
+	return SchemaVersion{Subject: n.String(), Version: v.Version, Schema: rec}, true, nil
+}
+
+// warmMode, warmConfig and warmView read a level's mode or config, or a
+// subject's view, from the store after its change counters ch were read,
+// and cache it tagged with them; nothing is cached while the feed is down
+// (reads then bypass the caches anyway).
+func (r *Registry) warmMode(ctx context.Context, l Name, ch Changes) (string, error) {
+	gen := r.modes.generation()
+	m, err := readMode(ctx, r.store, l.Context, l.Subject)
+	if err == nil && !r.feedLost.Load() {
+		r.modes.put(cacheKey{l.Context, l.Subject}, m, tagOf(ch, l), gen)
+	}
+	return m, err
+}
+
+func (r *Registry) warmConfig(ctx context.Context, l Name, ch Changes) (*Config, error) {
+	gen := r.configs.generation()
+	c, err := readConfig(ctx, r.store, l.Context, l.Subject)
+	if err == nil && !r.feedLost.Load() {
+		r.configs.put(cacheKey{l.Context, l.Subject}, c, tagOf(ch, l), gen)
+	}
+	return c, err
+}
+
+func (r *Registry) warmView(ctx context.Context, n Name, ch Changes) (*subjectView, error) {
+	gen := r.versions.generation()
+	v, err := r.loadView(ctx, r.store, n)
+	if err == nil && !r.feedLost.Load() {
+		r.versions.put(cacheKey{n.Context, n.Subject}, v, ch.Subject, gen)
+	}
+	return v, err
+}
+
+// checkRegisterMode refuses a registration the subject's mode forbids:
+// any in a read-only mode, and one without an explicit id in IMPORT mode
+// (which would take an id the import may still need), as Confluent does.
+func checkRegisterMode(n Name, mode string, req RegisterRequest) error {
+	switch {
+	case mode == ModeReadOnly || mode == ModeReadOnlyOverride:
+		return errorf(ErrOperationNotPermitted, "Subject %s is in read-only mode", n.String())
+	case mode == ModeImport && req.ID == 0:
+		return errorf(ErrOperationNotPermitted, "Subject %s is in import mode: a registration must give the schema's id", n.String())
+	}
+	return nil
+}
+
+// registerTx decides and makes a registration from what tx reads, under
+// the subject's lock: mode, config and its inheritance, the subject's
+// versions, the reference targets (share-locked until commit) and, through
+// the Policy given the transaction in its context, the stream's owner and
+// review rules.
+func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, req RegisterRequest) (SchemaVersion, *prepared, bool, error) {
+	mode, err := effectiveModeIn(ctx, tx, n)
+	if err != nil {
+		return SchemaVersion{}, nil, false, err
+	}
+	if err := checkRegisterMode(n, mode, req); err != nil {
+		return SchemaVersion{}, nil, false, err
+	}
+	cfg, err := effectiveConfigIn(ctx, tx, n)
+	if err != nil {
+		return SchemaVersion{}, nil, false, err
+	}
+	p, err := r.prepare(ctx, tx, n.Context, req.SchemaInput, req.Normalize || (cfg.Normalize != nil && *cfg.Normalize))
+	if err != nil {
+		return SchemaVersion{}, nil, false, err
+	}
+	if err := r.checkReferences(ctx, tx, n.Context, p.refs); err != nil {
+		return SchemaVersion{}, nil, false, err
+	}
 	view, err := r.loadView(ctx, tx, n)
 	if err != nil {
-		return SchemaVersion{}, err
+		return SchemaVersion{}, nil, false, err
 	}
-	// Again inside the transaction: the latest version may have changed.
 	e, err := r.effectiveDocs(ctx, tx, n, view, cfg, p, mode != ModeImport)
 	if err != nil {
-		return SchemaVersion{}, err
+		return SchemaVersion{}, nil, false, err
 	}
 	if v, ok := p.match(view, e, false); ok && (req.ID == 0 || req.ID == v.SchemaID) && (req.Version == 0 || req.Version == v.Version) {
 		rec, err := r.schemaRecord(ctx, tx, n.Context, v.SchemaID)
 		if err != nil {
-			return SchemaVersion{}, err
+			return SchemaVersion{}, nil, false, err
 		}
-		return SchemaVersion{Subject: n.String(), Version: v.Version, Schema: rec}, nil
+		return SchemaVersion{Subject: n.String(), Version: v.Version, Schema: rec}, p, false, nil
+	}
+	if err := r.beforeRegister(WithTx(ctx, tx), n, p.schema); err != nil {
+		return SchemaVersion{}, nil, false, policyError{err}
 	}
 
 	existing, err := tx.SchemaByFingerprint(ctx, n.Context, e.fingerprint)
 	found := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return SchemaVersion{}, err
+		return SchemaVersion{}, nil, false, err
 	}
 
 	if mode == ModeImport {
 		if req.ID != 0 {
 			if found && existing.ID != req.ID {
-				return SchemaVersion{}, errorf(ErrOperationNotPermitted, "Schema already registered with id %d instead of input id %d", existing.ID, req.ID)
+				return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Schema already registered with id %d instead of input id %d", existing.ID, req.ID)
 			}
 			if !found {
 				if other, err := tx.SchemaByID(ctx, n.Context, req.ID); err == nil {
-					return SchemaVersion{}, errorf(ErrOperationNotPermitted, "Overwrite new schema with id %d is not permitted: id %d holds a different schema (%s)", req.ID, req.ID, other.Type)
+					return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Overwrite new schema with id %d is not permitted: id %d holds a different schema (%s)", req.ID, req.ID, other.Type)
 				} else if !errors.Is(err, ErrNotFound) {
-					return SchemaVersion{}, err
+					return SchemaVersion{}, nil, false, err
 				}
 			}
 		}
 	} else {
 		if req.ID != 0 && (!found || existing.ID != req.ID) {
-			return SchemaVersion{}, errorf(ErrOperationNotPermitted, "Overwrite new schema with id %d is not permitted unless the subject or global mode is IMPORT", req.ID)
+			return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Overwrite new schema with id %d is not permitted unless the subject or global mode is IMPORT", req.ID)
 		}
 		if req.Version != 0 {
-			return SchemaVersion{}, errorf(ErrOperationNotPermitted, "Choosing version %d is not permitted unless the subject or global mode is IMPORT", req.Version)
+			return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Choosing version %d is not permitted unless the subject or global mode is IMPORT", req.Version)
 		}
 		vs, err := r.checkAgainst(ctx, tx, cfg.Compatibility, p.schema, e.props, view.live(false))
 		if err != nil {
-			return SchemaVersion{}, err
+			return SchemaVersion{}, nil, false, err
 		}
 		if len(vs) > 0 {
-			return SchemaVersion{}, incompatible(n, vs)
+			return SchemaVersion{}, nil, false, incompatible(n, vs)
 		}
 	}
 
@@ -160,9 +291,9 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, mode string, c
 		}
 		if id, err = tx.InsertSchema(rec); err != nil {
 			if errors.Is(err, ErrConflict) {
-				return SchemaVersion{}, errorf(ErrOperationNotPermitted, "Overwrite new schema with id %d is not permitted", req.ID)
+				return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Overwrite new schema with id %d is not permitted", req.ID)
 			}
-			return SchemaVersion{}, err
+			return SchemaVersion{}, nil, false, err
 		}
 	}
 
@@ -170,30 +301,47 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, mode string, c
 	if version != 0 {
 		for _, v := range view.versions {
 			if v.Version == version {
-				return SchemaVersion{}, errorf(ErrOperationNotPermitted, "Version %d of subject %s already exists with schema id %d", version, n.String(), v.SchemaID)
+				return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Version %d of subject %s already exists with schema id %d", version, n.String(), v.SchemaID)
 			}
 		}
 		if err := tx.ReserveVersion(version); err != nil {
-			return SchemaVersion{}, err
+			return SchemaVersion{}, nil, false, err
 		}
 	} else if version, err = tx.NextVersion(); err != nil {
-		return SchemaVersion{}, err
+		return SchemaVersion{}, nil, false, err
 	}
 	if err := tx.InsertVersion(VersionRecord{Context: n.Context, Subject: n.Subject, Version: version, SchemaID: id}); err != nil {
 		if errors.Is(err, ErrConflict) {
-			return SchemaVersion{}, errorf(ErrOperationNotPermitted, "Version %d of subject %s already exists", version, n.String())
+			return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Version %d of subject %s already exists", version, n.String())
 		}
-		return SchemaVersion{}, err
+		return SchemaVersion{}, nil, false, err
 	}
 	rec, err := r.schemaRecord(ctx, tx, n.Context, id)
 	if err != nil {
-		return SchemaVersion{}, err
+		return SchemaVersion{}, nil, false, err
 	}
 	after := versionDoc{Version: version, ID: id, SchemaType: rec.Type, Schema: rec.Schema, References: rec.References, Metadata: rec.Metadata, RuleSet: rec.RuleSet}
 	if err := record(tx, n, audit.SchemaRegister, nil, after); err != nil {
-		return SchemaVersion{}, err
+		return SchemaVersion{}, nil, false, err
 	}
-	return SchemaVersion{Subject: n.String(), Version: version, Schema: rec}, nil
+	return SchemaVersion{Subject: n.String(), Version: version, Schema: rec}, p, true, nil
+}
+
+// checkReferences checks, in a write's transaction, that every version
+// the schema references exists (soft-deleted ones do), and share-locks
+// the referenced subjects so none of those versions can be deleted before
+// the write commits.
+func (r *Registry) checkReferences(ctx context.Context, tx Tx, regCtx string, refs []Reference) error {
+	for _, ref := range refs {
+		rn := refName(regCtx, ref.Subject)
+		if err := tx.ShareLock(rn.Context, rn.Subject); err != nil {
+			return err
+		}
+		if _, err := r.findVersion(ctx, tx, rn, ref.Version, true); err != nil {
+			return errorf(ErrInvalidSchema, "Invalid schema: reference %q to subject %s version %d cannot be resolved: %v", ref.Name, ref.Subject, ref.Version, err)
+		}
+	}
+	return nil
 }
 
 // checkAgainst checks a candidate, whose metadata properties are props,
@@ -239,3 +387,10 @@ func incompatible(n Name, vs []compat.Violation) error {
 		Details: msgs,
 	}
 }
+
+// policyError carries the Policy's refusal out of the transaction, to be
+// returned as it is.
+type policyError struct{ err error }
+
+func (e policyError) Error() string { return e.err.Error() }
+func (e policyError) Unwrap() error { return e.err }

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
@@ -40,6 +41,10 @@ type Registry struct {
 	versions viewCache[*subjectView]
 	configs  viewCache[*Config]
 	modes    viewCache[string]
+
+	// feedLost is set while the change feed (Run) is down: reads then
+	// bypass the caches, so they are never staler than the feed allows.
+	feedLost atomic.Bool
 
 	policy Policy // see SetPolicy; nil: none
 }
@@ -76,10 +81,18 @@ func (r *Registry) Types() []string { return append([]string(nil), r.types...) }
 // the store, until ctx ends.
 func (r *Registry) Run(ctx context.Context) error {
 	return r.store.Watch(ctx, func(c Change) {
-		if c == (Change{}) {
-			// The feed may have missed changes (it reconnected): drop every
-			// cached view.
+		switch {
+		case c.Lost:
+			// Until the feed listens again, other replicas' writes go
+			// unseen: reads go to the store.
+			r.feedLost.Store(true)
 			r.invalidate(Name{Context: DefaultContext})
+			return
+		case c == (Change{}):
+			// The feed (re)connected and may have missed changes: drop
+			// every cached view, then serve from the caches again.
+			r.invalidate(Name{Context: DefaultContext})
+			r.feedLost.Store(false)
 			return
 		}
 		r.invalidate(Name{Context: c.Context, Subject: c.Subject})
@@ -271,7 +284,13 @@ type SchemaInput struct {
 }
 
 // prepare parses and canonicalises a submitted schema.
-func (r *Registry) prepare(ctx context.Context, regCtx string, in SchemaInput, normalize bool) (*prepared, error) {
+//
+// q resolves references: the store for reads, a write's transaction for
+// writes. A (subject, version) names one schema for as long as it exists
+// (version numbers are never reused), so a parse cached under the pinned
+// references stays right; a write still checks, in its transaction, that
+// the referenced versions exist (checkReferences).
+func (r *Registry) prepare(ctx context.Context, q Reader, regCtx string, in SchemaInput, normalize bool) (*prepared, error) {
 	typ := in.SchemaType
 	if typ == "" {
 		typ = compat.TypeAvro
@@ -297,7 +316,7 @@ func (r *Registry) prepare(ctx context.Context, regCtx string, in SchemaInput, n
 			ref.Subject = ":" + rn.Context + ":" + rn.Subject
 		}
 		if ref.Version == -1 {
-			v, err := r.findVersion(ctx, r.store, rn, -1, false)
+			v, err := r.findVersion(ctx, q, rn, -1, false)
 			if err != nil {
 				return nil, errorf(ErrInvalidSchema, "Invalid schema: reference %q to subject %s cannot be resolved: %v", ref.Name, ref.Subject, err)
 			}
@@ -319,7 +338,7 @@ func (r *Registry) prepare(ctx context.Context, regCtx string, in SchemaInput, n
 	if p, ok := r.prepared.Get(key); ok {
 		return p, nil
 	}
-	deps, err := r.resolveReferences(ctx, r.store, regCtx, refs)
+	deps, err := r.resolveReferences(ctx, q, regCtx, refs)
 	if err != nil {
 		return nil, err
 	}

@@ -27,9 +27,22 @@ type Store interface {
 	// Watch calls fn for every change committed by another process sharing
 	// the database, until ctx ends. The zero Change means "anything may have
 	// changed" (e.g. after the feed reconnected): drop every cached view.
-	// Stores that cannot be shared (SQLite) return immediately with nil.
+	// Change{Lost: true} means the feed is down (see Change.Lost). Stores
+	// that cannot be shared (SQLite) return immediately with nil.
 	Watch(ctx context.Context, fn func(Change)) error
 	Close() error
+}
+
+// Changes are the change counters that prove a cached value current: the
+// counter of a subject moves with every committed write of its versions,
+// config or mode, the counter of a context with every write of its
+// context-wide config or mode (in the same transaction as the write).
+// Counters never go back. A value read after reading counter c is current
+// as long as the counter still reads c.
+type Changes struct {
+	Subject int64 // of (context, subject); 0 for a subject never written
+	Context int64 // of the subject's context's settings
+	Global  int64 // of the default context's settings, which every context inherits
 }
 
 // Reader is the read side, available outside and inside transactions.
@@ -61,6 +74,10 @@ type Reader interface {
 	Config(ctx context.Context, regCtx, subject string) (json.RawMessage, error)
 	// Mode returns the mode stored for (regCtx, subject); subject "" is global.
 	Mode(ctx context.Context, regCtx, subject string) (string, error)
+	// Changes reads the change counters of (regCtx, subject), its context
+	// and the default context in one statement, so in one snapshot; with
+	// subject "" Changes.Subject is 0.
+	Changes(ctx context.Context, regCtx, subject string) (Changes, error)
 }
 
 // Tx is a transaction opened by Store.Update.
@@ -88,11 +105,20 @@ type Tx interface {
 	PutConfig(subject string, cfg json.RawMessage) error
 	// PutMode stores (or, with "", removes) the mode of subject.
 	PutMode(subject string, mode string) error
+	// ShareLock locks another subject's row against writers until the
+	// transaction ends (a shared lock: readers and other share-lockers
+	// pass), so a version this transaction references cannot be deleted
+	// before it commits. It creates the row if needed.
+	ShareLock(regCtx, subject string) error
 	// AppendAudit records the change in the audit log, committed with it.
 	// The entry's actor and request id come from the transaction's context
 	// (audit.WithWho) unless set; its context defaults to the locked one.
 	AppendAudit(e audit.Entry) error
 }
+
+// MaxID is the largest schema id: ids are signed 32-bit integers on the
+// wire (the Confluent framing's 4 bytes).
+const MaxID = 1<<31 - 1
 
 // SchemaRecord is a stored schema. It is immutable once stored.
 type SchemaRecord struct {
@@ -131,4 +157,8 @@ type Reference struct {
 type Change struct {
 	Context string
 	Subject string
+	// Lost reports that the feed stopped listening: other processes'
+	// changes go unreported until the zero Change that follows the
+	// reconnection, so caches must not serve meanwhile.
+	Lost bool
 }

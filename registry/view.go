@@ -62,18 +62,27 @@ func (v *subjectView) latest() (VersionRecord, bool) {
 	return VersionRecord{}, false
 }
 
-// view returns the cached view of a subject, loading it if needed.
+// view returns the view of a subject for reads: the cached one while the
+// change feed is up (as stale as the feed, docs/consistency.md), else
+// read from the store.
 func (r *Registry) view(ctx context.Context, n Name) (*subjectView, error) {
 	k := cacheKey{n.Context, n.Subject}
+	if r.feedLost.Load() {
+		return r.loadView(ctx, r.store, n)
+	}
 	if v, ok := r.versions.get(k); ok {
 		return v, nil
 	}
 	gen := r.versions.generation()
+	ch, err := r.store.Changes(ctx, n.Context, n.Subject)
+	if err != nil {
+		return nil, storeErr("reading change counters", err)
+	}
 	v, err := r.loadView(ctx, r.store, n)
 	if err != nil {
 		return nil, err
 	}
-	r.versions.put(k, v, gen)
+	r.versions.put(k, v, ch.Subject, gen)
 	return v, nil
 }
 

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/accord/accord/registry"
@@ -47,3 +48,19 @@ func toMillis(t time.Time) int64 {
 }
 
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// Changes reads the change counters of (regCtx, subject), its context and
+// the default context in one statement (one snapshot); a missing row
+// counts 0.
+func (r reader) Changes(ctx context.Context, regCtx, subject string) (registry.Changes, error) {
+	var c registry.Changes
+	err := r.queryRow(ctx, `SELECT
+		COALESCE((SELECT changes FROM subjects WHERE context = ? AND subject = ?), 0),
+		COALESCE((SELECT changes FROM contexts WHERE context = ?), 0),
+		COALESCE((SELECT changes FROM contexts WHERE context = ?), 0)`,
+		regCtx, subject, regCtx, registry.DefaultContext).Scan(&c.Subject, &c.Context, &c.Global)
+	if err != nil {
+		return registry.Changes{}, fmt.Errorf("sqlstore: change counters of %s: %w", settingOf(regCtx, subject), err)
+	}
+	return c, nil
+}

@@ -105,8 +105,8 @@ func (t *tx) InsertSchema(rec registry.SchemaRecord) (int64, error) {
 	switch {
 	case rec.Context != "" && rec.Context != t.regCtx:
 		return fail(fmt.Errorf("record is for context %q", rec.Context))
-	case rec.ID < 0:
-		return fail(errors.New("negative id"))
+	case rec.ID < 0 || rec.ID > registry.MaxID:
+		return fail(fmt.Errorf("id %d is outside 1..%d: %w", rec.ID, registry.MaxID, registry.ErrIDOutOfRange))
 	case rec.Type == "":
 		return fail(errors.New("empty schema type"))
 	case rec.Fingerprint == "":
@@ -136,6 +136,10 @@ func (t *tx) InsertSchema(rec registry.SchemaRecord) (int64, error) {
 	if id == 0 {
 		if found {
 			return existing, nil
+		}
+		if last >= registry.MaxID {
+			// Ids are 32-bit on the wire: one above MaxID no client could use.
+			return fail(fmt.Errorf("every id up to %d is taken: %w", registry.MaxID, registry.ErrIDOutOfRange))
 		}
 		if err := t.queryRow(t.ctx,
 			`UPDATE contexts SET last_id = last_id + 1 WHERE context = ? RETURNING last_id`,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"time"
 
 	"github.com/accord/accord/registry"
@@ -57,15 +58,20 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 	}()
 	t := &tx{
 		reader:  reader{q: sqlTx, d: s.d},
+		sqlTx:   sqlTx,
+		owner:   s.db,
 		ctx:     ctx,
 		regCtx:  regCtx,
 		subject: subject,
-		touched: map[string]bool{subject: true},
+		touched: map[string]bool{},
 	}
 	if err := t.lock(); err != nil {
 		return err
 	}
 	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.countChanges(); err != nil {
 		return err
 	}
 	if s.d.postgres() {
@@ -83,10 +89,57 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 // tx is the registry.Tx handed to Update's function.
 type tx struct {
 	reader
+	sqlTx   *sql.Tx
+	owner   *sql.DB // the pool sqlTx came from, see DB.TxFrom
 	ctx     context.Context
 	regCtx  string
 	subject string          // the locked subject, "" for context-wide writes
-	touched map[string]bool // subjects written, for NOTIFY
+	touched map[string]bool // subjects written ("" for context-wide settings), for the counters and NOTIFY
+}
+
+// countChanges moves the change counter of every subject the transaction
+// wrote (and of its context when it wrote context-wide settings), so
+// that a cache read before the transaction commits can no longer pass
+// for current (registry.Changes). A transaction that wrote nothing moves
+// no counter: a re-registration answered in the transaction must not
+// make every replica's cache look stale.
+func (t *tx) countChanges() error {
+	names := make([]string, 0, len(t.touched))
+	for name := range t.touched {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		var err error
+		if name == "" {
+			_, err = t.exec(t.ctx, `UPDATE contexts SET changes = changes + 1 WHERE context = ?`, t.regCtx)
+		} else {
+			// A context-wide transaction may set a subject's mode or config
+			// before the subject has a row.
+			_, err = t.exec(t.ctx, `
+				INSERT INTO subjects (context, subject, last_version, changes) VALUES (?, ?, 0, 1)
+				ON CONFLICT (context, subject) DO UPDATE SET changes = subjects.changes + 1`, t.regCtx, name)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlstore: update %s: count the change: %w", settingOf(t.regCtx, name), err)
+		}
+	}
+	return nil
+}
+
+// ShareLock takes a shared lock on the row of (regCtx, subject), if it
+// exists: a subject without a row has no version to protect. On SQLite
+// the transaction already excludes every other writer.
+func (t *tx) ShareLock(regCtx, subject string) error {
+	if !t.d.postgres() {
+		return nil
+	}
+	var one int
+	err := t.queryRow(t.ctx, `SELECT 1 FROM subjects WHERE context = ? AND subject = ? FOR SHARE`, regCtx, subject).Scan(&one)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlstore: share-lock %s: %w", where(regCtx, subject), err)
+	}
+	return nil
 }
 
 var _ registry.Tx = (*tx)(nil)

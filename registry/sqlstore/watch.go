@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -23,7 +24,13 @@ const maxPayload = 7900
 const (
 	watchBackoff    = 100 * time.Millisecond
 	watchMaxBackoff = 10 * time.Second
+	// watchPingTimeout bounds the listener's ping (see watchPing).
+	watchPingTimeout = 2 * time.Second
 )
+
+// watchPing is how long the listener waits for a notification before it
+// pings its connection (a variable for tests).
+var watchPing = 5 * time.Second
 
 // notice is the NOTIFY payload.
 type notice struct {
@@ -87,6 +94,7 @@ func (s *Store) Watch(ctx context.Context, fn func(registry.Change)) error {
 		if listened {
 			backoff = watchBackoff
 		}
+		fn(registry.Change{Lost: true}) // caches stop serving until we listen again
 		s.log.Warn("watch: listener connection failed, reconnecting", "err", err, "retry_in", backoff)
 		select {
 		case <-time.After(backoff):
@@ -115,7 +123,22 @@ func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig, fn func(registr
 	s.log.Debug("watch: listening", "channel", channel)
 	fn(registry.Change{}) // anything may have changed before now
 	for {
-		n, err := conn.WaitForNotification(ctx)
+		waitCtx, cancel := context.WithTimeout(ctx, watchPing)
+		n, err := conn.WaitForNotification(waitCtx)
+		quiet := errors.Is(waitCtx.Err(), context.DeadlineExceeded)
+		cancel()
+		if err != nil && ctx.Err() == nil && quiet {
+			// Quiet for watchPing: prove the connection alive, so a feed
+			// that died silently (a half-open TCP connection) is noticed
+			// within watchPing + watchPingTimeout, not never.
+			pingCtx, cancel := context.WithTimeout(ctx, watchPingTimeout)
+			err = conn.Ping(pingCtx)
+			cancel()
+			if err != nil {
+				return true, fmt.Errorf("ping: %w", err)
+			}
+			continue
+		}
 		if err != nil {
 			return true, fmt.Errorf("wait for notification: %w", err)
 		}

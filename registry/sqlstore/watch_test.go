@@ -101,7 +101,8 @@ func TestPostgresWatch(t *testing.T) {
 	}
 	w.expect(t, registry.Change{Context: ".", Subject: ""})
 
-	// Every subject a transaction wrote is reported, in name order.
+	// Every subject a transaction wrote is reported, in name order (and
+	// only those: the context it locked but did not write is not).
 	err = a.Update(t.Context(), ".", "", func(tx registry.Tx) error {
 		if err := tx.PutMode("b-value", "READONLY"); err != nil {
 			return err
@@ -111,7 +112,6 @@ func TestPostgresWatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.expect(t, registry.Change{Context: ".", Subject: ""})
 	w.expect(t, registry.Change{Context: ".", Subject: "a-value"})
 	w.expect(t, registry.Change{Context: ".", Subject: "b-value"})
 
@@ -162,7 +162,8 @@ func TestPostgresWatchReconnects(t *testing.T) {
 	if n, _ := res.RowsAffected(); n != 1 {
 		t.Fatalf("terminated %d listener connections, want 1", n)
 	}
-	w.expect(t, registry.Change{}) // reconnected: anything may have changed
+	w.expect(t, registry.Change{Lost: true}) // down: caches must not serve
+	w.expect(t, registry.Change{})           // reconnected: anything may have changed
 
 	registerOne(t, a, ".", "after-reconnect-value", "after")
 	w.expect(t, registry.Change{Context: ".", Subject: "after-reconnect-value"})
@@ -205,4 +206,20 @@ func TestSQLiteWatchReturnsAtOnce(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("SQLite Watch did not return at once")
 	}
+}
+
+// TestPostgresWatchPingsQuietFeed checks that a feed with nothing to
+// report proves its connection alive (watchPing) and keeps listening on
+// it: no loss reported, later changes still arrive.
+func TestPostgresWatchPingsQuietFeed(t *testing.T) {
+	old := watchPing
+	watchPing = 50 * time.Millisecond
+	t.Cleanup(func() { watchPing = old })
+	dsn := newPostgresSchema(t)
+	a, b := openStore(t, dsn), openStore(t, dsn)
+	w := startWatch(t, b)
+	w.expect(t, registry.Change{})
+	w.quiet(t, 400*time.Millisecond) // several pings, no reconnection
+	registerOne(t, a, ".", "after-quiet-value", "after")
+	w.expect(t, registry.Change{Context: ".", Subject: "after-quiet-value"})
 }
