@@ -1,4 +1,4 @@
--- 0009_lineage_jobs: edges learned from processing jobs. Runs unchanged on
+-- 0010_lineage_jobs: edges learned from processing jobs. Runs unchanged on
 -- SQLite and PostgreSQL.
 --
 -- job: JSON {namespace, name, owner} when the edge's service end is an
