@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -23,6 +24,9 @@ const maxPayload = 7900
 const (
 	watchBackoff    = 100 * time.Millisecond
 	watchMaxBackoff = 10 * time.Second
+	// watchHealthInterval: after this long without a notification Watch
+	// pings the server (at most the call timeout).
+	watchHealthInterval = 5 * time.Second
 )
 
 // notice is the NOTIFY payload.
@@ -72,6 +76,7 @@ func (s *Store) Watch(ctx context.Context, fn func(registry.Change)) error {
 		return fmt.Errorf("sqlstore: watch: %w", err)
 	}
 	cfg.RuntimeParams["application_name"] = "accord-watch"
+	cfg.ConnectTimeout = s.dl.call
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -104,18 +109,36 @@ func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig, fn func(registr
 	if err != nil {
 		return false, fmt.Errorf("connect: %w", err)
 	}
+	// A frozen server keeps the TCP connection open (the kernel still
+	// answers keepalives), so the connection would wait forever. When
+	// nothing arrives for a while, check the server answers at all.
+	idle := min(s.dl.call, watchHealthInterval)
 	defer func() {
 		closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		_ = conn.Close(closeCtx)
 	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
+	listenCtx, cancel := context.WithTimeout(ctx, s.dl.call)
+	_, err = conn.Exec(listenCtx, "LISTEN "+channel)
+	cancel()
+	if err != nil {
 		return false, fmt.Errorf("listen: %w", err)
 	}
 	s.log.Debug("watch: listening", "channel", channel)
 	fn(registry.Change{}) // anything may have changed before now
 	for {
-		n, err := conn.WaitForNotification(ctx)
+		waitCtx, cancel := context.WithTimeout(ctx, idle)
+		n, err := conn.WaitForNotification(waitCtx)
+		cancel()
+		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			pingCtx, cancel := context.WithTimeout(ctx, s.dl.call)
+			err = conn.Ping(pingCtx)
+			cancel()
+			if err != nil {
+				return true, fmt.Errorf("health check of the listener connection: %w", err)
+			}
+			continue
+		}
 		if err != nil {
 			return true, fmt.Errorf("wait for notification: %w", err)
 		}
