@@ -84,9 +84,12 @@ func TestFaultPostgresRestartWithTwoReplicas(t *testing.T) {
 		for n, _ := l.count(); n < before+30; n, _ = l.count() {
 			time.Sleep(5 * time.Millisecond)
 		}
+		t0 := time.Now()
 		pg.crash(t)
+		t1 := time.Now()
 		time.Sleep(300 * time.Millisecond) // requests fail meanwhile
 		pg.start(t)
+		t.Logf("crash took %v, start %v", t1.Sub(t0), time.Since(t1))
 	}
 	before, _ := l.count()
 	for n, _ := l.count(); n < before+30; n, _ = l.count() { // the replicas write again
