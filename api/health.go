@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -47,6 +48,7 @@ const readyCacheFor = 500 * time.Millisecond
 // readiness runs checks one at a time and shares recent results.
 type readiness struct {
 	check   func(context.Context) error
+	log     *slog.Logger // transitions (ready, not ready) are logged
 	mu      sync.Mutex // held while a check runs
 	at      time.Time
 	last    error
@@ -71,6 +73,13 @@ func (rd *readiness) ready(ctx context.Context) error {
 			return
 		}
 		err = rd.check(ctx)
+		if changed := (err == nil) != (rd.last == nil) || rd.at.IsZero(); changed && rd.log != nil {
+			if err != nil {
+				rd.log.Warn("readiness: not ready", "err", err) // the details a 503 body does not carry
+			} else {
+				rd.log.Info("readiness: ready")
+			}
+		}
 		rd.at, rd.last = time.Now(), err
 		if err == nil {
 			rd.started.Store(true)
@@ -107,7 +116,6 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &mp) && mp.MigrationsPending() {
 			reason = "database migrations are pending"
 		}
-		s.log.Warn("not ready", "reason", reason, "request_id", w.Header().Get("X-Request-Id"), "err", err)
 		s.writeJSON(w, 503, map[string]string{"status": "DOWN", "reason": reason})
 		return
 	}

@@ -101,7 +101,7 @@ func New(reg *registry.Registry, opts Options) *Server {
 	if opts.Readiness != nil {
 		check = opts.Readiness.Ready
 	}
-	s.ready = &readiness{check: check}
+	s.ready = &readiness{check: check, log: s.log}
 	s.ui = opts.UI
 	dir := opts.Streams
 	if dir == nil && opts.Contracts != nil {
