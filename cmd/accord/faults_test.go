@@ -395,3 +395,21 @@ func TestFaultReadOnlyDataDir(t *testing.T) {
 		t.Errorf("accord serve on a read-only folder: exit %d (%v), want 1 saying the folder %s is read-only:\n%s", code, err, dir, out)
 	}
 }
+
+// --db-timeout and ACCORD_DB_TIMEOUT take a positive duration; anything
+// else is a usage error before anything is opened.
+func TestServeDBTimeoutFlag(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	for _, v := range []string{"0s", "-1s", "soon"} {
+		if code := run([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--db-timeout", v}); code != 2 {
+			t.Errorf("--db-timeout %s: exit %d, want 2", v, code)
+		}
+	}
+	t.Setenv("ACCORD_DB_TIMEOUT", "soon")
+	if code := run([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir}); code != 2 {
+		t.Errorf("ACCORD_DB_TIMEOUT=soon: exit %d, want 2", code)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("a refused start created the data folder (%v)", err)
+	}
+}
