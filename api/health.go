@@ -49,7 +49,7 @@ const readyCacheFor = 500 * time.Millisecond
 type readiness struct {
 	check   func(context.Context) error
 	log     *slog.Logger // transitions (ready, not ready) are logged
-	mu      sync.Mutex // held while a check runs
+	mu      sync.Mutex   // held while a check runs
 	at      time.Time
 	last    error
 	started atomic.Bool // a check has succeeded once
