@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"io"
@@ -166,7 +167,7 @@ func (c *deadlineConn) QueryContext(ctx context.Context, query string, args []dr
 		cancel()
 		return nil, err
 	}
-	return &deadlineRows{inner: rows, cancel: cancel}, nil // reading the rows is part of the call
+	return newDeadlineRows(ctx, rows, cancel), nil // reading the rows is part of the call
 }
 
 func (c *deadlineConn) Ping(ctx context.Context) error {
@@ -272,7 +273,7 @@ func (s *deadlineStmt) QueryContext(ctx context.Context, args []driver.NamedValu
 		cancel()
 		return nil, err
 	}
-	return &deadlineRows{inner: rows, cancel: cancel}, nil
+	return newDeadlineRows(ctx, rows, cancel), nil
 }
 
 func (s *deadlineStmt) CheckNamedValue(nv *driver.NamedValue) error {
@@ -280,6 +281,17 @@ func (s *deadlineStmt) CheckNamedValue(nv *driver.NamedValue) error {
 		return ch.CheckNamedValue(nv)
 	}
 	return s.conn.CheckNamedValue(nv)
+}
+
+// newDeadlineRows wraps rows read under ctx; closing them cancels ctx's
+// deadline, and also that of a boundedQuerier's call which the context
+// carries.
+func newDeadlineRows(ctx context.Context, rows driver.Rows, cancel context.CancelFunc) *deadlineRows {
+	if outer, ok := ctx.Value(outerCancelKey{}).(context.CancelFunc); ok {
+		inner := cancel
+		cancel = func() { inner(); outer() }
+	}
+	return &deadlineRows{inner: rows, cancel: cancel}
 }
 
 // deadlineRows ends its query's deadline when closed. It passes the
@@ -370,4 +382,49 @@ func (d deadlines) txContext(ctx context.Context) (context.Context, context.Canc
 		return ctx, func() {}
 	}
 	return context.WithTimeout(ctx, d.tx)
+}
+
+// outerCancelKey carries the cancel function of a boundedQuerier's call to
+// the driver's rows, which end it when closed.
+type outerCancelKey struct{}
+
+// boundedQuerier gives each call on db one deadline, the wait for a pooled
+// connection included: the driver's deadlines start only once the call
+// has a connection, and when every connection is busy the wait could
+// otherwise last as long as the queue ahead. The Store's own reads go
+// through it; transactions get the same from txContext.
+type boundedQuerier struct {
+	db *sql.DB
+	d  deadlines
+}
+
+func (b boundedQuerier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if exempt(ctx) {
+		return b.db.ExecContext(ctx, query, args...)
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.d.call)
+	defer cancel()
+	return b.db.ExecContext(ctx, query, args...)
+}
+
+func (b boundedQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if exempt(ctx) {
+		return b.db.QueryContext(ctx, query, args...)
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.d.call)
+	rows, err := b.db.QueryContext(context.WithValue(ctx, outerCancelKey{}, cancel), query, args...)
+	if err != nil {
+		cancel()
+	}
+	return rows, err // closing rows cancels (newDeadlineRows); else the timer ends it
+}
+
+func (b boundedQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if exempt(ctx) {
+		return b.db.QueryRowContext(ctx, query, args...)
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.d.call)
+	// Row.Scan closes the rows, which cancels; a query that fails before
+	// reaching the driver leaves the timer to end it within the deadline.
+	return b.db.QueryRowContext(context.WithValue(ctx, outerCancelKey{}, cancel), query, args...)
 }

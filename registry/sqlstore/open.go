@@ -134,7 +134,7 @@ func newStore(d *dialect, db, readDB *sql.DB, dsn string, o options) (*Store, er
 	}
 	closing, cancel := context.WithCancel(context.Background())
 	s := &Store{
-		reader:  reader{q: readDB, d: d},
+		reader:  reader{q: boundedQuerier{db: readDB, d: newDeadlines(o.timeout)}, d: d},
 		d:       d,
 		db:      db,
 		readDB:  readDB,
