@@ -76,7 +76,7 @@ func TestFaultPostgresRestartWithTwoReplicas(t *testing.T) {
 	a, b := startProc(t, nil, args...), startProc(t, nil, args...)
 	urls := func() []string { return []string{a.URL(), b.URL()} }
 	l := &ledger{}
-	cycles := faultCycles(t, 2)
+	cycles := faultCycles(t, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	wg := load(ctx, l, "pg", 6, urls)
 	for range cycles {
