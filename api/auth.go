@@ -42,7 +42,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (p *auth.P
 // openPath reports whether path is served without credentials: the
 // health checks load balancers probe.
 func openPath(path string) bool {
-	return path == "/" || path == "/health" || path == "/v1/health"
+	return healthPath(path)
 }
 
 // authorize checks that the authenticated caller holds a role the request

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 
 	"github.com/accord/accord/auth"
@@ -95,6 +97,12 @@ func (e *httpError) Unwrap() error { return e.kind }
 // writeError renders err as the Confluent error document. Unknown errors
 // are 500/50001 and are logged: they are bugs or outages, never the
 // client's fault.
+//
+// A 5xx never carries the error's text, which may name the database, its
+// user, host and port: the client reads a fixed message with the request
+// id, and the log has the details under that id. A store call that ran out
+// of time (the database stalled, see registry/sqlstore/deadline.go) is
+// Confluent's 50002 "operation timed out"; other store failures 50001.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, code := 500, 50001
 	for _, c := range codes {
@@ -114,12 +122,37 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	if status >= 500 {
-		s.log.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.String("request_id", w.Header().Get("X-Request-Id")), slog.Any("err", err))
-		var de *registry.Error
-		if !errors.As(err, &de) {
-			msg = "Internal server error"
+		id := w.Header().Get("X-Request-Id")
+		if id == "" {
+			s.setRequestID(w, r)
+			id = w.Header().Get("X-Request-Id")
 		}
+		code, msg = internalError(err, code, id)
+		s.log.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("request_id", id), slog.Int("error_code", code), slog.Any("err", err))
 	}
 	s.writeJSON(w, status, ErrorBody{ErrorCode: code, Message: msg})
+}
+
+// internalError is the code and the message a client reads for a server
+// failure: fixed text and the request id, nothing from err's text.
+func internalError(err error, code int, requestID string) (int, string) {
+	switch {
+	case timedOut(err):
+		return 50002, "Operation timed out: the database did not answer in time (request id " + requestID + ")"
+	case errors.Is(err, registry.ErrStore):
+		return 50001, "Error in the backend data store (request id " + requestID + ")"
+	}
+	return code, "Internal server error (request id " + requestID + ")"
+}
+
+// timedOut reports whether err comes from a deadline: a database call's
+// (the caller's context is still live, writeError checked) or the
+// network's.
+func timedOut(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

@@ -55,6 +55,9 @@ type Options struct {
 	// runs before the API's authentication: it signs people in with its
 	// own session cookie. nil: not served.
 	UI http.Handler
+	// Readiness backs /health/ready, /health/startup and /v1/health (see
+	// api/health.go); nil: the registry's Ping.
+	Readiness Readiness
 }
 
 // Server is the HTTP front of a registry.
@@ -76,6 +79,7 @@ type Server struct {
 	proposals *proposals.Service // nil: no /v1/proposals
 	mirror    *mirrorCache
 	ui        http.Handler // nil: no /ui
+	ready     *readiness
 }
 
 type idKey struct {
@@ -93,6 +97,11 @@ func New(reg *registry.Registry, opts Options) *Server {
 		s.maxBody = DefaultMaxBodyBytes
 	}
 	s.hot = newHotCaches()
+	check := reg.Ping
+	if opts.Readiness != nil {
+		check = opts.Readiness.Ready
+	}
+	s.ready = &readiness{check: check, log: s.log}
 	s.ui = opts.UI
 	dir := opts.Streams
 	if dir == nil && opts.Contracts != nil {
@@ -135,8 +144,7 @@ func (s *Server) routes() chi.Router {
 	})
 
 	r.Get("/", func(w http.ResponseWriter, r *http.Request) { s.writeJSON(w, 200, struct{}{}) })
-	r.Get("/health", s.health)
-	r.Get("/v1/health", s.health)
+	s.healthRoutes(r)
 	r.Get("/v1/metadata/id", func(w http.ResponseWriter, r *http.Request) {
 		s.writeJSON(w, 200, map[string]any{"scope": map[string]any{"clusters": map[string]string{}}})
 	})
@@ -247,14 +255,6 @@ func (s *Server) setRequestID(w http.ResponseWriter, r *http.Request) {
 		id = strconv.FormatUint(s.reqSeq.Add(1), 36)
 	}
 	w.Header().Set("X-Request-Id", id)
-}
-
-func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	if err := s.reg.Ping(r.Context()); err != nil {
-		s.writeJSON(w, 503, map[string]string{"status": "DOWN", "error": err.Error()})
-		return
-	}
-	s.writeJSON(w, 200, map[string]string{"status": "UP"})
 }
 
 // writeJSON encodes v without HTML escaping (schemas contain < and >).

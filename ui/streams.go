@@ -310,7 +310,10 @@ func (h *handler) streamPage(w http.ResponseWriter, r *http.Request) error {
 	lints, err := h.lint(ctx, &st)
 	if err != nil {
 		// Lints are advice: a schema the linter cannot read must not hide
-		// the rest of the page.
+		// the rest of the page. A server failure's text is never shown.
+		if storeFailure(err) {
+			return err
+		}
 		d.LintErr = err.Error()
 	}
 	d.Lints = lints
@@ -505,6 +508,9 @@ func (h *handler) diffPage(w http.ResponseWriter, r *http.Request) error {
 	if !d.Same {
 		d.Violations, err = h.check(ctx, d.Subject, d.Level, older, newer)
 		if err != nil {
+			if storeFailure(err) { // a server failure's text is never shown
+				return err
+			}
 			d.CheckErr = err.Error()
 		}
 		d.Compatible = len(d.Violations) == 0 && err == nil
@@ -585,4 +591,10 @@ func (h *handler) schemaPage(w http.ResponseWriter, r *http.Request) error {
 	d := schemaData{ID: id, Subject: subject, Type: schemaType(rec.Type), Code: render(rec.Type, rec.Schema), Versions: vs}
 	h.render(w, r, 200, "schema", fmt.Sprintf("Schema %d", id), "Subjects", d)
 	return nil
+}
+
+// storeFailure reports whether err is the store's (its text may name the
+// database): pages show such errors only as the generic error page.
+func storeFailure(err error) bool {
+	return errors.Is(err, registry.ErrStore) || errors.Is(err, context.DeadlineExceeded)
 }

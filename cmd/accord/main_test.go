@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/accord/accord/accordtest"
+	"github.com/accord/accord/registry/storetest"
 )
 
 // TestMain lets tests run the accord command itself: the test binary
@@ -24,7 +25,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv("ACCORD_TEST_RUN_MAIN") == "1" {
 		os.Exit(run(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	os.Exit(storetest.Main(m)) // a database for the PostgreSQL fault tests
 }
 
 // accordProcess is a running `accord serve`.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -37,6 +38,8 @@ func serve(args []string) int {
 	bootFile := fs.String("bootstrap-admin-password-file", "", "file holding the bootstrap admin's password or API token (acc_...)")
 	tlsCert := fs.String("tls-cert", os.Getenv("ACCORD_TLS_CERT"), "PEM certificate (chain): serve HTTPS only, with --tls-key (env ACCORD_TLS_CERT)")
 	tlsKey := fs.String("tls-key", os.Getenv("ACCORD_TLS_KEY"), "PEM private key of --tls-cert (env ACCORD_TLS_KEY)")
+	defTimeout, envErr := envDuration("ACCORD_DB_TIMEOUT", sqlstore.DefaultTimeout)
+	dbTimeout := fs.Duration("db-timeout", defTimeout, "deadline of each database call (a transaction gets twice it); a stalled database fails requests after it instead of hanging them (env ACCORD_DB_TIMEOUT)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: accord serve [flags]
 
@@ -57,6 +60,14 @@ Flags:
 	if done {
 		return code
 	}
+	if envErr != nil {
+		fmt.Fprintf(os.Stderr, "accord serve: %v\n", envErr)
+		return 2
+	}
+	if *dbTimeout <= 0 {
+		fmt.Fprintf(os.Stderr, "accord serve: --db-timeout must be positive, not %v\n", *dbTimeout)
+		return 2
+	}
 	authCfg, err := resolveAuth(*addr, *authMode, *bootAdmin, *bootFile, os.Getenv)
 	if err != nil {
 		log.Error("accord serve: authentication", slog.Any("err", err))
@@ -70,21 +81,35 @@ Flags:
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := runServer(ctx, log, *addr, *dataDir, *dbURL, *maxBody, authCfg, tlsCfg); err != nil {
+	if err := runServer(ctx, log, serverConfig{addr: *addr, dataDir: *dataDir, dbURL: *dbURL, maxBody: *maxBody, dbTimeout: *dbTimeout}, authCfg, tlsCfg); err != nil {
 		log.Error("accord serve failed", slog.Any("err", err))
 		return 1
 	}
 	return 0
 }
 
-func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL string, maxBody int64, authCfg authConfig, tlsCfg *tls.Config) error {
-	target, where := dataDir, "sqlite in "+dataDir
-	if dbURL != "" {
-		target, where = dbURL, "postgresql"
+// serverConfig is what runServer needs from the flags.
+type serverConfig struct {
+	addr, dataDir, dbURL string
+	maxBody              int64
+	dbTimeout            time.Duration
+}
+
+func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg authConfig, tlsCfg *tls.Config) error {
+	addr, maxBody := cfg.addr, cfg.maxBody
+	target, where := cfg.dataDir, "sqlite in "+cfg.dataDir
+	if cfg.dbURL != "" {
+		target, where = cfg.dbURL, "postgresql"
+	} else {
+		lock, err := lockDataDir(cfg.dataDir) // one process per SQLite folder
+		if err != nil {
+			return err
+		}
+		defer lock.release()
 	}
-	store, err := sqlstore.Open(ctx, target, sqlstore.WithLogger(log))
+	store, err := sqlstore.Open(ctx, target, sqlstore.WithLogger(log), sqlstore.WithTimeout(cfg.dbTimeout))
 	if err != nil {
-		return fmt.Errorf("opening store (%s): %w", where, err)
+		return fmt.Errorf("opening store (%s): %w", where, openHint(err))
 	}
 	defer store.Close()
 	authn, err := authCfg.setUp(ctx, log, store)
@@ -129,7 +154,7 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 	}
 	web := ui.New(ui.Options{Registry: reg, Contracts: streams, Lineage: graph, Audit: store.Audit(), Auth: authn, Proposals: props, Logger: log})
 	srv := &http.Server{
-		Handler:           api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph, Proposals: props, UI: web}),
+		Handler:           api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph, Proposals: props, UI: web, Readiness: store}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
@@ -154,6 +179,30 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 		return fmt.Errorf("shutting down: %w", err)
 	}
 	return nil
+}
+
+// openHint adds what to do to SQLite's terse errors about files it may
+// not write.
+func openHint(err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "unable to open database file") || strings.Contains(msg, "readonly database") {
+		return fmt.Errorf("%w (the data folder or %s is not writable by this user, or is on a read-only file system)", err, sqlstore.FileName)
+	}
+	return err
+}
+
+// envDuration reads a duration (such as 5s or 1500ms) from the
+// environment; def when unset.
+func envDuration(key string, def time.Duration) (time.Duration, error) {
+	v := os.Getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return def, fmt.Errorf("%s=%q: not a duration such as 5s or 1500ms", key, v)
+	}
+	return d, nil
 }
 
 func envOr(key, def string) string {

@@ -16,8 +16,9 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"modernc.org/sqlite"
 
 	"github.com/accord/accord/migrations"
 	"github.com/accord/accord/registry"
@@ -37,6 +38,7 @@ type Store struct {
 	dsn    string  // PostgreSQL URL, for the Watch connection
 	id     string  // this instance, named in NOTIFY payloads
 	log    *slog.Logger
+	dl     deadlines // of every database call (deadline.go)
 
 	closing   context.Context // ends when Close is called; stops Watch
 	close     context.CancelFunc
@@ -53,6 +55,16 @@ type options struct {
 	logger      *slog.Logger
 	maxConns    int
 	busyTimeout time.Duration
+	timeout     time.Duration
+}
+
+// WithTimeout sets the deadline of each database call: opening a
+// connection, one statement (a query until its rows are read), a ping; a
+// transaction may take twice as long (default DefaultTimeout). A stalled
+// database then fails calls with context.DeadlineExceeded instead of
+// hanging them. Contexts marked by WithoutDeadline are exempt.
+func WithTimeout(d time.Duration) Option {
+	return func(o *options) { o.timeout = d }
 }
 
 // WithLogger sets the logger (default slog.Default()).
@@ -87,6 +99,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		logger:      slog.Default(),
 		maxConns:    max(8, 4*runtime.GOMAXPROCS(0)),
 		busyTimeout: 5 * time.Second,
+		timeout:     DefaultTimeout,
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -106,7 +119,8 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := migrate(ctx, s.db, s.d, s.log, 0); err != nil {
+	// Migrations may rewrite large tables: no call deadline.
+	if err := migrate(WithoutDeadline(ctx), s.db, s.d, s.log, 0); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("sqlstore: open: %w", err)
 	}
@@ -120,13 +134,14 @@ func newStore(d *dialect, db, readDB *sql.DB, dsn string, o options) (*Store, er
 	}
 	closing, cancel := context.WithCancel(context.Background())
 	s := &Store{
-		reader:  reader{q: readDB, d: d},
+		reader:  reader{q: boundedQuerier{db: readDB, d: newDeadlines(o.timeout)}, d: d},
 		d:       d,
 		db:      db,
 		readDB:  readDB,
 		dsn:     dsn,
 		id:      hex.EncodeToString(raw[:]),
 		log:     o.logger.With("component", "sqlstore", "engine", d.name),
+		dl:      newDeadlines(o.timeout),
 		closing: closing,
 		close:   cancel,
 	}
@@ -134,10 +149,15 @@ func newStore(d *dialect, db, readDB *sql.DB, dsn string, o options) (*Store, er
 }
 
 func openPostgres(ctx context.Context, dsn string, o options) (*Store, error) {
-	db, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open postgres: %w", err)
+		return nil, fmt.Errorf("sqlstore: open postgres %s: %w", redact(dsn), err)
 	}
+	dl := newDeadlines(o.timeout)
+	if cfg.ConnectTimeout == 0 || cfg.ConnectTimeout > dl.call {
+		cfg.ConnectTimeout = dl.call
+	}
+	db := sql.OpenDB(deadlineConnector{inner: stdlib.GetConnector(*cfg), d: dl})
 	db.SetMaxOpenConns(o.maxConns)
 	db.SetMaxIdleConns(o.maxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -170,7 +190,8 @@ func openSQLite(ctx context.Context, dir string, o options) (*Store, error) {
 	// Writes go through one connection whose transactions start with BEGIN
 	// IMMEDIATE, so they queue in the pool instead of failing on the
 	// database lock; another process waits on the busy timeout.
-	db, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	dl := newDeadlines(o.timeout)
+	db, err := openSQLiteDB(base+"&_txlock=immediate", dl)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
 	}
@@ -182,7 +203,7 @@ func openSQLite(ctx context.Context, dir string, o options) (*Store, error) {
 		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
 	}
 
-	readDB, err := sql.Open("sqlite", base+"&_query_only=1")
+	readDB, err := openSQLiteDB(base+"&_query_only=1", dl)
 	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
@@ -198,6 +219,15 @@ func openSQLite(ctx context.Context, dir string, o options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// openSQLiteDB opens a handle on dsn whose calls have deadlines.
+func openSQLiteDB(dsn string, dl deadlines) (*sql.DB, error) {
+	c, err := sqlite.NewConnector(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(deadlineConnector{inner: c, d: dl}), nil
 }
 
 // pingSQLite opens the first connection. Switching a fresh database to WAL

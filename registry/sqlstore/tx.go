@@ -46,6 +46,8 @@ func (s *Store) Update(ctx context.Context, regCtx, subject string, fn func(regi
 }
 
 func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(registry.Tx) error) error {
+	ctx, cancel := s.dl.txContext(ctx) // bounds the wait for a connection too
+	defer cancel()
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: update %s: begin: %w", where(regCtx, subject), err)

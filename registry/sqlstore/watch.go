@@ -79,6 +79,7 @@ func (s *Store) Watch(ctx context.Context, fn func(registry.Change)) error {
 		return fmt.Errorf("sqlstore: watch: %w", err)
 	}
 	cfg.RuntimeParams["application_name"] = "accord-watch"
+	cfg.ConnectTimeout = s.dl.call
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -117,7 +118,10 @@ func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig, fn func(registr
 		defer cancel()
 		_ = conn.Close(closeCtx)
 	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
+	listenCtx, cancel := context.WithTimeout(ctx, s.dl.call)
+	_, err = conn.Exec(listenCtx, "LISTEN "+channel)
+	cancel()
+	if err != nil {
 		return false, fmt.Errorf("listen: %w", err)
 	}
 	s.log.Debug("watch: listening", "channel", channel)
