@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -144,43 +145,69 @@ func Seed(t testing.TB, c Client) Seeded {
 	return s
 }
 
+// ListOptions narrow Listings.
+type ListOptions struct {
+	NoAudit bool // leave the audit log out
+	// LiveOnly leaves out soft-deleted versions and schemas no live
+	// version uses (what accord import does not copy).
+	LiveOnly bool
+	// Skip leaves out principals of these names (a target's own admin).
+	Skip []string
+}
+
 // Listings reads every listing of the API a migration must keep (status
 // and body by path): subjects (deleted ones too), each version, schemas
 // by id, configs, modes, contexts, streams and their transfers, lineage,
-// principals, tokens, proposals and, unless noAudit, the audit log.
-func Listings(t testing.TB, c Client, noAudit bool) map[string]string {
+// principals, tokens, proposals and the audit log.
+func Listings(t testing.TB, c Client, o ListOptions) map[string]string {
 	t.Helper()
 	out := map[string]string{}
+	deleted := "?deleted=true"
+	if o.LiveOnly {
+		deleted = ""
+	}
 	get := func(path string) string {
 		code, body := c.Call(t, "GET", path, "")
 		out[path] = fmt.Sprintf("%d %s", code, body)
 		return body
 	}
 	var subjects []string
-	json.Unmarshal([]byte(get("/subjects?deleted=true")), &subjects)
+	json.Unmarshal([]byte(get("/subjects"+deleted)), &subjects)
 	sort.Strings(subjects)
 	for _, s := range subjects {
 		p := url.PathEscape(s)
 		var versions []int
-		json.Unmarshal([]byte(get("/subjects/"+p+"/versions?deleted=true")), &versions)
+		json.Unmarshal([]byte(get("/subjects/"+p+"/versions"+deleted)), &versions)
 		for _, v := range versions {
-			get(fmt.Sprintf("/subjects/%s/versions/%d?deleted=true", p, v))
+			get(fmt.Sprintf("/subjects/%s/versions/%d%s", p, v, deleted))
 			get(fmt.Sprintf("/subjects/%s/versions/%d/referencedby", p, v))
 		}
 		get("/config/" + p)
 		get("/mode/" + p)
 	}
 	var schemas []struct {
-		ID int64 `json:"id"`
+		ID      int64  `json:"id"`
+		Subject string `json:"subject"`
 	}
-	json.Unmarshal([]byte(get("/schemas?deleted=true")), &schemas)
+	json.Unmarshal([]byte(get("/schemas"+deleted)), &schemas)
 	maxID := int64(0)
 	for _, s := range schemas {
-		maxID = max(maxID, s.ID)
+		prefix := "" // ids are per context: ask the subject's
+		if strings.HasPrefix(s.Subject, ":.") {
+			if end := strings.Index(s.Subject[1:], ":"); end > 0 {
+				prefix = "/contexts/" + url.PathEscape(s.Subject[1:end+1])
+			}
+		} else {
+			maxID = max(maxID, s.ID)
+		}
+		get(fmt.Sprintf("%s/schemas/ids/%d", prefix, s.ID))
+		get(fmt.Sprintf("%s/schemas/ids/%d/versions", prefix, s.ID))
 	}
-	for id := int64(1); id <= maxID+1; id++ {
-		get(fmt.Sprintf("/schemas/ids/%d", id))
-		get(fmt.Sprintf("/schemas/ids/%d/versions", id))
+	if !o.LiveOnly {
+		for id := int64(1); id <= maxID+1; id++ {
+			get(fmt.Sprintf("/schemas/ids/%d", id))
+			get(fmt.Sprintf("/schemas/ids/%d/versions", id))
+		}
 	}
 	for _, p := range []string{"/config", "/mode", "/contexts", "/v1/streams", "/v1/lineage/edges", "/v1/lineage/graph",
 		"/v1/principals", "/v1/tokens", "/v1/proposals?limit=1000"} {
@@ -202,12 +229,20 @@ func Listings(t testing.TB, c Client, noAudit bool) map[string]string {
 		get("/v1/streams/" + s.Name)
 		get("/v1/streams/" + s.Name + "/transfers")
 	}
-	var principals []struct {
-		Name string `json:"name"`
-	}
+	var principals []map[string]any
 	json.Unmarshal([]byte(out["/v1/principals"][4:]), &principals)
+	var kept []map[string]any
 	for _, p := range principals {
-		get("/v1/principals/" + p.Name)
+		name, _ := p["name"].(string)
+		if slices.Contains(o.Skip, name) {
+			continue
+		}
+		kept = append(kept, p)
+		get("/v1/principals/" + name)
+	}
+	if len(o.Skip) > 0 {
+		raw, _ := json.Marshal(kept)
+		out["/v1/principals"] = "200 " + string(raw)
 	}
 	var props struct {
 		Proposals []struct {
@@ -218,7 +253,7 @@ func Listings(t testing.TB, c Client, noAudit bool) map[string]string {
 	for _, p := range props.Proposals {
 		get(fmt.Sprintf("/v1/proposals/%d", p.ID))
 	}
-	if !noAudit {
+	if !o.NoAudit {
 		get("/v1/audit?limit=1000")
 	}
 	return out

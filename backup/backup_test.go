@@ -166,13 +166,13 @@ func TestBackupUnderWritesRestoresEverything(t *testing.T) {
 			if _, err := backup.Backup(context.Background(), src.stack.Store.DB(), &doc); err != nil {
 				t.Fatal(err)
 			}
-			want := accordtest.Listings(t, src.admin, false)
+			want := accordtest.Listings(t, src.admin, accordtest.ListOptions{})
 			quiet := e.Target(t)
 			if err := restoreInto(t, quiet, doc.Bytes(), backup.RestoreOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			restored := newServer(t, quiet, false)
-			accordtest.CompareListings(t, want, accordtest.Listings(t, restored.admin, false))
+			accordtest.CompareListings(t, want, accordtest.Listings(t, restored.admin, accordtest.ListOptions{}))
 			checkCredentials(t, restored.admin, seeded)
 
 			// A store that holds something is refused, naming it; --force replaces it.
@@ -188,7 +188,7 @@ func TestBackupUnderWritesRestoresEverything(t *testing.T) {
 				t.Fatal(err)
 			}
 			again := newServer(t, forced, false)
-			accordtest.CompareListings(t, want, accordtest.Listings(t, again.admin, false))
+			accordtest.CompareListings(t, want, accordtest.Listings(t, again.admin, accordtest.ListOptions{}))
 		})
 	}
 }

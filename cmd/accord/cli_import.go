@@ -503,6 +503,7 @@ func cliImport(args []string) int {
 	cf.register(fs)
 	from := fs.String("from", "", "source: a registry URL (http(s)://...) or an export file (file://PATH)")
 	statePath := fs.String("state", "", "state file recording progress, to resume an interrupted import (or to --undo it)")
+	batchRows := fs.Int("batch-rows", 500, "rows per POST /v1/admin/import (1 to 10000; each batch is one transaction)")
 	undo := fs.Bool("undo", false, "delete what the import recorded in --state (versions, subject configs and modes)")
 	var src clientFlags
 	fs.StringVar(&src.token, "from-token", "", "source API token (env ACCORD_FROM_TOKEN)")
@@ -530,11 +531,14 @@ func cliImport(args []string) int {
 		fs.Usage()
 		return exitCode("import", usageErr("want --from URL|file://PATH and no other argument"))
 	}
+	if *batchRows < 1 || *batchRows > 10000 {
+		return exitCode("import", usageErr("--batch-rows %d: want 1 to 10000", *batchRows))
+	}
 	cl, err := cf.resolve()
 	if err != nil {
 		return exitCode("import", err)
 	}
-	if err := runImport(context.Background(), cl, *from, src, *statePath); err != nil {
+	if err := runImport(context.Background(), cl, *from, src, *statePath, *batchRows); err != nil {
 		return exitCode("import", err)
 	}
 	return exitOK
@@ -586,7 +590,7 @@ func (r *importReport) stopped(err error) error {
 	return fmt.Errorf("%w\nimported before stopping: %s; the target's mode is back to %s\n%s\n%s", err, r, r.targetModeBefore, how, undo)
 }
 
-func runImport(ctx context.Context, cl *client, from string, srcFlags clientFlags, statePath string) (err error) {
+func runImport(ctx context.Context, cl *client, from string, srcFlags clientFlags, statePath string, batchRows int) (err error) {
 	tty := term.IsTerminal(int(os.Stdout.Fd()))
 	var readProgress io.Writer
 	if !tty {
@@ -675,7 +679,7 @@ func runImport(ctx context.Context, cl *client, from string, srcFlags clientFlag
 		}
 	}
 	if len(b.rows) > 0 {
-		if err := importRows(ctx, cl, path, b.origin, st, rep, tty); err != nil {
+		if err := importRows(ctx, cl, path, b.origin, st, rep, tty, batchRows); err != nil {
 			return err
 		}
 	}
@@ -732,7 +736,13 @@ func copyVersions(ctx context.Context, cl *client, b *bundle, st *importState, r
 			ID int64 `json:"id"`
 		}
 		if _, err := cl.do(ctx, "POST", "/subjects/"+pathEscape(v.Subject)+"/versions", body, &out); err != nil {
-			return fmt.Errorf("copying %s version %d (id %d): %w", v.Subject, v.Version, v.ID, err)
+			// Already there (a rerun without --state, after the subject's
+			// mode was copied as READONLY): done, not a failure.
+			var have versionDoc
+			if _, gerr := cl.do(ctx, "GET", fmt.Sprintf("/subjects/%s/versions/%d", pathEscape(v.Subject), v.Version), nil, &have); gerr != nil || have.ID != v.ID {
+				return fmt.Errorf("copying %s version %d (id %d): %w", v.Subject, v.Version, v.ID, err)
+			}
+			out.ID = have.ID
 		}
 		if out.ID != v.ID {
 			return fmt.Errorf("copying %s version %d: the target gave id %d, not %d", v.Subject, v.Version, out.ID, v.ID)
@@ -755,16 +765,14 @@ func copyVersions(ctx context.Context, cl *client, b *bundle, st *importState, r
 	return nil
 }
 
-// Row batches sent to POST /v1/admin/import: at most this many rows or
-// bytes (plus one row), well under the server's body limit.
-const (
-	importBatchRows  = 500
-	importBatchBytes = 4 << 20
-)
+// importBatchBytes bounds a batch sent to POST /v1/admin/import (plus
+// one row), well under the server's default body limit; --batch-rows
+// bounds its rows.
+const importBatchBytes = 4 << 20
 
 // importRows sends the export's rows in batches, each one transaction on
 // the target, recording after each how many rows of each table are done.
-func importRows(ctx context.Context, cl *client, path, origin string, st *importState, rep *importReport, tty bool) error {
+func importRows(ctx context.Context, cl *client, path, origin string, st *importState, rep *importReport, tty bool, batchRows int) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return usageErr("reading the export: %w", err)
@@ -784,11 +792,6 @@ func importRows(ctx context.Context, cl *client, path, origin string, st *import
 		nRows   int
 		total   int64
 	)
-	var sum int64
-	for _, n := range st.rows {
-		sum += n
-	}
-	bar := &progressBar{w: os.Stdout, tty: tty, total: 0}
 	flush := func() error {
 		if w == nil || nRows == 0 {
 			return nil
@@ -822,7 +825,11 @@ func importRows(ctx context.Context, cl *client, path, origin string, st *import
 			}
 		}
 		total += int64(nRows)
-		bar.step(fmt.Sprintf("%d rows imported", total))
+		if tty {
+			fmt.Printf("\rrows: %d imported", total)
+		} else {
+			fmt.Printf("progress: %d rows imported\n", total)
+		}
 		buf.Reset()
 		w, nRows, pending = nil, 0, map[string]int64{}
 		return nil
@@ -866,14 +873,18 @@ func importRows(ctx context.Context, cl *client, path, origin string, st *import
 			}
 			nRows++
 			pending[table] = seen[table]
-			if nRows >= importBatchRows || buf.Len() >= importBatchBytes {
+			if nRows >= batchRows || buf.Len() >= importBatchBytes {
 				if err := flush(); err != nil {
 					return err
 				}
 			}
 		}
 	}
-	return flush()
+	err = flush()
+	if tty && total > 0 {
+		fmt.Println()
+	}
+	return err
 }
 
 func describeBatch(pending map[string]int64) string {
