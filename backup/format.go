@@ -91,7 +91,6 @@ type Writer struct {
 	tables  int
 	rows    int64
 	subject int
-	inTable bool
 	err     error
 }
 

@@ -66,7 +66,6 @@ func checkImported(t *testing.T, src, dst accordtest.Client, srcAudit []auditEnt
 	accordtest.CompareListings(t, want, got)
 
 	byOrigin := map[int64]auditEntry{}
-	var order []int64
 	for _, e := range auditOf(t, dst) {
 		if e.Origin == "" {
 			continue
@@ -75,7 +74,6 @@ func checkImported(t *testing.T, src, dst accordtest.Client, srcAudit []auditEnt
 			t.Errorf("source audit entry %d imported twice", e.OriginID)
 		}
 		byOrigin[e.OriginID] = e
-		order = append(order, e.ID)
 	}
 	if len(byOrigin) != len(srcAudit) {
 		t.Errorf("%d audit entries imported, the source has %d", len(byOrigin), len(srcAudit))
