@@ -600,7 +600,7 @@ func jsonString(s string) string {
 }
 
 func TestCLIHelp(t *testing.T) {
-	for _, verb := range []string{"check", "push", "apply", "export", "import"} {
+	for _, verb := range []string{"check", "push", "apply", "export", "import", "backup"} {
 		out, errOut, code := cli(t, nil, verb, "--help")
 		wantCode(t, verb+" --help", code, 0, out, errOut)
 		if !strings.Contains(errOut, "Examples:") || !strings.Contains(errOut, "Usage: accord "+verb) || !strings.Contains(errOut, "-url") {

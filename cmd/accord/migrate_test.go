@@ -308,4 +308,15 @@ func TestBackupBesideServe(t *testing.T) {
 	}
 	out, errOut, code = cli(t, nil, "restore", "/no/such/file", "--data-dir", t.TempDir())
 	wantCode(t, "restore of a missing file", code, 2, out, errOut)
+	out, errOut, code = cli(t, nil, "restore", "--help")
+	wantCode(t, "restore --help", code, 0, out, errOut)
+	if !strings.Contains(errOut, "Usage: accord restore FILE") || !strings.Contains(errOut, "-force") {
+		t.Errorf("restore --help:\n%s", errOut)
+	}
+	// A backup of a folder with no Accord in it is a usage error, not an empty file.
+	out, errOut, code = cli(t, nil, "backup", "--data-dir", t.TempDir(), "-o", filepath.Join(t.TempDir(), "x"))
+	wantCode(t, "backup of nothing", code, 2, out, errOut)
+	if !strings.Contains(errOut, "no Accord database in") {
+		t.Errorf("backup of nothing: %s", errOut)
+	}
 }
