@@ -1,6 +1,8 @@
 package api
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -94,6 +96,10 @@ func (s *Server) adminImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	counts, err := s.backups.Import(r.Context(), r.Body, origin)
 	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return &httpError{errTooLarge, fmt.Sprintf("request body exceeds the limit of %d bytes: send fewer rows per batch (accord import --batch-rows)", s.maxBody)}
+		}
 		return err
 	}
 	s.writeJSON(w, 200, map[string]any{"tables": counts})

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/accord/accord/accordtest"
+	"github.com/accord/accord/api"
 	"github.com/accord/accord/backup"
 )
 
@@ -161,3 +164,33 @@ func TestImportRowsEachEngine(t *testing.T) {
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
+
+// TestImportBodyBound: a batch over the server's body limit is 413 and
+// changes nothing.
+func TestImportBodyBound(t *testing.T) {
+	st := accordtest.New(t, t.TempDir(), accordtest.Options{LogWriter: io.Discard})
+	srv := httptest.NewServer(api.New(st.Registry, api.Options{Logger: st.Log, MaxBodyBytes: 4096, Backups: backup.NewService(st.Store.DB(), nil)}))
+	t.Cleanup(srv.Close)
+	var rows [][]any
+	for i := range 200 {
+		rows = append(rows, []any{fmt.Sprintf("p%03d", i), `["reader"]`, nil, false, 1, 1})
+	}
+	doc := rowsDoc(t, "principals", []string{"name", "roles", "password_hash", "disabled", "created_at", "updated_at"}, rows...)
+	req, _ := http.NewRequest("POST", srv.URL+"/v1/admin/import?origin=x", strings.NewReader(doc))
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	req.ContentLength = -1 // streamed: the limit is found while reading
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	body.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 413 || !strings.Contains(body.String(), "--batch-rows") {
+		t.Fatalf("an over-long batch: %d %s", resp.StatusCode, body.String())
+	}
+	var n int
+	if err := st.Store.DB().Read.QueryRow(`SELECT COUNT(*) FROM principals`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("after a refused batch: %d principals, %v", n, err)
+	}
+}

@@ -226,7 +226,7 @@ func (r *Reader) Next() (Record, error) {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		if err := dec.Decode(&l); err != nil {
-			return Record{}, fmt.Errorf("dump line %d: %w", r.n, err)
+			return Record{}, r.bad(err)
 		}
 		if r.cols < 0 || len(l.R) != r.cols {
 			return Record{}, fmt.Errorf("dump line %d: a row of %d values where its table has %d columns", r.n, len(l.R), r.cols)
@@ -236,7 +236,7 @@ func (r *Reader) Next() (Record, error) {
 	}
 	var l line
 	if err := json.Unmarshal(raw, &l); err != nil {
-		return Record{}, fmt.Errorf("dump line %d: %w", r.n, err)
+		return Record{}, r.bad(err)
 	}
 	switch {
 	case l.Table != "":
@@ -256,4 +256,14 @@ func (r *Reader) Next() (Record, error) {
 		return Record{End: l.End}, nil
 	}
 	return Record{}, fmt.Errorf("dump line %d: not a table, row, subject, config or trailer", r.n)
+}
+
+// bad reports a line that does not parse. A read that failed midway (a
+// request body over its limit, a broken connection) hands the scanner a
+// cut last line: the read's error is the one to report.
+func (r *Reader) bad(err error) error {
+	if serr := r.sc.Err(); serr != nil {
+		return fmt.Errorf("reading the dump at line %d: %w", r.n, serr)
+	}
+	return fmt.Errorf("dump line %d: %w", r.n, err)
 }

@@ -94,7 +94,7 @@ const ImportAction = "import.rows"
 func Import(ctx context.Context, db sqlstore.DB, in io.Reader, origin string) (map[string]*Counts, error) {
 	rd, err := NewReader(in)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	tx, err := db.Write.BeginTx(ctx, nil)
 	if err != nil {
@@ -114,7 +114,7 @@ func Import(ctx context.Context, db sqlstore.DB, in io.Reader, origin string) (m
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 		switch {
 		case rec.Table != nil:
