@@ -7,6 +7,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/accord/accord/accordtest"
+	"github.com/accord/accord/api"
 )
 
 func adminOf(ts *testServer) accordtest.Client {
@@ -318,5 +321,38 @@ func TestBackupBesideServe(t *testing.T) {
 	wantCode(t, "backup of nothing", code, 2, out, errOut)
 	if !strings.Contains(errOut, "no Accord database in") {
 		t.Errorf("backup of nothing: %s", errOut)
+	}
+}
+
+// TestImportOtherSources: a registry without /v1/admin/dump (not Accord)
+// exports its schemas, configs and modes only; a bundle of the earlier
+// single-document format still imports.
+func TestImportOtherSources(t *testing.T) {
+	st := accordtest.New(t, t.TempDir(), accordtest.Options{LogWriter: io.Discard})
+	foreign := httptest.NewServer(api.New(st.Registry, api.Options{Logger: st.Log})) // no Backups: no /v1/admin/dump
+	t.Cleanup(foreign.Close)
+	c := accordtest.Client{Base: foreign.URL}
+	c.Must(t, "POST", "/subjects/a/versions", `{"schema":"\"string\""}`)
+	c.Must(t, "PUT", "/config/a", `{"compatibility":"NONE"}`)
+	file := filepath.Join(t.TempDir(), "foreign.export")
+	out, errOut, code := cli(t, []string{"ACCORD_URL=" + foreign.URL}, "export", "-o", file)
+	wantCode(t, "export of a foreign registry", code, 0, out, errOut)
+	if !strings.Contains(errOut, "not Accord") || !strings.Contains(errOut, "exported 1 subjects and 0 rows") {
+		t.Errorf("export output:\n%s", errOut)
+	}
+	dst := newTestServer(t, false)
+	out, errOut, code = cli(t, []string{"ACCORD_URL=" + dst.url}, "import", "--from", "file://"+file)
+	wantCode(t, "import", code, 0, out, errOut)
+	if got := dst.mustCall(t, "GET", "/config/a", "", ""); !strings.Contains(got, "NONE") {
+		t.Errorf("config after import: %s", got)
+	}
+
+	legacy := filepath.Join(t.TempDir(), "registry.json")
+	writeFiles(t, filepath.Dir(legacy), map[string]string{"registry.json": `{"format":"accord-export/1","exportedAt":"2026-01-01T00:00:00Z",
+		"subjects":[{"subject":"old","versions":[{"subject":"old","version":1,"id":7,"schema":"\"int\""}]}]}`})
+	out, errOut, code = cli(t, []string{"ACCORD_URL=" + dst.url}, "import", "--from", "file://"+legacy)
+	wantCode(t, "import of a legacy bundle", code, 0, out, errOut)
+	if got := dst.mustCall(t, "GET", "/subjects/old/versions/1", "", ""); !strings.Contains(got, `"id":7`) {
+		t.Errorf("legacy import: %s", got)
 	}
 }
