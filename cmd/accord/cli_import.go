@@ -625,6 +625,10 @@ func runImport(ctx context.Context, cl *client, from string, srcFlags clientFlag
 		if err := st.record(stateLine{ModeBefore: &m.Mode}); err != nil {
 			return err
 		}
+		if m.Mode == "IMPORT" {
+			fmt.Fprintln(os.Stderr, "accord import: warning: the target is already in IMPORT mode (an import interrupted without --state?); "+
+				"it is left in IMPORT mode at the end: set its mode (PUT /mode) once every import is done")
+		}
 	}
 	rep.targetModeBefore = st.ModeBefore
 	if _, err := cl.do(ctx, "PUT", "/mode?force=true", map[string]string{"mode": "IMPORT"}, nil); err != nil {
