@@ -115,6 +115,9 @@ func requiredRoles(method, path string) (action string, roles []auth.Role) {
 		if segs[1] == "validate" && method == http.MethodPost {
 			return "", nil // verdicts on records: writes nothing
 		}
+		if segs[1] == "admin" {
+			return method + " " + path, adminOnly
+		}
 		if segs[1] == "proposals" {
 			return method + " " + path, proposalRoles(segs)
 		}

@@ -27,6 +27,7 @@ import (
 	"github.com/accord/accord/api"
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
+	"github.com/accord/accord/backup"
 	"github.com/accord/accord/contracts"
 )
 
@@ -87,7 +88,8 @@ func startFixture(t *testing.T, target string, unowned contracts.UnownedPolicy) 
 	must(t, "spare token", err)
 	f.spareToken = spare.ID
 
-	f.handler = api.New(st.Registry, api.Options{Logger: st.Log, Auth: authn, Contracts: st.Contracts, Audit: st.Audit, Lineage: st.Lineage, Proposals: st.Proposals})
+	f.handler = api.New(st.Registry, api.Options{Logger: st.Log, Auth: authn, Contracts: st.Contracts, Audit: st.Audit, Lineage: st.Lineage, Proposals: st.Proposals,
+		Backups: backup.NewService(st.Store.DB(), nil)})
 	hs := httptest.NewServer(f.handler)
 	t.Cleanup(hs.Close)
 	httpc := &http.Client{Transport: no5xx{t, hs.Client().Transport}, Timeout: 30 * time.Second}
@@ -277,7 +279,16 @@ var matrix = []matrixRow{
 	{"POST", "/v1/proposals/{id}/approve", proposalPath("approve"), map[string]any{"comment": "ok"}, false, deciders(ok200)},
 	{"POST", "/v1/proposals/{id}/reject", proposalPath("reject"), map[string]any{"comment": "no"}, false, deciders(ok200)},
 	{"POST", "/v1/proposals/{id}/withdraw", proposalPath("withdraw"), nil, false, ownerOrAdmin(ok200)},
+	// Admin: rows with password hashes (accord import).
+	{"POST", "/v1/admin/import", at("/v1/admin/import?origin=matrix"), importDoc, false, adminOnly(ok200)},
 }
+
+// importDoc is an import document of one new principal.
+const importDoc = `{"format":"accord-dump/1","kind":"export","createdAt":"2026-12-04T00:00:00Z"}
+{"table":"principals","columns":["name","roles","password_hash","disabled","created_at","updated_at"]}
+{"r":["imported-one","[\"reader\"]",null,false,1,1]}
+{"end":{"tables":1,"rows":1}}
+`
 
 // deciders: reviewers and admins; the proposer (svc-owner) is refused
 // like every other service.

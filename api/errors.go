@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/accord/accord/auth"
+	"github.com/accord/accord/backup"
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
@@ -67,6 +68,8 @@ var codes = []struct {
 	{proposals.ErrAlreadyRegistered, 409, 40992},
 	{proposals.ErrForbidden, 403, 40301},
 	{proposals.ErrInvalid, 422, 42291},
+	{backup.ErrConflict, 409, 40951},
+	{backup.ErrInvalid, 422, 42251},
 	{errBadRequest, 400, 400},
 	{errUnprocessable, 422, 422},
 	{errTooLarge, 413, 413},

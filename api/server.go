@@ -21,6 +21,7 @@ import (
 
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
+	"github.com/accord/accord/backup"
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
@@ -51,6 +52,9 @@ type Options struct {
 	Lineage *lineage.Service
 	// Proposals serves /v1/proposals (see api/proposals.go); nil: not served.
 	Proposals *proposals.Service
+	// Backups serves GET /v1/admin/dump and POST /v1/admin/import (see
+	// api/backup.go); nil: not served.
+	Backups *backup.Service
 	// UI serves /ui and /ui/... (the reviewers' web UI, package ui). It
 	// runs before the API's authentication: it signs people in with its
 	// own session cookie. nil: not served.
@@ -77,6 +81,7 @@ type Server struct {
 	audit     *audit.Log         // nil: GET /v1/audit is not served
 	lineage   *lineage.Service   // nil: no lineage routes
 	proposals *proposals.Service // nil: no /v1/proposals
+	backups   *backup.Service    // nil: no /v1/admin/dump, /v1/admin/import
 	mirror    *mirrorCache
 	ui        http.Handler // nil: no /ui
 	ready     *readiness
@@ -89,7 +94,7 @@ type idKey struct {
 
 // New returns a Server for reg.
 func New(reg *registry.Registry, opts Options) *Server {
-	s := &Server{reg: reg, log: opts.Logger, maxBody: opts.MaxBodyBytes, auth: opts.Auth, contracts: opts.Contracts, audit: opts.Audit, lineage: opts.Lineage, proposals: opts.Proposals}
+	s := &Server{reg: reg, log: opts.Logger, maxBody: opts.MaxBodyBytes, auth: opts.Auth, contracts: opts.Contracts, audit: opts.Audit, lineage: opts.Lineage, proposals: opts.Proposals, backups: opts.Backups}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -190,6 +195,7 @@ func (s *Server) routes() chi.Router {
 	s.validateRoutes(r)
 	s.lineageRoutes(r)
 	s.proposalRoutes(r)
+	s.backupRoutes(r)
 	return r
 }
 
@@ -243,7 +249,7 @@ func (s *Server) limits(next http.Handler) http.Handler {
 func jsonContentType(ct string) bool {
 	ct = strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
 	switch ct {
-	case "application/json", "application/vnd.schemaregistry.v1+json", "application/vnd.schemaregistry+json", "application/octet-stream", "*/*":
+	case "application/json", "application/x-ndjson", "application/vnd.schemaregistry.v1+json", "application/vnd.schemaregistry+json", "application/octet-stream", "*/*":
 		return true
 	}
 	return false

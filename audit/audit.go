@@ -28,6 +28,11 @@ type Entry struct {
 	Before    json.RawMessage `json:"before,omitempty"`
 	After     json.RawMessage `json:"after,omitempty"`
 	RequestID string          `json:"requestId"`
+	// Origin and OriginID mark an entry accord import copied from another
+	// registry (its address, and the entry's id there); empty for
+	// entries recorded here.
+	Origin   string `json:"origin,omitempty"`
+	OriginID int64  `json:"originId,omitempty"`
 }
 
 // Actions recorded by the registry; other packages add their own
@@ -185,7 +190,7 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Entry, error) {
 		limit = 100
 	}
 	limit = min(limit, 1000)
-	q := `SELECT id, at, actor, action, context, target, before_doc, after_doc, request_id FROM audit_log`
+	q := `SELECT id, at, actor, action, context, target, before_doc, after_doc, request_id, origin, origin_id FROM audit_log`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -201,11 +206,14 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Entry, error) {
 			e             Entry
 			at            int64
 			before, after sql.NullString
+			origin        sql.NullString
+			originID      sql.NullInt64
 		)
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Context, &e.Target, &before, &after, &e.RequestID); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Context, &e.Target, &before, &after, &e.RequestID, &origin, &originID); err != nil {
 			return nil, fmt.Errorf("reading audit entry: %w", err)
 		}
 		e.At = time.UnixMilli(at).UTC()
+		e.Origin, e.OriginID = origin.String, originID.Int64
 		if before.Valid {
 			e.Before = json.RawMessage(before.String)
 		}

@@ -38,7 +38,7 @@ func newTestServer(t *testing.T, withAuth bool) *testServer {
 	}
 	st := accordtest.New(t, t.TempDir(), opts)
 	srv := httptest.NewServer(api.New(st.Registry, api.Options{Logger: st.Log, Auth: st.Auth, Contracts: st.Contracts, Audit: st.Audit,
-		Lineage: st.Lineage, Proposals: st.Proposals}))
+		Lineage: st.Lineage, Proposals: st.Proposals, Backups: newBackups(st.Store, st.Lineage, st.Contracts, st.Auth, st.Log)}))
 	t.Cleanup(srv.Close)
 	return &testServer{url: srv.URL}
 }
@@ -562,7 +562,7 @@ func TestCLIImport(t *testing.T) {
 		// Resume: everything is in the state file.
 		out, errOut, code = cli(t, []string{"ACCORD_URL=" + dst.url, srcEnv}, args...)
 		wantCode(t, "resume", code, 0, out, errOut)
-		if !strings.Contains(out, "0 versions copied, 4 already done") {
+		if !strings.Contains(out, "0 versions copied (4 done earlier)") {
 			t.Errorf("output:\n%s", out)
 		}
 		check(t, dst)
@@ -600,7 +600,7 @@ func jsonString(s string) string {
 }
 
 func TestCLIHelp(t *testing.T) {
-	for _, verb := range []string{"check", "push", "apply", "export", "import"} {
+	for _, verb := range []string{"check", "push", "apply", "export", "import", "backup"} {
 		out, errOut, code := cli(t, nil, verb, "--help")
 		wantCode(t, verb+" --help", code, 0, out, errOut)
 		if !strings.Contains(errOut, "Examples:") || !strings.Contains(errOut, "Usage: accord "+verb) || !strings.Contains(errOut, "-url") {

@@ -45,6 +45,10 @@ func run(args []string) int {
 		return cliExport(args[1:])
 	case "import":
 		return cliImport(args[1:])
+	case "backup":
+		return cliBackup(args[1:])
+	case "restore":
+		return cliRestore(args[1:])
 	case "version", "--version":
 		fmt.Println("accord", version)
 		return 0
@@ -70,6 +74,8 @@ Usage:
   accord lineage add|remove|list   declare who consumes and what derives from a stream
   accord export          write the registry as a JSON bundle
   accord import --from   copy a registry or bundle into Accord, keeping ids
+  accord backup -o FILE  a consistent backup of the whole store, while it serves
+  accord restore FILE    restore a backup into an empty store
   accord version         print the version
 
 Every verb takes --help. The CLI verbs find the server in --url, ACCORD_URL
