@@ -22,6 +22,7 @@ import (
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/dek"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
@@ -51,6 +52,9 @@ type Options struct {
 	Lineage *lineage.Service
 	// Proposals serves /v1/proposals (see api/proposals.go); nil: not served.
 	Proposals *proposals.Service
+	// DEK serves the DEK registry, /dek-registry/v1 (see api/dek.go);
+	// nil: not served.
+	DEK *dek.Service
 	// UI serves /ui and /ui/... (the reviewers' web UI, package ui). It
 	// runs before the API's authentication: it signs people in with its
 	// own session cookie. nil: not served.
@@ -74,6 +78,7 @@ type Server struct {
 	audit     *audit.Log         // nil: GET /v1/audit is not served
 	lineage   *lineage.Service   // nil: no lineage routes
 	proposals *proposals.Service // nil: no /v1/proposals
+	dek       *dek.Service       // nil: no /dek-registry/v1
 	mirror    *mirrorCache
 	ui        http.Handler // nil: no /ui
 }
@@ -85,7 +90,7 @@ type idKey struct {
 
 // New returns a Server for reg.
 func New(reg *registry.Registry, opts Options) *Server {
-	s := &Server{reg: reg, log: opts.Logger, maxBody: opts.MaxBodyBytes, auth: opts.Auth, contracts: opts.Contracts, audit: opts.Audit, lineage: opts.Lineage, proposals: opts.Proposals}
+	s := &Server{reg: reg, log: opts.Logger, maxBody: opts.MaxBodyBytes, auth: opts.Auth, contracts: opts.Contracts, audit: opts.Audit, lineage: opts.Lineage, proposals: opts.Proposals, dek: opts.DEK}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -182,6 +187,7 @@ func (s *Server) routes() chi.Router {
 	s.validateRoutes(r)
 	s.lineageRoutes(r)
 	s.proposalRoutes(r)
+	s.dekRoutes(r)
 	return r
 }
 

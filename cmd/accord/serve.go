@@ -18,6 +18,8 @@ import (
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/dek"
+	"github.com/accord/accord/dek/sqldek"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
@@ -105,6 +107,7 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 		propOpts.Principals = authn
 	}
 	props := proposals.NewService(store.DB(), reg, streams, graph, propOpts)
+	keys := dek.NewService(sqldek.New(store.DB()), dek.Options{Writers: streams}) // DEKs: their subject's writer
 	go func() {
 		if err := reg.Run(ctx); err != nil && ctx.Err() == nil {
 			log.Error("cache invalidation feed stopped", slog.Any("err", err))
@@ -122,7 +125,7 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 	}
 	web := ui.New(ui.Options{Registry: reg, Contracts: streams, Lineage: graph, Audit: store.Audit(), Auth: authn, Proposals: props, Logger: log})
 	srv := &http.Server{
-		Handler:           api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph, Proposals: props, UI: web}),
+		Handler:           api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph, Proposals: props, DEK: keys, UI: web}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
