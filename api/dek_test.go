@@ -108,6 +108,9 @@ func TestDEKRegistry(t *testing.T) {
 		want("list KEKs", s.as(t, "alice", "GET", keks, nil), 200, `["k1"]`)
 		before := s.keys(t)
 		wantError(t, "same KEK again", s.as(t, svc, "POST", keks, map[string]any{"name": "k1", "kmsType": "aws-kms", "kmsKeyId": "arn:aws:kms:eu:1:key/x", "kmsProps": map[string]string{"region": "eu"}, "doc": "orders"}), 409, 40971, "k1")
+		if after := s.keys(t); after != before {
+			t.Errorf("a refused KEK changed the keys:\nbefore %s\nafter %s", before, after)
+		}
 
 		r = s.as(t, svc, "POST", deks, map[string]any{"subject": "orders-value", "encryptedKeyMaterial": wrapped1})
 		want("create DEK", r, 200, "")
