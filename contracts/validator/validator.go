@@ -272,6 +272,9 @@ func (v *Validator) checkPart(ctx context.Context, pol *Policy, topic string, pa
 		case errors.Is(err, ErrNotFound):
 			fail(CheckSchemaID, 0, "schema GUID %s does not exist", g)
 			return
+		case errors.Is(err, errNoGUIDs):
+			fail(CheckSchemaID, 0, "schema GUID %s: %v", g, err)
+			return
 		case err != nil:
 			fail(CheckUnavailable, 0, "%v", err)
 			return
@@ -509,7 +512,7 @@ func (v *Validator) keyed(ctx context.Context, subject string, ps *pass) bool {
 }
 
 // errNoGUIDs: the Source cannot find schemas by GUID.
-var errNoGUIDs = fmt.Errorf("%w: this validator's schema source cannot look schemas up by GUID", ErrNotFound)
+var errNoGUIDs = errors.New("this validator's schema source cannot look schemas up by GUID")
 
 // guidID returns the id of the schema with GUID g. A GUID names one
 // schema forever, so a found id is kept; an unknown GUID is asked again

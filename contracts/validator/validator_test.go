@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	hamba "github.com/hamba/avro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
@@ -34,6 +35,9 @@ type fakeSource struct {
 func (f *fakeSource) SchemaByGUID(ctx context.Context, guid string) (validator.SchemaDoc, error) {
 	f.mu.Lock()
 	id, ok := f.guids[guid]
+	if !ok {
+		f.reads++
+	}
 	f.mu.Unlock()
 	if !ok {
 		return validator.SchemaDoc{}, fmt.Errorf("%w: schema GUID %s", validator.ErrNotFound, guid)
@@ -463,5 +467,34 @@ func TestFieldRuleGaps(t *testing.T) {
 		if got.Valid != valid || (!valid && !strings.Contains(got.Failures[0].Reason, "field com.acme.T.attrs.value:")) {
 			t.Errorf("proto map value %q: %+v", val, got)
 		}
+	}
+}
+
+// plainSource is a Source that cannot find schemas by GUID.
+type plainSource struct{ validator.Source }
+
+// TestGUIDWithoutGUIDSource: a record naming its schema by GUID fails the
+// schema_id check, saying why, when the source cannot resolve GUIDs; one
+// read per Recheck, not one per record.
+func TestGUIDWithoutGUIDSource(t *testing.T) {
+	f := formats(t)[0]
+	src := world(f)
+	v := validator.New(plainSource{src}, validator.Options{})
+	r := withHeader(rec(f.encode(t, "o-1", 5)), wire.ValueSchemaIDHeader, guidHeader(guid1, nil))
+	got := v.Validate(context.Background(), &r)
+	if got.Valid || len(got.Failures) != 1 || got.Failures[0].Check != validator.CheckSchemaID || !strings.Contains(got.Failures[0].Reason, "cannot look schemas up by GUID") {
+		t.Fatalf("verdict %+v", got)
+	}
+	// With a GUID source, an unknown GUID is asked once per Recheck.
+	v = validator.New(src, validator.Options{Recheck: time.Hour})
+	unknown := withHeader(rec(f.encode(t, "o-1", 5)), wire.ValueSchemaIDHeader, guidHeader([16]byte{7}, nil))
+	before := src.reads
+	for range 100 {
+		if got := v.Validate(context.Background(), &unknown); got.Valid {
+			t.Fatal("unknown GUID accepted")
+		}
+	}
+	if src.reads-before > 1 {
+		t.Errorf("100 records of one unknown GUID read the source %d times", src.reads-before)
 	}
 }
