@@ -25,6 +25,8 @@ import (
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/dek"
+	"github.com/accord/accord/dek/sqldek"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
@@ -104,6 +106,7 @@ type Stack struct {
 	Contracts *contracts.Service // the registry's policy
 	Lineage   *lineage.Service
 	Proposals *proposals.Service
+	DEK       *dek.Service        // the DEK registry; a DEK's writer is its subject's (Contracts)
 	Auth      *auth.Authenticator // nil without Options.Auth
 	Audit     *audit.Log
 }
@@ -135,7 +138,8 @@ func New(t testing.TB, target string, opts Options) *Stack {
 	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: opts.Unowned, Logger: log})
 	reg.SetPolicy(streams)
 	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log, MaxAge: opts.LineageMaxAge})
-	s := &Stack{Ctx: ctx, Log: log, Store: store, Registry: reg, Contracts: streams, Lineage: graph, Audit: store.Audit()}
+	s := &Stack{Ctx: ctx, Log: log, Store: store, Registry: reg, Contracts: streams, Lineage: graph, Audit: store.Audit(),
+		DEK: dek.NewService(sqldek.New(store.DB()), dek.Options{Writers: streams})}
 
 	propOpts := proposals.Options{Logger: log, Principals: opts.Principals}
 	if opts.Auth {

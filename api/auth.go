@@ -87,6 +87,9 @@ var (
 //     principal manages its own tokens, an admin everything);
 //   - proposals: creating and withdrawing admin or service, approving and
 //     rejecting admin or reviewer, refined by the proposals package;
+//   - the DEK registry: creating KEKs, and writing DEKs, admin or
+//     service (the dek service checks the DEK's subject's owner); changing,
+//     deleting or undeleting KEKs admin (see dekRoles);
 //   - other native writes (/v1/...): admin, service or reviewer, refined by
 //     their handlers (owners, reviewers).
 func requiredRoles(method, path string) (action string, roles []auth.Role) {
@@ -105,6 +108,8 @@ func requiredRoles(method, path string) (action string, roles []auth.Role) {
 		if len(segs) == 1 || contextWide(segs[1]) {
 			return method + " /" + segs[0] + " (context-wide)", adminOnly
 		}
+	case "dek-registry":
+		return method + " " + path, dekRoles(method, segs)
 	case "v1":
 		if len(segs) > 1 && (segs[1] == "principals" || segs[1] == "tokens") {
 			return "", nil // the handlers decide

@@ -10,6 +10,7 @@ import (
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/backup"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/dek"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
@@ -70,6 +71,13 @@ var codes = []struct {
 	{proposals.ErrInvalid, 422, 42291},
 	{backup.ErrConflict, 409, 40951},
 	{backup.ErrInvalid, 422, 42251},
+	{dek.ErrKeyNotFound, 404, 40470},
+	{dek.ErrKeyNotSoftDeleted, 404, 40471},
+	{dek.ErrKeySoftDeleted, 404, 40472},
+	{dek.ErrAlreadyExists, 409, 40971},
+	{dek.ErrTooManyKeys, 409, 40972},
+	{dek.ErrInvalidKey, 422, 42271},
+	{dek.ErrReferenceExists, 422, 42272},
 	{errBadRequest, 400, 400},
 	{errUnprocessable, 422, 422},
 	{errTooLarge, 413, 413},

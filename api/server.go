@@ -23,6 +23,7 @@ import (
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/backup"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/dek"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
@@ -55,6 +56,9 @@ type Options struct {
 	// Backups serves GET /v1/admin/dump and POST /v1/admin/import (see
 	// api/backup.go); nil: not served.
 	Backups *backup.Service
+	// DEK serves the DEK registry, /dek-registry/v1 (see api/dek.go);
+	// nil: not served.
+	DEK *dek.Service
 	// UI serves /ui and /ui/... (the reviewers' web UI, package ui). It
 	// runs before the API's authentication: it signs people in with its
 	// own session cookie. nil: not served.
@@ -82,6 +86,7 @@ type Server struct {
 	lineage   *lineage.Service   // nil: no lineage routes
 	proposals *proposals.Service // nil: no /v1/proposals
 	backups   *backup.Service    // nil: no /v1/admin/dump, /v1/admin/import
+	dek       *dek.Service       // nil: no /dek-registry/v1
 	mirror    *mirrorCache
 	ui        http.Handler // nil: no /ui
 	ready     *readiness
@@ -94,7 +99,7 @@ type idKey struct {
 
 // New returns a Server for reg.
 func New(reg *registry.Registry, opts Options) *Server {
-	s := &Server{reg: reg, log: opts.Logger, maxBody: opts.MaxBodyBytes, auth: opts.Auth, contracts: opts.Contracts, audit: opts.Audit, lineage: opts.Lineage, proposals: opts.Proposals, backups: opts.Backups}
+	s := &Server{reg: reg, log: opts.Logger, maxBody: opts.MaxBodyBytes, auth: opts.Auth, contracts: opts.Contracts, audit: opts.Audit, lineage: opts.Lineage, proposals: opts.Proposals, backups: opts.Backups, dek: opts.DEK}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -196,6 +201,7 @@ func (s *Server) routes() chi.Router {
 	s.lineageRoutes(r)
 	s.proposalRoutes(r)
 	s.backupRoutes(r)
+	s.dekRoutes(r)
 	return r
 }
 

@@ -39,7 +39,7 @@ type spec struct {
 	ReviewRequired bool `json:"reviewRequired,omitempty"`
 }
 
-const streamColumns = `name, owner, event_type, visibility, spec, created_at, updated_at, check_schema_id, check_payload, check_rules, check_producer`
+const streamColumns = `name, owner, event_type, visibility, spec, created_at, updated_at, check_schema_id, check_payload, check_rules, check_producer, check_key, check_value`
 
 // bit stores a switch as the 0/1 INTEGER both engines share (migration
 // 0006); PostgreSQL would refuse a Go bool for an INTEGER column.
@@ -59,9 +59,10 @@ func (st *SQLStore) Create(ctx context.Context, s Stream) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, st.db.Rebind(`INSERT INTO streams (`+streamColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		_, err = tx.ExecContext(ctx, st.db.Rebind(`INSERT INTO streams (`+streamColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			s.Name, s.Owner, string(s.EventType), string(s.Visibility), doc, s.CreatedAt.UnixMilli(), s.UpdatedAt.UnixMilli(),
-			string(s.Validation.SchemaID), bit(s.Validation.Payload), bit(s.Validation.Rules), bit(s.Validation.Producer))
+			string(s.Validation.SchemaID), bit(s.Validation.Payload), bit(s.Validation.Rules), bit(s.Validation.Producer),
+			bit(s.Validation.Key), bit(!s.Validation.SkipValue))
 		if st.db.IsUniqueViolation(err) {
 			return errorf(ErrStreamExists, "stream %s already exists", s.Name)
 		}
@@ -171,8 +172,9 @@ func (st *SQLStore) query(ctx context.Context, q queryer, query string, args ...
 			et, vis, doc, mode       string
 			created, updated         int64
 			payload, rules, producer int64
+			key, value               int64
 		)
-		if err := rows.Scan(&s.Name, &s.Owner, &et, &vis, &doc, &created, &updated, &mode, &payload, &rules, &producer); err != nil {
+		if err := rows.Scan(&s.Name, &s.Owner, &et, &vis, &doc, &created, &updated, &mode, &payload, &rules, &producer, &key, &value); err != nil {
 			return nil, fmt.Errorf("reading streams: %w", err)
 		}
 		var sp spec
@@ -185,7 +187,8 @@ func (st *SQLStore) query(ctx context.Context, q queryer, query string, args ...
 		s.Tags, s.LintErrors, s.Consumers = sp.Tags, sp.LintErrors, sp.Consumers
 		s.Compatibility = compat.Level(sp.Compatibility)
 		s.ReviewRequired = sp.ReviewRequired
-		s.Validation = Validation{SchemaID: SchemaIDMode(mode), Payload: payload != 0, Rules: rules != 0, Producer: producer != 0}
+		s.Validation = Validation{SchemaID: SchemaIDMode(mode), Payload: payload != 0, Rules: rules != 0, Producer: producer != 0,
+			Key: key != 0, SkipValue: value == 0}
 		if s.Consumers == nil {
 			s.Consumers = []Consumer{}
 		}
@@ -234,9 +237,10 @@ func (st *SQLStore) Update(ctx context.Context, name, by string, fn func(*Stream
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, st.db.Rebind(`UPDATE streams SET owner = ?, event_type = ?, visibility = ?, spec = ?, updated_at = ?,
-			check_schema_id = ?, check_payload = ?, check_rules = ?, check_producer = ? WHERE name = ?`),
+			check_schema_id = ?, check_payload = ?, check_rules = ?, check_producer = ?, check_key = ?, check_value = ? WHERE name = ?`),
 			s.Owner, string(s.EventType), string(s.Visibility), doc, s.UpdatedAt.UnixMilli(),
-			string(s.Validation.SchemaID), bit(s.Validation.Payload), bit(s.Validation.Rules), bit(s.Validation.Producer), s.Name); err != nil {
+			string(s.Validation.SchemaID), bit(s.Validation.Payload), bit(s.Validation.Rules), bit(s.Validation.Producer),
+			bit(s.Validation.Key), bit(!s.Validation.SkipValue), s.Name); err != nil {
 			return fmt.Errorf("updating stream %s: %w", name, err)
 		}
 		if err := st.indexSubjects(ctx, tx, &s); err != nil {

@@ -99,26 +99,53 @@ const (
 // Validation switches the validation hook's per-record checks of a
 // stream. The zero value means "not set" and takes DefaultValidation, so
 // Go callers that predate it keep every check on.
+//
+// Key and value checks are switched as Confluent's broker-side validation
+// switches them (confluent.key.schema.validation, ...value...): keys are
+// checked only when Key is on (opt-in: most producers send plain string
+// keys), and then only once the stream's key subject has a schema; values
+// are checked unless SkipValue (JSON "value": false). Null keys and
+// tombstones always pass.
 type Validation struct {
 	SchemaID SchemaIDMode `json:"schemaId"`
 	Payload  bool         `json:"payload"`
 	Rules    bool         `json:"rules"`
 	Producer bool         `json:"producer"`
+	Key      bool         `json:"key"`
+	// SkipValue is JSON "value": false. It is negative in Go so that the
+	// zero value (and Validations written before the switch) checks values.
+	SkipValue bool `json:"-"`
+}
+
+// validationJSON is Validation on the wire.
+type validationJSON struct {
+	SchemaID SchemaIDMode `json:"schemaId"`
+	Payload  bool         `json:"payload"`
+	Rules    bool         `json:"rules"`
+	Producer bool         `json:"producer"`
+	Key      bool         `json:"key"`
+	Value    bool         `json:"value"`
+}
+
+// MarshalJSON writes the value switch as "value".
+func (v Validation) MarshalJSON() ([]byte, error) {
+	return json.Marshal(validationJSON{SchemaID: v.SchemaID, Payload: v.Payload, Rules: v.Rules, Producer: v.Producer, Key: v.Key, Value: !v.SkipValue})
 }
 
 // DefaultValidation turns every check on, accepting any registered
-// version (records written before a soft delete stay valid).
+// version (records written before a soft delete stay valid), for values;
+// key checks are opt-in.
 var DefaultValidation = Validation{SchemaID: SchemaIDAny, Payload: true, Rules: true, Producer: true}
 
 // UnmarshalJSON starts from DefaultValidation, so a document names only
 // the checks it turns off: {"rules": false}.
 func (v *Validation) UnmarshalJSON(b []byte) error {
-	type plain Validation
-	p := plain(DefaultValidation)
+	d := DefaultValidation
+	p := validationJSON{SchemaID: d.SchemaID, Payload: d.Payload, Rules: d.Rules, Producer: d.Producer, Key: d.Key, Value: !d.SkipValue}
 	if err := json.Unmarshal(b, &p); err != nil {
 		return err
 	}
-	*v = Validation(p)
+	*v = Validation{SchemaID: p.SchemaID, Payload: p.Payload, Rules: p.Rules, Producer: p.Producer, Key: p.Key, SkipValue: !p.Value}
 	return nil
 }
 

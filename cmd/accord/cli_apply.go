@@ -38,7 +38,7 @@ depth; several documents per file with ---). Kinds:
   compatibility: FULL_TRANSITIVE
   lintErrors: block        # or report
   reviewRequired: false    # true: changes ship only through approved proposals
-  validation: {schemaId: any, payload: true, rules: true, producer: true}   # the validation hook's checks
+  validation: {schemaId: any, payload: true, rules: true, producer: true, key: false, value: true}   # the validation hook's checks
   consumers: [{principal: billing-svc, fields: [id, total]}]
   keySchema: schemas/order-key.avsc          # paths are relative to the YAML file
   valueSchema:
@@ -98,12 +98,14 @@ type streamDoc struct {
 }
 
 // validationDoc is contracts.Validation; a check left out of the YAML
-// stays on, as the server reads it.
+// takes the server's default: on, but for key checks (opt-in).
 type validationDoc struct {
 	SchemaID string `json:"schemaId" yaml:"schemaId"`
 	Payload  *bool  `json:"payload" yaml:"payload"`
 	Rules    *bool  `json:"rules" yaml:"rules"`
 	Producer *bool  `json:"producer" yaml:"producer"`
+	Key      *bool  `json:"key" yaml:"key"`
+	Value    *bool  `json:"value" yaml:"value"`
 }
 
 func (v *validationDoc) normalized() *validationDoc {
@@ -121,7 +123,11 @@ func (v *validationDoc) normalized() *validationDoc {
 		}
 		return b
 	}
-	n.Payload, n.Rules, n.Producer = on(n.Payload), on(n.Rules), on(n.Producer)
+	n.Payload, n.Rules, n.Producer, n.Value = on(n.Payload), on(n.Rules), on(n.Producer), on(n.Value)
+	if n.Key == nil {
+		off := false
+		n.Key = &off
+	}
 	return &n
 }
 

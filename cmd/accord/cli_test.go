@@ -436,7 +436,7 @@ valueSchema:
 		out, errOut, code := cli(t, env, "apply", "-f", dir)
 		wantCode(t, "apply", code, 0, out, errOut)
 		st := ts.mustCall(t, "GET", "/v1/streams/orders", "", "root")
-		if !strings.Contains(st, `"reviewRequired":true`) || !strings.Contains(st, `"validation":{"schemaId":"any","payload":true,"rules":false,"producer":true}`) {
+		if !strings.Contains(st, `"reviewRequired":true`) || !strings.Contains(st, `"validation":{"schemaId":"any","payload":true,"rules":false,"producer":true,"key":false,"value":true}`) {
 			t.Errorf("stream: %s", st)
 		}
 		out, errOut, code = cli(t, env, "apply", "-f", dir, "--output", "json")

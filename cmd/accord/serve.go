@@ -19,6 +19,8 @@ import (
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/dek"
+	"github.com/accord/accord/dek/sqldek"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
@@ -137,6 +139,7 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 		propOpts.Principals = authn
 	}
 	props := proposals.NewService(store.DB(), reg, streams, graph, propOpts)
+	keys := dek.NewService(sqldek.New(store.DB()), dek.Options{Writers: streams}) // DEKs: their subject's writer
 	go func() {
 		if err := reg.Run(ctx); err != nil && ctx.Err() == nil {
 			log.Error("cache invalidation feed stopped", slog.Any("err", err))
@@ -155,7 +158,7 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 	web := ui.New(ui.Options{Registry: reg, Contracts: streams, Lineage: graph, Audit: store.Audit(), Auth: authn, Proposals: props, Logger: log})
 	srv := &http.Server{
 		Handler: api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph, Proposals: props, UI: web,
-			Readiness: store, Backups: newBackups(store, graph, streams, authn, log)}),
+			Readiness: store, Backups: newBackups(store, graph, streams, authn, log), DEK: keys}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}

@@ -33,3 +33,6 @@ func KeptScratch(src []byte) (int, error) {
 	}
 	return n, err
 }
+
+// CapVersionsSASL is the ApiVersions rewrite of a proxy with SASL on.
+var CapVersionsSASL = capVersionsSASL

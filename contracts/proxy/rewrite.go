@@ -22,6 +22,9 @@ func (p *Proxy) fixer(key int16) func(kmsg.Response) error {
 	case keyMetadata, keyFindCoordinator, keyDescribeCluster:
 		return p.rewriteBrokers
 	case keyApiVersions:
+		if p.cfg.SASL != nil {
+			return capVersionsSASL
+		}
 		return capVersions
 	}
 	return nil
@@ -55,6 +58,42 @@ func (p *Proxy) rewriteBrokers(r kmsg.Response) error {
 		for i := range resp.Brokers {
 			b := &resp.Brokers[i]
 			b.Host, b.Port = p.advertise(b.Host, b.Port, false)
+		}
+	}
+	return nil
+}
+
+// The SASL versions the proxy answers itself (sasl.go) when it
+// authenticates: a SaslHandshake v0 is followed by a bare PLAIN token, v1
+// by SaslAuthenticate, which kmsg decodes in every version.
+const (
+	maxSASLHandshake    = 1
+	maxSASLAuthenticate = 2
+)
+
+// capVersionsSASL is capVersions for a proxy that authenticates: the SASL
+// keys advertised are the proxy's own, not the broker's (which may have
+// none, or other versions), so clients that pick a mechanism from the
+// ApiVersions answer (older librdkafka, e.g. Debian's kcat) authenticate.
+func capVersionsSASL(r kmsg.Response) error {
+	if err := capVersions(r); err != nil {
+		return err
+	}
+	resp, ok := r.(*kmsg.ApiVersionsResponse)
+	if !ok {
+		return nil
+	}
+	own := map[int16]int16{keySaslHandshake: maxSASLHandshake, keySaslAuthenticate: maxSASLAuthenticate}
+	for i := range resp.ApiKeys {
+		k := &resp.ApiKeys[i]
+		if max, ok := own[k.ApiKey]; ok {
+			k.MinVersion, k.MaxVersion = 0, max
+			delete(own, k.ApiKey)
+		}
+	}
+	for _, key := range []int16{keySaslHandshake, keySaslAuthenticate} {
+		if max, ok := own[key]; ok {
+			resp.ApiKeys = append(resp.ApiKeys, kmsg.ApiVersionsResponseApiKey{ApiKey: key, MinVersion: 0, MaxVersion: max})
 		}
 	}
 	return nil

@@ -145,6 +145,40 @@ func (s *HTTPSource) Usages(ctx context.Context, id int) ([]Usage, error) {
 	return out, nil
 }
 
+var _ GUIDSource = (*HTTPSource)(nil)
+
+// SchemaByGUID implements GUIDSource: GET /schemas/guids/{guid}, which
+// answers as GET /schemas/ids/{id}. The schema's id is the answer's "id"
+// when it has one, else the first of GET /schemas/guids/{guid}/ids (a
+// list of ids, or of objects with an "id").
+func (s *HTTPSource) SchemaByGUID(ctx context.Context, guid string) (SchemaDoc, error) {
+	path := "/schemas/guids/" + url.PathEscape(guid)
+	var doc schemaJSON
+	if err := s.get(ctx, path, &doc); err != nil {
+		return SchemaDoc{}, err
+	}
+	id := doc.ID
+	if id <= 0 {
+		var ids []json.RawMessage
+		if err := s.get(ctx, path+"/ids", &ids); err != nil {
+			return SchemaDoc{}, err
+		}
+		for _, raw := range ids {
+			var obj struct {
+				ID int `json:"id"`
+			}
+			if json.Unmarshal(raw, &id) == nil || json.Unmarshal(raw, &obj) == nil && obj.ID > 0 {
+				id = max(id, obj.ID)
+				break
+			}
+		}
+		if id <= 0 {
+			return SchemaDoc{}, fmt.Errorf("%w: GET %s/ids: no schema id", ErrNotFound, path)
+		}
+	}
+	return s.Schema(ctx, id)
+}
+
 // Latest implements Source.
 func (s *HTTPSource) Latest(ctx context.Context, subject string) (Usage, error) {
 	var v schemaJSON

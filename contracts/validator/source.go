@@ -29,6 +29,16 @@ type Source interface {
 	Streams(ctx context.Context) ([]Policy, error)
 }
 
+// GUIDSource is implemented by Sources that find schemas by GUID, for
+// records that name their schema in a __key_schema_id / __value_schema_id
+// header (Confluent's header serializer) instead of a payload prefix.
+// SchemaByGUID returns the schema with its ID set (the subject checks go
+// by id); an unknown GUID is ErrNotFound. Without it such records fail
+// the schema_id check.
+type GUIDSource interface {
+	SchemaByGUID(ctx context.Context, guid string) (SchemaDoc, error)
+}
+
 // Generationer is implemented by Sources that can say cheaply when stream
 // policies changed: a Validator rereads them when Generation differs from
 // its last read, instead of waiting for Options.Refresh.
@@ -91,15 +101,23 @@ const (
 
 // Checks switches a stream's checks. The frame is always checked when a
 // schema id, payload or rules check is on.
+//
+// Key turns key checks on (opt-in, as Confluent's broker-side
+// confluent.key.schema.validation): then a key is checked once the key
+// subject has a schema. SkipValue turns value checks off; it is negative
+// so that Checks written before it still check values. Null keys and
+// tombstones always pass.
 type Checks struct {
-	SchemaID IDMode `json:"schemaId"`
-	Payload  bool   `json:"payload"`
-	Rules    bool   `json:"rules"`
-	Producer bool   `json:"producer"`
+	SchemaID  IDMode `json:"schemaId"`
+	Payload   bool   `json:"payload"`
+	Rules     bool   `json:"rules"`
+	Producer  bool   `json:"producer"`
+	Key       bool   `json:"key"`
+	SkipValue bool   `json:"skipValue,omitempty"`
 }
 
-// DefaultChecks turns every check on, accepting any registered version
-// (contracts.DefaultValidation).
+// DefaultChecks turns every value check on, accepting any registered
+// version; keys are not checked (contracts.DefaultValidation).
 var DefaultChecks = Checks{SchemaID: IDAny, Payload: true, Rules: true, Producer: true}
 
 // ChecksOf is the Checks a stream's validation switches give; an unset
@@ -108,7 +126,7 @@ func ChecksOf(v contracts.Validation) Checks {
 	if v == (contracts.Validation{}) {
 		return DefaultChecks
 	}
-	return Checks{SchemaID: IDMode(v.SchemaID), Payload: v.Payload, Rules: v.Rules, Producer: v.Producer}
+	return Checks{SchemaID: IDMode(v.SchemaID), Payload: v.Payload, Rules: v.Rules, Producer: v.Producer, Key: v.Key, SkipValue: v.SkipValue}
 }
 
 // frames reports whether the key and value must be framed.

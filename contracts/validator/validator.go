@@ -41,6 +41,8 @@ type Validator struct {
 	schemas sync.Map // int → *schemaEntry
 	usages  sync.Map // int → *cached[[]Usage]
 	latest  sync.Map // string → *cached[Usage]
+	keyedBy sync.Map // key subject → *cached[bool]: has it a live version
+	guids   sync.Map // [16]byte → *cached[int]: a schema GUID's id (0: unknown)
 
 	policies atomic.Pointer[policySet]
 	loadMu   sync.Mutex
@@ -229,24 +231,56 @@ func (v *Validator) validate(ctx context.Context, rec *Record, ps *pass) Verdict
 			Reason: fmt.Sprintf("stream %s is written only by its owner %s, and this record was produced by %s", pol.Stream, pol.Owner, who)})
 	}
 	if pol.Checks.frames() {
-		if rec.Key != nil && pol.KeySubject != "" {
-			v.checkPart(ctx, pol, rec.Topic, PartKey, rec.Key, ps, &verdict)
+		var keyHdr, valueHdr []byte
+		for _, h := range rec.Headers {
+			switch h.Key {
+			case wire.KeySchemaIDHeader:
+				keyHdr = h.Value
+			case wire.ValueSchemaIDHeader:
+				valueHdr = h.Value
+			}
 		}
-		if rec.Value != nil {
-			v.checkPart(ctx, pol, rec.Topic, PartValue, rec.Value, ps, &verdict)
+		if rec.Key != nil && pol.Checks.Key && pol.KeySubject != "" && v.keyed(ctx, pol.KeySubject, ps) {
+			v.checkPart(ctx, pol, rec.Topic, PartKey, rec.Key, keyHdr, ps, &verdict)
+		}
+		if rec.Value != nil && !pol.Checks.SkipValue {
+			v.checkPart(ctx, pol, rec.Topic, PartValue, rec.Value, valueHdr, ps, &verdict)
 		}
 	}
 	return verdict
 }
 
 // checkPart runs the frame, schema id, payload and rules checks on a key
-// or a value.
-func (v *Validator) checkPart(ctx context.Context, pol *Policy, topic string, part Part, data []byte, ps *pass, verdict *Verdict) {
+// or a value. hdr is its schema id header when the record has one: then
+// the schema is named by GUID there and data is the bare payload.
+func (v *Validator) checkPart(ctx context.Context, pol *Policy, topic string, part Part, data, hdr []byte, ps *pass, verdict *Verdict) {
 	fail := func(c Check, id int, format string, args ...any) {
 		verdict.fail(Failure{Part: part, Check: c, SchemaID: id, Reason: fmt.Sprintf(format, args...)})
 	}
-	fr, err := wire.Parse(data, false)
-	if err != nil {
+	var (
+		fr  wire.Frame
+		err error
+	)
+	if hdr != nil {
+		g, err := wire.ParseGUID(hdr, false)
+		if err != nil {
+			fail(CheckFrame, 0, "%v", err)
+			return
+		}
+		id, err := v.guidID(ctx, g, ps.now)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			fail(CheckSchemaID, 0, "schema GUID %s does not exist", g)
+			return
+		case errors.Is(err, errNoGUIDs):
+			fail(CheckSchemaID, 0, "schema GUID %s: %v", g, err)
+			return
+		case err != nil:
+			fail(CheckUnavailable, 0, "%v", err)
+			return
+		}
+		fr = wire.Frame{SchemaID: id, Payload: data}
+	} else if fr, err = wire.Parse(data, false); err != nil {
 		fail(CheckFrame, 0, "%v", err)
 		return
 	}
@@ -269,7 +303,14 @@ func (v *Validator) checkPart(ctx context.Context, pol *Policy, topic string, pa
 	var md protoreflect.MessageDescriptor
 	if se.proto != nil {
 		// Only now is it known that message indexes follow the id.
-		if fr, err = wire.Parse(data, true); err != nil {
+		if hdr != nil {
+			g, err := wire.ParseGUID(hdr, true)
+			if err != nil {
+				fail(CheckFrame, fr.SchemaID, "%v", err)
+				return
+			}
+			fr.MessageIndexes = g.MessageIndexes
+		} else if fr, err = wire.Parse(data, true); err != nil {
 			fail(CheckFrame, fr.SchemaID, "%v", err)
 			return
 		}
@@ -450,4 +491,55 @@ func (v *Validator) latestOf(ctx context.Context, subject string, fresh bool, no
 	c := &cached[Usage]{val: u, at: v.now()}
 	v.latest.Store(subject, c)
 	return c, nil
+}
+
+// keyed reports whether a stream's key subject has a live version: keys
+// of a stream whose key schema is not registered are not checked, even
+// with key checks on (most producers send plain string keys). The answer
+// is cached for Options.Refresh, negative ones too, so unframed keys cost
+// no source read each; a source failure counts as keyed (the key is
+// checked, and its check reports the failure).
+func (v *Validator) keyed(ctx context.Context, subject string, ps *pass) bool {
+	if c, ok := v.keyedBy.Load(subject); ok && ps.now.Sub(c.(*cached[bool]).at) < v.opts.Refresh {
+		return c.(*cached[bool]).val
+	}
+	_, err := v.src.Latest(ctx, subject)
+	has := !errors.Is(err, ErrNotFound)
+	if err == nil || !has {
+		v.keyedBy.Store(subject, &cached[bool]{val: has, at: v.now()})
+	}
+	return has
+}
+
+// errNoGUIDs: the Source cannot find schemas by GUID.
+var errNoGUIDs = errors.New("this validator's schema source cannot look schemas up by GUID")
+
+// guidID returns the id of the schema with GUID g. A GUID names one
+// schema forever, so a found id is kept; an unknown GUID is asked again
+// after Options.Recheck (records naming it cost one source read per
+// Recheck, not one each).
+func (v *Validator) guidID(ctx context.Context, g wire.GUIDFrame, now time.Time) (int, error) {
+	if c, ok := v.guids.Load(g.GUID); ok {
+		c := c.(*cached[int])
+		if c.val > 0 {
+			return c.val, nil
+		}
+		if !v.stale(c.at) {
+			return 0, fmt.Errorf("%w: schema GUID %s", ErrNotFound, g)
+		}
+	}
+	gs, ok := v.src.(GUIDSource)
+	if !ok {
+		return 0, errNoGUIDs
+	}
+	doc, err := gs.SchemaByGUID(ctx, g.String())
+	if errors.Is(err, ErrNotFound) || err == nil && doc.ID <= 0 {
+		v.guids.Store(g.GUID, &cached[int]{at: now})
+		return 0, fmt.Errorf("%w: schema GUID %s", ErrNotFound, g)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reading schema GUID %s: %w", g, err)
+	}
+	v.guids.Store(g.GUID, &cached[int]{val: doc.ID, at: now})
+	return doc.ID, nil
 }

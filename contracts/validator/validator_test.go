@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	hamba "github.com/hamba/avro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
@@ -27,6 +28,42 @@ type fakeSource struct {
 	latest   map[string]validator.Usage
 	policies []validator.Policy
 	reads    int
+	// guids maps schema GUIDs to ids (validator.GUIDSource).
+	guids map[string]int
+}
+
+func (f *fakeSource) SchemaByGUID(ctx context.Context, guid string) (validator.SchemaDoc, error) {
+	f.mu.Lock()
+	id, ok := f.guids[guid]
+	if !ok {
+		f.reads++
+	}
+	f.mu.Unlock()
+	if !ok {
+		return validator.SchemaDoc{}, fmt.Errorf("%w: schema GUID %s", validator.ErrNotFound, guid)
+	}
+	return f.Schema(ctx, id)
+}
+
+// The GUIDs of schemas 1 and 2 in world.
+var (
+	guid1 = [16]byte{0x6b, 0x1d, 0x3c, 0x2a, 0, 1, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 1}
+	guid2 = [16]byte{0x6b, 0x1d, 0x3c, 0x2a, 0, 1, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 2}
+)
+
+// guidHeader is the __value_schema_id header Confluent's header
+// serializer writes: version 1, the GUID, then Protobuf's message indexes.
+func guidHeader(g [16]byte, index []int) []byte {
+	h := append([]byte{wire.MagicGUID}, g[:]...)
+	if index != nil {
+		h = append(h, 0) // [0]: the first message, as Confluent writes it
+	}
+	return h
+}
+
+func withHeader(r validator.Record, key string, value []byte) validator.Record {
+	r.Headers = append(r.Headers, validator.Header{Key: key, Value: value})
+	return r
 }
 
 func (f *fakeSource) Schema(_ context.Context, id int) (validator.SchemaDoc, error) {
@@ -160,6 +197,10 @@ func world(f format) *fakeSource {
 			3: {{Subject: "orders-value", Version: 1, SchemaID: 3, Deleted: true}},
 		},
 		latest: map[string]validator.Usage{"orders-value": {Subject: "orders-value", Version: 2, SchemaID: 1}},
+		guids: map[string]int{
+			"6b1d3c2a-0001-4000-8000-000000000001": 1,
+			"6b1d3c2a-0001-4000-8000-000000000002": 2,
+		},
 		policies: []validator.Policy{{
 			Stream: "orders", Owner: "orders-svc", Strategy: wire.TopicName,
 			KeySubject: "orders-key", ValueSubjects: []string{"orders-value"}, Checks: validator.DefaultChecks,
@@ -192,7 +233,33 @@ func TestValidate(t *testing.T) {
 				{name: "bad magic", rec: rec(append([]byte{1}, good...)), want: []string{"value frame"}, why: "BAD_MAGIC"},
 				{name: "truncated id", rec: rec([]byte{0, 0, 1}), want: []string{"value frame"}, why: "TRUNCATED_ID"},
 				{name: "empty", rec: rec([]byte{}), want: []string{"value frame"}, why: "EMPTY"},
-				{name: "key frame", rec: withKey(rec(frame(1, f.index, good)), []byte("plain")), want: []string{"key frame"}, why: "byte 0"},
+				// Key checks are opt-in, and need the key schema registered.
+				{name: "plain key, key checks off", rec: withKey(rec(frame(1, f.index, good)), []byte("plain"))},
+				{name: "plain key, no key schema", rec: withKey(rec(frame(1, f.index, good)), []byte("plain")),
+					change: func(s *fakeSource) { s.policies[0].Checks.Key = true }},
+				{name: "key frame", rec: withKey(rec(frame(1, f.index, good)), []byte("plain")), want: []string{"key frame"}, why: "byte 0",
+					change: func(s *fakeSource) {
+						s.policies[0].Checks.Key = true
+						s.latest["orders-key"] = validator.Usage{Subject: "orders-key", Version: 1, SchemaID: 4}
+					}},
+				{name: "null key, key checks on", rec: rec(frame(1, f.index, good)), change: func(s *fakeSource) {
+					s.policies[0].Checks.Key = true
+					s.latest["orders-key"] = validator.Usage{Subject: "orders-key", Version: 1, SchemaID: 4}
+				}},
+				{name: "value checks off", rec: rec([]byte("plain")), change: func(s *fakeSource) { s.policies[0].Checks.SkipValue = true }},
+				// Schemas named by GUID in a header; the payload is bare.
+				{name: "GUID header", rec: withHeader(rec(good), wire.ValueSchemaIDHeader, guidHeader(guid1, f.index))},
+				{name: "GUID header, rule", rec: withHeader(rec(f.encode(t, "o-1", -3)), wire.ValueSchemaIDHeader, guidHeader(guid1, f.index)),
+					want: []string{"value rules positiveAmount"}, why: "condition is false"},
+				{name: "GUID of another subject", rec: withHeader(rec(good), wire.ValueSchemaIDHeader, guidHeader(guid2, f.index)),
+					want: []string{"value schema_id"}, why: "not registered under subject orders-value"},
+				{name: "unknown GUID", rec: withHeader(rec(good), wire.ValueSchemaIDHeader, guidHeader([16]byte{9}, f.index)),
+					want: []string{"value schema_id"}, why: "schema GUID 09000000-0000-0000-0000-000000000000 does not exist"},
+				{name: "GUID header, bad version", rec: withHeader(rec(good), wire.ValueSchemaIDHeader, append([]byte{7}, guid1[:]...)),
+					want: []string{"value frame"}, why: "want 0x01"},
+				{name: "GUID header, truncated", rec: withHeader(rec(good), wire.ValueSchemaIDHeader, []byte{1, 2, 3}),
+					want: []string{"value frame"}, why: "16 bytes"},
+				{name: "key GUID header ignored for values", rec: withHeader(rec(frame(1, f.index, good)), wire.KeySchemaIDHeader, []byte{7})},
 				{name: "unknown id", rec: rec(frame(99, f.index, good)), want: []string{"value schema_id"}, why: "schema id 99 does not exist"},
 				{name: "other subject", rec: rec(frame(2, f.index, good)), want: []string{"value schema_id"}, why: "not registered under subject orders-value (it is payments-value version 1)"},
 				{name: "other subject, check off", rec: rec(frame(2, f.index, good)), checks: &validator.Checks{SchemaID: validator.IDOff, Payload: true}},
@@ -400,5 +467,34 @@ func TestFieldRuleGaps(t *testing.T) {
 		if got.Valid != valid || (!valid && !strings.Contains(got.Failures[0].Reason, "field com.acme.T.attrs.value:")) {
 			t.Errorf("proto map value %q: %+v", val, got)
 		}
+	}
+}
+
+// plainSource is a Source that cannot find schemas by GUID.
+type plainSource struct{ validator.Source }
+
+// TestGUIDWithoutGUIDSource: a record naming its schema by GUID fails the
+// schema_id check, saying why, when the source cannot resolve GUIDs; one
+// read per Recheck, not one per record.
+func TestGUIDWithoutGUIDSource(t *testing.T) {
+	f := formats(t)[0]
+	src := world(f)
+	v := validator.New(plainSource{src}, validator.Options{})
+	r := withHeader(rec(f.encode(t, "o-1", 5)), wire.ValueSchemaIDHeader, guidHeader(guid1, nil))
+	got := v.Validate(context.Background(), &r)
+	if got.Valid || len(got.Failures) != 1 || got.Failures[0].Check != validator.CheckSchemaID || !strings.Contains(got.Failures[0].Reason, "cannot look schemas up by GUID") {
+		t.Fatalf("verdict %+v", got)
+	}
+	// With a GUID source, an unknown GUID is asked once per Recheck.
+	v = validator.New(src, validator.Options{Recheck: time.Hour})
+	unknown := withHeader(rec(f.encode(t, "o-1", 5)), wire.ValueSchemaIDHeader, guidHeader([16]byte{7}, nil))
+	before := src.reads
+	for range 100 {
+		if got := v.Validate(context.Background(), &unknown); got.Valid {
+			t.Fatal("unknown GUID accepted")
+		}
+	}
+	if src.reads-before > 1 {
+		t.Errorf("100 records of one unknown GUID read the source %d times", src.reads-before)
 	}
 }
