@@ -38,6 +38,10 @@ type Store struct {
 	id     string  // this instance, named in NOTIFY payloads
 	log    *slog.Logger
 
+	// counters mirrors the change counters on SQLite, whose database
+	// this Store alone writes (see Changes).
+	counters counters
+
 	closing   context.Context // ends when Close is called; stops Watch
 	close     context.CancelFunc
 	closeOnce sync.Once
