@@ -242,6 +242,6 @@ func TestReplicasDecideWritesFromTheDatabase(t *testing.T) {
 	if wrongs > 0 {
 		t.Errorf("%d wrong acknowledgements in %d sequences: %v", wrongs, len(kinds)*sequencesPerKind, byKind)
 	}
-	t.Logf("%d sequences of each of %d kinds (every %dth with the change feeds killed between steps): %d wrong acknowledgements, in %v",
+	t.Logf("%d sequences of each of %d kinds (one in %d with the change feeds killed between steps): %d wrong acknowledgements, in %v",
 		sequencesPerKind, len(kinds), killEvery, wrongs, time.Since(start).Round(time.Millisecond))
 }

@@ -61,6 +61,13 @@ func (svc *Service) BeforeRegister(ctx context.Context, subject string, schema c
 	return nil
 }
 
+// BeforeWrite is the registry hook for the other writes of a subject
+// (config, mode, deletes): the caller must be allowed to write it
+// (AuthorizeSubjectWrite), as read in the write's transaction.
+func (svc *Service) BeforeWrite(ctx context.Context, subject string) error {
+	return svc.AuthorizeSubjectWrite(ctx, auth.FromContext(ctx), subject)
+}
+
 // Lint lints a proposed schema for one of the stream's subjects (the
 // first value subject when subject is ""), or, when in is nil, the latest
 // registered schema of each of its subjects.

@@ -82,8 +82,12 @@ func ParseMode(s string) (string, bool) {
 
 // storedConfig reads one level's config, nil if unset: from the cache
 // when it holds it and the change feed is up (reads may be as stale as
-// the feed, docs/consistency.md), else from the store.
+// the feed, docs/consistency.md), else from the store, or from the
+// write's transaction when ctx carries one (WithTx).
 func (r *Registry) storedConfig(ctx context.Context, regCtx, subject string) (*Config, error) {
+	if tx := TxFrom(ctx); tx != nil {
+		return readConfig(ctx, tx, regCtx, subject)
+	}
 	key := cacheKey{regCtx, subject}
 	lost := r.feedLost.Load()
 	if !lost {
@@ -189,6 +193,9 @@ func (r *Registry) SetConfig(ctx context.Context, subject string, update Config)
 		if err := checkWritable(ctx, tx, n); err != nil {
 			return err
 		}
+		if err := r.beforeWrite(ctx, tx, n); err != nil {
+			return err
+		}
 		cur := Config{}
 		raw, err := tx.Config(ctx, n.Context, n.Subject)
 		if err == nil {
@@ -210,6 +217,9 @@ func (r *Registry) SetConfig(ctx context.Context, subject string, update Config)
 	})
 	r.invalidate(n)
 	if err != nil {
+		if refusal, ok := unwrapPolicy(err); ok {
+			return Config{}, refusal
+		}
 		return Config{}, storeErr("writing config", err)
 	}
 	return out, nil
@@ -247,6 +257,9 @@ func (r *Registry) DeleteConfig(ctx context.Context, subject string) (Config, er
 		if err := checkWritable(ctx, tx, n); err != nil {
 			return err
 		}
+		if err := r.beforeWrite(ctx, tx, n); err != nil {
+			return err
+		}
 		if err := tx.PutConfig(n.Subject, nil); err != nil {
 			return err
 		}
@@ -254,6 +267,9 @@ func (r *Registry) DeleteConfig(ctx context.Context, subject string) (Config, er
 	})
 	r.invalidate(n)
 	if err != nil {
+		if refusal, ok := unwrapPolicy(err); ok {
+			return Config{}, refusal
+		}
 		return Config{}, storeErr("deleting config", err)
 	}
 	return prev, nil
@@ -262,6 +278,9 @@ func (r *Registry) DeleteConfig(ctx context.Context, subject string) (Config, er
 // storedMode reads one level's mode, "" if unset, as storedConfig reads
 // a config.
 func (r *Registry) storedMode(ctx context.Context, regCtx, subject string) (string, error) {
+	if tx := TxFrom(ctx); tx != nil {
+		return readMode(ctx, tx, regCtx, subject)
+	}
 	key := cacheKey{regCtx, subject}
 	lost := r.feedLost.Load()
 	if !lost {
@@ -374,6 +393,9 @@ func (r *Registry) SetMode(ctx context.Context, subject, mode string, force bool
 				return errorf(ErrOperationNotPermitted, "Cannot import since found existing subjects")
 			}
 		}
+		if err := r.beforeWrite(ctx, tx, n); err != nil {
+			return err
+		}
 		before, err := tx.Mode(ctx, n.Context, n.Subject)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
@@ -385,6 +407,9 @@ func (r *Registry) SetMode(ctx context.Context, subject, mode string, force bool
 	})
 	r.invalidate(n)
 	if err != nil {
+		if refusal, ok := unwrapPolicy(err); ok {
+			return "", refusal
+		}
 		return "", storeErr("writing mode", err)
 	}
 	return m, nil
@@ -405,6 +430,9 @@ func (r *Registry) DeleteMode(ctx context.Context, subject string) (string, erro
 		if err != nil {
 			return err
 		}
+		if err := r.beforeWrite(ctx, tx, n); err != nil {
+			return err
+		}
 		if err := tx.PutMode(n.Subject, ""); err != nil {
 			return err
 		}
@@ -412,6 +440,9 @@ func (r *Registry) DeleteMode(ctx context.Context, subject string) (string, erro
 	})
 	r.invalidate(n)
 	if err != nil {
+		if refusal, ok := unwrapPolicy(err); ok {
+			return "", refusal
+		}
 		return "", storeErr("deleting mode", err)
 	}
 	return prev, nil

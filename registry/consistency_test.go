@@ -214,7 +214,10 @@ func TestChangeCountersMove(t *testing.T) {
 			_, err := reg.SetConfig(ctx, ":.team:orders-value", registry.Config{Compatibility: compat.None})
 			return err
 		}, registry.Changes{Subject: 1}},
-		{"subject mode", func() error { _, err := reg.SetMode(ctx, ":.team:orders-value", registry.ModeReadWrite, false); return err }, registry.Changes{Subject: 1}},
+		{"subject mode", func() error {
+			_, err := reg.SetMode(ctx, ":.team:orders-value", registry.ModeReadWrite, false)
+			return err
+		}, registry.Changes{Subject: 1}},
 		{"context config", func() error {
 			_, err := reg.SetConfig(ctx, ":.team:", registry.Config{Compatibility: compat.None})
 			return err

@@ -17,6 +17,9 @@ func (r *Registry) DeleteVersion(ctx context.Context, subject string, version in
 		if err := checkWritable(ctx, tx, n); err != nil {
 			return err
 		}
+		if err := r.beforeWrite(ctx, tx, n); err != nil {
+			return err
+		}
 		all, err := tx.Versions(ctx, n.Context, n.Subject, true)
 		if err != nil {
 			return err
@@ -61,6 +64,9 @@ func (r *Registry) DeleteVersion(ctx context.Context, subject string, version in
 	})
 	r.invalidate(n)
 	if err != nil {
+		if refusal, ok := unwrapPolicy(err); ok {
+			return 0, refusal
+		}
 		return 0, storeErr("deleting version", err)
 	}
 	return deleted, nil
@@ -74,6 +80,9 @@ func (r *Registry) DeleteSubject(ctx context.Context, subject string, permanent 
 	var deleted []int
 	err := r.store.Update(ctx, n.Context, n.Subject, func(tx Tx) error {
 		if err := checkWritable(ctx, tx, n); err != nil {
+			return err
+		}
+		if err := r.beforeWrite(ctx, tx, n); err != nil {
 			return err
 		}
 		all, err := tx.Versions(ctx, n.Context, n.Subject, true)
@@ -139,6 +148,9 @@ func (r *Registry) DeleteSubject(ctx context.Context, subject string, permanent 
 	})
 	r.invalidate(n)
 	if err != nil {
+		if refusal, ok := unwrapPolicy(err); ok {
+			return nil, refusal
+		}
 		return nil, storeErr("deleting subject", err)
 	}
 	return deleted, nil

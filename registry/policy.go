@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 
 	"github.com/accord/accord/compat"
 )
@@ -22,6 +23,10 @@ import (
 // every start.
 type Policy interface {
 	BeforeRegister(ctx context.Context, subject string, schema compat.Schema) error
+	// BeforeWrite is consulted, the same way, before any other write of
+	// a subject: its config, its mode, a delete. It is not consulted for
+	// context-wide writes.
+	BeforeWrite(ctx context.Context, subject string) error
 }
 
 // SetPolicy installs p (nil removes it). Call it before serving requests.
@@ -32,6 +37,33 @@ func (r *Registry) beforeRegister(ctx context.Context, n Name, s compat.Schema) 
 		return nil
 	}
 	return r.policy.BeforeRegister(ctx, n.String(), s)
+}
+
+// beforeWrite consults the Policy, in tx, before a write of n's config,
+// mode or versions other than a registration.
+func (r *Registry) beforeWrite(ctx context.Context, tx Tx, n Name) error {
+	if r.policy == nil || n.Subject == "" {
+		return nil
+	}
+	if err := r.policy.BeforeWrite(WithTx(ctx, tx), n.String()); err != nil {
+		return policyError{err}
+	}
+	return nil
+}
+
+// policyError carries the Policy's refusal out of the transaction, to be
+// returned as it is (unwrapPolicy).
+type policyError struct{ err error }
+
+func (e policyError) Error() string { return e.err.Error() }
+func (e policyError) Unwrap() error { return e.err }
+
+// unwrapPolicy returns the Policy's refusal behind err as it is, else err.
+func unwrapPolicy(err error) (error, bool) {
+	if pe := (policyError{}); errors.As(err, &pe) {
+		return pe.err, true
+	}
+	return err, false
 }
 
 // ParseSchema parses a schema as registering it under subject would,

@@ -72,8 +72,8 @@ func (r *Registry) Register(ctx context.Context, subject string, req RegisterReq
 		r.invalidate(n)
 	}
 	if err != nil {
-		if pe := (policyError{}); errors.As(err, &pe) {
-			return SchemaVersion{}, pe.err // the policy's refusal, as it is
+		if refusal, ok := unwrapPolicy(err); ok {
+			return SchemaVersion{}, refusal
 		}
 		if errors.Is(err, ErrIDOutOfRange) {
 			return SchemaVersion{}, errorf(ErrOperationNotPermitted, "No schema id is left in context %s: every id up to %d is taken", n.Context, MaxID)
@@ -387,10 +387,3 @@ func incompatible(n Name, vs []compat.Violation) error {
 		Details: msgs,
 	}
 }
-
-// policyError carries the Policy's refusal out of the transaction, to be
-// returned as it is.
-type policyError struct{ err error }
-
-func (e policyError) Error() string { return e.err.Error() }
-func (e policyError) Unwrap() error { return e.err }

@@ -64,9 +64,15 @@ func (v *subjectView) latest() (VersionRecord, bool) {
 
 // view returns the view of a subject for reads: the cached one while the
 // change feed is up (as stale as the feed, docs/consistency.md), else
-// read from the store.
+// read from the store, or from the write's transaction when ctx carries
+// one (WithTx).
 func (r *Registry) view(ctx context.Context, n Name) (*subjectView, error) {
 	k := cacheKey{n.Context, n.Subject}
+	if tx := TxFrom(ctx); tx != nil {
+		// A read made for a write (the Policy's lints reading another
+		// subject) reads what the write's transaction sees.
+		return r.loadView(ctx, tx, n)
+	}
 	if r.feedLost.Load() {
 		return r.loadView(ctx, r.store, n)
 	}

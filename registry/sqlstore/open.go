@@ -40,6 +40,10 @@ type Store struct {
 	log    *slog.Logger
 	dl     deadlines // of every database call (deadline.go)
 
+	// counters mirrors the change counters on SQLite, whose database
+	// this Store alone writes (see Changes).
+	counters counters
+
 	closing   context.Context // ends when Close is called; stops Watch
 	close     context.CancelFunc
 	closeOnce sync.Once

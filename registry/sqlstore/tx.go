@@ -73,7 +73,8 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 	if err := fn(t); err != nil {
 		return err
 	}
-	if err := t.countChanges(); err != nil {
+	moved, err := t.countChanges()
+	if err != nil {
 		return err
 	}
 	if s.d.postgres() {
@@ -85,6 +86,11 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 		return fmt.Errorf("sqlstore: update %s: commit: %w", where(regCtx, subject), err)
 	}
 	committed = true
+	if !s.d.postgres() {
+		for name, c := range moved {
+			s.counters.raise(counterKey{regCtx, name}, c)
+		}
+	}
 	return nil
 }
 
@@ -105,28 +111,36 @@ type tx struct {
 // for current (registry.Changes). A transaction that wrote nothing moves
 // no counter: a re-registration answered in the transaction must not
 // make every replica's cache look stale.
-func (t *tx) countChanges() error {
+//
+// It returns the counters' new values by name.
+func (t *tx) countChanges() (map[string]int64, error) {
 	names := make([]string, 0, len(t.touched))
 	for name := range t.touched {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	moved := make(map[string]int64, len(names))
 	for _, name := range names {
-		var err error
+		var (
+			c   int64
+			err error
+		)
 		if name == "" {
-			_, err = t.exec(t.ctx, `UPDATE contexts SET changes = changes + 1 WHERE context = ?`, t.regCtx)
+			err = t.queryRow(t.ctx, `UPDATE contexts SET changes = changes + 1 WHERE context = ? RETURNING changes`, t.regCtx).Scan(&c)
 		} else {
 			// A context-wide transaction may set a subject's mode or config
 			// before the subject has a row.
-			_, err = t.exec(t.ctx, `
+			err = t.queryRow(t.ctx, `
 				INSERT INTO subjects (context, subject, last_version, changes) VALUES (?, ?, 0, 1)
-				ON CONFLICT (context, subject) DO UPDATE SET changes = subjects.changes + 1`, t.regCtx, name)
+				ON CONFLICT (context, subject) DO UPDATE SET changes = subjects.changes + 1
+				RETURNING changes`, t.regCtx, name).Scan(&c)
 		}
 		if err != nil {
-			return fmt.Errorf("sqlstore: update %s: count the change: %w", settingOf(t.regCtx, name), err)
+			return nil, fmt.Errorf("sqlstore: update %s: count the change: %w", settingOf(t.regCtx, name), err)
 		}
+		moved[name] = c
 	}
-	return nil
+	return moved, nil
 }
 
 // ShareLock takes a shared lock on the row of (regCtx, subject), if it
