@@ -103,18 +103,25 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			break
 		}
 	}
+	if s.obs != nil && (status == 401 || status == 403) {
+		reason := "unauthenticated"
+		if status == 403 {
+			reason = "forbidden"
+		}
+		s.obs.AuthFailed(reason)
+	}
 	msg := err.Error()
 	if status >= 500 && r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
 		// The client went away mid-request (its context was canceled): not
 		// a server failure, and nobody reads the answer. Nothing was
 		// stored: the transaction rolled back with the context.
-		s.log.Debug("request abandoned by the client", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		s.log.DebugContext(r.Context(), "request abandoned by the client", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("request_id", w.Header().Get("X-Request-Id")), slog.Any("err", err))
 		w.WriteHeader(499) // nginx's "client closed request", for access logs
 		return
 	}
 	if status >= 500 {
-		s.log.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		s.log.ErrorContext(r.Context(), "request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("request_id", w.Header().Get("X-Request-Id")), slog.Any("err", err))
 		var de *registry.Error
 		if !errors.As(err, &de) {

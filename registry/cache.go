@@ -1,6 +1,20 @@
 package registry
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// hitCounter counts a cache's hits and misses for CacheStats.
+type hitCounter struct{ hits, misses atomic.Uint64 }
+
+func (c *hitCounter) count(hit bool) {
+	if hit {
+		c.hits.Add(1)
+	} else {
+		c.misses.Add(1)
+	}
+}
 
 type cacheKey struct{ ctx, subject string }
 
@@ -12,12 +26,14 @@ type viewCache[V any] struct {
 	mu  sync.RWMutex
 	gen uint64
 	m   map[cacheKey]V
+	hitCounter
 }
 
 func (c *viewCache[V]) get(k cacheKey) (V, bool) {
 	c.mu.RLock()
 	v, ok := c.m[k]
 	c.mu.RUnlock()
+	c.count(ok)
 	return v, ok
 }
 

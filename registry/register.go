@@ -34,6 +34,12 @@ type SchemaVersion struct {
 // the id the same schema already has in the context (or a new one) and the
 // next version number. Nothing is stored unless all of it succeeds.
 func (r *Registry) Register(ctx context.Context, subject string, req RegisterRequest) (SchemaVersion, error) {
+	v, err := r.register(ctx, subject, req)
+	r.refused(err)
+	return v, err
+}
+
+func (r *Registry) register(ctx context.Context, subject string, req RegisterRequest) (SchemaVersion, error) {
 	n := ParseName(subject)
 	if !validSubject(n.Subject) || !validContext(n.Context) {
 		return SchemaVersion{}, errorf(ErrInvalidSubject, "Invalid subject '%s'", subject)
@@ -199,7 +205,9 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, mode string, c
 // checkAgainst checks a candidate, whose metadata properties are props,
 // against live versions under level. Each version's properties take part
 // (confluent:reserved).
-func (r *Registry) checkAgainst(ctx context.Context, q Reader, level compat.Level, candidate compat.Schema, props map[string]string, live []VersionRecord) ([]compat.Violation, error) {
+func (r *Registry) checkAgainst(ctx context.Context, q Reader, level compat.Level, candidate compat.Schema, props map[string]string, live []VersionRecord) (out []compat.Violation, err error) {
+	ctx, done := r.checkSpan(ctx)
+	defer func() { done(candidate.Type(), level, out, err) }()
 	if level == "" {
 		level = DefaultLevel
 	}
@@ -210,7 +218,6 @@ func (r *Registry) checkAgainst(ctx context.Context, q Reader, level compat.Leve
 		live = live[len(live)-1:]
 	}
 	prev := make([]compat.Previous, 0, len(live))
-	var out []compat.Violation
 	for _, v := range live {
 		rec, err := r.schemaRecord(ctx, q, v.Context, v.SchemaID)
 		if err != nil {

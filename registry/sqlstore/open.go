@@ -37,6 +37,7 @@ type Store struct {
 	dsn    string  // PostgreSQL URL, for the Watch connection
 	id     string  // this instance, named in NOTIFY payloads
 	log    *slog.Logger
+	obs    Observer // nil: none
 
 	closing   context.Context // ends when Close is called; stops Watch
 	close     context.CancelFunc
@@ -53,6 +54,7 @@ type options struct {
 	logger      *slog.Logger
 	maxConns    int
 	busyTimeout time.Duration
+	observer    Observer
 }
 
 // WithLogger sets the logger (default slog.Default()).
@@ -120,13 +122,14 @@ func newStore(d *dialect, db, readDB *sql.DB, dsn string, o options) (*Store, er
 	}
 	closing, cancel := context.WithCancel(context.Background())
 	s := &Store{
-		reader:  reader{q: readDB, d: d},
+		reader:  reader{q: readDB, d: d, o: o.observer},
 		d:       d,
 		db:      db,
 		readDB:  readDB,
 		dsn:     dsn,
 		id:      hex.EncodeToString(raw[:]),
 		log:     o.logger.With("component", "sqlstore", "engine", d.name),
+		obs:     o.observer,
 		closing: closing,
 		close:   cancel,
 	}
