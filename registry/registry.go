@@ -41,7 +41,7 @@ type Registry struct {
 	configs  viewCache[*Config]
 	modes    viewCache[string]
 
-	policy Policy // see SetPolicy; nil: none
+	policy Policy   // see SetPolicy; nil: none
 	obs    Observer // see SetObserver; nil: none
 
 	// Hits and misses of the caches above, for CacheStats.
