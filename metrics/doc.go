@@ -20,7 +20,7 @@
 //
 // Counts of what the store holds (schemas, subjects, streams, pending
 // proposals, and Confluent's registered and deleted counts) are read from
-// the database on scrape, at most once per CountsTTL, so every replica
+// the database on scrape, at most once per Server.CountsTTL (10 s), so every replica
 // reports the same numbers. See docs/observability.md for the full list.
 //
 // Each Observer method that starts a span uses the OpenTelemetry API's

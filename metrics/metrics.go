@@ -26,7 +26,7 @@ func newRegistry(version string) *prometheus.Registry {
 
 // handler serves reg in the Prometheus text format. A scrape is bounded:
 // each collector does a fixed amount of work, and the counts read from
-// the database are cached (CountsTTL) and time out (2 s).
+// the database are cached (Server.CountsTTL) and time out (2 s).
 func handler(reg *prometheus.Registry) http.Handler {
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		ErrorHandling:       promhttp.ContinueOnError,

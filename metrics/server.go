@@ -12,6 +12,10 @@ import (
 // is safe for concurrent use. Its methods implement api.RequestObserver,
 // registry.Observer and sqlstore.Observer.
 type Server struct {
+	// CountsTTL is how long counts read from the database are reused
+	// (DefaultCountsTTL); set it before the first scrape.
+	CountsTTL time.Duration
+
 	reg *prometheus.Registry
 
 	// HTTP, Accord's names.
@@ -45,7 +49,7 @@ type Server struct {
 // NewServer returns the metrics of a server running version (see
 // ReadBuild), with the Go runtime, process and build-info metrics.
 func NewServer(version string) *Server {
-	m := &Server{reg: newRegistry(version)}
+	m := &Server{reg: newRegistry(version), CountsTTL: DefaultCountsTTL}
 	f := factory{m.reg}
 	rmsc := []string{"route", "method", "status_class"}
 	m.requests = f.counterVec("accord_http_requests_total", "HTTP requests answered, by route template, method and status class.", rmsc...)

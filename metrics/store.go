@@ -82,19 +82,19 @@ func (c *cacheCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// CountsTTL is how long counts read from the database are reused: a
-// scrape, however frequent, costs the database at most one set of
-// aggregate queries per CountsTTL.
-const CountsTTL = 10 * time.Second
+// DefaultCountsTTL is how long counts read from the database are reused:
+// a scrape, however frequent, costs the database at most one set of
+// aggregate queries per TTL.
+const DefaultCountsTTL = 10 * time.Second
 
 // Counts exports what the store holds, read by counts at most once per
-// CountsTTL: accord_schemas, accord_subjects, accord_streams,
+// m.CountsTTL: accord_schemas, accord_subjects, accord_streams,
 // accord_proposals_pending, kafka_schema_registry_node_count, and
 // Confluent's registered and deleted counts (in total and by schema type).
 // When counts fails the previous values stay and
 // accord_counts_errors_total grows.
 func (m *Server) Counts(counts func(context.Context) (sqlstore.Counts, error), log *slog.Logger) {
-	c := &countsCollector{read: counts, log: log}
+	c := &countsCollector{read: counts, log: log, ttl: func() time.Duration { return m.CountsTTL }}
 	c.errors = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_counts_errors_total", Help: "Failures reading the counts exported on scrape from the database."})
 	m.reg.MustRegister(c, c.errors)
 }
@@ -115,6 +115,7 @@ type countsCollector struct {
 	read   func(context.Context) (sqlstore.Counts, error)
 	log    *slog.Logger
 	errors prometheus.Counter
+	ttl    func() time.Duration
 
 	mu   sync.Mutex
 	last sqlstore.Counts
@@ -130,7 +131,7 @@ func (c *countsCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c *countsCollector) Collect(ch chan<- prometheus.Metric) {
 	c.mu.Lock()
-	if time.Since(c.at) >= CountsTTL {
+	if time.Since(c.at) >= c.ttl() {
 		n, err := c.read(context.Background())
 		c.at = time.Now()
 		if err != nil {

@@ -206,14 +206,14 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, mode string, c
 // against live versions under level. Each version's properties take part
 // (confluent:reserved).
 func (r *Registry) checkAgainst(ctx context.Context, q Reader, level compat.Level, candidate compat.Schema, props map[string]string, live []VersionRecord) (out []compat.Violation, err error) {
-	ctx, done := r.checkSpan(ctx)
-	defer func() { done(candidate.Type(), level, out, err) }()
 	if level == "" {
 		level = DefaultLevel
 	}
 	if level == compat.None || len(live) == 0 {
-		return nil, nil
+		return nil, nil // nothing to check: no span, not counted
 	}
+	ctx, done := r.checkSpan(ctx)
+	defer func() { done(candidate.Type(), level, out, err) }()
 	if !level.Transitive() {
 		live = live[len(live)-1:]
 	}
