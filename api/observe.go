@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -67,12 +68,23 @@ func (s *Server) observe(w http.ResponseWriter, r *http.Request) {
 	// has its own router, which must start from a fresh one.
 	var rctx *chi.Context
 	if !s.isUI(r.URL.Path) {
-		rctx = chi.NewRouteContext()
+		rctx = routeContexts.Get().(*chi.Context)
+		rctx.Reset()
 		rctx.Routes = s.router
 		ctx = context.WithValue(ctx, chi.RouteCtxKey, rctx)
 	}
 	r = r.WithContext(ctx)
-	sw := &statusWriter{ResponseWriter: w}
+	sw := statusWriters.Get().(*statusWriter)
+	*sw = statusWriter{ResponseWriter: w}
+	defer func() {
+		// Nothing holds either once the request is answered (chi pools
+		// its routing contexts alike).
+		if rctx != nil {
+			routeContexts.Put(rctx)
+		}
+		*sw = statusWriter{}
+		statusWriters.Put(sw)
+	}()
 	defer func() {
 		route := sw.route
 		if route == "" && rctx != nil {
@@ -121,6 +133,13 @@ func (s *Server) observe(w http.ResponseWriter, r *http.Request) {
 	}()
 	s.serve(sw, r)
 }
+
+// Pools of what observe needs per request: the hot path allocates
+// little, and these would be most of it.
+var (
+	routeContexts = sync.Pool{New: func() any { return chi.NewRouteContext() }}
+	statusWriters = sync.Pool{New: func() any { return new(statusWriter) }}
+)
 
 // statusWriter records what a response's status and size were, and
 // carries what observe learns from serve (the route of a request

@@ -55,12 +55,16 @@ type observedOptions struct {
 	accessLog    bool
 	logs         io.Writer // the stack's and the server's logs (JSON)
 	metricsToken string
+	bare         bool // no metrics, no tracing: the server as it was before them
 }
 
 func startObserved(t testing.TB, target string, o observedOptions) *observed {
 	m := metrics.NewServer("test")
 	m.CountsTTL = 0 // every scrape reads the store
 	opts := accordtest.Options{Observer: m, Auth: o.auth}
+	if o.bare {
+		opts.Observer = nil
+	}
 	if o.auth {
 		opts.Admin, opts.AdminSecret = "root", "root-password-123"
 	}
@@ -74,10 +78,14 @@ func startObserved(t testing.TB, target string, o observedOptions) *observed {
 		log = st.Log
 	}
 	m.Counts(st.Store.Counts, log)
-	h := api.New(st.Registry, api.Options{
+	apiOpts := api.Options{
 		Logger: log, Auth: st.Auth, Contracts: st.Contracts, Audit: st.Audit, Lineage: st.Lineage, Proposals: st.Proposals,
 		Observer: m, Tracer: o.tracer, AccessLog: o.accessLog, Metrics: m.Handler(), MetricsToken: o.metricsToken,
-	})
+	}
+	if o.bare {
+		apiOpts.Observer, apiOpts.Tracer, apiOpts.Metrics = nil, nil, nil
+	}
+	h := api.New(st.Registry, apiOpts)
 	m.CacheStats(func() []registry.CacheStat { return append(st.Registry.CacheStats(), h.CacheStats()...) })
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
@@ -344,8 +352,9 @@ func TestMetricsAccess(t *testing.T) {
 
 // otlpReceiver is an OTLP/HTTP trace endpoint that keeps what it gets.
 type otlpReceiver struct {
-	mu    sync.Mutex
-	spans []receivedSpan
+	discard bool // accept exports without reading them (benchmarks)
+	mu      sync.Mutex
+	spans   []receivedSpan
 }
 
 type receivedSpan struct {
@@ -356,6 +365,9 @@ type receivedSpan struct {
 
 func (o *otlpReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	if o.discard {
+		return
+	}
 	var req collector.ExportTraceServiceRequest
 	if r.URL.Path != "/v1/traces" || proto.Unmarshal(body, &req) != nil {
 		http.Error(w, "bad export", 400)
@@ -385,8 +397,8 @@ func (o *otlpReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // installTracing exports the global tracer provider's spans to a new
 // receiver until the test ends.
-func installTracing(t testing.TB) (*otlpReceiver, *sdktrace.TracerProvider) {
-	rcv := &otlpReceiver{}
+func installTracing(t testing.TB, discard bool) (*otlpReceiver, *sdktrace.TracerProvider) {
+	rcv := &otlpReceiver{discard: discard}
 	hs := httptest.NewServer(rcv)
 	t.Cleanup(hs.Close)
 	exp, err := otlptracehttp.New(context.Background(), otlptracehttp.WithEndpointURL(hs.URL+"/v1/traces"))
@@ -404,7 +416,7 @@ func installTracing(t testing.TB) (*otlpReceiver, *sdktrace.TracerProvider) {
 }
 
 func TestTracingExportsSpansOverOTLP(t *testing.T) {
-	rcv, tp := installTracing(t)
+	rcv, tp := installTracing(t, false)
 	var logs syncBuffer
 	s := startObserved(t, t.TempDir(), observedOptions{tracer: metrics.Tracer(), accessLog: true, logs: &logs})
 
