@@ -59,7 +59,7 @@ type observedOptions struct {
 }
 
 func startObserved(t testing.TB, target string, o observedOptions) *observed {
-	m := metrics.NewServer("test")
+	m := metrics.NewServer(metrics.ReadBuild("test", ""))
 	m.CountsTTL = 0 // every scrape reads the store
 	opts := accordtest.Options{Observer: m, Auth: o.auth}
 	if o.bare {

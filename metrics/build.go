@@ -15,10 +15,16 @@ type Build struct {
 }
 
 // ReadBuild describes the running binary; version, when not "" or "dev",
-// wins over the module version (it is what -ldflags "-X main.version=..."
+// wins over the module version, and commit, when not "", over the VCS
+// stamp (both are what -ldflags "-X main.version=... -X main.commit=..."
 // set).
-func ReadBuild(version string) Build {
+func ReadBuild(version, commit string) Build {
 	b := Build{Version: version, Commit: "unknown", GoVersion: "unknown"}
+	defer func() {
+		if commit != "" {
+			b.Commit = commit
+		}
+	}()
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		if b.Version == "" {
@@ -45,8 +51,7 @@ func ReadBuild(version string) Build {
 }
 
 // buildInfo is the constant accord_build_info{version,commit,go_version} 1.
-func buildInfo(version string) prometheus.Collector {
-	b := ReadBuild(version)
+func buildInfo(b Build) prometheus.Collector {
 	g := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "accord_build_info",
 		Help:        "The running binary: version, commit and Go version (always 1).",

@@ -14,12 +14,12 @@ var latencyBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25
 
 // newRegistry returns a registry with the Go runtime and process
 // collectors and the build-info metric.
-func newRegistry(version string) *prometheus.Registry {
+func newRegistry(b Build) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		buildInfo(version),
+		buildInfo(b),
 	)
 	return reg
 }

@@ -24,9 +24,9 @@ type Proxy struct {
 
 var _ proxy.Observer = (*Proxy)(nil)
 
-// NewProxy returns the metrics of a proxy running version.
-func NewProxy(version string) *Proxy {
-	m := &Proxy{reg: newRegistry(version)}
+// NewProxy returns the metrics of a proxy built as b.
+func NewProxy(b Build) *Proxy {
+	m := &Proxy{reg: newRegistry(b)}
 	f := factory{m.reg}
 	m.records = f.counterVec("accord_proxy_records_total", "Produced records judged, by verdict (valid, invalid).", "verdict")
 	m.batches = f.counterVec("accord_proxy_batches_total", "Partitions' batches of Produce requests judged, by outcome (forwarded, refused).", "outcome")

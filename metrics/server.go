@@ -46,10 +46,10 @@ type Server struct {
 	feedLag    prometheus.Histogram
 }
 
-// NewServer returns the metrics of a server running version (see
-// ReadBuild), with the Go runtime, process and build-info metrics.
-func NewServer(version string) *Server {
-	m := &Server{reg: newRegistry(version), CountsTTL: DefaultCountsTTL}
+// NewServer returns the metrics of a server built as b (see ReadBuild),
+// with the Go runtime, process and build-info metrics.
+func NewServer(b Build) *Server {
+	m := &Server{reg: newRegistry(b), CountsTTL: DefaultCountsTTL}
 	f := factory{m.reg}
 	rmsc := []string{"route", "method", "status_class"}
 	m.requests = f.counterVec("accord_http_requests_total", "HTTP requests answered, by route template, method and status class.", rmsc...)

@@ -20,8 +20,13 @@ import (
 	"github.com/accord/accord/tracing"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version and commit are set at build time with -ldflags
+// "-X main.version=... -X main.commit=..." (deploy/build-image.sh does);
+// otherwise they come from the module's build information.
+var (
+	version = "dev"
+	commit  = ""
+)
 
 func main() {
 	os.Exit(run(os.Args[1:]))
@@ -50,7 +55,7 @@ func run(args []string) int {
 	case "import":
 		return cliImport(args[1:])
 	case "version", "--version":
-		b := metrics.ReadBuild(version)
+		b := metrics.ReadBuild(version, commit)
 		dirty := ""
 		if b.Modified {
 			dirty = " (modified)"

@@ -66,7 +66,7 @@ func (f obsFlags) setUp(ctx context.Context, log *slog.Logger) (*observability, 
 			return nil, errors.New("--metrics-token-file: the token must have at least 16 characters")
 		}
 	}
-	tp, shutdown, err := tracing.Setup(ctx, metrics.ReadBuild(version).Version)
+	tp, shutdown, err := tracing.Setup(ctx, metrics.ReadBuild(version, commit).Version)
 	if err != nil {
 		return nil, err
 	}

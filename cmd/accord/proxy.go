@@ -114,7 +114,7 @@ Flags:
 		return 1
 	}
 	defer obs.close(log)
-	m := metrics.NewProxy(version)
+	m := metrics.NewProxy(metrics.ReadBuild(version, commit))
 	cfg.Observer = m
 	if err := obs.serveMetrics(ctx, log, m.Handler()); err != nil {
 		log.Error("accord proxy", slog.Any("err", err))

@@ -98,7 +98,7 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 	if dbURL != "" {
 		target, where = dbURL, "postgresql"
 	}
-	m := metrics.NewServer(version)
+	m := metrics.NewServer(metrics.ReadBuild(version, commit))
 	store, err := sqlstore.Open(ctx, target, sqlstore.WithLogger(log), sqlstore.WithObserver(m))
 	if err != nil {
 		return fmt.Errorf("opening store (%s): %w", where, err)
