@@ -11,7 +11,9 @@ import (
 )
 
 func TestRefusalReason(t *testing.T) {
-	wrap := func(kind error) error { return fmt.Errorf("registering: %w", &contracts.Error{Kind: kind, Message: "m"}) }
+	wrap := func(kind error) error {
+		return fmt.Errorf("registering: %w", &contracts.Error{Kind: kind, Message: "m"})
+	}
 	for _, c := range []struct {
 		err  error
 		want string
