@@ -86,7 +86,14 @@ func startObserved(t testing.TB, target string, o observedOptions) *observed {
 		apiOpts.Observer, apiOpts.Tracer, apiOpts.Metrics = nil, nil, nil
 	}
 	h := api.New(st.Registry, apiOpts)
-	m.CacheStats(func() []registry.CacheStat { return append(st.Registry.CacheStats(), h.CacheStats()...) })
+	m.CacheStats(func() []registry.CacheStat {
+		stats := append(st.Registry.CacheStats(), h.CacheStats()...)
+		if st.Auth != nil {
+			hits, misses := st.Auth.CacheStats()
+			stats = append(stats, registry.CacheStat{Name: "auth", Hits: hits, Misses: misses})
+		}
+		return stats
+	})
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
 	tt, _ := t.(*testing.T)
@@ -346,6 +353,12 @@ func TestMetricsAccess(t *testing.T) {
 		fams := scrape(t, s.URL, "Authorization", "Bearer "+token)
 		if v := value(fams, "accord_auth_failures_total", "reason", "unauthenticated"); v < 3 {
 			t.Errorf("authentication failures = %v, want at least 3", v)
+		}
+		// The reader's second scrape and the failures remembered are hits.
+		get("Authorization", basic("viewer", "viewer-password-1"))
+		fams = scrape(t, s.URL, "Authorization", "Bearer "+token)
+		if hits, misses := value(fams, "accord_cache_hits_total", "cache", "auth"), value(fams, "accord_cache_misses_total", "cache", "auth"); hits < 1 || misses < 1 {
+			t.Errorf("auth cache: %v hits, %v misses", hits, misses)
 		}
 	})
 }

@@ -152,7 +152,14 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 		return err
 	}
 	handler := api.New(reg, apiOpts)
-	m.CacheStats(func() []registry.CacheStat { return append(reg.CacheStats(), handler.CacheStats()...) })
+	m.CacheStats(func() []registry.CacheStat {
+		stats := append(reg.CacheStats(), handler.CacheStats()...)
+		if authn != nil {
+			hits, misses := authn.CacheStats()
+			stats = append(stats, registry.CacheStat{Name: "auth", Hits: hits, Misses: misses})
+		}
+		return stats
+	})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
