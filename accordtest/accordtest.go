@@ -91,6 +91,13 @@ type Options struct {
 	// slog.LevelWarn when nil.
 	LogWriter io.Writer
 	LogLevel  slog.Leveler
+
+	// Observer, when set, is told what the store and the registry do, as
+	// accord serve tells package metrics.
+	Observer interface {
+		registry.Observer
+		sqlstore.Observer
+	}
 }
 
 // Stack is one Accord stack. Everything stops when the test ends: Ctx is
@@ -118,7 +125,11 @@ func New(t testing.TB, target string, opts Options) *Stack {
 	t.Helper()
 	log := opts.logger(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	store, err := sqlstore.Open(ctx, target, sqlstore.WithLogger(log))
+	storeOpts := []sqlstore.Option{sqlstore.WithLogger(log)}
+	if opts.Observer != nil {
+		storeOpts = append(storeOpts, sqlstore.WithObserver(opts.Observer))
+	}
+	store, err := sqlstore.Open(ctx, target, storeOpts...)
 	if err != nil {
 		cancel()
 		t.Fatalf("opening store: %v", err)
@@ -135,6 +146,9 @@ func New(t testing.TB, target string, opts Options) *Stack {
 	})
 
 	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
+	if opts.Observer != nil {
+		reg.SetObserver(opts.Observer)
+	}
 	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: opts.Unowned, Logger: log})
 	reg.SetPolicy(streams)
 	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log, MaxAge: opts.LineageMaxAge})

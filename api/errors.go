@@ -122,12 +122,19 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			break
 		}
 	}
+	if s.obs != nil && (status == 401 || status == 403) {
+		reason := "unauthenticated"
+		if status == 403 {
+			reason = "forbidden"
+		}
+		s.obs.AuthFailed(reason)
+	}
 	msg := err.Error()
 	if status >= 500 && r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
 		// The client went away mid-request (its context was canceled): not
 		// a server failure, and nobody reads the answer. Nothing was
 		// stored: the transaction rolled back with the context.
-		s.log.Debug("request abandoned by the client", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		s.log.DebugContext(r.Context(), "request abandoned by the client", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("request_id", w.Header().Get("X-Request-Id")), slog.Any("err", err))
 		w.WriteHeader(499) // nginx's "client closed request", for access logs
 		return
@@ -139,7 +146,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			id = w.Header().Get("X-Request-Id")
 		}
 		code, msg = internalError(err, code, id)
-		s.log.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		s.log.ErrorContext(r.Context(), "request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("request_id", id), slog.Int("error_code", code), slog.Any("err", err))
 	}
 	s.writeJSON(w, status, ErrorBody{ErrorCode: code, Message: msg})

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
@@ -22,6 +23,19 @@ type hotCaches struct {
 	bodies *lru.Cache[uint64, decodedBody]
 	// versions maps a subject version to its encoded response.
 	versions *lru.Cache[versionKey, []byte]
+	// Hits and misses of the caches, for CacheStats.
+	byIDHits, byIDMisses, versionHits, versionMisses, bodyHits, bodyMisses atomic.Uint64
+}
+
+// CacheStats reports the HTTP layer's caches (encoded schemas by id,
+// encoded versions, decoded request bodies), for the metrics.
+func (s *Server) CacheStats() []registry.CacheStat {
+	h := &s.hot
+	return []registry.CacheStat{
+		{Name: "http_schemas_by_id", Hits: h.byIDHits.Load(), Misses: h.byIDMisses.Load()},
+		{Name: "http_versions", Hits: h.versionHits.Load(), Misses: h.versionMisses.Load()},
+		{Name: "http_bodies", Hits: h.bodyHits.Load(), Misses: h.bodyMisses.Load()},
+	}
 }
 
 type decodedBody struct {
@@ -57,8 +71,10 @@ func (s *Server) decodeSchemaBody(r *http.Request) (registerBody, error) {
 	if len(raw) <= maxCachedBody {
 		h = maphash.Bytes(s.hot.seed, raw)
 		if e, ok := s.hot.bodies.Get(h); ok && bytes.Equal(e.raw, raw) {
+			s.hot.bodyHits.Add(1)
 			return e.body, nil
 		}
+		s.hot.bodyMisses.Add(1)
 	}
 	var body registerBody
 	if err := decodeJSON(raw, &body); err != nil {
@@ -80,7 +96,10 @@ func (s *Server) writeVersion(w http.ResponseWriter, r *http.Request, v registry
 	}
 	k := versionKey{v.Subject, v.Version, v.Schema.ID, v.Deleted, m.key}
 	body, ok := s.hot.versions.Get(k)
-	if !ok {
+	if ok {
+		s.hot.versionHits.Add(1)
+	} else {
+		s.hot.versionMisses.Add(1)
 		b := versionBody(v)
 		if err := m.apply(&b); err != nil {
 			s.writeError(w, r, err)
@@ -112,8 +131,10 @@ func (s *Server) serveHot(w http.ResponseWriter, r *http.Request) bool {
 	}
 	body, ok := s.byID.Load(idKey{registry.DefaultContext, id})
 	if !ok {
+		s.hot.byIDMisses.Add(1)
 		return false
 	}
+	s.hot.byIDHits.Add(1)
 	s.setRequestID(w, r)
 	writeBody(w, 200, body.([]byte))
 	return true

@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 
 	"github.com/go-chi/chi/v5"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
@@ -66,6 +67,20 @@ type Options struct {
 	// Readiness backs /health/ready, /health/startup and /v1/health (see
 	// api/health.go); nil: the registry's Ping.
 	Readiness Readiness
+
+	// Observability (see api/observe.go). Observer is told of every
+	// request (package metrics); nil: none.
+	Observer RequestObserver
+	// Tracer makes a span of every request, child of the caller's W3C
+	// traceparent; nil: no spans.
+	Tracer trace.Tracer
+	// AccessLog logs one line per request at INFO.
+	AccessLog bool
+	// Metrics serves GET /metrics on this listener (nil: not served):
+	// open when authentication is off, else to any principal or to
+	// MetricsToken.
+	Metrics      http.Handler
+	MetricsToken string
 }
 
 // Server is the HTTP front of a registry.
@@ -90,6 +105,13 @@ type Server struct {
 	mirror    *mirrorCache
 	ui        http.Handler // nil: no /ui
 	ready     *readiness
+
+	obs          RequestObserver // nil: none
+	tracer       trace.Tracer    // nil: no spans
+	accessLog    bool
+	metrics      http.Handler // nil: no /metrics here
+	metricsToken string
+	observed     bool // any of the above: requests go through observe
 }
 
 type idKey struct {
@@ -113,6 +135,9 @@ func New(reg *registry.Registry, opts Options) *Server {
 	}
 	s.ready = &readiness{check: check, log: s.log}
 	s.ui = opts.UI
+	s.obs, s.tracer, s.accessLog = opts.Observer, opts.Tracer, opts.AccessLog
+	s.metrics, s.metricsToken = opts.Metrics, opts.MetricsToken
+	s.observed = s.observing()
 	dir := opts.Streams
 	if dir == nil && opts.Contracts != nil {
 		dir = opts.Contracts
@@ -124,21 +149,43 @@ func New(reg *registry.Registry, opts Options) *Server {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.ui != nil && (r.URL.Path == "/ui" || strings.HasPrefix(r.URL.Path, "/ui/")) {
+	if s.observed {
+		s.observe(w, r) // metrics, span, access log; then serve
+		return
+	}
+	s.serve(w, r)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if s.isUI(r.URL.Path) {
+		noteRoute(w, uiRoute)
 		s.ui.ServeHTTP(w, r) // its own sessions, CSRF and error pages
+		return
+	}
+	if s.metrics != nil && r.URL.Path == metricsRoute {
+		s.serveMetrics(w, r)
 		return
 	}
 	p, ok := s.authenticate(w, r)
 	if !ok {
 		return
 	}
+	if p != nil {
+		noteWho(w, p.Name)
+	}
 	if s.serveHot(w, r) {
+		noteRoute(w, hotRoute)
 		return
 	}
 	if p != nil {
 		r = r.WithContext(auth.WithPrincipal(r.Context(), p))
 	}
 	s.router.ServeHTTP(w, r)
+}
+
+// isUI reports whether path is the web UI's.
+func (s *Server) isUI(path string) bool {
+	return s.ui != nil && (path == "/ui" || strings.HasPrefix(path, "/ui/"))
 }
 
 func (s *Server) routes() chi.Router {

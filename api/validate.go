@@ -91,7 +91,7 @@ func (h validateHandler) one(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rec := rj.record()
-	h.s.writeJSON(w, http.StatusOK, render([]recordJSON{rj}, []validator.Verdict{h.v.Validate(r.Context(), &rec)}))
+	h.s.writeJSON(w, http.StatusOK, h.s.counted(render([]recordJSON{rj}, []validator.Verdict{h.v.Validate(r.Context(), &rec)})))
 	return nil
 }
 
@@ -109,7 +109,7 @@ func (h validateHandler) batch(w http.ResponseWriter, r *http.Request) error {
 		}
 		recs[i] = body.Records[i].record()
 	}
-	h.s.writeJSON(w, http.StatusOK, render(body.Records, h.v.ValidateBatch(r.Context(), recs)))
+	h.s.writeJSON(w, http.StatusOK, h.s.counted(render(body.Records, h.v.ValidateBatch(r.Context(), recs))))
 	return nil
 }
 
@@ -133,6 +133,18 @@ func render(in []recordJSON, vs []validator.Verdict) verdictJSON {
 		for _, f := range v.Failures {
 			out.Failures = append(out.Failures, failureJSON{Record: i, Partition: in[i].Partition, Offset: in[i].Offset, Failure: f})
 		}
+	}
+	return out
+}
+
+// counted reports out's verdicts to the observer and returns it.
+func (s *Server) counted(out verdictJSON) verdictJSON {
+	if s.obs != nil {
+		checks := make([]string, len(out.Failures))
+		for i, f := range out.Failures {
+			checks[i] = string(f.Check)
+		}
+		s.obs.Validated(out.Records-out.Invalid, out.Invalid, checks)
 	}
 	return out
 }

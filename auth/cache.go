@@ -52,6 +52,8 @@ type verifyCache struct {
 	// store" atomic with respect to purge; readers never take it.
 	gen atomic.Uint64
 	mu  sync.RWMutex
+	// hits and misses count lookups, for the metrics (CacheStats).
+	hits, misses atomic.Uint64
 }
 
 func newVerifyCache(ttl time.Duration) *verifyCache {
@@ -67,11 +69,14 @@ func (c *verifyCache) key(cred string) uint64 { return maphash.String(c.seed, cr
 // failed recently.
 func (c *verifyCache) get(cred string, h uint64, now int64) (p *Principal, failed bool) {
 	if e := c.table.Load()[h%tableSlots].Load(); e != nil && now < e.expires && e.cred == cred {
+		c.hits.Add(1)
 		return e.p, false
 	}
 	if exp, ok := c.fails.Peek(h); ok && now < exp {
+		c.hits.Add(1)
 		return nil, true
 	}
+	c.misses.Add(1)
 	return nil, false
 }
 
@@ -109,4 +114,11 @@ func (c *verifyCache) purge() {
 	c.gen.Add(1)
 	c.table.Store(new(table))
 	c.fails.Purge()
+}
+
+// CacheStats reports the verification cache's hits (a credential proved
+// or refused recently) and misses (verified against the store), since the
+// process started.
+func (a *Authenticator) CacheStats() (hits, misses uint64) {
+	return a.cache.hits.Load(), a.cache.misses.Load()
 }

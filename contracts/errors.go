@@ -14,6 +14,10 @@ var (
 	ErrInvalidStream = errors.New("invalid stream")
 	// ErrForbidden: the caller may not do this (single writer, ownership).
 	ErrForbidden = errors.New("forbidden")
+	// ErrReviewRequired: the stream's schemas are registered only by
+	// approving a proposal. It is an ErrForbidden (403), told apart for
+	// the refusal metrics.
+	ErrReviewRequired = fmt.Errorf("review required: %w", ErrForbidden)
 	// ErrLintFailed: error-level lints block a registration.
 	ErrLintFailed = errors.New("schema violates its stream's contract")
 )

@@ -214,6 +214,6 @@ func requireReview(ctx context.Context, s *Stream, subject string) error {
 	case s.RoleOf(subject) == RoleKey:
 		how += " --key"
 	}
-	return errorf(ErrForbidden, "stream %s requires review: schemas of subject %s are registered only by approving a proposal (or by an admin); propose this one with `accord check FILE %s --propose` (or POST /v1/proposals) and a reviewer approves it",
+	return errorf(ErrReviewRequired, "stream %s requires review: schemas of subject %s are registered only by approving a proposal (or by an admin); propose this one with `accord check FILE %s --propose` (or POST /v1/proposals) and a reviewer approves it",
 		s.Name, subject, how)
 }

@@ -1,6 +1,20 @@
 package registry
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// hitCounter counts a cache's hits and misses for CacheStats.
+type hitCounter struct{ hits, misses atomic.Uint64 }
+
+func (c *hitCounter) count(hit bool) {
+	if hit {
+		c.hits.Add(1)
+	} else {
+		c.misses.Add(1)
+	}
+}
 
 type cacheKey struct{ ctx, subject string }
 
@@ -15,6 +29,7 @@ type viewCache[V any] struct {
 	mu  sync.RWMutex
 	gen uint64
 	m   map[cacheKey]cached[V]
+	hitCounter
 }
 
 type cached[V any] struct {
@@ -26,6 +41,7 @@ func (c *viewCache[V]) get(k cacheKey) (V, bool) {
 	c.mu.RLock()
 	e, ok := c.m[k]
 	c.mu.RUnlock()
+	c.count(ok)
 	return e.v, ok
 }
 
@@ -36,9 +52,11 @@ func (c *viewCache[V]) fresh(k cacheKey, tag int64) (V, bool) {
 	e, ok := c.m[k]
 	c.mu.RUnlock()
 	if !ok || e.tag != tag {
+		c.count(false)
 		var zero V
 		return zero, false
 	}
+	c.count(true)
 	return e.v, true
 }
 

@@ -38,6 +38,12 @@ type SchemaVersion struct {
 // under the subject's lock, or proven current by the change counters
 // (registerCached); see docs/consistency.md.
 func (r *Registry) Register(ctx context.Context, subject string, req RegisterRequest) (SchemaVersion, error) {
+	v, err := r.register(ctx, subject, req)
+	r.refused(err)
+	return v, err
+}
+
+func (r *Registry) register(ctx context.Context, subject string, req RegisterRequest) (SchemaVersion, error) {
 	n := ParseName(subject)
 	if !validSubject(n.Subject) || !validContext(n.Context) {
 		return SchemaVersion{}, errorf(ErrInvalidSubject, "Invalid subject '%s'", subject)
@@ -347,18 +353,19 @@ func (r *Registry) checkReferences(ctx context.Context, tx Tx, regCtx string, re
 // checkAgainst checks a candidate, whose metadata properties are props,
 // against live versions under level. Each version's properties take part
 // (confluent:reserved).
-func (r *Registry) checkAgainst(ctx context.Context, q Reader, level compat.Level, candidate compat.Schema, props map[string]string, live []VersionRecord) ([]compat.Violation, error) {
+func (r *Registry) checkAgainst(ctx context.Context, q Reader, level compat.Level, candidate compat.Schema, props map[string]string, live []VersionRecord) (out []compat.Violation, err error) {
 	if level == "" {
 		level = DefaultLevel
 	}
 	if level == compat.None || len(live) == 0 {
-		return nil, nil
+		return nil, nil // nothing to check: no span, not counted
 	}
+	ctx, done := r.checkSpan(ctx)
+	defer func() { done(candidate.Type(), level, out, err) }()
 	if !level.Transitive() {
 		live = live[len(live)-1:]
 	}
 	prev := make([]compat.Previous, 0, len(live))
-	var out []compat.Violation
 	for _, v := range live {
 		rec, err := r.schemaRecord(ctx, q, v.Context, v.SchemaID)
 		if err != nil {

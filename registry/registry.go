@@ -46,7 +46,11 @@ type Registry struct {
 	// bypass the caches, so they are never staler than the feed allows.
 	feedLost atomic.Bool
 
-	policy Policy // see SetPolicy; nil: none
+	policy Policy   // see SetPolicy; nil: none
+	obs    Observer // see SetObserver; nil: none
+
+	// Hits and misses of the caches above, for CacheStats.
+	schemaHits, parsedHits, preparedHits hitCounter
 }
 
 type idKey struct {
@@ -122,8 +126,10 @@ func (r *Registry) invalidate(n Name) {
 func (r *Registry) schemaRecord(ctx context.Context, q Reader, regCtx string, id int64) (*SchemaRecord, error) {
 	k := idKey{regCtx, id}
 	if v, ok := r.schemas.Load(k); ok {
+		r.schemaHits.count(true)
 		return v.(*SchemaRecord), nil
 	}
+	r.schemaHits.count(false)
 	rec, err := q.SchemaByID(ctx, regCtx, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, errorf(ErrSchemaNotFound, "Schema %d not found", id)
@@ -144,8 +150,10 @@ func (r *Registry) schemaRecord(ctx context.Context, q Reader, regCtx string, id
 func (r *Registry) parsedSchema(ctx context.Context, q Reader, rec *SchemaRecord) (compat.Schema, error) {
 	k := idKey{rec.Context, rec.ID}
 	if v, ok := r.parsed.Load(k); ok {
+		r.parsedHits.count(true)
 		return v.(compat.Schema), nil
 	}
+	r.parsedHits.count(false)
 	f, ok := r.formats[rec.Type]
 	if !ok {
 		return nil, errorf(ErrInvalidSchema, "schema %d has type %s, which this server does not serve", rec.ID, rec.Type)
@@ -336,8 +344,10 @@ func (r *Registry) prepare(ctx context.Context, q Reader, regCtx string, in Sche
 	var key [32]byte
 	h.Sum(key[:0])
 	if p, ok := r.prepared.Get(key); ok {
+		r.preparedHits.count(true)
 		return p, nil
 	}
+	r.preparedHits.count(false)
 	deps, err := r.resolveReferences(ctx, q, regCtx, refs)
 	if err != nil {
 		return nil, err

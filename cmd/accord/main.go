@@ -12,12 +12,21 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+
+	"github.com/accord/accord/metrics"
+	"github.com/accord/accord/tracing"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version and commit are set at build time with -ldflags
+// "-X main.version=... -X main.commit=..." (deploy/build-image.sh does);
+// otherwise they come from the module's build information.
+var (
+	version = "dev"
+	commit  = ""
+)
 
 func main() {
 	os.Exit(run(os.Args[1:]))
@@ -50,7 +59,12 @@ func run(args []string) int {
 	case "restore":
 		return cliRestore(args[1:])
 	case "version", "--version":
-		fmt.Println("accord", version)
+		b := metrics.ReadBuild(version, commit)
+		dirty := ""
+		if b.Modified {
+			dirty = " (modified)"
+		}
+		fmt.Printf("accord %s\ncommit %s%s\n%s\n", b.Version, b.Commit, dirty, b.GoVersion)
 		return 0
 	case "help", "-h", "--help":
 		usage()
@@ -89,10 +103,22 @@ Examples:
 `)
 }
 
+// logFlags are the logging flags of the long-running verbs.
+type logFlags struct{ level, format *string }
+
+func addLogFlags(fs *flag.FlagSet) logFlags {
+	return logFlags{
+		level:  fs.String("log-level", envOr("ACCORD_LOG_LEVEL", "info"), "debug, info, warn or error (env ACCORD_LOG_LEVEL)"),
+		format: fs.String("log-format", envOr("ACCORD_LOG_FORMAT", "text"), "text (logfmt) or json (env ACCORD_LOG_FORMAT)"),
+	}
+}
+
 // parseDaemonFlags parses the flags of a long-running verb (serve, proxy)
-// and builds its logger from --log-level. done is true when the verb
-// should exit at once with code (--help, or a bad flag already reported).
-func parseDaemonFlags(verb string, fs *flag.FlagSet, args []string, logLevel *string) (log *slog.Logger, code int, done bool) {
+// and builds its logger from --log-level and --log-format; lines logged
+// with a context holding a span carry its trace_id. done is true when the
+// verb should exit at once with code (--help, or a bad flag already
+// reported).
+func parseDaemonFlags(verb string, fs *flag.FlagSet, args []string, lf logFlags) (log *slog.Logger, code int, done bool) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, 0, true
@@ -100,11 +126,29 @@ func parseDaemonFlags(verb string, fs *flag.FlagSet, args []string, logLevel *st
 		return nil, 2, true
 	}
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		fmt.Fprintf(os.Stderr, "accord %s: bad --log-level %q\n", verb, *logLevel)
+	if err := level.UnmarshalText([]byte(*lf.level)); err != nil {
+		fmt.Fprintf(os.Stderr, "accord %s: bad --log-level %q\n", verb, *lf.level)
 		return nil, 2, true
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})), 0, false
+	h, err := logHandler(os.Stderr, *lf.format, level)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "accord %s: %v\n", verb, err)
+		return nil, 2, true
+	}
+	return slog.New(h), 0, false
+}
+
+// logHandler writes logs to w in format (text or json) at level and
+// above, with trace ids.
+func logHandler(w io.Writer, format string, level slog.Level) (slog.Handler, error) {
+	opts := &slog.HandlerOptions{Level: level}
+	switch format {
+	case "text", "":
+		return tracing.LogHandler(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return tracing.LogHandler(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("bad --log-format %q: text or json", format)
 }
 
 // listenerTLS is the TLS configuration of a listener serving cert and key

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func TestMain(m *testing.M) {
 type accordProcess struct {
 	cmd  *exec.Cmd
 	addr string
-	logs *strings.Builder
+	logs *lockedLog
 	done chan error
 }
 
@@ -48,7 +49,7 @@ func startAccord(t *testing.T, args ...string) *accordProcess {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &accordProcess{cmd: cmd, logs: &strings.Builder{}, done: make(chan error, 1)}
+	p := &accordProcess{cmd: cmd, logs: &lockedLog{}, done: make(chan error, 1)}
 	addrc := make(chan string, 1)
 	go func() {
 		re := regexp.MustCompile(`accord listening.* addr=(\S+)`)
@@ -71,6 +72,25 @@ func startAccord(t *testing.T, args ...string) *accordProcess {
 		t.Fatalf("accord serve did not start:\n%s", p.logs)
 	}
 	return p
+}
+
+// lockedLog collects a process's log lines; tests may read it while the
+// process still writes.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) WriteString(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(s)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func TestServeShutsDownGracefullyAndKeepsData(t *testing.T) {

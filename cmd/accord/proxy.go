@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/accord/accord/contracts/proxy"
 	"github.com/accord/accord/contracts/validator"
+	"github.com/accord/accord/metrics"
+	"github.com/accord/accord/tracing"
 )
 
 // principalFlags collects repeated --principal clientid=principal flags.
@@ -69,7 +72,8 @@ func proxyCmd(args []string) int {
 	fs.IntVar(&o.maxRequest, "max-request-bytes", proxy.DefaultMaxFrameBytes, "largest client request accepted; a larger one closes the connection")
 	fs.IntVar(&o.maxResponse, "max-response-bytes", proxy.DefaultMaxFrameBytes, "largest broker answer passed on; a larger one closes the client's connection")
 	fs.DurationVar(&o.idle, "idle-timeout", 10*time.Minute, "close a client connection that sends nothing for this long (as brokers' connections.max.idle.ms; 0: never)")
-	logLevel := fs.String("log-level", envOr("ACCORD_LOG_LEVEL", "info"), "debug, info, warn or error (env ACCORD_LOG_LEVEL)")
+	logs := addLogFlags(fs)
+	obsF := addObsFlags(fs, false)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: accord proxy --upstream HOST:PORT [flags]
 
@@ -83,12 +87,16 @@ Examples:
   accord proxy --upstream kafka:9092 --sasl on --tls-cert proxy.pem --tls-key proxy-key.pem
   accord proxy --upstream kafka:9092 --principal orders-app=orders-svc --principal billing-app=billing-svc
   accord proxy --upstream kafka:9093 --upstream-ca kafka-ca.pem --sasl on
+  accord proxy --upstream kafka:9092 --sasl on --metrics-addr 127.0.0.1:9091
+
+Metrics: GET /metrics (Prometheus) on --metrics-addr when set. Traces: a span
+per Produce request over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
 
 Flags:
 `)
 		fs.PrintDefaults()
 	}
-	log, code, done := parseDaemonFlags("proxy", fs, args, logLevel)
+	log, code, done := parseDaemonFlags("proxy", fs, args, logs)
 	if done {
 		return code
 	}
@@ -100,6 +108,18 @@ Flags:
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	obs, err := obsF.setUp(ctx, log)
+	if err != nil {
+		log.Error("accord proxy: observability", slog.Any("err", err))
+		return 1
+	}
+	defer obs.close(log)
+	m := metrics.NewProxy(metrics.ReadBuild(version, commit))
+	cfg.Observer = m
+	if err := obs.serveMetrics(ctx, log, m.Handler()); err != nil {
+		log.Error("accord proxy", slog.Any("err", err))
+		return 1
+	}
 	if v, ok := cfg.Validator.(*validator.Validator); ok {
 		go v.Run(ctx)
 	}
@@ -146,7 +166,10 @@ func proxyConfig(o proxyOptions, getenv func(string) string, log *slog.Logger) (
 	if token != "" {
 		authz = "Bearer " + token
 	}
-	cfg.Validator = validator.New(validator.NewHTTPSource(o.accordURL, validator.HTTPOptions{Authorization: authz}), validator.Options{Logger: log, Refresh: 5 * time.Second})
+	// The validator's requests to Accord carry the trace of the Produce
+	// request that needed them (W3C traceparent).
+	client := &http.Client{Transport: tracing.Transport(nil)}
+	cfg.Validator = validator.New(validator.NewHTTPSource(o.accordURL, validator.HTTPOptions{Authorization: authz, Client: client}), validator.Options{Logger: log, Refresh: 5 * time.Second})
 	switch o.sasl {
 	case "on":
 		if o.idMap != "" || len(o.principals) > 0 {

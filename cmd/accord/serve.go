@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"database/sql"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"github.com/accord/accord/dek"
 	"github.com/accord/accord/dek/sqldek"
 	"github.com/accord/accord/lineage"
+	"github.com/accord/accord/metrics"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
@@ -34,7 +36,8 @@ func serve(args []string) int {
 	dataDir := fs.String("data-dir", envOr("ACCORD_DATA_DIR", "./accord-data"), "folder of the embedded SQLite store (env ACCORD_DATA_DIR)")
 	dbURL := fs.String("database-url", os.Getenv("ACCORD_DATABASE_URL"), "PostgreSQL URL (postgres://...); when set, used instead of SQLite (env ACCORD_DATABASE_URL)")
 	maxBody := fs.Int64("max-body-bytes", api.DefaultMaxBodyBytes, "largest request body accepted")
-	logLevel := fs.String("log-level", envOr("ACCORD_LOG_LEVEL", "info"), "debug, info, warn or error (env ACCORD_LOG_LEVEL)")
+	logs := addLogFlags(fs)
+	obsF := addObsFlags(fs, true)
 	authMode := fs.String("auth", os.Getenv("ACCORD_AUTH"), "on or off (env ACCORD_AUTH); default off on a loopback address, on elsewhere (where off is refused)")
 	bootAdmin := fs.String("bootstrap-admin", os.Getenv("ACCORD_BOOTSTRAP_ADMIN"), "create this admin principal if missing (env ACCORD_BOOTSTRAP_ADMIN); its password or token comes from --bootstrap-admin-password-file or env "+bootstrapSecretEnv)
 	bootFile := fs.String("bootstrap-admin-password-file", "", "file holding the bootstrap admin's password or API token (acc_...)")
@@ -53,12 +56,19 @@ Examples:
   accord serve --data-dir /var/lib/accord --addr 127.0.0.1:9000
   ACCORD_DATABASE_URL=postgres://accord@db:5432/accord accord serve
   accord serve --addr :8443 --tls-cert server.pem --tls-key server-key.pem
+  accord serve --metrics-addr 127.0.0.1:9090 --log-format json --access-log off
+  OTEL_EXPORTER_OTLP_ENDPOINT=http://otel-collector:4318 accord serve
+
+Metrics: GET /metrics (Prometheus) on --addr (any principal, or the token
+of --metrics-token-file, when authentication is on), or on --metrics-addr
+instead. Traces: OpenTelemetry over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT
+(or _TRACES_ENDPOINT) is set.
 
 Flags:
 `)
 		fs.PrintDefaults()
 	}
-	log, code, done := parseDaemonFlags("serve", fs, args, logLevel)
+	log, code, done := parseDaemonFlags("serve", fs, args, logs)
 	if done {
 		return code
 	}
@@ -83,7 +93,13 @@ Flags:
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := runServer(ctx, log, serverConfig{addr: *addr, dataDir: *dataDir, dbURL: *dbURL, maxBody: *maxBody, dbTimeout: *dbTimeout}, authCfg, tlsCfg); err != nil {
+	obs, err := obsF.setUp(ctx, log)
+	if err != nil {
+		log.Error("accord serve: observability", slog.Any("err", err))
+		return 1
+	}
+	defer obs.close(log)
+	if err := runServer(ctx, log, serverConfig{addr: *addr, dataDir: *dataDir, dbURL: *dbURL, maxBody: *maxBody, dbTimeout: *dbTimeout}, authCfg, tlsCfg, obs); err != nil {
 		log.Error("accord serve failed", slog.Any("err", err))
 		return 1
 	}
@@ -97,7 +113,7 @@ type serverConfig struct {
 	dbTimeout            time.Duration
 }
 
-func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg authConfig, tlsCfg *tls.Config) error {
+func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg authConfig, tlsCfg *tls.Config, obs *observability) error {
 	addr, maxBody := cfg.addr, cfg.maxBody
 	target, where := cfg.dataDir, "sqlite in "+cfg.dataDir
 	if cfg.dbURL != "" {
@@ -109,7 +125,8 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 		}
 		defer lock.release()
 	}
-	store, err := sqlstore.Open(ctx, target, sqlstore.WithLogger(log), sqlstore.WithTimeout(cfg.dbTimeout))
+	m := metrics.NewServer(metrics.ReadBuild(version, commit))
+	store, err := sqlstore.Open(ctx, target, sqlstore.WithLogger(log), sqlstore.WithTimeout(cfg.dbTimeout), sqlstore.WithObserver(m))
 	if err != nil {
 		return fmt.Errorf("opening store (%s): %w", where, openHint(err))
 	}
@@ -120,6 +137,12 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 	}
 
 	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
+	reg.SetObserver(m)
+	m.Counts(store.Counts, log)
+	m.Pools(map[string]*sql.DB{"accord": store.DB().Write})
+	if db := store.DB(); db.Read != db.Write {
+		m.Pools(map[string]*sql.DB{"accord_read": db.Read})
+	}
 	unowned, err := contracts.ParseUnownedPolicy(os.Getenv("ACCORD_UNOWNED_SUBJECTS"))
 	if err != nil {
 		return fmt.Errorf("ACCORD_UNOWNED_SUBJECTS: %w", err)
@@ -156,9 +179,25 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
 	web := ui.New(ui.Options{Registry: reg, Contracts: streams, Lineage: graph, Audit: store.Audit(), Auth: authn, Proposals: props, Logger: log})
+	apiOpts := api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph, Proposals: props, UI: web,
+		Readiness: store, Backups: newBackups(store, graph, streams, authn, log), DEK: keys,
+		Observer: m, Tracer: obs.tracer, AccessLog: obs.accessLog, MetricsToken: obs.metricsToken}
+	if obs.metricsAddr == "" {
+		apiOpts.Metrics = m.Handler()
+	} else if err := obs.serveMetrics(ctx, log, m.Handler()); err != nil {
+		return err
+	}
+	handler := api.New(reg, apiOpts)
+	m.CacheStats(func() []registry.CacheStat {
+		stats := append(reg.CacheStats(), handler.CacheStats()...)
+		if authn != nil {
+			hits, misses := authn.CacheStats()
+			stats = append(stats, registry.CacheStat{Name: "auth", Hits: hits, Misses: misses})
+		}
+		return stats
+	})
 	srv := &http.Server{
-		Handler: api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph, Proposals: props, UI: web,
-			Readiness: store, Backups: newBackups(store, graph, streams, authn, log), DEK: keys}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}

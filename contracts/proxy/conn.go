@@ -123,6 +123,8 @@ type slot struct {
 	fix      func(kmsg.Response) error
 	// closeAfter closes the connection once the answer is written.
 	closeAfter bool
+	// sent is when the request went upstream, for Observer.Upstream.
+	sent time.Time
 }
 
 // session is one client connection and its upstream connection.
@@ -173,6 +175,9 @@ func (p *Proxy) serveConn(c net.Conn, r *route) {
 		p.mu.Unlock()
 	}()
 
+	obs := p.cfg.Observer
+	obs.ConnOpened()
+	defer obs.ConnClosed()
 	s := &session{p: p, log: log, client: c, up: up}
 	slots := make(chan slot, 128)
 	done := make(chan struct{})
@@ -320,6 +325,7 @@ func (s *session) read(slots chan<- slot) error {
 		if err != nil {
 			return err
 		}
+		s.p.cfg.Observer.BytesIn(4 + len(frame))
 		buf = frame[:0]
 		if s.rawSASL {
 			s.rawSASL = false
@@ -344,7 +350,7 @@ func (s *session) read(slots chan<- slot) error {
 		switch {
 		case h.req == nil:
 			// A key this proxy does not know: forward as is.
-			slots <- slot{upstream: true, corr: h.corr}
+			slots <- slot{upstream: true, corr: h.corr, sent: time.Now()}
 			if err := send(frame); err != nil {
 				return err
 			}
@@ -370,7 +376,7 @@ func (s *session) read(slots chan<- slot) error {
 				slots <- *out.slot
 			}
 		default:
-			slots <- slot{upstream: true, req: h.req, corr: h.corr, fix: s.p.fixer(h.key)}
+			slots <- slot{upstream: true, req: h.req, corr: h.corr, fix: s.p.fixer(h.key), sent: time.Now()}
 			if err := send(frame); err != nil {
 				return err
 			}
@@ -392,6 +398,9 @@ func (s *session) write(slots <-chan slot) error {
 				return fmt.Errorf("reading upstream: %w", err)
 			}
 			buf = frame[:0]
+			if !sl.sent.IsZero() {
+				s.p.cfg.Observer.Upstream(time.Since(sl.sent))
+			}
 			if len(frame) < 4 || int32(binary.BigEndian.Uint32(frame)) != sl.corr {
 				return fmt.Errorf("upstream answered out of order (want correlation id %d)", sl.corr)
 			}
@@ -413,6 +422,11 @@ func (s *session) write(slots <-chan slot) error {
 		}
 		if _, err := bw.Write(out); err != nil {
 			return err
+		}
+		if sl.upstream {
+			s.p.cfg.Observer.BytesOut(4 + len(out))
+		} else {
+			s.p.cfg.Observer.BytesOut(len(out))
 		}
 		if len(slots) == 0 || sl.closeAfter {
 			if err := bw.Flush(); err != nil {

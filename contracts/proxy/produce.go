@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -40,10 +41,12 @@ func (s *session) producer(h header) string {
 // produce validates every record of a Produce request. Partitions with an
 // invalid record are refused; the others are forwarded (the request
 // unchanged when all pass).
-func (s *session) produce(h header, frame []byte) (produceOutcome, error) {
+func (s *session) produce(h header, frame []byte) (out produceOutcome, err error) {
+	ctx, end := s.p.cfg.Observer.StartSpan(s.ctx(), "kafka produce")
+	defer func() { end(err) }()
 	req := h.req.(*kmsg.ProduceRequest)
 	if err := req.ReadFrom(frame[h.bodyOff:]); err != nil {
-		return produceOutcome{}, fmt.Errorf("decoding a Produce v%d request: %w", h.version, err)
+		return out, fmt.Errorf("decoding a Produce v%d request: %w", h.version, err)
 	}
 	who := s.producer(h)
 	var refused []refusal
@@ -53,7 +56,7 @@ func (s *session) produce(h header, frame []byte) (produceOutcome, error) {
 		keep := t
 		keep.Partitions = nil
 		for _, p := range t.Partitions {
-			if r, ok := s.checkPartition(h.version, t.Topic, p, who); !ok {
+			if r, ok := s.checkPartition(ctx, h.version, t.Topic, p, who); !ok {
 				refused = append(refused, refusal{topic: t.Topic, part: r})
 				continue
 			}
@@ -64,7 +67,6 @@ func (s *session) produce(h header, frame []byte) (produceOutcome, error) {
 			kept = append(kept, keep)
 		}
 	}
-	var out produceOutcome
 	switch {
 	case len(refused) == 0:
 		out.forward = frame
@@ -85,7 +87,7 @@ func (s *session) produce(h header, frame []byte) (produceOutcome, error) {
 		out.slot = &slot{local: appendResponse(nil, h.corr, flexibleResponse(h.req), resp)}
 		return out, nil
 	}
-	sl := &slot{upstream: true, req: h.req, corr: h.corr}
+	sl := &slot{upstream: true, req: h.req, corr: h.corr, sent: time.Now()}
 	switch {
 	case len(refused) > 0:
 		sl.fix = func(r kmsg.Response) error {
@@ -126,7 +128,7 @@ func mergeRefusals(resp *kmsg.ProduceResponse, refused []refusal) {
 // checkPartition validates one partition's batches. It returns the
 // refusal and false when a record is invalid or the batches cannot be
 // decoded.
-func (s *session) checkPartition(version int16, topic string, p kmsg.ProduceRequestTopicPartition, who string) (kmsg.ProduceResponseTopicPartition, bool) {
+func (s *session) checkPartition(ctx context.Context, version int16, topic string, p kmsg.ProduceRequestTopicPartition, who string) (kmsg.ProduceResponseTopicPartition, bool) {
 	refuse := func(code int16, msg string, recErrs []kmsg.ProduceResponseTopicPartitionErrorRecord) (kmsg.ProduceResponseTopicPartition, bool) {
 		r := kmsg.NewProduceResponseTopicPartition()
 		r.Partition = p.Partition
@@ -171,18 +173,23 @@ func (s *session) checkPartition(version int16, topic string, p kmsg.ProduceRequ
 	})
 	defer sc.keep(recs, indexes)
 	if err != nil {
+		s.p.cfg.Observer.Validated(0, 0, []string{"frame"}, true)
 		s.log.Warn("proxy: refusing an undecodable batch", slog.String("topic", topic), slog.Int("partition", int(p.Partition)), slog.Any("err", err))
 		return refuse(kerr.CorruptMessage.Code, err.Error(), nil)
 	}
 	sc.verdicts = slices.Grow(sc.verdicts[:0], len(recs))[:len(recs)]
 	verdicts := sc.verdicts
-	s.p.validateAll(s.ctx(), recs, verdicts)
+	s.p.validateAll(ctx, recs, verdicts)
 	var recErrs []kmsg.ProduceResponseTopicPartitionErrorRecord
+	var failed []string
 	var first string
 	total := len(recs)
 	for i, v := range verdicts {
 		if v.Valid {
 			continue
+		}
+		for _, f := range v.Failures {
+			failed = append(failed, string(f.Check))
 		}
 		msg := describe(v.Failures)
 		if first == "" {
@@ -193,6 +200,7 @@ func (s *session) checkPartition(version int16, topic string, p kmsg.ProduceRequ
 		e.ErrorMessage = &msg
 		recErrs = append(recErrs, e)
 	}
+	s.p.cfg.Observer.Validated(total, len(recErrs), failed, len(recErrs) > 0)
 	if len(recErrs) == 0 {
 		return kmsg.ProduceResponseTopicPartition{}, true
 	}

@@ -58,6 +58,9 @@ type Config struct {
 	// negative: never), so silent clients do not hold broker connections
 	// and goroutines forever.
 	IdleTimeout time.Duration
+	// Observer is told of connections, bytes, verdicts and upstream
+	// latency (package metrics implements it); nil: nothing is measured.
+	Observer Observer
 }
 
 // DefaultMaxFrameBytes is the default bound on requests and answers:
@@ -104,6 +107,9 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
 	}
 	if cfg.MaxRequestBytes <= 0 {
 		cfg.MaxRequestBytes = DefaultMaxFrameBytes

@@ -39,6 +39,7 @@ type Store struct {
 	id     string  // this instance, named in NOTIFY payloads
 	log    *slog.Logger
 	dl     deadlines // of every database call (deadline.go)
+	obs    Observer  // nil: none
 
 	// counters mirrors the change counters on SQLite, whose database
 	// this Store alone writes (see Changes).
@@ -60,6 +61,7 @@ type options struct {
 	maxConns    int
 	busyTimeout time.Duration
 	timeout     time.Duration
+	observer    Observer
 }
 
 // WithTimeout sets the deadline of each database call: opening a
@@ -138,7 +140,7 @@ func newStore(d *dialect, db, readDB *sql.DB, dsn string, o options) (*Store, er
 	}
 	closing, cancel := context.WithCancel(context.Background())
 	s := &Store{
-		reader:  reader{q: boundedQuerier{db: readDB, d: newDeadlines(o.timeout)}, d: d},
+		reader:  reader{q: boundedQuerier{db: readDB, d: newDeadlines(o.timeout)}, d: d, o: o.observer},
 		d:       d,
 		db:      db,
 		readDB:  readDB,
@@ -146,6 +148,7 @@ func newStore(d *dialect, db, readDB *sql.DB, dsn string, o options) (*Store, er
 		id:      hex.EncodeToString(raw[:]),
 		log:     o.logger.With("component", "sqlstore", "engine", d.name),
 		dl:      newDeadlines(o.timeout),
+		obs:     o.observer,
 		closing: closing,
 		close:   cancel,
 	}

@@ -23,20 +23,22 @@ type querier interface {
 type reader struct {
 	q querier
 	d *dialect
+	o Observer // nil: calls are not measured
 }
 
 var _ registry.Reader = reader{}
 
 func (r reader) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return r.q.ExecContext(ctx, r.d.rebind(query), args...)
+	return observed(r.o, "exec", func() (sql.Result, error) { return r.q.ExecContext(ctx, r.d.rebind(query), args...) })
 }
 
 func (r reader) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return r.q.QueryContext(ctx, r.d.rebind(query), args...)
+	return observed(r.o, "query", func() (*sql.Rows, error) { return r.q.QueryContext(ctx, r.d.rebind(query), args...) })
 }
 
 func (r reader) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return r.q.QueryRowContext(ctx, r.d.rebind(query), args...)
+	row, _ := observed(r.o, "query", func() (*sql.Row, error) { return r.q.QueryRowContext(ctx, r.d.rebind(query), args...), nil })
+	return row
 }
 
 // Timestamps are stored as Unix milliseconds.

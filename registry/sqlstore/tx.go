@@ -24,13 +24,19 @@ const (
 // is rolled back and the error is returned as is. Transactions that fail
 // with a serialization failure, a deadlock or a busy database are run
 // again, fn included.
-func (s *Store) Update(ctx context.Context, regCtx, subject string, fn func(registry.Tx) error) error {
+func (s *Store) Update(ctx context.Context, regCtx, subject string, fn func(registry.Tx) error) (err error) {
 	if regCtx == "" {
 		return errors.New("sqlstore: update: empty context name")
 	}
+	if s.obs != nil {
+		start := time.Now()
+		var end func(error)
+		ctx, end = s.obs.StartSpan(ctx, "db transaction")
+		defer func() { end(err); s.obs.Transaction(time.Since(start), err) }()
+	}
 	backoff := retryBackoff
 	for attempt := 1; ; attempt++ {
-		err := s.updateOnce(ctx, regCtx, subject, fn)
+		err = s.updateOnce(ctx, regCtx, subject, fn)
 		if err == nil || attempt == maxAttempts || !s.d.isRetryable(err) || ctx.Err() != nil {
 			return err
 		}
@@ -59,7 +65,7 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 		}
 	}()
 	t := &tx{
-		reader:  reader{q: sqlTx, d: s.d},
+		reader:  reader{q: sqlTx, d: s.d, o: s.obs},
 		sqlTx:   sqlTx,
 		owner:   s.db,
 		ctx:     ctx,
@@ -82,7 +88,7 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 			return err
 		}
 	}
-	if err := sqlTx.Commit(); err != nil {
+	if _, err := observed(s.obs, "commit", func() (struct{}, error) { return struct{}{}, sqlTx.Commit() }); err != nil {
 		return fmt.Errorf("sqlstore: update %s: commit: %w", where(regCtx, subject), err)
 	}
 	committed = true

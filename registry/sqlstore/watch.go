@@ -38,6 +38,9 @@ type notice struct {
 	Context  string `json:"c,omitempty"` // its context
 	Subject  string `json:"s,omitempty"` // its subject, "" for context-wide settings
 	All      bool   `json:"a,omitempty"` // the names did not fit: anything may have changed
+	// At is when the change was queued, in Unix milliseconds, for the
+	// change-feed lag metric (0 from replicas that predate it).
+	At int64 `json:"t,omitempty"`
 }
 
 // notify queues one NOTIFY per subject written by the transaction; they
@@ -49,12 +52,12 @@ func (s *Store) notify(ctx context.Context, sqlTx *sql.Tx, regCtx string, subjec
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		payload, err := json.Marshal(notice{Instance: s.id, Context: regCtx, Subject: name})
+		payload, err := json.Marshal(notice{Instance: s.id, Context: regCtx, Subject: name, At: time.Now().UnixMilli()})
 		if err != nil {
 			return fmt.Errorf("sqlstore: notify: %w", err)
 		}
 		if len(payload) > maxPayload {
-			payload, _ = json.Marshal(notice{Instance: s.id, All: true})
+			payload, _ = json.Marshal(notice{Instance: s.id, All: true, At: time.Now().UnixMilli()})
 		}
 		if _, err := sqlTx.ExecContext(ctx, s.d.rebind(`SELECT pg_notify(?, ?)`), channel, string(payload)); err != nil {
 			return fmt.Errorf("sqlstore: notify change of %s: %w", where(regCtx, name), err)
@@ -89,8 +92,14 @@ func (s *Store) Watch(ctx context.Context, fn func(registry.Change)) error {
 	backoff := watchBackoff
 	for {
 		listened, err := s.listen(ctx, cfg, fn)
+		if s.obs != nil {
+			s.obs.FeedUp(false)
+		}
 		if ctx.Err() != nil {
 			return nil
+		}
+		if s.obs != nil {
+			s.obs.FeedReconnect()
 		}
 		if listened {
 			backoff = watchBackoff
@@ -125,6 +134,9 @@ func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig, fn func(registr
 		return false, fmt.Errorf("listen: %w", err)
 	}
 	s.log.Debug("watch: listening", "channel", channel)
+	if s.obs != nil {
+		s.obs.FeedUp(true)
+	}
 	fn(registry.Change{}) // anything may have changed before now
 	for {
 		waitCtx, cancel := context.WithTimeout(ctx, watchPing)
@@ -150,6 +162,9 @@ func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig, fn func(registr
 		if err := json.Unmarshal([]byte(n.Payload), &msg); err != nil {
 			s.log.Warn("watch: ignoring malformed notification", "payload", n.Payload, "err", err)
 			continue
+		}
+		if s.obs != nil && msg.At > 0 && msg.Instance != s.id {
+			s.obs.FeedLag(time.Since(time.UnixMilli(msg.At)))
 		}
 		switch {
 		case msg.Instance == s.id:

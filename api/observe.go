@@ -1,0 +1,224 @@
+package api
+
+// Observability of every request: metrics, a span, an access-log line.
+// ServeHTTP hands each request to observe when any of them is on; observe
+// reads the chi route template after routing (it gives the router a
+// routing context up front), so labels and span names are templates,
+// never raw paths. It is the one place requests are measured: routing
+// changes need nothing here.
+
+import (
+	"context"
+	"crypto/subtle"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"go.opentelemetry.io/otel/attribute"
+	otelcodes "go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// RequestObserver is told of every request and of what the handlers
+// judge; package metrics implements it.
+type RequestObserver interface {
+	// RequestStarted is called as a request arrives, RequestDone once it
+	// is answered, with its route template ("" when no route matched).
+	RequestStarted()
+	RequestDone(route, method string, status int, d time.Duration)
+	// AuthFailed counts a request refused with 401 ("unauthenticated") or
+	// 403 ("forbidden").
+	AuthFailed(reason string)
+	// Validated counts the verdicts of POST /v1/validate[/batch]: valid
+	// and invalid records, and the check of each failure.
+	Validated(valid, invalid int, failedChecks []string)
+}
+
+// Route templates of requests answered before routing.
+const (
+	hotRoute     = "/schemas/ids/{id}"
+	uiRoute      = "/ui/*"
+	metricsRoute = "/metrics"
+)
+
+// propagator reads and writes W3C traceparent and tracestate headers.
+var propagator = propagation.TraceContext{}
+
+// observing reports whether observe must wrap requests.
+func (s *Server) observing() bool { return s.obs != nil || s.tracer != nil || s.accessLog }
+
+// observe serves r through serve, measuring it.
+func (s *Server) observe(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	if s.obs != nil {
+		s.obs.RequestStarted()
+	}
+	ctx := r.Context()
+	var span trace.Span
+	if s.tracer != nil {
+		ctx = propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
+		ctx, span = s.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer))
+	}
+	// A routing context made here is the one chi fills in (a router
+	// given one uses it), so the template can be read afterwards. The UI
+	// has its own router, which must start from a fresh one.
+	var rctx *chi.Context
+	if !s.isUI(r.URL.Path) {
+		rctx = routeContexts.Get().(*chi.Context)
+		rctx.Reset()
+		rctx.Routes = s.router
+		ctx = context.WithValue(ctx, chi.RouteCtxKey, rctx)
+	}
+	r = r.WithContext(ctx)
+	sw := statusWriters.Get().(*statusWriter)
+	*sw = statusWriter{ResponseWriter: w}
+	defer func() {
+		// Nothing holds either once the request is answered (chi pools
+		// its routing contexts alike).
+		if rctx != nil {
+			routeContexts.Put(rctx)
+		}
+		*sw = statusWriter{}
+		statusWriters.Put(sw)
+	}()
+	defer func() {
+		route := sw.route
+		if route == "" && rctx != nil {
+			route = rctx.RoutePattern()
+		}
+		if route == "" && sw.status != http.StatusNotFound {
+			// Answered before routing (401): find the route it was for.
+			m := chi.NewRouteContext()
+			if s.router.Match(m, r.Method, r.URL.Path) {
+				route = m.RoutePattern()
+			}
+		}
+		status := sw.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		d := time.Since(start)
+		if s.obs != nil {
+			s.obs.RequestDone(route, r.Method, status, d)
+		}
+		if span != nil {
+			name := r.Method
+			if route != "" {
+				name += " " + route
+				span.SetAttributes(attribute.String("http.route", route))
+			}
+			span.SetName(name)
+			span.SetAttributes(
+				attribute.String("http.request.method", r.Method),
+				attribute.Int("http.response.status_code", status),
+				attribute.String("accord.request_id", w.Header().Get("X-Request-Id")),
+			)
+			if status >= 500 {
+				span.SetStatus(otelcodes.Error, http.StatusText(status))
+			}
+			span.End()
+		}
+		if s.accessLog {
+			attrs := []slog.Attr{
+				slog.String("method", r.Method), slog.String("route", route), slog.Int("status", status),
+				slog.Int64("bytes", sw.bytes), slog.Float64("duration_ms", float64(d.Microseconds())/1000),
+				slog.String("principal", sw.principal), slog.String("request_id", w.Header().Get("X-Request-Id")),
+			}
+			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+		}
+	}()
+	s.serve(sw, r)
+}
+
+// Pools of what observe needs per request: the hot path allocates
+// little, and these would be most of it.
+var (
+	routeContexts = sync.Pool{New: func() any { return chi.NewRouteContext() }}
+	statusWriters = sync.Pool{New: func() any { return new(statusWriter) }}
+)
+
+// statusWriter records what a response's status and size were, and
+// carries what observe learns from serve (the route of a request
+// answered before routing, the principal).
+type statusWriter struct {
+	http.ResponseWriter
+	status    int
+	bytes     int64
+	route     string
+	principal string
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Flush keeps streaming responses streaming.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// noteRoute tells observe the route template of a request answered
+// before routing; noteWho the principal it was made by.
+func noteRoute(w http.ResponseWriter, route string) {
+	if sw, ok := w.(*statusWriter); ok {
+		sw.route = route
+	}
+}
+
+func noteWho(w http.ResponseWriter, name string) {
+	if sw, ok := w.(*statusWriter); ok {
+		sw.principal = name
+	}
+}
+
+// serveMetrics serves GET /metrics on the API listener: to anyone when
+// authentication is off, else to the holder of the metrics token or any
+// authenticated principal (every principal holds at least the reader's
+// rights).
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	noteRoute(w, metricsRoute)
+	s.setRequestID(w, r)
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.writeError(w, r, &httpError{errMethod, "HTTP 405 Method Not Allowed"})
+		return
+	}
+	if s.auth != nil && !s.metricsTokenOK(r) {
+		p, ok := s.authenticate(w, r)
+		if !ok {
+			return
+		}
+		noteWho(w, p.Name)
+	}
+	s.metrics.ServeHTTP(w, r)
+}
+
+// metricsTokenOK reports whether r carries the dedicated metrics token
+// (Authorization: Bearer TOKEN), compared in constant time.
+func (s *Server) metricsTokenOK(r *http.Request) bool {
+	if s.metricsToken == "" {
+		return false
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(s.metricsToken)) == 1
+}
