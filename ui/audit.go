@@ -6,7 +6,6 @@ import (
 
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
-	"github.com/accord/accord/registry"
 )
 
 type auditData struct {
@@ -131,12 +130,3 @@ func (h *handler) subjectsPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// contextOf is the subject hint naming a subject's context for by-id
-// reads ("" in the default context).
-func contextOf(subject string) string {
-	n := registry.ParseName(subject)
-	if n.Context == registry.DefaultContext || n.Context == "" {
-		return ""
-	}
-	return ":" + n.Context + ":"
-}

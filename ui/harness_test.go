@@ -92,9 +92,7 @@ var (
 	orderV1 = avroRecord("Order", `{"name":"id","type":"string"}`)
 	orderV2 = avroRecord("Order", `{"name":"id","type":"string"}`, `{"name":"total","type":"long","default":0}`)
 	// orderV3 is compatible with v2 (a field with a default).
-	orderV3 = avroRecord("Order", `{"name":"id","type":"string"}`, `{"name":"total","type":"long","default":0}`, `{"name":"note","type":["null","string"],"default":null}`)
-	// orderBad drops total's default: an incompatible change against v2.
-	orderBad   = avroRecord("Order", `{"name":"id","type":"string"}`, `{"name":"total","type":"long","default":0}`, `{"name":"customer","type":"string"}`)
+	orderV3    = avroRecord("Order", `{"name":"id","type":"string"}`, `{"name":"total","type":"long","default":0}`, `{"name":"note","type":["null","string"],"default":null}`)
 	paymentsV1 = "syntax = \"proto3\";\npackage acme;\n\nmessage PaymentMade {\n  string id = 1;\n  int64 amount = 2;\n}\n"
 	paymentsV2 = "syntax = \"proto3\";\npackage acme;\n\nmessage PaymentMade {\n  string id = 1;\n  string amount = 2;\n}\n"
 )

@@ -254,7 +254,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	)
 	switch {
 	case token != "":
-		p, err = h.opts.Auth.AuthenticateHeader(ctx, "Bearer "+token)
+		_, err = h.opts.Auth.AuthenticateHeader(ctx, "Bearer "+token)
 		cookie = "t." + token
 	case d.Username != "" && f.Get("password") != "":
 		basic := base64.StdEncoding.EncodeToString([]byte(d.Username + ":" + f.Get("password")))

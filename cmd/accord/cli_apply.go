@@ -163,8 +163,6 @@ func (s streamDoc) normalized() streamDoc {
 	return s
 }
 
-func (s streamDoc) valueSubject() string { return s.normalized().ValueSubjects[0] }
-
 // schemaSpec is a schema file in YAML: a path, or a mapping.
 type schemaSpec struct {
 	File       string     `yaml:"file"`

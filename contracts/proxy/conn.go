@@ -199,15 +199,15 @@ func (p *Proxy) serveConn(c net.Conn, r *route) {
 		for range slots {
 		}
 	}()
-	if err := s.read(slots); err != nil {
-		var big *FrameTooBigError
-		switch {
-		case errors.As(err, &big):
-			log.Warn("proxy: a client request exceeds the size limit; closing the connection",
-				slog.Int("bytes", int(big.Size)), slog.Int("limit", int(big.Limit)))
-		case !isClosed(err):
-			log.Debug("proxy: reading the client stopped", slog.Any("err", err))
-		}
+	// read returns only when the connection ends, always with the reason.
+	err = s.read(slots)
+	var big *FrameTooBigError
+	switch {
+	case errors.As(err, &big):
+		log.Warn("proxy: a client request exceeds the size limit; closing the connection",
+			slog.Int("bytes", int(big.Size)), slog.Int("limit", int(big.Limit)))
+	case !isClosed(err):
+		log.Debug("proxy: reading the client stopped", slog.Any("err", err))
 	}
 	close(slots)
 	<-done

@@ -73,7 +73,6 @@ func TestFranzGoFraming(t *testing.T) {
 		if idx != nil {
 			opts = append(opts, sr.Index(idx...))
 		}
-		type payload []byte
 		s.Register(42, []byte(nil), opts...)
 		b, err := s.Encode([]byte("hello"))
 		if err != nil {

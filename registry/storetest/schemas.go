@@ -88,7 +88,7 @@ func testSchemaRoundTrip(t *testing.T, h *harness) {
 
 	gotBase, err := s.SchemaByID(c, ".", baseID)
 	noErr(t, "SchemaByID(base)", err)
-	if gotBase.References != nil && len(gotBase.References) != 0 {
+	if len(gotBase.References) != 0 {
 		t.Errorf("References of a schema without any: %v", gotBase.References)
 	}
 	if gotBase.Metadata != nil || gotBase.RuleSet != nil {
