@@ -129,4 +129,3 @@ func (h *handler) subjectsPage(w http.ResponseWriter, r *http.Request) error {
 	h.render(w, r, 200, "subjects", "Subjects", "Subjects", d)
 	return nil
 }
-
