@@ -75,7 +75,7 @@ func (r *Registry) Register(ctx context.Context, subject string, req RegisterReq
 		return SchemaVersion{}, err
 	}
 
-	if err := r.beforeRegister(ctx, n, p.schema); err != nil {
+	if err := r.beforeRegister(ctx, n, p); err != nil {
 		return SchemaVersion{}, err
 	}
 

@@ -97,7 +97,11 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 	if err != nil {
 		return fmt.Errorf("ACCORD_UNOWNED_SUBJECTS: %w", err)
 	}
-	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: unowned, Logger: log})
+	copts := contracts.Options{Unowned: unowned, Logger: log}
+	if authn != nil { // transfers go to enabled services only
+		copts.Principals = authn
+	}
+	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, copts)
 	reg.SetPolicy(streams) // single writer and event-type lints on every registration
 	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log})
 	propOpts := proposals.Options{Logger: log}
