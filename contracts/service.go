@@ -169,12 +169,13 @@ func (svc *Service) TransferOwnership(ctx context.Context, name, to string) (Str
 	if to == "" {
 		return Stream{}, errorf(ErrInvalidStream, "a transfer of stream %s needs the new owner", name)
 	}
-	if err := svc.checkNewOwner(ctx, name, to); err != nil {
-		return Stream{}, err
-	}
 	defer svc.gen.Add(1)
 	return svc.store.Update(ctx, name, principalName(p), nil, func(s *Stream) error {
 		if err := mayManage(p, s, "transfer"); err != nil {
+			return err
+		}
+		// After the ownership check: who exists is not for others to probe.
+		if err := svc.checkNewOwner(ctx, name, to); err != nil {
 			return err
 		}
 		if s.Owner == to {
