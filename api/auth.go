@@ -25,7 +25,7 @@ import (
 // request (401, or 500 if the store failed); p is nil when authentication
 // is off or the path is open.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (p *auth.Principal, ok bool) {
-	if s.auth == nil || s.openPath(r.URL.Path) {
+	if s.auth == nil || s.openPath(r) {
 		return nil, true
 	}
 	p, err := s.auth.Authenticate(r.Context(), r)
@@ -38,11 +38,12 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (p *auth.P
 	return p, true
 }
 
-// openPath reports whether path is served without credentials: the
-// table's open routes (the health checks load balancers probe).
-func (s *Server) openPath(path string) bool {
+// openPath reports whether r is served without credentials: a request
+// for one of the table's open routes (the health checks load balancers
+// probe).
+func (s *Server) openPath(r *http.Request) bool {
 	for _, rt := range s.table {
-		if rt.open && rt.pattern == path {
+		if rt.open && rt.pattern == r.URL.Path && (rt.method == r.Method || r.Method == http.MethodHead && rt.method == http.MethodGet) {
 			return true
 		}
 	}
