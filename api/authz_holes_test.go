@@ -51,8 +51,8 @@ func TestForgeableRequestsRefused(t *testing.T) {
 		before := f.state(t)
 		for _, c := range []struct {
 			what, method, path, body string
-			header               []string
-			status, code         int
+			header                   []string
+			status, code             int
 		}{
 			{"text/plain form, empty body", "POST", approve, "", []string{"Content-Type", "text/plain", "Authorization", basic(reviewer)}, 415, 415},
 			{"no content type, empty body", "POST", approve, "", []string{"Authorization", basic(reviewer)}, 415, 415},

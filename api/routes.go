@@ -66,9 +66,12 @@ var (
 	// ids) is for admins only, whatever the scope and force.
 	ruleImportAdmin = Rule{Name: "admin when mode is IMPORT", check: (*Server).checkImportMode}
 	// ruleStreamOwner: the stream's owner or an admin, decided by the
-	// contracts service in the transaction that changes the stream (and
-	// only an admin may lift review or delete a review-required stream).
+	// contracts service in the transaction that changes the stream (only
+	// an admin may lift review; a transfer goes to an enabled service).
 	ruleStreamOwner = Rule{Name: "stream owner (contracts, in the transaction)"}
+	// ruleStreamDelete: the stream's owner or an admin, and only an admin
+	// when the stream requires review (deleting it would lift review).
+	ruleStreamDelete = Rule{Name: "stream owner; admin when review is required (contracts, in the transaction)"}
 	// ruleStreamCreate: a service declares streams it owns over subjects
 	// nobody else claimed; admins any.
 	ruleStreamCreate = Rule{Name: "owner is the caller unless admin (contracts)"}
@@ -78,9 +81,11 @@ var (
 	// ruleOwnTokens: a principal's own tokens; admins any (handlers:
 	// another principal's token does not exist for the caller).
 	ruleOwnTokens = Rule{Name: "own tokens, or admin"}
-	// ruleProposer: the proposals package: proposing needs the right to
-	// register the subject; the proposer or an admin withdraws.
-	ruleProposer = Rule{Name: "may register the subject; withdraw: proposer or admin (proposals)"}
+	// ruleProposer: proposing needs the right to register the subject
+	// (proposals: the single writer).
+	ruleProposer = Rule{Name: "may register the subject (proposals)"}
+	// ruleWithdraw: the proposer or an admin (proposals).
+	ruleWithdraw = Rule{Name: "proposer or admin (proposals)"}
 	// ruleDecider: never on one's own proposal (proposals).
 	ruleDecider = Rule{Name: "not the proposer (proposals)"}
 	// ruleLineage: a service declares its own edges and reports its own
@@ -211,7 +216,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", pattern: "/v1/streams/{name}", roles: anyone, need: withContracts, h: s.handle(s.getStream)},
 		{method: "PUT", pattern: "/v1/streams/{name}", roles: writers, rules: []Rule{ruleStreamOwner}, need: withContracts, h: s.handle(s.putStream)},
 		{method: "PATCH", pattern: "/v1/streams/{name}", roles: writers, rules: []Rule{ruleStreamOwner}, need: withContracts, h: s.handle(s.patchStream)},
-		{method: "DELETE", pattern: "/v1/streams/{name}", roles: writers, rules: []Rule{ruleStreamOwner}, need: withContracts, h: s.handle(s.deleteStream)},
+		{method: "DELETE", pattern: "/v1/streams/{name}", roles: writers, rules: []Rule{ruleStreamDelete}, need: withContracts, h: s.handle(s.deleteStream)},
 		{method: "POST", pattern: "/v1/streams/{name}/transfer", roles: writers, rules: []Rule{ruleStreamOwner}, need: withContracts, h: s.handle(s.transferStream)},
 		{method: "GET", pattern: "/v1/streams/{name}/transfers", roles: anyone, need: withContracts, h: s.handle(s.streamTransfers)},
 		{method: "POST", pattern: "/v1/streams/{name}/lint", roles: anyone, need: withContracts, h: s.handle(s.lintStream)},
@@ -241,7 +246,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", pattern: "/v1/proposals/{id}", roles: anyone, need: withProposals, h: s.handle(s.getProposal)},
 		{method: "POST", pattern: "/v1/proposals/{id}/approve", roles: deciders, rules: []Rule{ruleDecider}, need: withProposals, h: s.handle(s.decideProposal(s.proposals.Approve))},
 		{method: "POST", pattern: "/v1/proposals/{id}/reject", roles: deciders, rules: []Rule{ruleDecider}, need: withProposals, h: s.handle(s.decideProposal(s.proposals.Reject))},
-		{method: "POST", pattern: "/v1/proposals/{id}/withdraw", roles: writers, rules: []Rule{ruleProposer}, need: withProposals, h: s.handle(s.decideProposal(s.proposals.Withdraw))},
+		{method: "POST", pattern: "/v1/proposals/{id}/withdraw", roles: writers, rules: []Rule{ruleWithdraw}, need: withProposals, h: s.handle(s.decideProposal(s.proposals.Withdraw))},
 	}
 	out := all[:0]
 	for _, rt := range all {
@@ -387,8 +392,8 @@ func (s *Server) checkSelf(r *http.Request) error {
 	return auth.Require(r.Context(), "reading another principal", auth.RoleAdmin)
 }
 
-// rolesString renders a role set for the documentation table.
-func rolesString(roles []auth.Role) string {
+// RolesString renders a role set as the documentation's table shows it.
+func RolesString(roles []auth.Role) string {
 	if slices.Equal(roles, anyone) {
 		return "any principal"
 	}
