@@ -5,7 +5,10 @@ package api
 // exactly the table's routes, each behind guard, which enforces the row's
 // roles and ownership rules; a route registered any other way makes New
 // panic (checkRoutes). docs/security.md renders the same table, and
-// TestSecurityDocListsEveryRoute keeps the two in step.
+// TestSecurityDocListsEveryRoute keeps the two in step. The one request
+// answered before routing, GET /schemas/ids/{id} from the hot cache
+// (hotpath.go), is served only after authentication, as its row (any
+// principal) says.
 
 import (
 	"bytes"
