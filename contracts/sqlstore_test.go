@@ -180,6 +180,9 @@ func TestAuthorizeSubjectWrite(t *testing.T) {
 		owner := &auth.Principal{Name: "orders-svc", Roles: []auth.Role{auth.RoleService}}
 		other := &auth.Principal{Name: "billing-svc", Roles: []auth.Role{auth.RoleService}}
 		admin := &auth.Principal{Name: "ops", Roles: []auth.Role{auth.RoleAdmin}}
+		if _, err := st.Claim(ctx, "claimed-value", other.Name); err != nil {
+			t.Fatal(err)
+		}
 		for _, c := range []struct {
 			policy  UnownedPolicy
 			p       *auth.Principal
@@ -195,9 +198,13 @@ func TestAuthorizeSubjectWrite(t *testing.T) {
 			{UnownedOpen, other, "free-value", true},
 			{UnownedAdmin, other, "free-value", false},
 			{UnownedAdmin, admin, "free-value", true},
+			// billing-svc claimed claimed-value by registering (below);
+			// config and mode writes claim nothing.
 			{UnownedClaim, other, "claimed-value", true},
 			{UnownedClaim, owner, "claimed-value", false},
-			{UnownedClaim, other, "claimed-value", true},
+			{UnownedClaim, other, "unclaimed-value", false},
+			{UnownedClaim, admin, "unclaimed-value", true},
+			{UnownedClaim, owner, "orders-value", true},
 		} {
 			svc := NewService(st, nil, Options{Unowned: c.policy})
 			err := svc.AuthorizeSubjectWrite(ctx, c.p, c.subject)
