@@ -455,6 +455,13 @@ func TestAuthzMatrix(t *testing.T) {
 							t.Run("as "+callerName(who), func(t *testing.T) { runCase(t, f, row, who) })
 							continue
 						}
+						if e.Name != "sqlite" {
+							// Which roles may write is decided above the
+							// store; on PostgreSQL every refusal and one
+							// allowed write per row run (a fixture costs a
+							// schema and its migrations there).
+							continue
+						}
 						t.Run("as "+callerName(who), func(t *testing.T) {
 							t.Parallel()
 							runCase(t, startFixture(t, e.Target(t), contracts.UnownedOpen), row, who)
