@@ -149,7 +149,13 @@ func New(t testing.TB, target string, opts Options) *Stack {
 	if opts.Observer != nil {
 		reg.SetObserver(opts.Observer)
 	}
-	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: opts.Unowned, Logger: log})
+	copts := contracts.Options{Unowned: opts.Unowned, Logger: log}
+	var authn *auth.Authenticator
+	if opts.Auth {
+		authn = auth.New(sqlauth.New(store.DB()), auth.Options{Logger: log})
+		copts.Principals = authn // transfers go to enabled services only
+	}
+	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, copts)
 	reg.SetPolicy(streams)
 	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log, MaxAge: opts.LineageMaxAge})
 	s := &Stack{Ctx: ctx, Log: log, Store: store, Registry: reg, Contracts: streams, Lineage: graph, Audit: store.Audit(),
@@ -157,7 +163,7 @@ func New(t testing.TB, target string, opts Options) *Stack {
 
 	propOpts := proposals.Options{Logger: log, Principals: opts.Principals}
 	if opts.Auth {
-		s.Auth = auth.New(sqlauth.New(store.DB()), auth.Options{Logger: log})
+		s.Auth = authn
 		if propOpts.Principals == nil {
 			propOpts.Principals = s.Auth
 		}

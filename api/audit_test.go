@@ -258,13 +258,13 @@ func TestAuditAuthAndStreamChanges(t *testing.T) {
 }
 
 // TestAuditSubjectClaims: under the claim policy the first writer's claim
-// and its release by a stream declaration are recorded, under the
-// writer's name, including a claim made by a config write (before the
-// handler runs).
+// (made by its first registration: a config write claims nothing, see
+// docs/security.md) and its release by a stream declaration are recorded,
+// under the writer's name.
 func TestAuditSubjectClaims(t *testing.T) {
 	accordtest.EachEngine(t, func(t *testing.T, target string) {
 		f := startFixture(t, target, contracts.UnownedClaim)
-		if r := f.as(t, svcOther, "PUT", "/config/legacy-value", map[string]string{"compatibility": "NONE"}, "X-Request-Id", "c1"); r.Status != 200 {
+		if r := f.as(t, svcOther, "POST", "/subjects/legacy-value/versions", ordersKey, "X-Request-Id", "c1"); r.Status != 200 {
 			t.Fatalf("first writer: %s", r)
 		}
 		if r := f.as(t, svcOwner, "PUT", "/config/legacy-value", map[string]string{"compatibility": "FULL"}, "X-Request-Id", "c2"); r.Status != 403 {
@@ -278,7 +278,7 @@ func TestAuditSubjectClaims(t *testing.T) {
 		if claim.Actor != svcOther || claim.Target != "legacy-value" || claim.Context != "." || doc(t, claim.After)["owner"] != svcOther {
 			t.Errorf("claim entry %+v", claim)
 		}
-		entryOf(t, entries, "c1", audit.ConfigUpdate)
+		entryOf(t, entries, "c1", audit.SchemaRegister)
 		rel := entryOf(t, entries, "c3", contracts.ActionSubjectRelease)
 		if rel.Actor != svcOther || rel.Target != "legacy-value" || doc(t, rel.Before)["owner"] != svcOther || rel.After != nil {
 			t.Errorf("release entry %+v", rel)

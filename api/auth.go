@@ -4,15 +4,14 @@ package api
 // but the health checks must prove a principal (Bearer token, or HTTP Basic
 // with a password or a token, as Confluent clients send); ServeHTTP does
 // it before the hot path and the router, so GET /schemas/ids/{id} pays
-// only a cache lookup. The authorize middleware then checks the role each
-// route needs, and the /v1/principals and /v1/tokens handlers manage
-// credentials. With Options.Auth nil the server is open: requests carry no
+// only a cache lookup; the /v1/principals and /v1/tokens handlers manage
+// credentials. Who may call what is the route-policy table's (routes.go).
+// With Options.Auth nil the server is open: requests carry no
 // principal and everything is allowed (cmd/accord allows that only on a
 // loopback address).
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +25,7 @@ import (
 // request (401, or 500 if the store failed); p is nil when authentication
 // is off or the path is open.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (p *auth.Principal, ok bool) {
-	if s.auth == nil || openPath(r.URL.Path) {
+	if s.auth == nil || s.openPath(r) {
 		return nil, true
 	}
 	p, err := s.auth.Authenticate(r.Context(), r)
@@ -39,131 +38,16 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (p *auth.P
 	return p, true
 }
 
-// openPath reports whether path is served without credentials: the
-// health checks load balancers probe.
-func openPath(path string) bool {
-	return healthPath(path)
-}
-
-// authorize checks that the authenticated caller holds a role the request
-// needs (403 otherwise). It runs after contextPath, so it sees
-// /contexts/{ctx}/... requests in their rewritten form.
-func (s *Server) authorize(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.auth == nil || openPath(r.URL.Path) {
-			next.ServeHTTP(w, r)
-			return
+// openPath reports whether r is served without credentials: a request
+// for one of the table's open routes (the health checks load balancers
+// probe).
+func (s *Server) openPath(r *http.Request) bool {
+	for _, rt := range s.table {
+		if rt.open && rt.pattern == r.URL.Path && (rt.method == r.Method || r.Method == http.MethodHead && rt.method == http.MethodGet) {
+			return true
 		}
-		if action, roles := requiredRoles(r.Method, r.URL.Path); roles != nil {
-			if err := auth.Require(r.Context(), action, roles...); err != nil {
-				s.writeError(w, r, err)
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// Role sets of the policy.
-var (
-	adminOnly     = []auth.Role{auth.RoleAdmin}
-	writers       = []auth.Role{auth.RoleAdmin, auth.RoleService}
-	nativeWriters = []auth.Role{auth.RoleAdmin, auth.RoleService, auth.RoleReviewer}
-	deciders      = []auth.Role{auth.RoleAdmin, auth.RoleReviewer}
-)
-
-// requiredRoles is the route policy: what a request needs beyond being
-// authenticated (nil: nothing more, since every principal holds a role
-// and every role may read).
-//
-//   - reads (GET, HEAD), lookups (POST /subjects/{s}), compatibility
-//     checks (POST /compatibility/...) and lints (POST
-//     /v1/streams/{name}/lint), which write nothing: any principal;
-//   - context-wide config and mode: admin;
-//   - other Confluent writes (register, delete, subject config and mode):
-//     admin or service; which service may write which subject (stream
-//     ownership) is checked by the handlers;
-//   - /v1/principals and /v1/tokens: decided by their handlers (a
-//     principal manages its own tokens, an admin everything);
-//   - proposals: creating and withdrawing admin or service, approving and
-//     rejecting admin or reviewer, refined by the proposals package;
-//   - the DEK registry: creating KEKs, and writing DEKs, admin or
-//     service (the dek service checks the DEK's subject's owner); changing,
-//     deleting or undeleting KEKs admin (see dekRoles);
-//   - other native writes (/v1/...): admin, service or reviewer, refined by
-//     their handlers (owners, reviewers).
-func requiredRoles(method, path string) (action string, roles []auth.Role) {
-	if method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions {
-		return "", nil
 	}
-	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
-	switch segs[0] {
-	case "compatibility":
-		return "", nil
-	case "subjects":
-		if len(segs) == 2 && method == http.MethodPost {
-			return "", nil // lookup
-		}
-	case "config", "mode":
-		if len(segs) == 1 || contextWide(segs[1]) {
-			return method + " /" + segs[0] + " (context-wide)", adminOnly
-		}
-	case "dek-registry":
-		return method + " " + path, dekRoles(method, segs)
-	case "v1":
-		if len(segs) > 1 && (segs[1] == "principals" || segs[1] == "tokens") {
-			return "", nil // the handlers decide
-		}
-		if len(segs) == 4 && segs[1] == "streams" && (segs[3] == "lint" || segs[3] == "impact") && method == http.MethodPost {
-			return "", nil // a check, like /compatibility
-		}
-		if segs[1] == "validate" && method == http.MethodPost {
-			return "", nil // verdicts on records: writes nothing
-		}
-		if segs[1] == "admin" {
-			return method + " " + path, adminOnly
-		}
-		if segs[1] == "proposals" {
-			return method + " " + path, proposalRoles(segs)
-		}
-		return method + " " + path, nativeWriters
-	}
-	return method + " " + path, writers
-}
-
-// proposalRoles: proposing and withdrawing are for those who may
-// register (admin, service), deciding for reviewers and admins; the
-// proposals package refines both (single writer, proposer, separation of
-// duties).
-func proposalRoles(segs []string) []auth.Role {
-	if len(segs) == 4 && (segs[3] == "approve" || segs[3] == "reject") {
-		return deciders
-	}
-	return writers
-}
-
-// contextWide reports whether a /config or /mode subject segment names a
-// context's global setting (":.ctx:", what contextPath appends).
-func contextWide(seg string) bool {
-	s, err := url.PathUnescape(seg)
-	if err != nil {
-		return false
-	}
-	return s == "" || strings.HasPrefix(s, ":.") && strings.HasSuffix(s, ":") && strings.Count(s, ":") == 2
-}
-
-// authRoutes mounts the native principal and token endpoints.
-func (s *Server) authRoutes(r chi.Router) {
-	r.Get("/v1/whoami", s.handle(s.whoami))
-	r.Post("/v1/principals", s.handle(s.createPrincipal))
-	r.Get("/v1/principals", s.handle(s.listPrincipals))
-	r.Get("/v1/principals/{name}", s.handle(s.getPrincipal))
-	r.Patch("/v1/principals/{name}", s.handle(s.patchPrincipal))
-	r.Delete("/v1/principals/{name}", s.handle(s.disablePrincipal))
-	r.Post("/v1/tokens", s.handle(s.createToken))
-	r.Get("/v1/tokens", s.handle(s.listTokens))
-	r.Get("/v1/tokens/{id}", s.handle(s.getToken))
-	r.Delete("/v1/tokens/{id}", s.handle(s.revokeToken))
+	return false
 }
 
 // errAuthOff answers the management endpoints of an open server.
@@ -228,18 +112,6 @@ func (s *Server) caller(r *http.Request) (*auth.Principal, error) {
 	return p, nil
 }
 
-// needAdmin returns the caller if it is an admin.
-func (s *Server) needAdmin(r *http.Request, action string) (*auth.Principal, error) {
-	p, err := s.caller(r)
-	if err != nil {
-		return nil, err
-	}
-	if err := auth.Require(r.Context(), action, auth.RoleAdmin); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
 func (s *Server) whoami(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.caller(r)
 	if err != nil {
@@ -250,7 +122,7 @@ func (s *Server) whoami(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) createPrincipal(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.needAdmin(r, "creating a principal"); err != nil {
+	if _, err := s.caller(r); err != nil { // admins only: the table
 		return err
 	}
 	var body struct {
@@ -270,7 +142,7 @@ func (s *Server) createPrincipal(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listPrincipals(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.needAdmin(r, "listing principals"); err != nil {
+	if _, err := s.caller(r); err != nil { // admins only: the table
 		return err
 	}
 	all, err := s.auth.Principals(r.Context())
@@ -286,17 +158,10 @@ func (s *Server) listPrincipals(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getPrincipal(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.caller(r)
-	if err != nil {
+	if _, err := s.caller(r); err != nil { // self or admin: the table (ruleSelf)
 		return err
 	}
-	name := chi.URLParam(r, "name")
-	if name != p.Name {
-		if err := auth.Require(r.Context(), "reading another principal", auth.RoleAdmin); err != nil {
-			return err
-		}
-	}
-	rec, err := s.auth.Principal(r.Context(), name)
+	rec, err := s.auth.Principal(r.Context(), chi.URLParam(r, "name"))
 	if err != nil {
 		return err
 	}
@@ -305,7 +170,7 @@ func (s *Server) getPrincipal(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) patchPrincipal(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.needAdmin(r, "changing a principal"); err != nil {
+	if _, err := s.caller(r); err != nil { // admins only: the table
 		return err
 	}
 	var body struct {
@@ -328,7 +193,7 @@ func (s *Server) patchPrincipal(w http.ResponseWriter, r *http.Request) error {
 // disablePrincipal disables rather than deletes: streams, tokens and the
 // audit log keep naming the principal.
 func (s *Server) disablePrincipal(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.needAdmin(r, "disabling a principal"); err != nil {
+	if _, err := s.caller(r); err != nil { // admins only: the table
 		return err
 	}
 	disabled := true

@@ -7,24 +7,10 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/backup"
 )
-
-// backupRoutes mounts the admin endpoints that move whole tables, password
-// and token hashes included: GET /v1/admin/dump (accord backup --url,
-// accord export) and POST /v1/admin/import (accord import). Both are for
-// admins only and recorded in the audit log (backup.read, import.rows).
-func (s *Server) backupRoutes(r chi.Router) {
-	if s.backups == nil {
-		return
-	}
-	r.Get("/v1/admin/dump", s.handle(s.adminDump))
-	r.Post("/v1/admin/import", s.handle(s.adminImport))
-}
 
 // adminDump answers GET /v1/admin/dump?tables=a,b&kind=backup|export: a
 // dump document (JSON Lines, see package backup) streamed from one

@@ -3,7 +3,7 @@ package api
 // The DEK registry (/dek-registry/v1), what Confluent's client-side field
 // encryption calls: Confluent's paths, bodies and error codes. Served
 // only when Options.DEK is set; the dek package decides, these handlers
-// translate. Who may write is in requiredRoles (dekRoles) and, for DEKs,
+// translate. Who may write is in the route-policy table (routes.go) and, for DEKs,
 // the subject's single writer (the dek service).
 
 import (
@@ -12,33 +12,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/accord/accord/auth"
 	"github.com/accord/accord/dek"
 )
-
-// dekRoutes mounts the DEK registry.
-func (s *Server) dekRoutes(r chi.Router) {
-	if s.dek == nil {
-		return
-	}
-	r.Route("/dek-registry/v1/keks", func(r chi.Router) {
-		r.Get("/", s.handle(s.listKEKs))
-		r.Post("/", s.handle(s.createKEK))
-		r.Get("/{name}", s.handle(s.getKEK))
-		r.Put("/{name}", s.handle(s.updateKEK))
-		r.Delete("/{name}", s.handle(s.deleteKEK))
-		r.Post("/{name}/undelete", s.handle(s.undeleteKEK))
-		r.Get("/{name}/deks", s.handle(s.listDEKSubjects))
-		r.Post("/{name}/deks", s.handle(s.createDEK))
-		r.Get("/{name}/deks/{subject}", s.handle(s.getDEK(false)))
-		r.Delete("/{name}/deks/{subject}", s.handle(s.deleteDEK(false)))
-		r.Post("/{name}/deks/{subject}/undelete", s.handle(s.undeleteDEK(false)))
-		r.Get("/{name}/deks/{subject}/versions", s.handle(s.listDEKVersions))
-		r.Get("/{name}/deks/{subject}/versions/{version}", s.handle(s.getDEK(true)))
-		r.Delete("/{name}/deks/{subject}/versions/{version}", s.handle(s.deleteDEK(true)))
-		r.Post("/{name}/deks/{subject}/versions/{version}/undelete", s.handle(s.undeleteDEK(true)))
-	})
-}
 
 // kekName returns the {name} path segment, URL-decoded.
 func (p *params) kekName() string {
@@ -244,20 +219,4 @@ func (s *Server) undeleteDEK(versioned bool) handlerFunc {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-}
-
-// dekRoles: creating KEKs and DEKs is for admins and services (serializers
-// register keys on their first record; the dek service checks that a
-// service writes only DEKs of subjects it owns, as for schemas); DEK
-// deletes and undeletes likewise; changing, deleting or undeleting a KEK,
-// which every subject encrypted under it depends on, is for admins.
-func dekRoles(method string, segs []string) []auth.Role {
-	// segs: dek-registry v1 keks {name} [deks {subject} [versions {v}]] [undelete]
-	if len(segs) >= 5 && segs[4] == "deks" {
-		return writers
-	}
-	if len(segs) == 3 && method == http.MethodPost {
-		return writers
-	}
-	return adminOnly
 }

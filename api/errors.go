@@ -7,12 +7,7 @@ import (
 	"net"
 	"net/http"
 
-	"github.com/accord/accord/auth"
-	"github.com/accord/accord/backup"
-	"github.com/accord/accord/contracts"
-	"github.com/accord/accord/dek"
-	"github.com/accord/accord/lineage"
-	"github.com/accord/accord/proposals"
+	"github.com/accord/accord/api/errcode"
 	"github.com/accord/accord/registry"
 )
 
@@ -22,78 +17,16 @@ type ErrorBody struct {
 	Message   string `json:"message"`
 }
 
-// codes maps domain errors to HTTP status and Confluent error_code. It is
-// the one place that does: handlers return errors and never pick codes.
-var codes = []struct {
-	err    error
-	status int
-	code   int
-}{
-	{registry.ErrSubjectNotFound, 404, 40401},
-	{registry.ErrVersionNotFound, 404, 40402},
-	{registry.ErrSchemaNotFound, 404, 40403},
-	{registry.ErrSubjectSoftDeleted, 404, 40404},
-	{registry.ErrSubjectNotSoftDeleted, 404, 40405},
-	{registry.ErrVersionSoftDeleted, 404, 40406},
-	{registry.ErrVersionNotSoftDeleted, 404, 40407},
-	{registry.ErrSubjectConfigNotFound, 404, 40408},
-	{registry.ErrSubjectModeNotFound, 404, 40409},
-	{registry.ErrIncompatible, 409, 409},
-	{registry.ErrInvalidSchema, 422, 42201},
-	{registry.ErrInvalidVersion, 422, 42202},
-	{registry.ErrInvalidCompatibility, 422, 42203},
-	{registry.ErrInvalidMode, 422, 42204},
-	{registry.ErrOperationNotPermitted, 422, 42205},
-	{registry.ErrReferenceExists, 422, 42206},
-	{registry.ErrInvalidSubject, 422, 42208},
-	{registry.ErrStore, 500, 50001},
-	{auth.ErrUnauthenticated, 401, 40101},
-	{auth.ErrForbidden, 403, 40301},
-	{auth.ErrPrincipalNotFound, 404, 40461},
-	{auth.ErrTokenNotFound, 404, 40462},
-	{auth.ErrPrincipalExists, 409, 40961},
-	{auth.ErrLastAdmin, 409, 40962},
-	{auth.ErrInvalid, 422, 42261},
-	{contracts.ErrStreamNotFound, 404, 40471},
-	{contracts.ErrStreamExists, 409, 40971},
-	{contracts.ErrSubjectTaken, 409, 40972},
-	{contracts.ErrForbidden, 403, 40301},
-	{contracts.ErrInvalidStream, 422, 42271},
-	{contracts.ErrLintFailed, 422, 42272},
-	{lineage.ErrNotFound, 404, 40481},
-	{lineage.ErrConflict, 409, 40981},
-	{lineage.ErrForbidden, 403, 40301},
-	{lineage.ErrInvalid, 422, 42281},
-	{proposals.ErrNotFound, 404, 40491},
-	{proposals.ErrNotPending, 409, 40991},
-	{proposals.ErrAlreadyRegistered, 409, 40992},
-	{proposals.ErrForbidden, 403, 40301},
-	{proposals.ErrInvalid, 422, 42291},
-	{backup.ErrConflict, 409, 40951},
-	{backup.ErrInvalid, 422, 42251},
-	{dek.ErrKeyNotFound, 404, 40470},
-	{dek.ErrKeyNotSoftDeleted, 404, 40471},
-	{dek.ErrKeySoftDeleted, 404, 40472},
-	{dek.ErrAlreadyExists, 409, 40971},
-	{dek.ErrTooManyKeys, 409, 40972},
-	{dek.ErrInvalidKey, 422, 42271},
-	{dek.ErrReferenceExists, 422, 42272},
-	{errBadRequest, 400, 400},
-	{errUnprocessable, 422, 422},
-	{errTooLarge, 413, 413},
-	{errUnsupportedMedia, 415, 415},
-	{errNotFound, 404, 404},
-	{errMethod, 405, 405},
-}
-
-// Errors of the HTTP layer itself (malformed requests).
+// Errors of the HTTP layer itself (malformed or refused requests); their
+// statuses and codes are errcode's, with every domain error's.
 var (
-	errBadRequest       = errors.New("bad request")
-	errUnprocessable    = errors.New("unprocessable entity")
-	errTooLarge         = errors.New("request entity too large")
-	errUnsupportedMedia = errors.New("unsupported media type")
-	errNotFound         = errors.New("HTTP 404 Not Found")
-	errMethod           = errors.New("HTTP 405 Method Not Allowed")
+	errBadRequest       = errcode.ErrBadRequest
+	errUnprocessable    = errcode.ErrUnprocessable
+	errTooLarge         = errcode.ErrTooLarge
+	errUnsupportedMedia = errcode.ErrUnsupportedMedia
+	errNotFound         = errcode.ErrNotFound
+	errMethod           = errcode.ErrMethod
+	errForbiddenOrigin  = errcode.ErrCrossSite
 )
 
 // httpError is an error of the HTTP layer with its own message.
@@ -115,13 +48,7 @@ func (e *httpError) Unwrap() error { return e.kind }
 // of time (the database stalled, see registry/sqlstore/deadline.go) is
 // Confluent's 50002 "operation timed out"; other store failures 50001.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	status, code := 500, 50001
-	for _, c := range codes {
-		if errors.Is(err, c.err) {
-			status, code = c.status, c.code
-			break
-		}
-	}
+	status, code := errcode.Of(err)
 	if s.obs != nil && (status == 401 || status == 403) {
 		reason := "unauthenticated"
 		if status == 403 {
@@ -129,7 +56,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		s.obs.AuthFailed(reason)
 	}
-	msg := err.Error()
+	msg := errcode.Message(err)
 	if status >= 500 && r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
 		// The client went away mid-request (its context was canceled): not
 		// a server failure, and nobody reads the answer. Nothing was

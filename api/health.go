@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/go-chi/chi/v5"
 )
 
 // Health endpoints, for load balancers and Kubernetes probes (see
@@ -93,20 +91,14 @@ func (rd *readiness) ready(ctx context.Context) error {
 	}
 }
 
-func (s *Server) healthRoutes(r chi.Router) {
-	r.Get("/health/live", func(w http.ResponseWriter, r *http.Request) {
+// startup answers GET /health/startup: up once the server has started,
+// until then as ready does.
+func (s *Server) startup(w http.ResponseWriter, r *http.Request) {
+	if s.ready.started.Load() {
 		s.writeJSON(w, 200, map[string]string{"status": "UP"})
-	})
-	r.Get("/health/ready", s.health)
-	r.Get("/health/startup", func(w http.ResponseWriter, r *http.Request) {
-		if s.ready.started.Load() {
-			s.writeJSON(w, 200, map[string]string{"status": "UP"})
-			return
-		}
-		s.health(w, r)
-	})
-	r.Get("/health", s.health)
-	r.Get("/v1/health", s.health)
+		return
+	}
+	s.health(w, r)
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
@@ -120,14 +112,4 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeJSON(w, 200, map[string]string{"status": "UP"})
-}
-
-// healthPath reports whether path is a health endpoint (served without
-// credentials).
-func healthPath(path string) bool {
-	switch path {
-	case "/", "/health", "/v1/health", "/health/live", "/health/ready", "/health/startup":
-		return true
-	}
-	return false
 }

@@ -81,13 +81,21 @@ func TestRequestContentTypes(t *testing.T) {
 				}
 			})
 		}
-		// No Content-Type at all is read as JSON.
+		// A POST without Content-Type is refused: a page on another site
+		// can make a browser send one (fetch with a typeless body), so it
+		// is a forgery risk (docs/security.md); every client sends one.
+		before := s.snapshot()
 		req, _ := http.NewRequest("POST", s.URL+"/subjects/ct/versions", strings.NewReader(string(body)))
 		resp, err := s.HTTP.Do(req)
 		must(t, "POST without Content-Type", err)
 		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Errorf("POST without Content-Type: %d", resp.StatusCode)
+		if resp.StatusCode != 415 {
+			t.Errorf("POST without Content-Type: %d, want 415", resp.StatusCode)
+		}
+		s.unchanged(t, "the POST without Content-Type", before)
+		// PUT and DELETE without a body need none (a form cannot send them).
+		if r := s.do("DELETE", "/config/ct", nil); r.Status != 200 {
+			t.Errorf("DELETE without Content-Type: %s", r)
 		}
 	})
 }

@@ -18,25 +18,6 @@ import (
 	"github.com/accord/accord/registry"
 )
 
-// lineageRoutes mounts the lineage endpoints.
-func (s *Server) lineageRoutes(r chi.Router) {
-	if s.lineage == nil {
-		return
-	}
-	r.Route("/v1/lineage", func(r chi.Router) {
-		r.Post("/edges", s.handle(s.putEdge))
-		r.Get("/edges", s.handle(s.listEdges))
-		r.Delete("/edges", s.handle(s.deleteEdge))
-		r.Get("/graph", s.handle(s.lineageGraph))
-		r.Get("/nodes/{kind}/{name}/upstream", s.handle(s.walkLineage(lineage.Upstream)))
-		r.Get("/nodes/{kind}/{name}/downstream", s.handle(s.walkLineage(lineage.Downstream)))
-		r.Get("/services/{name}/dependencies", s.handle(s.dependencies))
-		r.Get("/findings", s.handle(s.lineageFindings))
-	})
-	r.Post("/api/v1/lineage", s.handle(s.openLineage))
-	r.Post("/v1/streams/{name}/impact", s.handle(s.impact))
-}
-
 // edgeBody is an edge as a client declares it.
 type edgeBody struct {
 	Kind    lineage.Kind `json:"kind"`

@@ -18,21 +18,6 @@ import (
 	"github.com/accord/accord/registry"
 )
 
-// proposalRoutes mounts /v1/proposals.
-func (s *Server) proposalRoutes(r chi.Router) {
-	if s.proposals == nil {
-		return
-	}
-	r.Route("/v1/proposals", func(r chi.Router) {
-		r.Post("/", s.handle(s.createProposal))
-		r.Get("/", s.handle(s.listProposals))
-		r.Get("/{id}", s.handle(s.getProposal))
-		r.Post("/{id}/approve", s.handle(s.decideProposal(s.proposals.Approve)))
-		r.Post("/{id}/reject", s.handle(s.decideProposal(s.proposals.Reject)))
-		r.Post("/{id}/withdraw", s.handle(s.decideProposal(s.proposals.Withdraw)))
-	})
-}
-
 // proposalBody is POST /v1/proposals: a subject, or a stream whose value
 // subject (key subject with "key": true) is meant.
 type proposalBody struct {

@@ -8,13 +8,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/accord/accord/auth"
 	"github.com/accord/accord/compat"
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/registry"
@@ -24,24 +22,6 @@ import (
 // finding, "severity ID at location: message"). The registration body
 // stays the Confluent {"id": N} document that every client decodes.
 const LintHeader = "X-Accord-Lint"
-
-// streamRoutes mounts /v1/streams.
-func (s *Server) streamRoutes(r chi.Router) {
-	if s.contracts == nil {
-		return
-	}
-	r.Route("/v1/streams", func(r chi.Router) {
-		r.Post("/", s.handle(s.createStream))
-		r.Get("/", s.handle(s.listStreams))
-		r.Get("/{name}", s.handle(s.getStream))
-		r.Put("/{name}", s.handle(s.putStream))
-		r.Patch("/{name}", s.handle(s.patchStream))
-		r.Delete("/{name}", s.handle(s.deleteStream))
-		r.Post("/{name}/transfer", s.handle(s.transferStream))
-		r.Get("/{name}/transfers", s.handle(s.streamTransfers))
-		r.Post("/{name}/lint", s.handle(s.lintStream))
-	})
-}
 
 // streamBody is what a client writes: a Stream without its timestamps.
 type streamBody struct {
@@ -299,46 +279,17 @@ func (s *Server) lintStream(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// singleWriter guards the Confluent subject writes: changing a subject's
-// config or mode, or deleting it, needs AuthorizeSubjectWrite (the
-// registry's Policy checks registrations, whichever way they arrive).
-// Registrations get their lint findings in LintHeader. It runs after
-// contextPath and authentication, and costs a method comparison on reads.
-func (s *Server) singleWriter(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.contracts == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
-			next.ServeHTTP(w, r)
+// withLints serves a registration with its lint findings in LintHeader
+// (the registry's policy, contracts.BeforeRegister, collects them).
+func (s *Server) withLints(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.contracts == nil {
+			next(w, r)
 			return
 		}
-		segs := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
-		if len(segs) < 2 {
-			next.ServeHTTP(w, r)
-			return
-		}
-		subject, err := url.PathUnescape(segs[1])
-		if err != nil || registry.ParseName(subject).Subject == "" { // context-wide: admins only (authorize)
-			next.ServeHTTP(w, r)
-			return
-		}
-		guarded := false
-		switch {
-		case segs[0] == "subjects" && len(segs) == 3 && segs[2] == "versions" && r.Method == http.MethodPost:
-			ctx, f := contracts.WithFindings(r.Context())
-			next.ServeHTTP(&lintWriter{ResponseWriter: w, findings: f}, r.WithContext(ctx))
-			return
-		case segs[0] == "subjects":
-			guarded = r.Method == http.MethodDelete
-		case segs[0] == "config" || segs[0] == "mode":
-			guarded = len(segs) == 2 && (r.Method == http.MethodPut || r.Method == http.MethodDelete)
-		}
-		if guarded {
-			if err := s.contracts.AuthorizeSubjectWrite(r.Context(), auth.FromContext(r.Context()), subject); err != nil {
-				s.writeError(w, r, err)
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
+		ctx, f := contracts.WithFindings(r.Context())
+		next(&lintWriter{ResponseWriter: w, findings: f}, r.WithContext(ctx))
+	}
 }
 
 // lintWriter adds the findings of a registration to its response headers.

@@ -12,21 +12,21 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/accord/accord/contracts/validator"
 )
 
-// validateRoutes mounts the hook over a Validator reading this process's
-// registry and streams.
-func (s *Server) validateRoutes(r chi.Router) {
-	if s.contracts == nil {
-		return
-	}
+// newValidateHandler serves the hook over a Validator reading this
+// process's registry and streams.
+func newValidateHandler(s *Server) *validateHandler {
 	v := validator.New(validator.NewLocalSource(s.reg, s.contracts, nil), validator.Options{Logger: s.log, Refresh: 2 * time.Second})
-	h := validateHandler{s: s, v: v}
-	r.Post("/v1/validate", s.handle(h.one))
-	r.Post("/v1/validate/batch", s.handle(h.batch))
+	return &validateHandler{s: s, v: v}
+}
+
+func (s *Server) validateOne(w http.ResponseWriter, r *http.Request) error {
+	return s.validator.one(w, r)
+}
+func (s *Server) validateBatch(w http.ResponseWriter, r *http.Request) error {
+	return s.validator.batch(w, r)
 }
 
 type validateHandler struct {

@@ -26,7 +26,7 @@ func (svc *Service) BeforeRegister(ctx context.Context, subject string, schema c
 	if err != nil {
 		return err
 	}
-	if err := svc.authorize(ctx, auth.FromContext(ctx), subject, s); err != nil {
+	if err := svc.authorize(ctx, auth.FromContext(ctx), subject, s, true); err != nil {
 		return err
 	}
 	if s == nil {
@@ -66,6 +66,32 @@ func (svc *Service) BeforeRegister(ctx context.Context, subject string, schema c
 // (AuthorizeSubjectWrite), as read in the write's transaction.
 func (svc *Service) BeforeWrite(ctx context.Context, subject string) error {
 	return svc.AuthorizeSubjectWrite(ctx, auth.FromContext(ctx), subject)
+}
+
+// BeforeReference is the registry's reference hook
+// (registry.ReferencePolicy): a schema may reference a subject of a
+// private stream only when the caller owns that stream (or is an admin).
+// A private stream is internal to its owner, and a referenced version
+// cannot be deleted (42206), so a reference from another owner would pin
+// it. Public streams (a promise to every team) and subjects of no stream
+// may be referenced by anyone who may register.
+func (svc *Service) BeforeReference(ctx context.Context, subject string, referenced []string) error {
+	p := auth.FromContext(ctx)
+	if p == nil || p.IsAdmin() {
+		return nil
+	}
+	for _, ref := range referenced {
+		s, err := svc.streamOf(ctx, canonicalSubject(ref))
+		if err != nil {
+			return err
+		}
+		if s == nil || s.Visibility != Private || s.Owner == p.Name {
+			continue
+		}
+		return errorf(ErrForbidden, "subject %s may not reference %s: it belongs to private stream %s, owned by %s, and only public streams may be referenced from outside their owner (principal %s)",
+			subject, ref, s.Name, s.Owner, p.Name)
+	}
+	return nil
 }
 
 // Lint lints a proposed schema for one of the stream's subjects (the

@@ -2,8 +2,10 @@ package contracts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -19,7 +21,9 @@ type Service struct {
 	reg     *registry.Registry
 	unowned UnownedPolicy
 	log     *slog.Logger
-	now     func() time.Time
+	// principals checks new owners (nil: not checked).
+	principals Principals
+	now        func() time.Time
 	// gen counts stream writes made through this Service, so caches in
 	// this process (the validation hook's policies) see them at once.
 	gen atomic.Uint64
@@ -35,12 +39,42 @@ type Options struct {
 	// Unowned is the policy for subjects of no stream (UnownedOpen when "").
 	Unowned UnownedPolicy
 	Logger  *slog.Logger
+	// Principals looks up the new owner of a transfer (an
+	// *auth.Authenticator); nil (authentication off): any name.
+	Principals Principals
+}
+
+// Principals finds principals by name (auth.Authenticator does).
+type Principals interface {
+	Principal(ctx context.Context, name string) (auth.PrincipalRecord, error)
+}
+
+// checkNewOwner refuses a transfer of stream to a principal that does not
+// exist, is disabled or is not a service.
+func (svc *Service) checkNewOwner(ctx context.Context, stream, to string) error {
+	if svc.principals == nil {
+		return nil
+	}
+	rec, err := svc.principals.Principal(ctx, to)
+	if errors.Is(err, auth.ErrPrincipalNotFound) {
+		return errorf(ErrInvalidStream, "stream %s cannot be transferred to %s: no principal has that name", stream, to)
+	}
+	if err != nil {
+		return fmt.Errorf("looking up the new owner %s of stream %s: %w", to, stream, err)
+	}
+	if rec.Disabled {
+		return errorf(ErrInvalidStream, "stream %s cannot be transferred to %s: that principal is disabled", stream, to)
+	}
+	if !slices.Contains(rec.Roles, auth.RoleService) {
+		return errorf(ErrInvalidStream, "stream %s cannot be transferred to %s: an owner must hold the role service (it has %v)", stream, to, rec.Roles)
+	}
+	return nil
 }
 
 // NewService returns a Service over store; reg serves the schemas lints
 // read and receives the streams' compatibility levels.
 func NewService(store Store, reg *registry.Registry, opts Options) *Service {
-	svc := &Service{store: store, reg: reg, unowned: opts.Unowned, log: opts.Logger, now: func() time.Time { return time.Now().UTC() }}
+	svc := &Service{store: store, reg: reg, unowned: opts.Unowned, log: opts.Logger, principals: opts.Principals, now: func() time.Time { return time.Now().UTC() }}
 	if svc.unowned == "" {
 		svc.unowned = UnownedOpen
 	}
@@ -69,19 +103,11 @@ func (svc *Service) Create(ctx context.Context, s Stream) (Stream, error) {
 		if p.Name != s.Owner {
 			return Stream{}, errorf(ErrForbidden, "principal %s may declare only streams it owns, not one owned by %s; an admin may declare streams for others", p.Name, s.Owner)
 		}
-		for _, subj := range s.Subjects() {
-			c, err := svc.store.Claimant(ctx, subj)
-			if err != nil {
-				return Stream{}, err
-			}
-			if c != "" && c != s.Owner {
-				return Stream{}, errorf(ErrForbidden, "subject %s was claimed by %s: only %s or an admin may declare a stream over it", subj, c, c)
-			}
-		}
 	}
 	s.CreatedAt = svc.now()
 	s.UpdatedAt = s.CreatedAt
-	if err := svc.store.Create(ctx, s); err != nil {
+	// Claims on its subjects are checked in the store's transaction.
+	if err := svc.store.Create(ctx, s, claimPolicy(p)); err != nil {
 		return Stream{}, err
 	}
 	svc.gen.Add(1)
@@ -99,11 +125,12 @@ func (svc *Service) List(ctx context.Context, f Filter) ([]Stream, error) {
 }
 
 // Update changes a stream through fn; only its owner or an admin may. The
-// owner cannot change here (see TransferOwnership), nor the name, and only
-// an admin may turn ReviewRequired off.
+// owner cannot change here (see TransferOwnership), nor the name, only an
+// admin may turn ReviewRequired off, and a subject claimed by another
+// principal cannot be added (as Create).
 func (svc *Service) Update(ctx context.Context, name string, fn func(*Stream) error) (Stream, error) {
 	p := auth.FromContext(ctx)
-	s, err := svc.store.Update(ctx, name, principalName(p), func(s *Stream) error {
+	s, err := svc.store.Update(ctx, name, principalName(p), claimPolicy(p), func(s *Stream) error {
 		if err := mayManage(p, s, "change"); err != nil {
 			return err
 		}
@@ -133,15 +160,22 @@ func (svc *Service) Update(ctx context.Context, name string, fn func(*Stream) er
 }
 
 // TransferOwnership makes to the owner of a stream. Only the current
-// owner or an admin may; the transfer is recorded.
+// owner or an admin may; the transfer is recorded. The new owner must be
+// an enabled principal with the role service (an owner is the service
+// that writes the stream; a reader or reviewer owning it could switch its
+// checks off), when the Service knows the principals (Options.Principals).
 func (svc *Service) TransferOwnership(ctx context.Context, name, to string) (Stream, error) {
 	p := auth.FromContext(ctx)
 	if to == "" {
 		return Stream{}, errorf(ErrInvalidStream, "a transfer of stream %s needs the new owner", name)
 	}
 	defer svc.gen.Add(1)
-	return svc.store.Update(ctx, name, principalName(p), func(s *Stream) error {
+	return svc.store.Update(ctx, name, principalName(p), nil, func(s *Stream) error {
 		if err := mayManage(p, s, "transfer"); err != nil {
+			return err
+		}
+		// After the ownership check: who exists is not for others to probe.
+		if err := svc.checkNewOwner(ctx, name, to); err != nil {
 			return err
 		}
 		if s.Owner == to {
@@ -163,17 +197,20 @@ func (svc *Service) Transfers(ctx context.Context, name string) ([]Transfer, err
 }
 
 // Delete removes a stream's contract (its subjects and schemas stay in
-// the registry, unowned). Only its owner or an admin may.
+// the registry, unowned). Only its owner or an admin may, and only an
+// admin when the stream requires review.
 func (svc *Service) Delete(ctx context.Context, name string) error {
 	s, err := svc.store.Get(ctx, name)
 	if err != nil {
 		return err
 	}
-	if err := mayManage(auth.FromContext(ctx), &s, "delete"); err != nil {
+	p := auth.FromContext(ctx)
+	if err := mayDelete(p, &s); err != nil {
 		return err
 	}
 	defer svc.gen.Add(1)
-	return svc.store.Delete(ctx, name)
+	// Decided again on the stream as read in the delete's transaction.
+	return svc.store.Delete(ctx, name, func(cur *Stream) error { return mayDelete(p, cur) })
 }
 
 // applyCompatibility sets the stream's compatibility level on its

@@ -50,7 +50,7 @@ func bit(b bool) int {
 	return 0
 }
 
-func (st *SQLStore) Create(ctx context.Context, s Stream) error {
+func (st *SQLStore) Create(ctx context.Context, s Stream, claims ClaimCheck) error {
 	return st.inTx(ctx, func(tx *sql.Tx) error {
 		if err := st.lockSubjects(ctx, tx, &s); err != nil {
 			return err
@@ -69,7 +69,7 @@ func (st *SQLStore) Create(ctx context.Context, s Stream) error {
 		if err != nil {
 			return fmt.Errorf("inserting stream %s: %w", s.Name, err)
 		}
-		if err := st.indexSubjects(ctx, tx, &s); err != nil {
+		if err := st.indexSubjects(ctx, tx, &s, claims); err != nil {
 			return err
 		}
 		return st.record(ctx, tx, ActionStreamCreate, s.Name, nil, &s)
@@ -77,8 +77,8 @@ func (st *SQLStore) Create(ctx context.Context, s Stream) error {
 }
 
 // indexSubjects (re)writes the subject index of s and releases claims on
-// its subjects.
-func (st *SQLStore) indexSubjects(ctx context.Context, tx *sql.Tx, s *Stream) error {
+// its subjects, each after claims (unless nil) accepts it.
+func (st *SQLStore) indexSubjects(ctx context.Context, tx *sql.Tx, s *Stream, claims ClaimCheck) error {
 	if _, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM stream_subjects WHERE stream = ?`), s.Name); err != nil {
 		return fmt.Errorf("clearing subjects of stream %s: %w", s.Name, err)
 	}
@@ -93,15 +93,16 @@ func (st *SQLStore) indexSubjects(ctx context.Context, tx *sql.Tx, s *Stream) er
 		if err != nil {
 			return fmt.Errorf("indexing subject %s of stream %s: %w", subj, s.Name, err)
 		}
-		if err := st.release(ctx, tx, subj); err != nil {
+		if err := st.release(ctx, tx, s, subj, claims); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// release ends the claim on subject, if any, recording it.
-func (st *SQLStore) release(ctx context.Context, tx *sql.Tx, subject string) error {
+// release ends the claim on subject, if any and if claims (unless nil)
+// accepts it, recording it.
+func (st *SQLStore) release(ctx context.Context, tx *sql.Tx, s *Stream, subject string, claims ClaimCheck) error {
 	var claimant string
 	err := tx.QueryRowContext(ctx, st.db.Rebind(`SELECT owner FROM subject_claims WHERE subject = ?`), subject).Scan(&claimant)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -109,6 +110,11 @@ func (st *SQLStore) release(ctx context.Context, tx *sql.Tx, subject string) err
 	}
 	if err != nil {
 		return fmt.Errorf("reading the claim on %s: %w", subject, err)
+	}
+	if claims != nil {
+		if err := claims(s, subject, claimant); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM subject_claims WHERE subject = ?`), subject); err != nil {
 		return fmt.Errorf("releasing the claim on %s: %w", subject, err)
@@ -212,7 +218,7 @@ func encodeSpec(s Stream) (string, error) {
 	return string(b), nil
 }
 
-func (st *SQLStore) Update(ctx context.Context, name, by string, fn func(*Stream) error) (Stream, error) {
+func (st *SQLStore) Update(ctx context.Context, name, by string, claims ClaimCheck, fn func(*Stream) error) (Stream, error) {
 	var out Stream
 	err := st.inTx(ctx, func(tx *sql.Tx) error {
 		lock := ""
@@ -243,7 +249,7 @@ func (st *SQLStore) Update(ctx context.Context, name, by string, fn func(*Stream
 			bit(s.Validation.Key), bit(!s.Validation.SkipValue), s.Name); err != nil {
 			return fmt.Errorf("updating stream %s: %w", name, err)
 		}
-		if err := st.indexSubjects(ctx, tx, &s); err != nil {
+		if err := st.indexSubjects(ctx, tx, &s, claims); err != nil {
 			return err
 		}
 		action := ActionStreamUpdate
@@ -296,7 +302,7 @@ func (st *SQLStore) List(ctx context.Context, f Filter) ([]Stream, error) {
 	return out, nil
 }
 
-func (st *SQLStore) Delete(ctx context.Context, name string) error {
+func (st *SQLStore) Delete(ctx context.Context, name string, check func(*Stream) error) error {
 	return st.inTx(ctx, func(tx *sql.Tx) error {
 		lock := ""
 		if st.db.Postgres() {
@@ -308,6 +314,11 @@ func (st *SQLStore) Delete(ctx context.Context, name string) error {
 		}
 		if err := st.lockSubjects(ctx, tx, &old); err != nil {
 			return err
+		}
+		if check != nil {
+			if err := check(&old); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM stream_subjects WHERE stream = ?`), name); err != nil {
 			return fmt.Errorf("deleting the subjects of stream %s: %w", name, err)

@@ -51,15 +51,15 @@ func TestSQLStore(t *testing.T) {
 		orders := newStream(t, "orders", "orders-svc", State)
 		orders.Tags = Tags{Domain: "sales", PII: []string{"customer.email"}}
 		orders.Consumers = []Consumer{{Principal: "billing-svc", Fields: []string{"total"}}}
-		if err := st.Create(ctx, orders); err != nil {
+		if err := st.Create(ctx, orders, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.Create(ctx, orders); !errors.Is(err, ErrStreamExists) {
+		if err := st.Create(ctx, orders, nil); !errors.Is(err, ErrStreamExists) {
 			t.Errorf("second create: %v, want ErrStreamExists", err)
 		}
 		clash := newStream(t, "orders2", "x", State)
 		clash.Strategy, clash.KeySubject, clash.ValueSubjects = RecordName, "", []string{"orders-value"}
-		if err := st.Create(ctx, clash); !errors.Is(err, ErrSubjectTaken) {
+		if err := st.Create(ctx, clash, nil); !errors.Is(err, ErrSubjectTaken) {
 			t.Errorf("create over another stream's subject: %v, want ErrSubjectTaken", err)
 		}
 		if _, err := st.Get(ctx, "orders2"); !errors.Is(err, ErrStreamNotFound) {
@@ -78,7 +78,7 @@ func TestSQLStore(t *testing.T) {
 		}
 
 		// Update moves the index with the subjects and records transfers.
-		got, err = st.Update(ctx, "orders", "ops", func(s *Stream) error {
+		got, err = st.Update(ctx, "orders", "ops", nil, func(s *Stream) error {
 			s.Strategy, s.KeySubject, s.ValueSubjects = RecordName, "", []string{"com.acme.Order"}
 			s.Owner = "billing-svc"
 			return nil
@@ -97,7 +97,7 @@ func TestSQLStore(t *testing.T) {
 			t.Errorf("Transfers: %+v, %v", ts, err)
 		}
 		fail := errors.New("no")
-		if _, err := st.Update(ctx, "orders", "ops", func(s *Stream) error { s.Owner = "z"; return fail }); !errors.Is(err, fail) {
+		if _, err := st.Update(ctx, "orders", "ops", nil, func(s *Stream) error { s.Owner = "z"; return fail }); !errors.Is(err, fail) {
 			t.Errorf("failing update: %v", err)
 		}
 		if s, _ := st.Get(ctx, "orders"); s.Owner != "billing-svc" {
@@ -105,7 +105,7 @@ func TestSQLStore(t *testing.T) {
 		}
 
 		// List filters.
-		if err := st.Create(ctx, newStream(t, "clicks", "web", Measurement)); err != nil {
+		if err := st.Create(ctx, newStream(t, "clicks", "web", Measurement), nil); err != nil {
 			t.Fatal(err)
 		}
 		for f, want := range map[Filter]int{
@@ -123,10 +123,10 @@ func TestSQLStore(t *testing.T) {
 		}
 
 		// Delete frees the subjects.
-		if err := st.Delete(ctx, "orders"); err != nil {
+		if err := st.Delete(ctx, "orders", nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.Delete(ctx, "orders"); !errors.Is(err, ErrStreamNotFound) {
+		if err := st.Delete(ctx, "orders", nil); !errors.Is(err, ErrStreamNotFound) {
 			t.Errorf("second delete: %v", err)
 		}
 		if _, err := st.BySubject(ctx, "com.acme.Order"); !errors.Is(err, ErrStreamNotFound) {
@@ -160,7 +160,7 @@ func TestClaims(t *testing.T) {
 			t.Errorf("Claimant: %q, %v", c, err)
 		}
 		// Declaring a stream over the subject releases the claim.
-		if err := st.Create(ctx, newStream(t, "legacy", got[0], State)); err != nil {
+		if err := st.Create(ctx, newStream(t, "legacy", got[0], State), nil); err != nil {
 			t.Fatal(err)
 		}
 		if c, err := st.Claimant(ctx, "legacy-value"); err != nil || c != "" {
@@ -174,12 +174,15 @@ func TestClaims(t *testing.T) {
 func TestAuthorizeSubjectWrite(t *testing.T) {
 	eachStore(t, func(t *testing.T, st *SQLStore) {
 		ctx := context.Background()
-		if err := st.Create(ctx, newStream(t, "orders", "orders-svc", State)); err != nil {
+		if err := st.Create(ctx, newStream(t, "orders", "orders-svc", State), nil); err != nil {
 			t.Fatal(err)
 		}
 		owner := &auth.Principal{Name: "orders-svc", Roles: []auth.Role{auth.RoleService}}
 		other := &auth.Principal{Name: "billing-svc", Roles: []auth.Role{auth.RoleService}}
 		admin := &auth.Principal{Name: "ops", Roles: []auth.Role{auth.RoleAdmin}}
+		if _, err := st.Claim(ctx, "claimed-value", other.Name); err != nil {
+			t.Fatal(err)
+		}
 		for _, c := range []struct {
 			policy  UnownedPolicy
 			p       *auth.Principal
@@ -195,9 +198,13 @@ func TestAuthorizeSubjectWrite(t *testing.T) {
 			{UnownedOpen, other, "free-value", true},
 			{UnownedAdmin, other, "free-value", false},
 			{UnownedAdmin, admin, "free-value", true},
+			// billing-svc claimed claimed-value by registering (below);
+			// config and mode writes claim nothing.
 			{UnownedClaim, other, "claimed-value", true},
 			{UnownedClaim, owner, "claimed-value", false},
-			{UnownedClaim, other, "claimed-value", true},
+			{UnownedClaim, other, "unclaimed-value", false},
+			{UnownedClaim, admin, "unclaimed-value", true},
+			{UnownedClaim, owner, "orders-value", true},
 		} {
 			svc := NewService(st, nil, Options{Unowned: c.policy})
 			err := svc.AuthorizeSubjectWrite(ctx, c.p, c.subject)
@@ -218,14 +225,14 @@ func TestValidationSwitches(t *testing.T) {
 			t.Fatalf("default validation %+v", s.Validation)
 		}
 		s.Validation = Validation{SchemaID: SchemaIDLatest, Payload: false, Rules: true, Producer: false}
-		if err := st.Create(ctx, s); err != nil {
+		if err := st.Create(ctx, s, nil); err != nil {
 			t.Fatal(err)
 		}
 		got, err := st.Get(ctx, "clicks")
 		if err != nil || got.Validation != s.Validation {
 			t.Fatalf("read back %+v, %v; want %+v", got.Validation, err, s.Validation)
 		}
-		got, err = st.Update(ctx, "clicks", "root", func(s *Stream) error {
+		got, err = st.Update(ctx, "clicks", "root", nil, func(s *Stream) error {
 			s.Validation = Validation{SchemaID: SchemaIDOff}
 			return nil
 		})

@@ -9,19 +9,23 @@ import "context"
 type Store interface {
 	// Create stores a new stream and indexes its subjects. A stream of
 	// that name is ErrStreamExists; a subject of another stream is
-	// ErrSubjectTaken. Claims on its subjects are released.
-	Create(ctx context.Context, s Stream) error
+	// ErrSubjectTaken. Claims on its subjects are released, each after
+	// claims (unless nil) accepts it, in the transaction.
+	Create(ctx context.Context, s Stream, claims ClaimCheck) error
 	// Get returns the stream called name.
 	Get(ctx context.Context, name string) (Stream, error)
 	// Update reads the stream, lets fn change it and stores the result
-	// with its subject index, in one transaction. When the owner changed
-	// it records the transfer, made by principal by.
-	Update(ctx context.Context, name, by string, fn func(*Stream) error) (Stream, error)
+	// with its subject index, in one transaction; claims on subjects it
+	// adds are checked by claims (unless nil) and released, as Create
+	// does. When the owner changed it records the transfer, made by
+	// principal by.
+	Update(ctx context.Context, name, by string, claims ClaimCheck, fn func(*Stream) error) (Stream, error)
 	// List returns the streams matching f, by name.
 	List(ctx context.Context, f Filter) ([]Stream, error)
 	// Delete removes the stream and its subject index (not its subjects'
-	// schemas, which stay in the registry).
-	Delete(ctx context.Context, name string) error
+	// schemas, which stay in the registry), if check (unless nil) accepts
+	// the stream as read in the transaction.
+	Delete(ctx context.Context, name string, check func(*Stream) error) error
 	// BySubject returns the stream that subject (canonical) belongs to.
 	BySubject(ctx context.Context, subject string) (Stream, error)
 	// Claim records owner as the claimant of subject unless it has one
@@ -32,6 +36,11 @@ type Store interface {
 	// Transfers lists the ownership transfers of a stream, oldest first.
 	Transfers(ctx context.Context, name string) ([]Transfer, error)
 }
+
+// ClaimCheck decides, inside a stream write's transaction, whether the
+// claim of claimant on subject may be released by putting subject in
+// stream s; an error refuses the write.
+type ClaimCheck func(s *Stream, subject, claimant string) error
 
 // Filter selects streams; empty fields match everything.
 type Filter struct {

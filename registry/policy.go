@@ -32,11 +32,31 @@ type Policy interface {
 // SetPolicy installs p (nil removes it). Call it before serving requests.
 func (r *Registry) SetPolicy(p Policy) { r.policy = p }
 
-func (r *Registry) beforeRegister(ctx context.Context, n Name, s compat.Schema) error {
+// ReferencePolicy is an optional part of a Policy: when the Policy
+// implements it, it is also consulted with the subjects a new version
+// references (full names, context included), e.g. to keep other owners'
+// private subjects from being referenced (and so pinned: a referenced
+// version cannot be deleted).
+type ReferencePolicy interface {
+	BeforeReference(ctx context.Context, subject string, referenced []string) error
+}
+
+func (r *Registry) beforeRegister(ctx context.Context, n Name, p *prepared) error {
 	if r.policy == nil {
 		return nil
 	}
-	return r.policy.BeforeRegister(ctx, n.String(), s)
+	if err := r.policy.BeforeRegister(ctx, n.String(), p.schema); err != nil {
+		return err
+	}
+	rp, ok := r.policy.(ReferencePolicy)
+	if !ok || len(p.refs) == 0 {
+		return nil
+	}
+	referenced := make([]string, len(p.refs))
+	for i, ref := range p.refs {
+		referenced[i] = refName(n.Context, ref.Subject).String()
+	}
+	return rp.BeforeReference(ctx, n.String(), referenced)
 }
 
 // beforeWrite consults the Policy, in tx, before a write of n's config,

@@ -249,7 +249,7 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, req RegisterRe
 		}
 		return SchemaVersion{Subject: n.String(), Version: v.Version, Schema: rec}, p, false, nil
 	}
-	if err := r.beforeRegister(WithTx(ctx, tx), n, p.schema); err != nil {
+	if err := r.beforeRegister(WithTx(ctx, tx), n, p); err != nil {
 		return SchemaVersion{}, nil, false, policyError{err}
 	}
 

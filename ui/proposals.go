@@ -10,29 +10,9 @@ import (
 	"time"
 
 	"github.com/accord/accord/compat"
-	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
 )
-
-// proposalStatus maps the proposals package's errors (and what an
-// approval's registration may fail with) to statuses; 0 when err is none
-// of them.
-func proposalStatus(err error) int {
-	switch {
-	case errors.Is(err, proposals.ErrNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, proposals.ErrForbidden):
-		return http.StatusForbidden
-	case errors.Is(err, proposals.ErrNotPending), errors.Is(err, proposals.ErrAlreadyRegistered), errors.Is(err, registry.ErrIncompatible):
-		return http.StatusConflict
-	case errors.Is(err, proposals.ErrInvalid):
-		return http.StatusBadRequest
-	case errors.Is(err, contracts.ErrLintFailed), errors.Is(err, registry.ErrOperationNotPermitted):
-		return http.StatusUnprocessableEntity
-	}
-	return 0
-}
 
 type proposalRow struct {
 	ID          int64

@@ -16,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/accord/accord/api/errcode"
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/contracts"
@@ -154,53 +155,32 @@ func (h *handler) page(fn pageFunc) http.HandlerFunc {
 	}
 }
 
-// uiError is a client error with its status and message.
-type uiError struct {
-	status int
-	msg    string
-}
-
-func (e *uiError) Error() string { return e.msg }
+// Client errors of the UI's own (malformed queries, pages that do not
+// exist, actions the page refuses). They are errcode kinds, so their
+// statuses come from the one error map as the domain errors' do.
 
 func badRequest(format string, args ...any) error {
-	return &uiError{http.StatusBadRequest, fmt.Sprintf(format, args...)}
+	return errcode.New(errcode.ErrBadRequest, fmt.Sprintf(format, args...))
 }
 
 func notFound(format string, args ...any) error {
-	return &uiError{http.StatusNotFound, fmt.Sprintf(format, args...)}
+	return errcode.New(errcode.ErrNotFound, fmt.Sprintf(format, args...))
 }
 
 func forbidden(format string, args ...any) error {
-	return &uiError{http.StatusForbidden, fmt.Sprintf(format, args...)}
+	return errcode.New(auth.ErrForbidden, fmt.Sprintf(format, args...))
 }
 
-// errorFor maps an error to a status and a message, as api/errors.go
-// does for the API: the domain packages' typed errors decide, and only
+// errorFor maps an error to a status and a message through errcode, the
+// map the API uses: the domain packages' typed errors decide, and only
 // what is none of them is a 500 (logged, never shown).
 func (h *handler) errorFor(r *http.Request, err error) (int, string) {
-	var ue *uiError
-	if errors.As(err, &ue) {
-		return ue.status, ue.msg
-	}
-	if s := proposalStatus(err); s != 0 {
-		return s, err.Error()
-	}
-	switch {
-	case errors.Is(err, registry.ErrSubjectNotFound), errors.Is(err, registry.ErrVersionNotFound),
-		errors.Is(err, registry.ErrSchemaNotFound), errors.Is(err, contracts.ErrStreamNotFound),
-		errors.Is(err, lineage.ErrNotFound), errors.Is(err, auth.ErrPrincipalNotFound), errors.Is(err, auth.ErrTokenNotFound):
-		return http.StatusNotFound, err.Error()
-	case errors.Is(err, auth.ErrForbidden), errors.Is(err, contracts.ErrForbidden), errors.Is(err, lineage.ErrForbidden):
-		return http.StatusForbidden, err.Error()
-	case errors.Is(err, auth.ErrUnauthenticated):
-		return http.StatusUnauthorized, err.Error()
-	case errors.Is(err, registry.ErrInvalidVersion), errors.Is(err, registry.ErrInvalidSubject),
-		errors.Is(err, lineage.ErrInvalid), errors.Is(err, contracts.ErrInvalidStream), errors.Is(err, auth.ErrInvalid):
-		return http.StatusBadRequest, err.Error()
-	case errors.Is(err, registry.ErrInvalidSchema):
-		return http.StatusUnprocessableEntity, err.Error()
-	case errors.Is(err, context.Canceled):
+	if errors.Is(err, context.Canceled) {
 		return 499, "the request was cancelled"
+	}
+	status, _ := errcode.Of(err)
+	if status < 500 {
+		return status, err.Error()
 	}
 	id := requestID(r.Context())
 	h.log.Error("ui: request failed", slog.String("path", r.URL.Path), slog.String("request", id), slog.Any("err", err))

@@ -185,7 +185,8 @@ func (c *client) do(ctx context.Context, method, path string, in, out any) (http
 	if err != nil {
 		return nil, usageErr("building request %s %s: %w", method, path, err)
 	}
-	if in != nil {
+	if in != nil || method == http.MethodPost {
+		// Accord refuses a POST without a JSON type, body or not (CSRF).
 		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
 	}
 	req.Header.Set("Accept", "application/vnd.schemaregistry.v1+json, application/json")

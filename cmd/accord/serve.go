@@ -147,7 +147,11 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 	if err != nil {
 		return fmt.Errorf("ACCORD_UNOWNED_SUBJECTS: %w", err)
 	}
-	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: unowned, Logger: log})
+	copts := contracts.Options{Unowned: unowned, Logger: log}
+	if authn != nil { // transfers go to enabled services only
+		copts.Principals = authn
+	}
+	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, copts)
 	reg.SetPolicy(streams) // single writer and event-type lints on every registration
 	linOpts := lineage.Options{Logger: log}
 	if linOpts.JobOwners, err = lineage.ParseJobOwners(os.Getenv("ACCORD_LINEAGE_JOB_OWNERS")); err != nil {
