@@ -25,6 +25,7 @@ import (
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/contracts/validator"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
@@ -134,6 +135,7 @@ func New(t testing.TB, target string, opts Options) *Stack {
 	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
 	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: opts.Unowned, Logger: log})
 	reg.SetPolicy(streams)
+	reg.SetRuleChecker(validator.RuleChecker{}) // rules compile at registration
 	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log, MaxAge: opts.LineageMaxAge})
 	s := &Stack{Ctx: ctx, Log: log, Store: store, Registry: reg, Contracts: streams, Lineage: graph, Audit: store.Audit()}
 

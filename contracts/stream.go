@@ -183,8 +183,11 @@ func (s *Stream) RoleOf(subject string) Role {
 func (s *Stream) normalize() error {
 	s.Name = strings.TrimSpace(s.Name)
 	s.Owner = strings.TrimSpace(s.Owner)
-	if s.Name == "" || len(s.Name) > 249 || strings.ContainsAny(s.Name, "/ \t\r\n:") {
-		return errorf(ErrInvalidStream, "stream name %q is not a topic name: 1 to 249 characters without '/', ':' or spaces", s.Name)
+	if !validTopicName(s.Name) {
+		return errorf(ErrInvalidStream, "stream name %q is not a Kafka topic name: 1 to 249 characters of a-z, A-Z, 0-9, '.', '_' and '-'", s.Name)
+	}
+	if err := s.checkSizes(); err != nil {
+		return err
 	}
 	if s.Owner == "" {
 		return errorf(ErrInvalidStream, "stream %s needs an owner: the one service principal that writes it", s.Name)

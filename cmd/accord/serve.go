@@ -18,6 +18,7 @@ import (
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/contracts/validator"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
@@ -99,6 +100,7 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 	}
 	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: unowned, Logger: log})
 	reg.SetPolicy(streams) // single writer and event-type lints on every registration
+	reg.SetRuleChecker(validator.RuleChecker{}) // rules compile at registration
 	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log})
 	propOpts := proposals.Options{Logger: log}
 	if authn != nil { // approvals register as the proposer's current self
