@@ -10,8 +10,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"github.com/accord/accord/api"
 	"github.com/accord/accord/compat/avro"
@@ -32,6 +35,8 @@ func serve(args []string) int {
 	dataDir := fs.String("data-dir", envOr("ACCORD_DATA_DIR", "./accord-data"), "folder of the embedded SQLite store (env ACCORD_DATA_DIR)")
 	dbURL := fs.String("database-url", os.Getenv("ACCORD_DATABASE_URL"), "PostgreSQL URL (postgres://...); when set, used instead of SQLite (env ACCORD_DATABASE_URL)")
 	maxBody := fs.Int64("max-body-bytes", api.DefaultMaxBodyBytes, "largest request body accepted")
+	maxConns := fs.Int("max-connections", envInt("ACCORD_MAX_CONNECTIONS", DefaultMaxConnections), "client connections open at once; more wait in the listen backlog (env ACCORD_MAX_CONNECTIONS; 0: no bound)")
+	readTimeout := fs.Duration("read-timeout", DefaultReadTimeout, "time to read a whole request, headers and body (a slow body is cut off after it)")
 	logLevel := fs.String("log-level", envOr("ACCORD_LOG_LEVEL", "info"), "debug, info, warn or error (env ACCORD_LOG_LEVEL)")
 	authMode := fs.String("auth", os.Getenv("ACCORD_AUTH"), "on or off (env ACCORD_AUTH); default off on a loopback address, on elsewhere (where off is refused)")
 	bootAdmin := fs.String("bootstrap-admin", os.Getenv("ACCORD_BOOTSTRAP_ADMIN"), "create this admin principal if missing (env ACCORD_BOOTSTRAP_ADMIN); its password or token comes from --bootstrap-admin-password-file or env "+bootstrapSecretEnv)
@@ -71,14 +76,18 @@ Flags:
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := runServer(ctx, log, *addr, *dataDir, *dbURL, *maxBody, authCfg, tlsCfg); err != nil {
+	if err := runServer(ctx, log, *addr, *dataDir, *dbURL, *maxBody, connLimits{maxConns: *maxConns, readTimeout: *readTimeout}, authCfg, tlsCfg); err != nil {
 		log.Error("accord serve failed", slog.Any("err", err))
 		return 1
 	}
 	return 0
 }
 
-func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL string, maxBody int64, authCfg authConfig, tlsCfg *tls.Config) error {
+func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL string, maxBody int64, lim connLimits, authCfg authConfig, tlsCfg *tls.Config) error {
+	maxConns, readTimeout := lim.maxConns, lim.readTimeout
+	if readTimeout <= 0 {
+		readTimeout = DefaultReadTimeout
+	}
 	target, where := dataDir, "sqlite in "+dataDir
 	if dbURL != "" {
 		target, where = dbURL, "postgresql"
@@ -99,7 +108,7 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 		return fmt.Errorf("ACCORD_UNOWNED_SUBJECTS: %w", err)
 	}
 	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: unowned, Logger: log})
-	reg.SetPolicy(streams) // single writer and event-type lints on every registration
+	reg.SetPolicy(streams)                      // single writer and event-type lints on every registration
 	reg.SetRuleChecker(validator.RuleChecker{}) // rules compile at registration
 	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log})
 	propOpts := proposals.Options{Logger: log}
@@ -123,9 +132,20 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
 	web := ui.New(ui.Options{Registry: reg, Contracts: streams, Lineage: graph, Audit: store.Audit(), Auth: authn, Proposals: props, Logger: log})
+	if maxConns > 0 {
+		// Each connection costs a goroutine and its buffers; past the
+		// bound, clients wait in the listen backlog.
+		ln = netutil.LimitListener(ln, maxConns)
+	}
 	srv := &http.Server{
-		Handler:           api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph, Proposals: props, UI: web}),
-		ReadHeaderTimeout: 10 * time.Second,
+		Handler: api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph, Proposals: props, UI: web}),
+		// A slow client holds a connection (and a slot of maxConns) only
+		// this long: headers within ReadHeaderTimeout, the whole request
+		// within ReadTimeout, the answer within WriteTimeout, and an idle
+		// keep-alive connection IdleTimeout.
+		ReadHeaderTimeout: min(10*time.Second, readTimeout),
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      DefaultWriteTimeout,
 		IdleTimeout:       2 * time.Minute,
 	}
 	scheme := "http"
@@ -149,6 +169,34 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 		return fmt.Errorf("shutting down: %w", err)
 	}
 	return nil
+}
+
+// Connection bounds of accord serve (docs/limits.md).
+const (
+	// DefaultMaxConnections bounds the connections served at once. Each
+	// costs a goroutine and about 8 KiB of buffers while idle; 4096 keeps
+	// that under 64 MiB with room for the requests' own work.
+	DefaultMaxConnections = 4096
+	// DefaultReadTimeout bounds reading one request, body included: a
+	// 16 MiB body needs 280 KB/s to arrive in time.
+	DefaultReadTimeout = time.Minute
+	// DefaultWriteTimeout bounds a request's handling and answer once its
+	// headers are read: a client that stops reading is cut off.
+	DefaultWriteTimeout = 2 * time.Minute
+)
+
+// connLimits are the serve flags that bound connections.
+type connLimits struct {
+	maxConns    int
+	readTimeout time.Duration
+}
+
+// envInt is envOr for an integer; a malformed value keeps def.
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return n
+	}
+	return def
 }
 
 func envOr(key, def string) string {

@@ -315,6 +315,20 @@ func (s *session) read(slots chan<- slot) error {
 			if err := s.client.SetReadDeadline(time.Now().Add(idle)); err != nil {
 				return err
 			}
+		} else if s.p.cfg.RequestTimeout > 0 {
+			if err := s.client.SetReadDeadline(time.Time{}); err != nil { // the last request's
+				return err
+			}
+		}
+		if rt := s.p.cfg.RequestTimeout; rt > 0 {
+			// The idle deadline waits for a request to start; once its
+			// first byte is here the whole request must follow in time.
+			if _, err := br.Peek(1); err != nil {
+				return err
+			}
+			if err := s.client.SetReadDeadline(time.Now().Add(rt)); err != nil {
+				return err
+			}
 		}
 		frame, err := readFrame(br, buf, s.p.cfg.MaxRequestBytes)
 		if err != nil {

@@ -25,11 +25,20 @@ func SignBatch(b []byte) []byte {
 // does and returns the decompression buffer bytes it then keeps.
 func KeptScratch(src []byte) (int, error) {
 	var sc scratch
-	err := walkBatches(src, &sc.bufs, func(*kmsg.RecordBatch) {}, func(*Record) {})
+	err := walkBatches(src, &sc.bufs, DefaultMaxDecompressedBytes, func(*kmsg.RecordBatch) {}, func(*Record) {})
 	sc.keep(nil, nil)
 	n := 0
 	for _, b := range sc.bufs {
 		n += cap(b)
 	}
+	return n, err
+}
+
+// DecodeBatchesLimit is DecodeBatches with Config.MaxDecompressedBytes
+// set to max.
+func DecodeBatchesLimit(src []byte, max int) (int, error) {
+	n := 0
+	var bufs [][]byte
+	err := walkBatches(src, &bufs, max, func(*kmsg.RecordBatch) { n++ }, func(*Record) {})
 	return n, err
 }

@@ -147,7 +147,7 @@ func (s *session) checkPartition(version int16, topic string, p kmsg.ProduceRequ
 	recs, indexes := sc.recs[:0], sc.indexes[:0]
 	index := 0
 	control := false
-	err := walkBatches(p.Records, &sc.bufs, func(h *kmsg.RecordBatch) {
+	err := walkBatches(p.Records, &sc.bufs, s.p.cfg.MaxDecompressedBytes, func(h *kmsg.RecordBatch) {
 		control = h.Attributes&0x20 != 0
 		// A record takes at least 7 bytes, which bounds what a claimed
 		// count may cost.
