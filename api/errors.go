@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/accord/accord/auth"
 	"github.com/accord/accord/contracts"
@@ -44,6 +45,7 @@ var codes = []struct {
 	{registry.ErrInvalidSubject, 422, 42208},
 	{registry.ErrStore, 500, 50001},
 	{auth.ErrUnauthenticated, 401, 40101},
+	{auth.ErrThrottled, 429, 42901},
 	{auth.ErrForbidden, 403, 40301},
 	{auth.ErrPrincipalNotFound, 404, 40461},
 	{auth.ErrTokenNotFound, 404, 40462},
@@ -120,6 +122,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		if !errors.As(err, &de) {
 			msg = "Internal server error"
 		}
+	}
+	var te *auth.ThrottledError
+	if errors.As(err, &te) {
+		w.Header().Set("Retry-After", strconv.Itoa(te.Seconds()))
 	}
 	s.writeJSON(w, status, ErrorBody{ErrorCode: code, Message: msg})
 }
