@@ -26,10 +26,11 @@ import (
 // the last TrustFor is not held by the principal's lock (only by its own
 // address's). docs/limits.md states the bounds.
 const (
-	// FreeAttempts is how many failures a key may have before it is locked.
+	// FreeAttempts is how many failures a key may have: the last of them
+	// locks it.
 	FreeAttempts = 10
-	// FirstLockout is the lock after the first failure past FreeAttempts;
-	// each further failure doubles it.
+	// FirstLockout is the lock after the FreeAttempts-th failure; each
+	// further failure (once the lock ended) doubles it.
 	FirstLockout = time.Second
 	// MaxLockout bounds one lock.
 	MaxLockout = 15 * time.Minute
@@ -39,8 +40,9 @@ const (
 	// that address from its principal's lock.
 	TrustFor = 30 * 24 * time.Hour
 	// ThrottleEntries bounds each table (principals, addresses, trusted
-	// pairs): memory stays under a few MiB whatever the flood; the least
-	// recently failed keys are forgotten first.
+	// pairs): memory stays under about 21 MiB whatever the flood
+	// (TestThrottleMemoryBound); the least recently failed keys are
+	// forgotten first.
 	ThrottleEntries = 32 << 10
 )
 
@@ -153,10 +155,10 @@ func record(c *lru.Cache[string, *failures], key string, now time.Time) {
 	}
 	f.n++
 	f.last = now
-	if over := f.n - FreeAttempts; over > 0 {
+	if over := f.n - FreeAttempts; over >= 0 {
 		lock := MaxLockout
-		if over <= 20 { // 2^20 s is far past MaxLockout
-			lock = min(MaxLockout, FirstLockout<<(over-1))
+		if over < 20 { // 2^20 s is far past MaxLockout
+			lock = min(MaxLockout, FirstLockout<<over)
 		}
 		f.until = now.Add(lock)
 	}
