@@ -84,10 +84,6 @@ Flags:
 }
 
 func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL string, maxBody int64, lim connLimits, authCfg authConfig, tlsCfg *tls.Config) error {
-	maxConns, readTimeout := lim.maxConns, lim.readTimeout
-	if readTimeout <= 0 {
-		readTimeout = DefaultReadTimeout
-	}
 	target, where := dataDir, "sqlite in "+dataDir
 	if dbURL != "" {
 		target, where = dbURL, "postgresql"
@@ -132,22 +128,8 @@ func runServer(ctx context.Context, log *slog.Logger, addr, dataDir, dbURL strin
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
 	web := ui.New(ui.Options{Registry: reg, Contracts: streams, Lineage: graph, Audit: store.Audit(), Auth: authn, Proposals: props, Logger: log})
-	if maxConns > 0 {
-		// Each connection costs a goroutine and its buffers; past the
-		// bound, clients wait in the listen backlog.
-		ln = netutil.LimitListener(ln, maxConns)
-	}
-	srv := &http.Server{
-		Handler: api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph, Proposals: props, UI: web}),
-		// A slow client holds a connection (and a slot of maxConns) only
-		// this long: headers within ReadHeaderTimeout, the whole request
-		// within ReadTimeout, the answer within WriteTimeout, and an idle
-		// keep-alive connection IdleTimeout.
-		ReadHeaderTimeout: min(10*time.Second, readTimeout),
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      DefaultWriteTimeout,
-		IdleTimeout:       2 * time.Minute,
-	}
+	handler := api.New(reg, api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph, Proposals: props, UI: web})
+	srv, ln := boundedServer(handler, ln, lim)
 	scheme := "http"
 	if tlsCfg != nil {
 		tlsCfg.NextProtos = []string{"h2", "http/1.1"}
@@ -189,6 +171,29 @@ const (
 type connLimits struct {
 	maxConns    int
 	readTimeout time.Duration
+}
+
+// boundedServer serves handler on ln within lim: at most lim.maxConns
+// connections at once (0: no bound) and a slow client holds one only so
+// long: headers within ReadHeaderTimeout, the whole request within
+// lim.readTimeout, the answer within WriteTimeout, an idle keep-alive
+// connection IdleTimeout.
+func boundedServer(handler http.Handler, ln net.Listener, lim connLimits) (*http.Server, net.Listener) {
+	readTimeout := lim.readTimeout
+	if readTimeout <= 0 {
+		readTimeout = DefaultReadTimeout
+	}
+	if lim.maxConns > 0 {
+		// Past the bound, clients wait in the listen backlog.
+		ln = netutil.LimitListener(ln, lim.maxConns)
+	}
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: min(10*time.Second, readTimeout),
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      max(DefaultWriteTimeout, readTimeout),
+		IdleTimeout:       2 * time.Minute,
+	}, ln
 }
 
 // envInt is envOr for an integer; a malformed value keeps def.
