@@ -140,6 +140,9 @@ type session struct {
 	rawSASL bool
 	// scratch is reused by the reading goroutine's Produce validation.
 	scratch scratch
+	// context ends with the session (either side stopped) or the proxy:
+	// validation for a connection that is gone stops.
+	context context.Context
 }
 
 func (p *Proxy) serveConn(c net.Conn, r *route) {
@@ -173,11 +176,14 @@ func (p *Proxy) serveConn(c net.Conn, r *route) {
 		p.mu.Unlock()
 	}()
 
-	s := &session{p: p, log: log, client: c, up: up}
+	sctx, cancel := context.WithCancel(p.ctx)
+	defer cancel()
+	s := &session{p: p, log: log, client: c, up: up, context: sctx}
 	slots := make(chan slot, 128)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer cancel()
 		if err := s.write(slots); err != nil {
 			var big *FrameTooBigError
 			switch {
@@ -467,5 +473,11 @@ func (s *session) rewrite(sl slot, frame []byte) ([]byte, error) {
 	return out[4:], nil
 }
 
-// ctx is the proxy's context, for validation and authentication.
-func (s *session) ctx() context.Context { return s.p.ctx }
+// ctx is the session's context (the proxy's when unset), for validation
+// and authentication.
+func (s *session) ctx() context.Context {
+	if s.context == nil {
+		return s.p.ctx
+	}
+	return s.context
+}

@@ -1,11 +1,16 @@
 package proxy_test
 
 import (
+	"context"
 	"encoding/binary"
+	"errors"
 	"io"
 	"net"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/accord/accord/contracts/proxy"
 )
@@ -93,5 +98,30 @@ func TestProxyConnectionCap(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the third connection was not served after a slot freed")
+	}
+}
+
+// TestProduceValidateBudget (item 8): judging a partition's records is
+// bounded in time: past ValidateBudget the batch is refused rather than
+// judged for minutes (a 100,000-record produce under a costly rule once
+// burned minutes of CPU).
+func TestProduceValidateBudget(t *testing.T) {
+	w := startAccord(t)
+	c := startCluster(t, 1, 1, "orders")
+	enc := w.formats[0].encode
+	ctx := context.Background()
+	for _, cs := range []struct {
+		budget time.Duration
+		valid  bool
+	}{{time.Minute, true}, {time.Nanosecond, false}} {
+		p := startProxy(t, c, proxy.Config{Validator: w.validator(), ClientIDs: map[string]string{"orders-app": "orders-svc"}, ValidateBudget: cs.budget})
+		cl := newClient(t, p, kgo.ClientID("orders-app"))
+		err := cl.ProduceSync(ctx, record("orders", "1", enc("1", 1))).FirstErr()
+		if cs.valid && err != nil {
+			t.Errorf("budget %v: %v", cs.budget, err)
+		}
+		if !cs.valid && !errors.Is(err, kerr.InvalidRecord) {
+			t.Errorf("budget %v: %v, want INVALID_RECORD", cs.budget, err)
+		}
 	}
 }

@@ -176,7 +176,12 @@ func (s *session) checkPartition(version int16, topic string, p kmsg.ProduceRequ
 	}
 	sc.verdicts = slices.Grow(sc.verdicts[:0], len(recs))[:len(recs)]
 	verdicts := sc.verdicts
-	s.p.validateAll(s.ctx(), recs, verdicts)
+	// One partition's records are judged within ValidateBudget: past it
+	// the rules still to run stop and fail, so the batch is refused
+	// rather than holding the connection (and a core) for minutes.
+	vctx, cancel := context.WithTimeout(s.ctx(), s.p.cfg.ValidateBudget)
+	s.p.validateAll(vctx, recs, verdicts)
+	cancel()
 	var recErrs []kmsg.ProduceResponseTopicPartitionErrorRecord
 	var first string
 	total := len(recs)

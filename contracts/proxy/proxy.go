@@ -68,6 +68,13 @@ type Config struct {
 	// Past it, new connections wait in the listen backlog until one
 	// closes.
 	MaxConnections int
+	// ValidateBudget bounds the time spent judging one partition's records
+	// of a Produce request (30s when 0). Every rule evaluation is bounded by
+	// its cost limit, but a batch of 100,000 records each near it would
+	// still take minutes; past the budget the rules still to run fail and
+	// the batch is refused with INVALID_RECORD. It also ends, with the
+	// session, when the connection closes.
+	ValidateBudget time.Duration
 	// MaxDecompressedBytes bounds what the compressed batches of one
 	// partition of a Produce request inflate to together
 	// (DefaultMaxDecompressedBytes when 0); a partition over it is
@@ -145,6 +152,9 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
+	}
+	if cfg.ValidateBudget <= 0 {
+		cfg.ValidateBudget = 30 * time.Second
 	}
 	if cfg.MaxConnections == 0 {
 		cfg.MaxConnections = DefaultMaxConnections
