@@ -120,6 +120,12 @@ func TestCostRules(t *testing.T) {
 		if vs := s.do("GET", "/subjects/orders-value/versions", nil); vs.Status != 404 {
 			t.Errorf("the refused version was stored: %s", vs)
 		}
+		for _, field := range []string{"defaultRuleSet", "overrideRuleSet"} {
+			r := s.do("PUT", "/config/orders-value", map[string]any{field: json.RawMessage(`{"domainRules":[{"name":"broken","kind":"CONDITION","type":"CEL","expr":"1 +"}]}`)})
+			if r.Status != 422 || errorCode(t, r) != 42201 || !strings.Contains(string(r.Body), "broken") {
+				t.Errorf("a config %s that does not compile: %s, want 422/42201", field, r)
+			}
+		}
 
 		if c := s.do("POST", "/v1/streams", map[string]any{"name": "orders", "owner": "orders-svc", "eventType": "measurement"}); c.Status != http.StatusCreated {
 			t.Fatal(c)

@@ -59,6 +59,8 @@ func (r *Registry) LatestSchema(ctx context.Context, subject string) (compat.Sch
 type RuleChecker interface {
 	// CheckRules returns an error naming the rule and where in its
 	// expression the problem is; ruleSet is the submitted JSON document.
+	// schema is nil for a config's default or override rule set, which
+	// applies to schemas of any type.
 	CheckRules(schema compat.Schema, ruleSet []byte) error
 }
 

@@ -36,7 +36,8 @@ const (
 type RuleChecker struct{}
 
 // CheckRules compiles every enabled CEL and CEL_FIELD condition of the
-// rule set's domain rules in the schema's environment.
+// rule set's domain rules in the schema's environment (a generic one when
+// s is nil).
 func (RuleChecker) CheckRules(s compat.Schema, ruleSet []byte) error {
 	if len(ruleSet) == 0 {
 		return nil
@@ -47,7 +48,10 @@ func (RuleChecker) CheckRules(s compat.Schema, ruleSet []byte) error {
 	if err := json.Unmarshal(ruleSet, &doc); err != nil {
 		return fmt.Errorf("not a ruleSet document: %w", err)
 	}
-	se := &schemaEntry{typ: s.Type()}
+	se := &schemaEntry{}
+	if s != nil { // nil: a config's rule set, for schemas of any type
+		se.typ = s.Type()
+	}
 	if ps, ok := s.(*protobuf.Schema); ok {
 		se.proto = ps
 	}
