@@ -2,6 +2,7 @@ package contracts
 
 import (
 	"fmt"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -24,19 +25,17 @@ const (
 	MaxValueSubjects = 1000
 )
 
-// validTopicName reports whether name is a Kafka topic name: 1 to 249
-// characters of [a-zA-Z0-9._-]. A stream is a topic, and its subjects are
-// derived from the name, so anything else (control characters, spaces,
-// '/', ':') would make subjects no client can address.
-func validTopicName(name string) bool {
-	if name == "" || len(name) > 249 || name == "." || name == ".." {
+// validStreamName reports whether name can name a stream: 1 to 249 bytes
+// of UTF-8 (Kafka's bound on topic names) without control characters,
+// whitespace, '/' or ':', and not "." or "..". The stream's subjects are
+// derived from its name, so a control character would make subjects no
+// client can address; '/' and ':' would be read as paths and contexts.
+func validStreamName(name string) bool {
+	if name == "" || len(name) > 249 || name == "." || name == ".." || !utf8.ValidString(name) {
 		return false
 	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '-':
-		default:
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || unicode.IsSpace(r) || r == '/' || r == ':' {
 			return false
 		}
 	}

@@ -183,8 +183,8 @@ func (s *Stream) RoleOf(subject string) Role {
 func (s *Stream) normalize() error {
 	s.Name = strings.TrimSpace(s.Name)
 	s.Owner = strings.TrimSpace(s.Owner)
-	if !validTopicName(s.Name) {
-		return errorf(ErrInvalidStream, "stream name %q is not a Kafka topic name: 1 to 249 characters of a-z, A-Z, 0-9, '.', '_' and '-'", s.Name)
+	if !validStreamName(s.Name) {
+		return errorf(ErrInvalidStream, "stream name %q is not a topic name: 1 to 249 bytes of UTF-8 without control characters, spaces, '/' or ':'", s.Name)
 	}
 	if err := s.checkSizes(); err != nil {
 		return err
