@@ -25,6 +25,7 @@ import (
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/contracts/validator"
 	"github.com/accord/accord/dek"
 	"github.com/accord/accord/dek/sqldek"
 	"github.com/accord/accord/lineage"
@@ -157,6 +158,7 @@ func New(t testing.TB, target string, opts Options) *Stack {
 	}
 	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, copts)
 	reg.SetPolicy(streams)
+	reg.SetRuleChecker(validator.RuleChecker{}) // rules compile at registration
 	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log, MaxAge: opts.LineageMaxAge})
 	s := &Stack{Ctx: ctx, Log: log, Store: store, Registry: reg, Contracts: streams, Lineage: graph, Audit: store.Audit(),
 		DEK: dek.NewService(sqldek.New(store.DB()), dek.Options{Writers: streams})}

@@ -241,6 +241,11 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// maxTokenDays bounds expires_in (ten years): larger day counts overflow a
+// time.Duration (about 106,751 days) and would wrap into the past or a few
+// minutes ahead.
+const maxTokenDays = 3660
+
 // parseExpiry reads expires_in ("720h", "90d") or expires_at (RFC 3339);
 // neither means the token does not expire.
 func parseExpiry(in, at string, now time.Time) (time.Time, error) {
@@ -254,6 +259,9 @@ func parseExpiry(in, at string, now time.Time) (time.Time, error) {
 			if err != nil {
 				return time.Time{}, auth.Errorf(auth.ErrInvalid, "expires_in %q: want a duration such as 90d or 12h", in)
 			}
+			if n > maxTokenDays || n < -maxTokenDays {
+				return time.Time{}, auth.Errorf(auth.ErrInvalid, "expires_in %q: at most %dd", in, maxTokenDays)
+			}
 			d = time.Duration(n) * 24 * time.Hour
 		} else {
 			var err error
@@ -263,6 +271,9 @@ func parseExpiry(in, at string, now time.Time) (time.Time, error) {
 		}
 		if d <= 0 {
 			return time.Time{}, auth.Errorf(auth.ErrInvalid, "expires_in %q must be positive", in)
+		}
+		if d > maxTokenDays*24*time.Hour {
+			return time.Time{}, auth.Errorf(auth.ErrInvalid, "expires_in %q: at most %dd", in, maxTokenDays)
 		}
 		return now.Add(d), nil
 	case at != "":

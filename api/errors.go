@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 
 	"github.com/accord/accord/api/errcode"
+	"github.com/accord/accord/auth"
 	"github.com/accord/accord/registry"
 )
 
@@ -75,6 +77,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		code, msg = internalError(err, code, id)
 		s.log.ErrorContext(r.Context(), "request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("request_id", id), slog.Int("error_code", code), slog.Any("err", err))
+	}
+	var te *auth.ThrottledError
+	if errors.As(err, &te) {
+		w.Header().Set("Retry-After", strconv.Itoa(te.Seconds()))
 	}
 	s.writeJSON(w, status, ErrorBody{ErrorCode: code, Message: msg})
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/accord/accord/compat/avro"
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
+	"github.com/accord/accord/contracts/validator"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
 	"github.com/accord/accord/registry/storetest"
@@ -77,6 +78,7 @@ func startServer(t *testing.T, target string, opts api.Options) *server {
 		t.Fatalf("opening store: %v", err)
 	}
 	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
+	reg.SetRuleChecker(validator.RuleChecker{})
 	watching := make(chan struct{})
 	go func() {
 		defer close(watching)

@@ -89,7 +89,7 @@ func TestMetadataInheritance(t *testing.T) {
 			{
 				name:      "override",
 				config:    map[string]any{"overrideMetadata": props("tier", "gold"), "overrideRuleSet": map[string]any{"domainRules": []any{domainRule("r", "override")}}},
-				second:    map[string]any{"metadata": props("tier", "silver", "x", "y"), "ruleSet": map[string]any{"domainRules": []any{domainRule("r", "mine")}}},
+				second:    map[string]any{"metadata": props("tier", "silver", "x", "y"), "ruleSet": map[string]any{"domainRules": []any{domainRule("r", "true")}}}, // rules compile at registration
 				wantMeta:  `{"properties":{"tier":"gold","x":"y"}}`,
 				wantRules: `{"domainRules":[{"name":"r","kind":"CONDITION","mode":"WRITE","type":"CEL","expr":"override"}]}`,
 			},

@@ -319,6 +319,11 @@ func (s *Server) readBody(r *http.Request) ([]byte, error) {
 }
 
 func decodeJSON(raw []byte, v any) error {
+	// A JSON null decodes into a struct as nothing at all, so it would act
+	// as {}: every body is a JSON object, and null is refused as one.
+	if t := bytes.TrimSpace(raw); bytes.Equal(t, []byte("null")) {
+		return &httpError{errUnprocessable, "request body must be a JSON object, not null"}
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

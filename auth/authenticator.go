@@ -38,10 +38,11 @@ type Options struct {
 // principals and tokens (so that every change also purges its cache). It
 // is safe for concurrent use.
 type Authenticator struct {
-	store Store
-	cache *verifyCache
-	log   *slog.Logger
-	now   func() time.Time
+	store    Store
+	cache    *verifyCache
+	throttle *throttle // failed password attempts (throttle.go)
+	log      *slog.Logger
+	now      func() time.Time
 }
 
 // New returns an Authenticator over store.
@@ -56,10 +57,11 @@ func New(store Store, opts Options) *Authenticator {
 		opts.Now = time.Now
 	}
 	return &Authenticator{
-		store: store,
-		cache: newVerifyCache(opts.CacheTTL),
-		log:   opts.Logger.With("component", "auth"),
-		now:   opts.Now,
+		store:    store,
+		cache:    newVerifyCache(opts.CacheTTL),
+		throttle: newThrottle(),
+		log:      opts.Logger.With("component", "auth"),
+		now:      opts.Now,
 	}
 }
 
@@ -80,11 +82,21 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request) (*Pri
 	if v := r.Header["Authorization"]; len(v) > 0 {
 		h = v[0]
 	}
-	return a.AuthenticateHeader(ctx, h)
+	return a.AuthenticateHeaderFrom(ctx, h, r.RemoteAddr)
 }
 
-// AuthenticateHeader is Authenticate for the Authorization header's value.
+// AuthenticateHeader is Authenticate for the Authorization header's value,
+// from a client whose address is unknown: password attempts are then
+// throttled per principal only.
 func (a *Authenticator) AuthenticateHeader(ctx context.Context, header string) (*Principal, error) {
+	return a.AuthenticateHeaderFrom(ctx, header, "")
+}
+
+// AuthenticateHeaderFrom is Authenticate for the Authorization header's
+// value sent from remoteAddr (host:port, as http.Request.RemoteAddr). Too
+// many wrong passwords for a principal or from an address make further
+// password attempts fail with a *ThrottledError (see throttle.go).
+func (a *Authenticator) AuthenticateHeaderFrom(ctx context.Context, header, remoteAddr string) (*Principal, error) {
 	if header == "" {
 		return nil, Errorf(ErrUnauthenticated, "authentication required: send an API token (Authorization: Bearer <token>) or HTTP Basic credentials")
 	}
@@ -99,7 +111,7 @@ func (a *Authenticator) AuthenticateHeader(ctx context.Context, header string) (
 		return nil, errBadCredentials
 	}
 	gen := a.cache.gen.Load()
-	p, until, err := a.verify(ctx, header, now)
+	p, until, err := a.verify(ctx, header, remoteAddr, now)
 	if err != nil {
 		if errors.Is(err, ErrUnauthenticated) {
 			a.cache.fail(gen, h, now)
@@ -112,7 +124,7 @@ func (a *Authenticator) AuthenticateHeader(ctx context.Context, header string) (
 
 // verify checks a credential against the store. until is when the proof
 // stops being valid on its own (a token's expiry), zero if never.
-func (a *Authenticator) verify(ctx context.Context, header string, now time.Time) (p *Principal, until time.Time, err error) {
+func (a *Authenticator) verify(ctx context.Context, header, remoteAddr string, now time.Time) (p *Principal, until time.Time, err error) {
 	scheme, rest, _ := strings.Cut(header, " ")
 	rest = strings.TrimSpace(rest)
 	switch {
@@ -133,7 +145,17 @@ func (a *Authenticator) verify(ctx context.Context, header string, now time.Time
 		if _, _, isToken := ParseToken(pass); isToken {
 			return a.verifyToken(ctx, pass, user, now)
 		}
+		addr := clientKey(remoteAddr)
+		if err := a.throttle.check(user, addr, now); err != nil {
+			return nil, time.Time{}, err
+		}
 		p, err := a.verifyPassword(ctx, user, pass)
+		switch {
+		case err == nil:
+			a.throttle.succeed(user, addr, now)
+		case err == errBadCredentials:
+			a.throttle.fail(user, addr, now)
+		}
 		return p, time.Time{}, err
 	default:
 		return nil, time.Time{}, Errorf(ErrUnauthenticated, "unsupported Authorization scheme %q: use Bearer or Basic", truncate(scheme, 20))

@@ -210,8 +210,11 @@ func (s *Stream) RoleOf(subject string) Role {
 func (s *Stream) normalize() error {
 	s.Name = strings.TrimSpace(s.Name)
 	s.Owner = strings.TrimSpace(s.Owner)
-	if s.Name == "" || len(s.Name) > 249 || strings.ContainsAny(s.Name, "/ \t\r\n:") {
-		return errorf(ErrInvalidStream, "stream name %q is not a topic name: 1 to 249 characters without '/', ':' or spaces", s.Name)
+	if !validStreamName(s.Name) {
+		return errorf(ErrInvalidStream, "stream name %q is not a topic name: 1 to 249 bytes of UTF-8 without control characters, spaces, '/' or ':'", s.Name)
+	}
+	if err := s.checkSizes(); err != nil {
+		return err
 	}
 	if s.Owner == "" {
 		return errorf(ErrInvalidStream, "stream %s needs an owner: the one service principal that writes it", s.Name)

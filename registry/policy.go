@@ -108,3 +108,31 @@ func (r *Registry) LatestSchema(ctx context.Context, subject string) (compat.Sch
 	}
 	return s, v, nil
 }
+
+// RuleChecker compiles a schema's rule set when it is submitted, so a rule
+// that can never run (a syntax error, an unknown field, a cost beyond the
+// evaluator's limit) is refused at registration rather than failing every
+// record later. The contracts layer implements it (contracts/validator),
+// which keeps the rule language out of the registry.
+type RuleChecker interface {
+	// CheckRules returns an error naming the rule and where in its
+	// expression the problem is; ruleSet is the submitted JSON document.
+	// schema is nil for a config's default or override rule set, which
+	// applies to schemas of any type.
+	CheckRules(schema compat.Schema, ruleSet []byte) error
+}
+
+// SetRuleChecker installs c (nil removes it). Call it before serving
+// requests.
+func (r *Registry) SetRuleChecker(c RuleChecker) { r.rules = c }
+
+// checkRules compiles a submitted rule set (nil: none submitted).
+func (r *Registry) checkRules(s compat.Schema, rs *RuleSet, raw []byte) error {
+	if r.rules == nil || rs == nil {
+		return nil
+	}
+	if err := r.rules.CheckRules(s, raw); err != nil {
+		return errorf(ErrInvalidSchema, "Invalid ruleSet: %v", err)
+	}
+	return nil
+}

@@ -383,7 +383,16 @@ func (r *Registry) checkAgainst(ctx context.Context, q Reader, level compat.Leve
 		}
 		prev = append(prev, compat.Previous{Version: v.Version, Schema: s, Properties: properties(rec.Metadata)})
 	}
-	return append(out, compat.CheckWithMetadata(level, candidate, props, prev)...), nil
+	bctx, cancel := compat.WithBudget(ctx, r.budget)
+	defer cancel()
+	vs, err := compat.CheckContext(bctx, level, candidate, props, prev)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, errorf(ErrInvalidSchema, "Invalid schema: %v", trimInvalid(err))
+	}
+	return append(out, vs...), nil
 }
 
 func incompatible(n Name, vs []compat.Violation) error {

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
@@ -51,6 +52,9 @@ type Registry struct {
 
 	// Hits and misses of the caches above, for CacheStats.
 	schemaHits, parsedHits, preparedHits hitCounter
+	// budget bounds each parse and compatibility check (SetBudget).
+	budget time.Duration
+	rules  RuleChecker // see SetRuleChecker; nil: rules are not compiled
 }
 
 type idKey struct {
@@ -162,8 +166,13 @@ func (r *Registry) parsedSchema(ctx context.Context, q Reader, rec *SchemaRecord
 	if err != nil {
 		return nil, err
 	}
-	s, err := f.Parse(rec.Schema, deps)
+	bctx, cancel := compat.WithBudget(ctx, r.budget)
+	s, err := compat.ParseContext(bctx, f, rec.Schema, deps)
+	cancel()
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, errorf(ErrInvalidSchema, "stored schema %d no longer parses: %v", rec.ID, err)
 	}
 	v, _ := r.parsed.LoadOrStore(k, s)
@@ -312,11 +321,19 @@ func (r *Registry) prepare(ctx context.Context, q Reader, regCtx string, in Sche
 	}
 	// Pin "latest" references before hashing, so the cache key says which
 	// versions were meant.
+	if err := checkInputLimits(in); err != nil {
+		return nil, err
+	}
 	refs := make([]Reference, len(in.References))
+	names := make(map[string]bool, len(in.References))
 	for i, ref := range in.References {
 		if ref.Name == "" || ref.Subject == "" {
 			return nil, errorf(ErrInvalidSchema, "Invalid schema: reference %d needs a name and a subject", i)
 		}
+		if names[ref.Name] {
+			return nil, errorf(ErrInvalidSchema, "Invalid schema: references[%d]: the name %q is listed twice", i, ref.Name)
+		}
+		names[ref.Name] = true
 		rn := refName(regCtx, ref.Subject)
 		if rn.Context == regCtx {
 			ref.Subject = rn.Subject
@@ -352,8 +369,13 @@ func (r *Registry) prepare(ctx context.Context, q Reader, regCtx string, in Sche
 	if err != nil {
 		return nil, err
 	}
-	s, err := f.Parse(in.Schema, deps)
+	bctx, cancel := compat.WithBudget(ctx, r.budget)
+	s, err := compat.ParseContext(bctx, f, in.Schema, deps)
+	cancel()
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err() // the caller left: nobody reads an answer
+		}
 		return nil, errorf(ErrInvalidSchema, "Invalid schema: %v", trimInvalid(err))
 	}
 	text := s.Canonical()
@@ -366,6 +388,9 @@ func (r *Registry) prepare(ctx context.Context, q Reader, regCtx string, in Sche
 	}
 	rules, err := parseRuleSet(in.RuleSet, "ruleSet")
 	if err != nil {
+		return nil, err
+	}
+	if err := r.checkRules(s, rules, in.RuleSet); err != nil {
 		return nil, err
 	}
 	p := &prepared{schema: s, text: text, refs: refs, bare: fingerprint(typ, text, refs, nil, nil), metadata: meta, ruleSet: rules}

@@ -35,6 +35,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -258,7 +259,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		cookie = "t." + token
 	case d.Username != "" && f.Get("password") != "":
 		basic := base64.StdEncoding.EncodeToString([]byte(d.Username + ":" + f.Get("password")))
-		p, err = h.opts.Auth.AuthenticateHeader(ctx, "Basic "+basic)
+		p, err = h.opts.Auth.AuthenticateHeaderFrom(ctx, "Basic "+basic, r.RemoteAddr)
 		if err == nil {
 			ctx = audit.WithWho(auth.WithPrincipal(ctx, p), audit.Who{Actor: p.Name, RequestID: requestID(ctx)})
 			until = h.now().Add(SessionTTL)
@@ -274,6 +275,13 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, auth.ErrUnauthenticated) {
 		d.Error = "Sign-in failed: the credentials are not valid (or the principal is disabled, or the token expired or was revoked)."
 		h.renderLogin(w, r, http.StatusUnauthorized, d)
+		return
+	}
+	var te *auth.ThrottledError
+	if errors.As(err, &te) {
+		w.Header().Set("Retry-After", strconv.Itoa(te.Seconds()))
+		d.Error = "Sign-in refused: " + te.Error() + "."
+		h.renderLogin(w, r, http.StatusTooManyRequests, d)
 		return
 	}
 	if err != nil {

@@ -70,6 +70,7 @@ var Table = []Row{
 	{registry.ErrConflict, 500, 50001},
 
 	{auth.ErrUnauthenticated, 401, 40101},
+	{auth.ErrThrottled, 429, 42901},
 	{auth.ErrForbidden, 403, 40301},
 	{auth.ErrPrincipalNotFound, 404, 40461},
 	{auth.ErrTokenNotFound, 404, 40462},

@@ -48,6 +48,7 @@ var kinds = map[string]error{
 	"registry.ErrIDOutOfRange":          registry.ErrIDOutOfRange,
 
 	"auth.ErrUnauthenticated":   auth.ErrUnauthenticated,
+	"auth.ErrThrottled":         auth.ErrThrottled,
 	"auth.ErrForbidden":         auth.ErrForbidden,
 	"auth.ErrPrincipalNotFound": auth.ErrPrincipalNotFound,
 	"auth.ErrPrincipalExists":   auth.ErrPrincipalExists,

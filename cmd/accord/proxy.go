@@ -52,6 +52,12 @@ type proxyOptions struct {
 	maxRequest, maxResponse int
 	// idle closes silent client connections (0: the default).
 	idle time.Duration
+	// requestTimeout bounds reading one request once started (0: never);
+	// maxConns bounds open client connections (0: no bound);
+	// maxDecompressed bounds a partition's inflated batches.
+	requestTimeout  time.Duration
+	maxConns        int
+	maxDecompressed int
 }
 
 func proxyCmd(args []string) int {
@@ -74,6 +80,9 @@ func proxyCmd(args []string) int {
 	fs.DurationVar(&o.idle, "idle-timeout", 10*time.Minute, "close a client connection that sends nothing for this long (as brokers' connections.max.idle.ms; 0: never)")
 	logs := addLogFlags(fs)
 	obsF := addObsFlags(fs, false)
+	fs.DurationVar(&o.requestTimeout, "request-timeout", 30*time.Second, "close a client connection whose request, once started, has not fully arrived after this long (0: never)")
+	fs.IntVar(&o.maxConns, "max-connections", proxy.DefaultMaxConnections, "client connections open at once, over all listeners; more wait in the listen backlog (0: no bound)")
+	fs.IntVar(&o.maxDecompressed, "max-decompressed-bytes", proxy.DefaultMaxDecompressedBytes, "what one partition's compressed batches of a produce request may inflate to; more is refused as corrupt")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: accord proxy --upstream HOST:PORT [flags]
 
@@ -150,6 +159,16 @@ func proxyConfig(o proxyOptions, getenv func(string) string, log *slog.Logger) (
 	cfg.IdleTimeout = o.idle
 	if o.idle == 0 {
 		cfg.IdleTimeout = -1 // never
+	}
+	cfg.RequestTimeout, cfg.MaxConnections, cfg.MaxDecompressedBytes = o.requestTimeout, o.maxConns, o.maxDecompressed
+	if o.requestTimeout == 0 {
+		cfg.RequestTimeout = -1 // never
+	}
+	if o.maxConns == 0 {
+		cfg.MaxConnections = -1 // no bound
+	}
+	if o.maxConns < 0 || o.maxDecompressed < 0 {
+		return cfg, errors.New("--max-connections and --max-decompressed-bytes must not be negative")
 	}
 	if err := proxyTLS(o, &cfg); err != nil {
 		return cfg, err

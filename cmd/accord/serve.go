@@ -11,15 +11,19 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"github.com/accord/accord/api"
 	"github.com/accord/accord/compat/avro"
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/contracts/validator"
 	"github.com/accord/accord/dek"
 	"github.com/accord/accord/dek/sqldek"
 	"github.com/accord/accord/lineage"
@@ -38,6 +42,8 @@ func serve(args []string) int {
 	maxBody := fs.Int64("max-body-bytes", api.DefaultMaxBodyBytes, "largest request body accepted")
 	logs := addLogFlags(fs)
 	obsF := addObsFlags(fs, true)
+	maxConns := fs.Int("max-connections", envInt("ACCORD_MAX_CONNECTIONS", DefaultMaxConnections), "client connections open at once; more wait in the listen backlog (env ACCORD_MAX_CONNECTIONS; 0: no bound)")
+	readTimeout := fs.Duration("read-timeout", DefaultReadTimeout, "time to read a whole request, headers and body (a slow body is cut off after it)")
 	authMode := fs.String("auth", os.Getenv("ACCORD_AUTH"), "on or off (env ACCORD_AUTH); default off on a loopback address, on elsewhere (where off is refused)")
 	bootAdmin := fs.String("bootstrap-admin", os.Getenv("ACCORD_BOOTSTRAP_ADMIN"), "create this admin principal if missing (env ACCORD_BOOTSTRAP_ADMIN); its password or token comes from --bootstrap-admin-password-file or env "+bootstrapSecretEnv)
 	bootFile := fs.String("bootstrap-admin-password-file", "", "file holding the bootstrap admin's password or API token (acc_...)")
@@ -99,7 +105,7 @@ Flags:
 		return 1
 	}
 	defer obs.close(log)
-	if err := runServer(ctx, log, serverConfig{addr: *addr, dataDir: *dataDir, dbURL: *dbURL, maxBody: *maxBody, dbTimeout: *dbTimeout}, authCfg, tlsCfg, obs); err != nil {
+	if err := runServer(ctx, log, serverConfig{addr: *addr, dataDir: *dataDir, dbURL: *dbURL, maxBody: *maxBody, dbTimeout: *dbTimeout, limits: connLimits{maxConns: *maxConns, readTimeout: *readTimeout}}, authCfg, tlsCfg, obs); err != nil {
 		log.Error("accord serve failed", slog.Any("err", err))
 		return 1
 	}
@@ -111,6 +117,7 @@ type serverConfig struct {
 	addr, dataDir, dbURL string
 	maxBody              int64
 	dbTimeout            time.Duration
+	limits               connLimits
 }
 
 func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg authConfig, tlsCfg *tls.Config, obs *observability) error {
@@ -152,7 +159,8 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 		copts.Principals = authn
 	}
 	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, copts)
-	reg.SetPolicy(streams) // single writer and event-type lints on every registration
+	reg.SetPolicy(streams)                      // single writer and event-type lints on every registration
+	reg.SetRuleChecker(validator.RuleChecker{}) // rules compile at registration
 	linOpts := lineage.Options{Logger: log}
 	if linOpts.JobOwners, err = lineage.ParseJobOwners(os.Getenv("ACCORD_LINEAGE_JOB_OWNERS")); err != nil {
 		return fmt.Errorf("ACCORD_LINEAGE_JOB_OWNERS: %w", err)
@@ -200,11 +208,7 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 		}
 		return stats
 	})
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	srv, ln := boundedServer(handler, ln, cfg.limits)
 	scheme := "http"
 	if tlsCfg != nil {
 		tlsCfg.NextProtos = []string{"h2", "http/1.1"}
@@ -250,6 +254,57 @@ func envDuration(key string, def time.Duration) (time.Duration, error) {
 		return def, fmt.Errorf("%s=%q: not a duration such as 5s or 1500ms", key, v)
 	}
 	return d, nil
+}
+
+// Connection bounds of accord serve (docs/limits.md).
+const (
+	// DefaultMaxConnections bounds the connections served at once. Each
+	// costs a goroutine and about 8 KiB of buffers while idle; 4096 keeps
+	// that under 64 MiB with room for the requests' own work.
+	DefaultMaxConnections = 4096
+	// DefaultReadTimeout bounds reading one request, body included: a
+	// 16 MiB body needs 280 KB/s to arrive in time.
+	DefaultReadTimeout = time.Minute
+	// DefaultWriteTimeout bounds a request's handling and answer once its
+	// headers are read: a client that stops reading is cut off.
+	DefaultWriteTimeout = 2 * time.Minute
+)
+
+// connLimits are the serve flags that bound connections.
+type connLimits struct {
+	maxConns    int
+	readTimeout time.Duration
+}
+
+// boundedServer serves handler on ln within lim: at most lim.maxConns
+// connections at once (0: no bound) and a slow client holds one only so
+// long: headers within ReadHeaderTimeout, the whole request within
+// lim.readTimeout, the answer within WriteTimeout, an idle keep-alive
+// connection IdleTimeout.
+func boundedServer(handler http.Handler, ln net.Listener, lim connLimits) (*http.Server, net.Listener) {
+	readTimeout := lim.readTimeout
+	if readTimeout <= 0 {
+		readTimeout = DefaultReadTimeout
+	}
+	if lim.maxConns > 0 {
+		// Past the bound, clients wait in the listen backlog.
+		ln = netutil.LimitListener(ln, lim.maxConns)
+	}
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: min(10*time.Second, readTimeout),
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      max(DefaultWriteTimeout, readTimeout),
+		IdleTimeout:       2 * time.Minute,
+	}, ln
+}
+
+// envInt is envOr for an integer; a malformed value keeps def.
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return n
+	}
+	return def
 }
 
 func envOr(key, def string) string {

@@ -35,6 +35,10 @@ func (Format) Parse(text string, deps []compat.Dependency) (compat.Schema, error
 // wrap compat.ErrInvalidSchema and say where the problem is, as a JSON
 // pointer into the schema that has it.
 func Parse(text string, deps []compat.Dependency) (*Schema, error) {
+	// Size and nesting are bounded before any parsing (compat.CheckText).
+	if err := compat.CheckText(compat.JSONSyntax, text, deps); err != nil {
+		return nil, err
+	}
 	p := newParser()
 	s := &Schema{deps: make([]*node, 0, len(deps))}
 	seen := make(map[string]bool, len(deps))

@@ -47,6 +47,10 @@ var _ compat.Schema = (*Schema)(nil)
 // is an error wrapping compat.ErrInvalidSchema that says where the problem
 // is.
 func Parse(text string, deps []compat.Dependency) (*Schema, error) {
+	// Size and nesting are bounded before any parsing (compat.CheckText).
+	if err := compat.CheckText(compat.JSONSyntax, text, deps); err != nil {
+		return nil, err
+	}
 	root, err := loadDocument("", text)
 	if err != nil {
 		return nil, err

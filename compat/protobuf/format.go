@@ -54,6 +54,10 @@ var _ compat.Schema = (*Schema)(nil)
 // import path); common imports and the well-known types need none. Errors
 // are *ParseError values wrapping compat.ErrInvalidSchema.
 func Parse(text string, deps []compat.Dependency) (s *Schema, err error) {
+	// Size and nesting are bounded before any parsing (compat.CheckText).
+	if err := compat.CheckText(compat.ProtoSyntax, text, deps); err != nil {
+		return nil, err
+	}
 	name := mainFileName(deps)
 	// A registry must survive any input: a panic deep in the compiler becomes
 	// an invalid schema rather than a crashed server.

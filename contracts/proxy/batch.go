@@ -57,7 +57,7 @@ func batchErr(format string, args ...any) error {
 func DecodeBatches(src []byte) ([]Batch, error) {
 	var out []Batch
 	var bufs [][]byte
-	err := walkBatches(src, &bufs, func(h *kmsg.RecordBatch) {
+	err := walkBatches(src, &bufs, DefaultMaxDecompressedBytes, func(h *kmsg.RecordBatch) {
 		out = append(out, Batch{Header: *h, Records: make([]Record, 0, min(int(h.NumRecords), len(h.Records)/7+1))})
 	}, func(r *Record) {
 		b := &out[len(out)-1]
@@ -77,10 +77,11 @@ func DecodeBatches(src []byte) ([]Batch, error) {
 // once it no longer needs the records.
 //
 // The batches' decompressed records together are at most
-// MaxDecompressedBytes: all are held until the partition is validated.
-func walkBatches(src []byte, bufs *[][]byte, batch func(*kmsg.RecordBatch), record func(*Record)) error {
+// max (Config.MaxDecompressedBytes): all are held until the partition is
+// validated.
+func walkBatches(src []byte, bufs *[][]byte, max int, batch func(*kmsg.RecordBatch), record func(*Record)) error {
 	n := 0
-	budget := MaxDecompressedBytes
+	budget := max
 	for len(src) > 0 {
 		if len(src) < batchHeaderSize {
 			return batchErr("%d bytes left, a batch header takes %d", len(src), batchHeaderSize)
@@ -89,7 +90,7 @@ func walkBatches(src []byte, bufs *[][]byte, batch func(*kmsg.RecordBatch), reco
 		if length < batchHeaderSize-12 || int64(length) > int64(len(src)-12) {
 			return batchErr("batch length %d does not fit the %d bytes left", length, len(src)-12)
 		}
-		if err := walkBatch(src[:12+int(length)], bufs, n, &budget, batch, record); err != nil {
+		if err := walkBatch(src[:12+int(length)], bufs, n, &budget, max, batch, record); err != nil {
 			return err
 		}
 		src = src[12+int(length):]
@@ -101,7 +102,7 @@ func walkBatches(src []byte, bufs *[][]byte, batch func(*kmsg.RecordBatch), reco
 	return nil
 }
 
-func walkBatch(src []byte, bufs *[][]byte, n int, budget *int, batch func(*kmsg.RecordBatch), record func(*Record)) error {
+func walkBatch(src []byte, bufs *[][]byte, n int, budget *int, max int, batch func(*kmsg.RecordBatch), record func(*Record)) error {
 	var h kmsg.RecordBatch
 	if err := h.ReadFrom(src); err != nil {
 		return batchErr("header: %v", err)
@@ -121,7 +122,7 @@ func walkBatch(src []byte, bufs *[][]byte, n int, budget *int, batch func(*kmsg.
 		for len(*bufs) <= n {
 			*bufs = append(*bufs, nil)
 		}
-		d, err := decompress((*bufs)[n][:0], data, codec, *budget)
+		d, err := decompress((*bufs)[n][:0], data, codec, *budget, max)
 		if err != nil {
 			return batchErr("decompressing (codec %d): %v", codec, err)
 		}

@@ -37,19 +37,12 @@ func codecBatch(t *testing.T, codec int16, values ...[]byte) []byte {
 	return proxy.SignBatch(b.AppendTo(nil))
 }
 
-// TestDecompressedBytesPerPartition: MaxDecompressedBytes bounds what a
+// TestDecompressedBytesPerPartition: Config.MaxDecompressedBytes bounds what a
 // partition's batches inflate to together, whatever the codec: the
 // records of every batch are held at once, so many small bombs in one
 // request must not cost their number times the bound.
 func TestDecompressedBytesPerPartition(t *testing.T) {
-	// The zstd decoder takes its bound when first used: build it with the
-	// default, so that lowering the bound here does not last beyond this
-	// test (the bound is checked after decoding too).
-	if _, err := proxy.DecodeBatches(codecBatch(t, 4, []byte("warm"))); err != nil {
-		t.Fatal(err)
-	}
-	defer func(old int) { proxy.MaxDecompressedBytes = old }(proxy.MaxDecompressedBytes)
-	proxy.MaxDecompressedBytes = 1 << 20
+	const max = 1 << 20 // Config.MaxDecompressedBytes
 	value := make([]byte, 400<<10)
 	for codec := int16(1); codec <= 4; codec++ {
 		one := codecBatch(t, codec, value)
@@ -57,15 +50,15 @@ func TestDecompressedBytesPerPartition(t *testing.T) {
 			t.Fatalf("codec %d: a batch of %d bytes is no bomb", codec, len(one))
 		}
 		two := append(append([]byte(nil), one...), one...)
-		if bs, err := proxy.DecodeBatches(two); err != nil || len(bs) != 2 {
+		if n, err := proxy.DecodeBatchesLimit(two, max); err != nil || n != 2 {
 			t.Fatalf("codec %d: two batches within the bound: %v", codec, err)
 		}
 		three := append(append([]byte(nil), two...), one...)
-		if _, err := proxy.DecodeBatches(three); !errors.Is(err, proxy.ErrBadBatch) {
+		if _, err := proxy.DecodeBatchesLimit(three, max); !errors.Is(err, proxy.ErrBadBatch) {
 			t.Errorf("codec %d: three batches of 400 KiB each passed a bound of 1 MiB per partition (err %v)", codec, err)
 		}
 		big := codecBatch(t, codec, make([]byte, 1100<<10))
-		if _, err := proxy.DecodeBatches(big); !errors.Is(err, proxy.ErrBadBatch) {
+		if _, err := proxy.DecodeBatchesLimit(big, max); !errors.Is(err, proxy.ErrBadBatch) {
 			t.Errorf("codec %d: one batch over the bound passed (err %v)", codec, err)
 		}
 	}

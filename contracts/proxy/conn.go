@@ -142,6 +142,9 @@ type session struct {
 	rawSASL bool
 	// scratch is reused by the reading goroutine's Produce validation.
 	scratch scratch
+	// context ends with the session (either side stopped) or the proxy:
+	// validation for a connection that is gone stops.
+	context context.Context
 }
 
 func (p *Proxy) serveConn(c net.Conn, r *route) {
@@ -178,11 +181,14 @@ func (p *Proxy) serveConn(c net.Conn, r *route) {
 	obs := p.cfg.Observer
 	obs.ConnOpened()
 	defer obs.ConnClosed()
-	s := &session{p: p, log: log, client: c, up: up}
+	sctx, cancel := context.WithCancel(p.ctx)
+	defer cancel()
+	s := &session{p: p, log: log, client: c, up: up, context: sctx}
 	slots := make(chan slot, 128)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer cancel()
 		if err := s.write(slots); err != nil {
 			var big *FrameTooBigError
 			switch {
@@ -318,6 +324,20 @@ func (s *session) read(slots chan<- slot) error {
 		}
 		if idle := s.p.cfg.IdleTimeout; idle > 0 {
 			if err := s.client.SetReadDeadline(time.Now().Add(idle)); err != nil {
+				return err
+			}
+		} else if s.p.cfg.RequestTimeout > 0 {
+			if err := s.client.SetReadDeadline(time.Time{}); err != nil { // the last request's
+				return err
+			}
+		}
+		if rt := s.p.cfg.RequestTimeout; rt > 0 {
+			// The idle deadline waits for a request to start; once its
+			// first byte is here the whole request must follow in time.
+			if _, err := br.Peek(1); err != nil {
+				return err
+			}
+			if err := s.client.SetReadDeadline(time.Now().Add(rt)); err != nil {
 				return err
 			}
 		}
@@ -467,5 +487,11 @@ func (s *session) rewrite(sl slot, frame []byte) ([]byte, error) {
 	return out[4:], nil
 }
 
-// ctx is the proxy's context, for validation and authentication.
-func (s *session) ctx() context.Context { return s.p.ctx }
+// ctx is the session's context (the proxy's when unset), for validation
+// and authentication.
+func (s *session) ctx() context.Context {
+	if s.context == nil {
+		return s.p.ctx
+	}
+	return s.context
+}

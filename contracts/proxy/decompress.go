@@ -15,13 +15,13 @@ import (
 	"github.com/pierrec/lz4/v4"
 )
 
-// MaxDecompressedBytes bounds what the compressed batches of one
-// partition of a Produce request may inflate to, together, so a small
-// request cannot make the proxy allocate gigabytes: the records of all a
-// partition's batches are held at once while they are validated, so a
-// bound per batch alone would let a request of many small bombs cost
-// their number times the bound.
-var MaxDecompressedBytes = 64 << 20
+// DefaultMaxDecompressedBytes is Config.MaxDecompressedBytes's default:
+// what the compressed batches of one partition of a Produce request may
+// inflate to, together, so a small request cannot make the proxy allocate
+// gigabytes. The records of all a partition's batches are held at once
+// while they are validated, so a bound per batch alone would let a request
+// of many small bombs cost their number times the bound.
+const DefaultMaxDecompressedBytes = 64 << 20
 
 // Kafka compression codecs (batch attributes & 0x07).
 const (
@@ -34,18 +34,34 @@ const (
 
 var errTooBig = errors.New("decompressed batch exceeds the proxy's limit")
 
-var zstdDecoder = sync.OnceValues(func() (*zstd.Decoder, error) {
-	return zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(uint64(MaxDecompressedBytes)))
-})
+// zstdDecoders holds one decoder per bound (a process has one or two):
+// a decoder's bound is fixed when it is built, and it stops decoding there
+// rather than after the damage.
+var zstdDecoders sync.Map // int → *zstd.Decoder
+
+func zstdDecoder(limit int) (*zstd.Decoder, error) {
+	if d, ok := zstdDecoders.Load(limit); ok {
+		return d.(*zstd.Decoder), nil
+	}
+	d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(uint64(limit)))
+	if err != nil {
+		return nil, err
+	}
+	if old, loaded := zstdDecoders.LoadOrStore(limit, d); loaded {
+		d.Close()
+		return old.(*zstd.Decoder), nil
+	}
+	return d, nil
+}
 
 // xerialHeader starts snappy data in the framing the Java client writes.
 var xerialHeader = []byte{0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0}
 
 // decompress appends the batch's records, inflated with codec, to dst,
-// at most limit bytes (and never more than MaxDecompressedBytes). dst's
+// at most limit bytes (the partition's bound left, at most max). dst's
 // storage is reused when large enough.
-func decompress(dst, src []byte, codec int16, limit int) ([]byte, error) {
-	limit = min(limit, MaxDecompressedBytes)
+func decompress(dst, src []byte, codec int16, limit, max int) ([]byte, error) {
+	limit = min(limit, max)
 	switch codec {
 	case codecNone:
 		return append(dst, src...), nil
@@ -58,12 +74,12 @@ func decompress(dst, src []byte, codec int16, limit int) ([]byte, error) {
 	case codecLz4:
 		return readLimited(dst, lz4.NewReader(bytes.NewReader(src)), limit)
 	case codecZstd:
-		d, err := zstdDecoder()
+		d, err := zstdDecoder(max)
 		if err != nil {
 			return nil, err
 		}
-		// The decoder stops at MaxDecompressedBytes as it was when first
-		// built; limit is checked after.
+		// The decoder stops at max; the partition's remaining limit is
+		// checked after.
 		out, err := d.DecodeAll(src, dst)
 		switch {
 		case errors.Is(err, zstd.ErrDecoderSizeExceeded):

@@ -34,7 +34,7 @@
 //     the client's connection with a warning; below them a frame's buffer
 //     grows with the bytes that arrive, not with what its size claims.
 //     The compressed batches of one partition inflate to
-//     MaxDecompressedBytes (64 MiB) together at most, since all are held
+//     Config.MaxDecompressedBytes (64 MiB) together at most, since all are held
 //     while the partition is validated; a connection keeps at most 8 MiB
 //     of decompression buffers between requests.
 //   - TLS: Config.TLS makes the listeners serve TLS; Config.UpstreamTLS

@@ -25,7 +25,7 @@ func SignBatch(b []byte) []byte {
 // does and returns the decompression buffer bytes it then keeps.
 func KeptScratch(src []byte) (int, error) {
 	var sc scratch
-	err := walkBatches(src, &sc.bufs, func(*kmsg.RecordBatch) {}, func(*Record) {})
+	err := walkBatches(src, &sc.bufs, DefaultMaxDecompressedBytes, func(*kmsg.RecordBatch) {}, func(*Record) {})
 	sc.keep(nil, nil)
 	n := 0
 	for _, b := range sc.bufs {
@@ -36,3 +36,12 @@ func KeptScratch(src []byte) (int, error) {
 
 // CapVersionsSASL is the ApiVersions rewrite of a proxy with SASL on.
 var CapVersionsSASL = capVersionsSASL
+
+// DecodeBatchesLimit is DecodeBatches with Config.MaxDecompressedBytes
+// set to max.
+func DecodeBatchesLimit(src []byte, max int) (int, error) {
+	n := 0
+	var bufs [][]byte
+	err := walkBatches(src, &bufs, max, func(*kmsg.RecordBatch) { n++ }, func(*Record) {})
+	return n, err
+}

@@ -149,7 +149,7 @@ func (s *session) checkPartition(ctx context.Context, version int16, topic strin
 	recs, indexes := sc.recs[:0], sc.indexes[:0]
 	index := 0
 	control := false
-	err := walkBatches(p.Records, &sc.bufs, func(h *kmsg.RecordBatch) {
+	err := walkBatches(p.Records, &sc.bufs, s.p.cfg.MaxDecompressedBytes, func(h *kmsg.RecordBatch) {
 		control = h.Attributes&0x20 != 0
 		// A record takes at least 7 bytes, which bounds what a claimed
 		// count may cost.
@@ -179,7 +179,12 @@ func (s *session) checkPartition(ctx context.Context, version int16, topic strin
 	}
 	sc.verdicts = slices.Grow(sc.verdicts[:0], len(recs))[:len(recs)]
 	verdicts := sc.verdicts
-	s.p.validateAll(ctx, recs, verdicts)
+	// One partition's records are judged within ValidateBudget: past it
+	// the rules still to run stop and fail, so the batch is refused
+	// rather than holding the connection (and a core) for minutes.
+	vctx, cancel := context.WithTimeout(ctx, s.p.cfg.ValidateBudget)
+	s.p.validateAll(vctx, recs, verdicts)
+	cancel()
 	var recErrs []kmsg.ProduceResponseTopicPartitionErrorRecord
 	var failed []string
 	var first string

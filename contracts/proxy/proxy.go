@@ -61,7 +61,34 @@ type Config struct {
 	// Observer is told of connections, bytes, verdicts and upstream
 	// latency (package metrics implements it); nil: nothing is measured.
 	Observer Observer
+	// RequestTimeout bounds reading one request once its first bytes
+	// arrived (30s when 0; negative: never), so a client trickling a
+	// request a byte at a time cannot hold a connection for the idle time
+	// of every byte.
+	RequestTimeout time.Duration
+	// MaxConnections bounds the client connections open at once, over
+	// all listeners (DefaultMaxConnections when 0; negative: no bound).
+	// Past it, new connections wait in the listen backlog until one
+	// closes.
+	MaxConnections int
+	// ValidateBudget bounds the time spent judging one partition's records
+	// of a Produce request (30s when 0). Every rule evaluation is bounded by
+	// its cost limit, but a batch of 100,000 records each near it would
+	// still take minutes; past the budget the rules still to run fail and
+	// the batch is refused with INVALID_RECORD. It also ends, with the
+	// session, when the connection closes.
+	ValidateBudget time.Duration
+	// MaxDecompressedBytes bounds what the compressed batches of one
+	// partition of a Produce request inflate to together
+	// (DefaultMaxDecompressedBytes when 0); a partition over it is
+	// refused as a corrupt message.
+	MaxDecompressedBytes int
 }
+
+// DefaultMaxConnections is the default bound on client connections open
+// at once: each costs two goroutines, 128 KiB of buffers and an upstream
+// connection.
+const DefaultMaxConnections = 4096
 
 // DefaultMaxFrameBytes is the default bound on requests and answers:
 // 100 MiB, Kafka's socket.request.max.bytes.
@@ -83,6 +110,9 @@ type Proxy struct {
 	routes map[string]*route // upstream host:port → its listener
 	conns  map[net.Conn]struct{}
 	closed bool
+	// connSlots holds one token per open client connection (nil: no
+	// bound, see Config.MaxConnections).
+	connSlots chan struct{}
 }
 
 // route is a listener and the broker it stands for.
@@ -126,7 +156,23 @@ func New(cfg Config) (*Proxy, error) {
 	if cfg.DialTimeout <= 0 {
 		cfg.DialTimeout = 10 * time.Second
 	}
-	return &Proxy{cfg: cfg, log: cfg.Logger, host: host, routes: map[string]*route{}, conns: map[net.Conn]struct{}{}}, nil
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	if cfg.ValidateBudget <= 0 {
+		cfg.ValidateBudget = 30 * time.Second
+	}
+	if cfg.MaxConnections == 0 {
+		cfg.MaxConnections = DefaultMaxConnections
+	}
+	if cfg.MaxDecompressedBytes <= 0 {
+		cfg.MaxDecompressedBytes = DefaultMaxDecompressedBytes
+	}
+	p := &Proxy{cfg: cfg, log: cfg.Logger, host: host, routes: map[string]*route{}, conns: map[net.Conn]struct{}{}}
+	if cfg.MaxConnections > 0 {
+		p.connSlots = make(chan struct{}, cfg.MaxConnections)
+	}
+	return p, nil
 }
 
 // Start opens the bootstrap listener and serves it until Close or ctx
@@ -213,8 +259,18 @@ func (p *Proxy) listen(addr, upstream string) (*route, error) {
 func (p *Proxy) accept(r *route) {
 	defer p.wg.Done()
 	for {
+		if p.connSlots != nil {
+			// Wait for a slot before accepting: past the bound, clients
+			// wait in the listen backlog rather than cost a goroutine each.
+			select {
+			case p.connSlots <- struct{}{}:
+			case <-p.ctx.Done():
+				return
+			}
+		}
 		c, err := r.ln.Accept()
 		if err != nil {
+			p.releaseSlot()
 			if p.ctx.Err() == nil {
 				p.log.Error("proxy: accept failed; listener stopped", slog.String("addr", r.ln.Addr().String()), slog.Any("err", err))
 			}
@@ -224,6 +280,7 @@ func (p *Proxy) accept(r *route) {
 		if p.closed {
 			p.mu.Unlock()
 			c.Close()
+			p.releaseSlot()
 			return
 		}
 		p.conns[c] = struct{}{}
@@ -231,11 +288,19 @@ func (p *Proxy) accept(r *route) {
 		p.mu.Unlock()
 		go func() {
 			defer p.wg.Done()
+			defer p.releaseSlot()
 			p.serveConn(c, r)
 			p.mu.Lock()
 			delete(p.conns, c)
 			p.mu.Unlock()
 		}()
+	}
+}
+
+// releaseSlot frees a connection slot taken in accept.
+func (p *Proxy) releaseSlot() {
+	if p.connSlots != nil {
+		<-p.connSlots
 	}
 }
 

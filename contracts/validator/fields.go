@@ -1,6 +1,7 @@
 package validator
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -357,6 +358,7 @@ func avroTypeName(s hamba.Schema) string {
 // avroWalk runs a CEL_FIELD rule along its plan over a decoded Avro value
 // (map[string]any from hamba, or an avroMsg read from the payload).
 type avroWalk struct {
+	ctx    context.Context
 	r      *rule
 	act    *fieldActivation
 	failed error
@@ -366,12 +368,12 @@ type avroWalk struct {
 func (w *avroWalk) visit(f *avroField, v any) bool {
 	w.act.f, w.act.value = f.ctx, celScalar(v)
 	if f.guard {
-		out, _, err := w.r.guard.Eval(w.act)
+		out, _, err := w.r.guard.ContextEval(w.ctx, w.act)
 		if err != nil || out != types.True {
 			return true
 		}
 	}
-	if err := check(w.r.prog, w.act); err != nil {
+	if err := check(w.ctx, w.r.prog, w.act); err != nil {
 		w.failed = fmt.Errorf("field %s: %w", f.ctx.fullName, err)
 		return false
 	}

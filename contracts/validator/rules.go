@@ -1,6 +1,7 @@
 package validator
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -176,11 +177,19 @@ func (r *rule) compile(env *cel.Env, expr string) error {
 }
 
 func program(env *cel.Env, expr string) (cel.Program, error) {
+	if len(expr) > MaxRuleBytes {
+		return nil, fmt.Errorf("the expression is %d bytes: the limit is %d bytes", len(expr), MaxRuleBytes)
+	}
 	ast, iss := env.Compile(expr)
 	if iss.Err() != nil {
 		return nil, iss.Err()
 	}
-	return env.Program(ast, cel.EvalOptions(cel.OptOptimize))
+	return env.Program(ast, cel.EvalOptions(cel.OptOptimize),
+		// Every evaluation is bounded: by cost (an evaluation past the limit
+		// fails the record), and by the request or produce it serves
+		// (ContextEval checks its context every few comprehension steps).
+		cel.CostLimit(RuleCostLimit),
+		cel.InterruptCheckFrequency(interruptEvery))
 }
 
 // errRuleFalse is a condition that evaluated to false.
@@ -189,6 +198,9 @@ var errRuleFalse = errors.New("condition is false")
 // evalState is what evaluating rules on one record reuses: the
 // activations and the Avro walker, so that no rule allocates them.
 type evalState struct {
+	// ctx is the request or produce the record belongs to: evaluation
+	// stops when it ends.
+	ctx  context.Context
 	mact msgActivation
 	fact fieldActivation
 	walk avroWalk
@@ -200,14 +212,17 @@ func (r *rule) eval(msg any, root string, st *evalState) error {
 	if r.err != nil {
 		return fmt.Errorf("rule does not compile: %w", r.err)
 	}
+	if st.ctx == nil {
+		st.ctx = context.Background()
+	}
 	if !r.field {
 		st.mact = msgActivation{msg: msg}
-		return check(r.prog, &st.mact)
+		return check(st.ctx, r.prog, &st.mact)
 	}
 	st.fact = fieldActivation{msg: msg, msgSet: true, valSet: true}
 	act := &st.fact
 	if r.avro != nil {
-		st.walk = avroWalk{r: r, act: act}
+		st.walk = avroWalk{ctx: st.ctx, r: r, act: act}
 		st.walk.walk(r.avro, msg, nil)
 		return st.walk.failed
 	}
@@ -219,12 +234,12 @@ func (r *rule) eval(msg any, root string, st *evalState) error {
 		}
 		act.f, act.value = newFieldCtx(fl.name, fl.fullName, fl.typeName, tags), celScalar(fl.value)
 		if r.guard != nil {
-			out, _, err := r.guard.Eval(act)
+			out, _, err := r.guard.ContextEval(st.ctx, act)
 			if err != nil || out != types.True {
 				return true
 			}
 		}
-		if err := check(r.prog, act); err != nil {
+		if err := check(st.ctx, r.prog, act); err != nil {
 			failed = fmt.Errorf("field %s: %w", fl.fullName, err)
 			return false
 		}
@@ -234,8 +249,8 @@ func (r *rule) eval(msg any, root string, st *evalState) error {
 }
 
 // check evaluates a condition: it passes when it yields true.
-func check(p cel.Program, act interpreter.Activation) error {
-	out, _, err := p.Eval(act)
+func check(ctx context.Context, p cel.Program, act interpreter.Activation) error {
+	out, _, err := p.ContextEval(ctx, act)
 	if err != nil {
 		return fmt.Errorf("evaluation failed: %w", err)
 	}

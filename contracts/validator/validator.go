@@ -375,6 +375,7 @@ func (v *Validator) checkPart(ctx context.Context, pol *Policy, topic string, pa
 		msg = celValue(msg)
 	}
 	root := se.fieldRoot(msg)
+	sc.evalState.ctx = ctx
 	for _, r := range rules.rules {
 		if err := r.eval(msg, root, &sc.evalState); err != nil {
 			verdict.fail(Failure{Part: part, Check: CheckRules, SchemaID: fr.SchemaID, Rule: r.name,
