@@ -94,3 +94,17 @@ func (p *params) int(name string) int {
 	}
 	return n
 }
+
+// format returns ?format= (Confluent's schema rendering: "serialized" for
+// a Protobuf descriptor, "resolved" for Avro), "" for the stored text.
+// "default" is the stored text too.
+func (p *params) format() string {
+	f := p.str("format")
+	if f == "default" {
+		return ""
+	}
+	if len(f) > 64 {
+		p.fail(&httpError{errBadRequest, "query parameter format is too long"})
+	}
+	return f
+}

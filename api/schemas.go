@@ -30,12 +30,24 @@ type schemaBody struct {
 	Deleted    bool                 `json:"deleted,omitempty"`
 }
 
+// toBody is a schema's response body. schemaType is always present (AVRO
+// included), as Confluent has answered for years.
 func toBody(rec *registry.SchemaRecord) schemaBody {
-	b := schemaBody{ID: rec.ID, Schema: rec.Schema, References: rec.References, Metadata: rec.Metadata, RuleSet: rec.RuleSet}
-	if rec.Type != compat.TypeAvro {
-		b.SchemaType = rec.Type
+	return schemaBody{ID: rec.ID, SchemaType: rec.Type, Schema: rec.Schema, References: rec.References, Metadata: rec.Metadata, RuleSet: rec.RuleSet}
+}
+
+// formatted replaces b's schema with rec's schema rendered as ?format=
+// asks (see registry.Formatted); "" keeps the stored text.
+func (s *Server) formatted(r *http.Request, b *schemaBody, rec *registry.SchemaRecord, format string) error {
+	if format == "" {
+		return nil
 	}
-	return b
+	text, err := s.reg.Formatted(r.Context(), rec, format)
+	if err != nil {
+		return err
+	}
+	b.Schema = text
+	return nil
 }
 
 func versionBody(v registry.SchemaVersion) schemaBody {
@@ -81,14 +93,16 @@ func (s *Server) schemaTypes(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 	p := params{r: r}
-	id, hint := p.id(), p.str("subject")
+	id, hint, format := p.id(), p.str("subject"), p.format()
 	if p.err != nil {
 		return p.err
 	}
 	k := idKey{registry.ParseName(hint).Context, id}
-	if body, ok := s.byID.Load(k); ok {
-		writeBody(w, 200, body.([]byte))
-		return nil
+	if format == "" {
+		if body, ok := s.byID.Load(k); ok {
+			writeBody(w, 200, body.([]byte))
+			return nil
+		}
 	}
 	rec, err := s.reg.SchemaByID(r.Context(), id, hint)
 	if err != nil {
@@ -96,18 +110,23 @@ func (s *Server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 	}
 	b := toBody(rec)
 	b.ID = 0
+	if err := s.formatted(r, &b, rec, format); err != nil {
+		return err
+	}
 	body, err := marshal(b)
 	if err != nil {
 		return err
 	}
-	s.byID.Store(k, body)
+	if format == "" {
+		s.byID.Store(k, body)
+	}
 	writeBody(w, 200, body)
 	return nil
 }
 
 func (s *Server) schemaTextByID(w http.ResponseWriter, r *http.Request) error {
 	p := params{r: r}
-	id, hint := p.id(), p.str("subject")
+	id, hint, format := p.id(), p.str("subject"), p.format()
 	if p.err != nil {
 		return p.err
 	}
@@ -115,7 +134,11 @@ func (s *Server) schemaTextByID(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeBody(w, 200, []byte(rec.Schema))
+	text, err := s.reg.Formatted(r.Context(), rec, format)
+	if err != nil {
+		return err
+	}
+	writeBody(w, 200, []byte(text))
 	return nil
 }
 
@@ -246,13 +269,14 @@ func without[T comparable](all, live []T) []T {
 // share: the subject, the flags and the schema body.
 type schemaRequest struct {
 	subject   string
+	format    string // ?format= of the response
 	body      registerBody
 	in        registry.SchemaInput
 	normalize bool
 }
 
 func (s *Server) readSchemaRequest(r *http.Request, p *params) (schemaRequest, error) {
-	req := schemaRequest{subject: p.subject(), normalize: p.bool("normalize")}
+	req := schemaRequest{subject: p.subject(), normalize: p.bool("normalize"), format: p.format()}
 	if p.err != nil {
 		return req, p.err
 	}
@@ -281,10 +305,14 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, 200, struct {
-		ID      int64 `json:"id"`
-		Version int   `json:"version"`
-	}{v.Schema.ID, v.Version})
+	// Confluent's RegisterSchemaResponse: the stored schema as a whole
+	// (clients read id; newer ones also guid and version).
+	b := toBody(v.Schema)
+	b.Version = v.Version
+	if err := s.formatted(r, &b, v.Schema, req.format); err != nil {
+		return err
+	}
+	s.writeJSON(w, 200, b)
 	return nil
 }
 
@@ -299,7 +327,7 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.writeVersion(w, r, v)
+	s.writeVersion(w, r, v, req.format)
 	return nil
 }
 
@@ -308,7 +336,7 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.writeVersion(w, r, v)
+	s.writeVersion(w, r, v, r.URL.Query().Get("format"))
 	return nil
 }
 
@@ -317,7 +345,11 @@ func (s *Server) getVersionSchema(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	writeBody(w, 200, []byte(v.Schema.Schema))
+	text, err := s.reg.Formatted(r.Context(), v.Schema, r.URL.Query().Get("format"))
+	if err != nil {
+		return err
+	}
+	writeBody(w, 200, []byte(text))
 	return nil
 }
 

@@ -96,7 +96,10 @@ func (r *Registry) Lookup(ctx context.Context, subject string, in SchemaInput, n
 	if err != nil {
 		return SchemaVersion{}, err
 	}
-	v, ok := p.match(view, e, includeDeleted)
+	v, ok, err := r.find(ctx, r.store, n.Context, view, e, p, includeDeleted)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
 	if !ok {
 		return SchemaVersion{}, errorf(ErrSchemaNotFound, "Schema not found")
 	}

@@ -64,7 +64,11 @@ func (r *Registry) Register(ctx context.Context, subject string, req RegisterReq
 		if err != nil {
 			return SchemaVersion{}, err
 		}
-		if v, ok := p.match(view, e, false); ok && (req.ID == 0 || req.ID == v.SchemaID) && (req.Version == 0 || req.Version == v.Version) {
+		v, ok, err := r.find(ctx, r.store, n.Context, view, e, p, false)
+		if err != nil {
+			return SchemaVersion{}, err
+		}
+		if ok && (req.ID == 0 || req.ID == v.SchemaID) && (req.Version == 0 || req.Version == v.Version) {
 			rec, err := r.schemaRecord(ctx, r.store, n.Context, v.SchemaID)
 			if err != nil {
 				return SchemaVersion{}, err
@@ -108,7 +112,11 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, mode string, c
 	if err != nil {
 		return SchemaVersion{}, err
 	}
-	if v, ok := p.match(view, e, false); ok && (req.ID == 0 || req.ID == v.SchemaID) && (req.Version == 0 || req.Version == v.Version) {
+	v, ok, err := r.find(ctx, tx, n.Context, view, e, p, false)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
+	if ok && (req.ID == 0 || req.ID == v.SchemaID) && (req.Version == 0 || req.Version == v.Version) {
 		rec, err := r.schemaRecord(ctx, tx, n.Context, v.SchemaID)
 		if err != nil {
 			return SchemaVersion{}, err
