@@ -84,6 +84,15 @@ func TestJSClientProtobufRoundTrip(t *testing.T) {
 		References: []sr.SchemaReference{{Name: "shop/price.proto", Subject: "shop/price.proto", Version: price.Version}}})
 	must(t, "registering carts-text-value as text", err)
 
+	// For the client's metadata lookup: version 2 of meta-value carries
+	// owner=team-a, version 3 another owner.
+	meta := func(owner string) map[string]any {
+		return map[string]any{"properties": map[string]string{"owner": owner}}
+	}
+	s.register("meta-value", schemaBody(avroRecord("M", `{"name":"a","type":"int"}`), "metadata", meta("team-b")))
+	metaID, _ := s.register("meta-value", schemaBody(avroRecord("M", `{"name":"a","type":"int"}`, `{"name":"b","type":"int","default":0}`), "metadata", meta("team-a")))
+	s.register("meta-value", schemaBody(avroRecord("M", `{"name":"a","type":"int"}`, `{"name":"b","type":"int","default":0}`, `{"name":"c","type":"int","default":0}`), "metadata", meta("team-c")))
+
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "protobuf.mjs")
@@ -104,6 +113,19 @@ func TestJSClientProtobufRoundTrip(t *testing.T) {
 	var res map[string]result
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatalf("script output %q: %v", out, err)
+	}
+	var lk struct {
+		Lookups struct {
+			MetaVersion, MetaID int
+			GUID                string
+			GUIDMessages        []string
+		}
+	}
+	if err := json.Unmarshal(out, &lk); err != nil {
+		t.Fatalf("script output %q: %v", out, err)
+	}
+	if l := lk.Lookups; l.GUID == "" || l.MetaVersion != 2 || l.MetaID != metaID || l.GUID != cart.GUID || !slices.Equal(l.GUIDMessages, []string{"Cart"}) {
+		t.Errorf("JS client lookups = %+v, want version 2 (id %d) by metadata and the Cart descriptor by guid %s", l, metaID, cart.GUID)
 	}
 
 	wantDecoded := func(name string, r result, typeName string) {

@@ -22,6 +22,7 @@ type schemaBody struct {
 	Subject    string               `json:"subject,omitempty"`
 	Version    int                  `json:"version,omitempty"`
 	ID         int64                `json:"id,omitempty"`
+	GUID       string               `json:"guid,omitempty"`
 	SchemaType string               `json:"schemaType,omitempty"`
 	References []registry.Reference `json:"references,omitempty"`
 	Metadata   json.RawMessage      `json:"metadata,omitempty"`
@@ -33,7 +34,7 @@ type schemaBody struct {
 // toBody is a schema's response body. schemaType is always present (AVRO
 // included), as Confluent has answered for years.
 func toBody(rec *registry.SchemaRecord) schemaBody {
-	return schemaBody{ID: rec.ID, SchemaType: rec.Type, Schema: rec.Schema, References: rec.References, Metadata: rec.Metadata, RuleSet: rec.RuleSet}
+	return schemaBody{ID: rec.ID, GUID: rec.GUID, SchemaType: rec.Type, Schema: rec.Schema, References: rec.References, Metadata: rec.Metadata, RuleSet: rec.RuleSet}
 }
 
 // formatted replaces b's schema with rec's schema rendered as ?format=

@@ -147,10 +147,13 @@ func (s *Server) routes() chi.Router {
 	r.Get("/schemas/ids/{id}/schema", s.handle(s.schemaTextByID))
 	r.Get("/schemas/ids/{id}/subjects", s.handle(s.subjectsByID))
 	r.Get("/schemas/ids/{id}/versions", s.handle(s.versionsByID))
+	r.Get("/schemas/guids/{guid}", s.handle(s.schemaByGUID))
+	r.Get("/schemas/guids/{guid}/ids", s.handle(s.idsByGUID))
 
 	r.Get("/subjects", s.handle(s.listSubjects))
 	r.Post("/subjects/{subject}", s.handle(s.lookup))
 	r.Delete("/subjects/{subject}", s.handle(s.deleteSubject))
+	r.Get("/subjects/{subject}/metadata", s.handle(s.latestWithMetadata))
 	r.Get("/subjects/{subject}/versions", s.handle(s.listVersions))
 	r.Post("/subjects/{subject}/versions", s.handle(s.register))
 	r.Get("/subjects/{subject}/versions/{version}", s.handle(s.getVersion))

@@ -36,6 +36,9 @@ type Store interface {
 type Reader interface {
 	// SchemaByID returns the schema with id in regCtx.
 	SchemaByID(ctx context.Context, regCtx string, id int64) (SchemaRecord, error)
+	// SchemaGUIDs lists the (context, id) pairs of the schemas whose GUID
+	// is guid (any context), ordered by context then id.
+	SchemaGUIDs(ctx context.Context, guid string) ([]ContextID, error)
 	// SchemaByFingerprint returns the schema whose fingerprint is fp in regCtx.
 	SchemaByFingerprint(ctx context.Context, regCtx, fp string) (SchemaRecord, error)
 	// Versions lists the versions of subject in ascending order, with
@@ -106,7 +109,9 @@ type SchemaRecord struct {
 	// Fingerprint identifies the schema within its context: a hash over
 	// type, canonical text, references, metadata and rule set.
 	Fingerprint string
-	CreatedAt   time.Time
+	// GUID is Confluent's schema guid: GUIDOf(Fingerprint), stored.
+	GUID      string
+	CreatedAt time.Time
 }
 
 // VersionRecord is one version of a subject.

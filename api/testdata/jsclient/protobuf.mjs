@@ -10,7 +10,7 @@
 // (auto-registration off), then registers it again (on): both must find
 // the text-registered version. In both, a fresh deserializer fetches the
 // writer schema with ?format=serialized and decodes the record.
-import { create, createFileRegistry, toJson } from "@bufbuild/protobuf";
+import { create, createFileRegistry, fromBinary, toJson } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import {
   ProtobufDeserializer,
@@ -99,7 +99,20 @@ async function scenario(name, topic, pkg, depFile, depMsg, mainFile, mainMsg, au
   return { ids, typeName: got.$typeName, decoded: toJson(schema, got) };
 }
 
+// The client's other reads serializers rely on: the latest version with
+// given metadata (use.latest.with.metadata) and a schema by GUID (the
+// header-based schema id), asked for as a descriptor.
+async function lookups() {
+  const client = new SchemaRegistryClient({ baseURLs: [url] });
+  const meta = await client.getLatestWithMetadata("meta-value", { owner: "team-a" });
+  const latest = await client.getLatestSchemaMetadata("carts-text-value");
+  const byGuid = await client.getByGuid(latest.guid, "serialized");
+  const fd = fromBinary(FileDescriptorProtoSchema, Buffer.from(byGuid.schema, "base64"));
+  return { metaVersion: meta.version, metaId: meta.id, guid: latest.guid, guidMessages: fd.messageType.map((m) => m.name) };
+}
+
 const out = {};
 out.descriptor = await scenario("descriptor", "orders-js", "acme", "acme/money.proto", "Money", "acme/order.proto", "Order", [true, false]);
 out.text = await scenario("text", "carts-text", "shop", "shop/price.proto", "Price", "shop/cart.proto", "Cart", [false, true]);
+out.lookups = await lookups();
 console.log(JSON.stringify(out));
