@@ -62,6 +62,10 @@ func parseDescriptor(fd *descriptorpb.FileDescriptorProto, deps []compat.Depende
 	name := mainFileName(deps)
 	fd.Name = proto.String(name)
 	fd.SourceCodeInfo = nil
+	defaultJSONNames(fd.GetExtension())
+	for _, m := range fd.GetMessageType() {
+		defaultMessageJSONNames(m)
+	}
 	s, err := link(&resolver{main: name, mainDesc: fd}, deps)
 	if err != nil {
 		return nil, err
@@ -106,3 +110,23 @@ func (s *Schema) Formatted(format string) (string, bool, error) {
 // .proto text or descriptor: its Normalized text. The registry uses it to
 // find a version registered in one spelling when looked up in the other.
 func (s *Schema) EquivalenceKey() string { return s.Normalized() }
+
+// defaultJSONNames gives fields without a json_name their default one, as
+// the compiler does for parsed text: descriptors from some runtimes (Python's
+// embedded ones) leave it out, and the linker would then see every field
+// with the same empty JSON name.
+func defaultJSONNames(fields []*descriptorpb.FieldDescriptorProto) {
+	for _, f := range fields {
+		if f.JsonName == nil {
+			f.JsonName = proto.String(jsonName(f.GetName()))
+		}
+	}
+}
+
+func defaultMessageJSONNames(m *descriptorpb.DescriptorProto) {
+	defaultJSONNames(m.GetField())
+	defaultJSONNames(m.GetExtension())
+	for _, n := range m.GetNestedType() {
+		defaultMessageJSONNames(n)
+	}
+}

@@ -115,6 +115,33 @@ service Search { rpc Find(Req) returns (Resp); }
 	}
 }
 
+// Descriptors from some runtimes (Python's embedded ones) carry no
+// json_name: they parse as the same schema.
+func TestParseDescriptorWithoutJSONNames(t *testing.T) {
+	const text = `syntax = "proto3"; package p; message M { int64 seconds = 1; int32 nanos = 2; message N { string a_b = 1; } }`
+	s, err := Parse(text, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd := protodesc.ToFileDescriptorProto(s.File())
+	for _, m := range fd.GetMessageType() {
+		for _, f := range m.GetField() {
+			f.JsonName = nil
+		}
+		for _, f := range m.GetNestedType()[0].GetField() {
+			f.JsonName = nil
+		}
+	}
+	b, _ := proto.Marshal(fd)
+	got, err := Parse(base64.StdEncoding.EncodeToString(b), nil)
+	if err != nil {
+		t.Fatalf("descriptor without json names: %v", err)
+	}
+	if got.Normalized() != s.Normalized() {
+		t.Errorf("got\n%s\nwant\n%s", got.Normalized(), s.Normalized())
+	}
+}
+
 func TestParseDescriptorErrors(t *testing.T) {
 	// Not base64 and not .proto: the .proto error is reported.
 	_, err := Parse(`message {`, nil)
