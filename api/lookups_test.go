@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/sr"
@@ -129,6 +130,28 @@ func TestSchemaGUIDs(t *testing.T) {
 		for _, g := range []string{"00000000-0000-0000-0000-000000000000", "not-a-guid", reg.GUID + "0"} {
 			wantError(t, "unknown guid "+g, s.do("GET", "/schemas/guids/"+g, nil), 404, 40403)
 			wantError(t, "ids of unknown guid "+g, s.do("GET", "/schemas/guids/"+g+"/ids", nil), 404, 40403)
+		}
+	})
+}
+
+func TestAvroFormatResolved(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *server) {
+		s.register("address", schemaBody(avroAddress))
+		id, _ := s.register("customer", schemaBody(avroCustomer, "references", []map[string]any{{"name": "com.acme.Address", "subject": "address", "version": 1}}))
+		for _, path := range []string{"/schemas/ids/" + itoa(id), "/subjects/customer/versions/1"} {
+			var b struct{ Schema, SchemaType string }
+			s.ok("GET", path+"?format=resolved", nil, &b)
+			if !strings.Contains(b.Schema, `"street"`) || b.SchemaType != "AVRO" {
+				t.Errorf("%s?format=resolved = %q, want Address inlined", path, b.Schema)
+			}
+			s.ok("GET", path, nil, &b)
+			if strings.Contains(b.Schema, `"street"`) {
+				t.Errorf("%s = %q, want the reference by name", path, b.Schema)
+			}
+		}
+		r := s.do("GET", "/schemas/ids/"+itoa(id)+"/schema?format=resolved", nil)
+		if r.Status != 200 || !strings.Contains(string(r.Body), `"street"`) {
+			t.Errorf("/schema?format=resolved = %v", r)
 		}
 	})
 }
