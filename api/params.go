@@ -108,3 +108,29 @@ func (p *params) format() string {
 	}
 	return f
 }
+
+// page reads Confluent's offset and limit: results skip offset and keep
+// at most limit; a limit of 0 or less (Confluent's default -1) keeps all.
+func (p *params) page() (offset, limit int) {
+	offset = p.int("offset")
+	if v := p.str("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			p.fail(&httpError{errBadRequest, fmt.Sprintf("query parameter limit=%q is not an integer", v)})
+		}
+		limit = max(n, 0)
+	}
+	return offset, limit
+}
+
+// paged returns the page of all that offset and limit select (never nil).
+func paged[T any](all []T, offset, limit int) []T {
+	if offset >= len(all) {
+		return []T{}
+	}
+	all = all[offset:]
+	if limit > 0 && limit < len(all) {
+		all = all[:limit]
+	}
+	return all
+}

@@ -29,6 +29,7 @@ type schemaBody struct {
 	RuleSet    json.RawMessage      `json:"ruleSet,omitempty"`
 	Schema     string               `json:"schema"`
 	Deleted    bool                 `json:"deleted,omitempty"`
+	MaxID      int64                `json:"maxId,omitempty"` // GET /schemas/ids/{id}?fetchMaxId=true
 }
 
 // toBody is a schema's response body. schemaType is always present (AVRO
@@ -94,12 +95,13 @@ func (s *Server) schemaTypes(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 	p := params{r: r}
-	id, hint, format := p.id(), p.str("subject"), p.format()
+	id, hint, format, fetchMaxID := p.id(), p.str("subject"), p.format(), p.bool("fetchMaxId")
 	if p.err != nil {
 		return p.err
 	}
 	k := idKey{registry.ParseName(hint).Context, id}
-	if format == "" {
+	cacheable := format == "" && !fetchMaxID
+	if cacheable {
 		if body, ok := s.byID.Load(k); ok {
 			writeBody(w, 200, body.([]byte))
 			return nil
@@ -114,11 +116,16 @@ func (s *Server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 	if err := s.formatted(r, &b, rec, format); err != nil {
 		return err
 	}
+	if fetchMaxID {
+		if b.MaxID, err = s.reg.MaxSchemaID(r.Context(), hint); err != nil {
+			return err
+		}
+	}
 	body, err := marshal(b)
 	if err != nil {
 		return err
 	}
-	if format == "" {
+	if cacheable {
 		s.byID.Store(k, body)
 	}
 	writeBody(w, 200, body)
@@ -148,13 +155,18 @@ func (s *Server) subjectsByID(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	p := params{r: r}
+	offset, limit := p.page()
+	if p.err != nil {
+		return p.err
+	}
 	out := []string{}
 	for _, v := range vs {
 		if !slices.Contains(out, v.Subject) {
 			out = append(out, v.Subject)
 		}
 	}
-	s.writeJSON(w, 200, out)
+	s.writeJSON(w, 200, paged(out, offset, limit))
 	return nil
 }
 
@@ -167,11 +179,16 @@ func (s *Server) versionsByID(w http.ResponseWriter, r *http.Request) error {
 		Subject string `json:"subject"`
 		Version int    `json:"version"`
 	}
+	p := params{r: r}
+	offset, limit := p.page()
+	if p.err != nil {
+		return p.err
+	}
 	out := make([]subjectVersion, 0, len(vs))
 	for _, v := range vs {
 		out = append(out, subjectVersion{v.Subject, v.Version})
 	}
-	s.writeJSON(w, 200, out)
+	s.writeJSON(w, 200, paged(out, offset, limit))
 	return nil
 }
 
@@ -215,6 +232,7 @@ func (s *Server) listSchemas(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) listSubjects(w http.ResponseWriter, r *http.Request) error {
 	p := params{r: r}
 	prefix, deleted, deletedOnly := p.str("subjectPrefix"), p.bool("deleted"), p.bool("deletedOnly")
+	offset, limit := p.page()
 	if p.err != nil {
 		return p.err
 	}
@@ -229,13 +247,14 @@ func (s *Server) listSubjects(w http.ResponseWriter, r *http.Request) error {
 		}
 		subs = without(subs, live)
 	}
-	s.writeJSON(w, 200, subs)
+	s.writeJSON(w, 200, paged(subs, offset, limit))
 	return nil
 }
 
 func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 	p := params{r: r}
 	subject, deleted, deletedOnly := p.subject(), p.bool("deleted"), p.bool("deletedOnly")
+	offset, limit := p.page()
 	if p.err != nil {
 		return p.err
 	}
@@ -250,7 +269,7 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 		}
 		vs = without(vs, live)
 	}
-	s.writeJSON(w, 200, vs)
+	s.writeJSON(w, 200, paged(vs, offset, limit))
 	return nil
 }
 

@@ -30,6 +30,13 @@ import (
 // DefaultMaxBodyBytes bounds request bodies unless Options says otherwise.
 const DefaultMaxBodyBytes = 16 << 20
 
+// Version and CommitID are what GET /v1/metadata/version answers (set at
+// build time with -ldflags "-X github.com/accord/accord/api.Version=…").
+var (
+	Version  = "dev"
+	CommitID = "unknown"
+)
+
 // ContentType is what the Confluent API answers with.
 const ContentType = "application/vnd.schemaregistry.v1+json"
 
@@ -137,6 +144,9 @@ func (s *Server) routes() chi.Router {
 	r.Get("/", func(w http.ResponseWriter, r *http.Request) { s.writeJSON(w, 200, struct{}{}) })
 	r.Get("/health", s.health)
 	r.Get("/v1/health", s.health)
+	r.Get("/v1/metadata/version", func(w http.ResponseWriter, r *http.Request) {
+		s.writeJSON(w, 200, map[string]string{"version": Version, "commitId": CommitID})
+	})
 	r.Get("/v1/metadata/id", func(w http.ResponseWriter, r *http.Request) {
 		s.writeJSON(w, 200, map[string]any{"scope": map[string]any{"clusters": map[string]string{}}})
 	})

@@ -245,3 +245,14 @@ func (r *Registry) Contexts(ctx context.Context) ([]string, error) {
 	}
 	return c, nil
 }
+
+// MaxSchemaID returns the highest schema id of the context that
+// subjectHint names (Confluent's fetchMaxId / maxId, which a client uses to
+// know whether an id it has not seen can exist yet).
+func (r *Registry) MaxSchemaID(ctx context.Context, subjectHint string) (int64, error) {
+	id, err := r.store.MaxSchemaID(ctx, ParseName(subjectHint).Context)
+	if err != nil {
+		return 0, storeErr("reading the highest schema id", err)
+	}
+	return id, nil
+}

@@ -36,6 +36,8 @@ type Store interface {
 type Reader interface {
 	// SchemaByID returns the schema with id in regCtx.
 	SchemaByID(ctx context.Context, regCtx string, id int64) (SchemaRecord, error)
+	// MaxSchemaID returns the highest schema id of regCtx (0 when none).
+	MaxSchemaID(ctx context.Context, regCtx string) (int64, error)
 	// SchemaGUIDs lists the (context, id) pairs of the schemas whose GUID
 	// is guid (any context), ordered by context then id.
 	SchemaGUIDs(ctx context.Context, guid string) ([]ContextID, error)
@@ -75,8 +77,9 @@ type Tx interface {
 	// counter past it. It returns the id. Inserting an id that exists
 	// returns ErrConflict.
 	InsertSchema(rec SchemaRecord) (int64, error)
-	// NextVersion reserves and returns the next version number of the
-	// subject locked by Update (never reused, even after permanent deletes).
+	// NextVersion returns the next version number of the subject locked by
+	// Update: one more than its highest remaining version (soft-deleted
+	// ones included), as Confluent numbers them.
 	// A caller-chosen version (IMPORT mode) is recorded with ReserveVersion.
 	NextVersion() (int, error)
 	// ReserveVersion moves the locked subject's version counter past v.

@@ -62,6 +62,15 @@ func (r reader) scanSchema(regCtx string, row *sql.Row) (registry.SchemaRecord, 
 	return rec, nil
 }
 
+// MaxSchemaID returns the highest schema id of regCtx (0 when none).
+func (r reader) MaxSchemaID(ctx context.Context, regCtx string) (int64, error) {
+	var id int64
+	if err := r.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM schemas WHERE context = ?`, regCtx).Scan(&id); err != nil {
+		return 0, fmt.Errorf("sqlstore: highest schema id in context %q: %w", regCtx, err)
+	}
+	return id, nil
+}
+
 // SchemaGUIDs lists the (context, id) pairs of the schemas whose GUID is
 // guid, ordered by context then id.
 func (r reader) SchemaGUIDs(ctx context.Context, guid string) ([]registry.ContextID, error) {

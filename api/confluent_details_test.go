@@ -1,0 +1,107 @@
+package api_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/twmb/franz-go/pkg/sr"
+)
+
+// Details of Confluent's API that clients and tools rely on: paging,
+// fetchMaxId, the server version, encodingRules.
+
+func TestPaging(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *server) {
+		s.ok("PUT", "/config", map[string]string{"compatibility": "NONE"}, nil)
+		var id int
+		for _, sub := range []string{"a", "b", "c", "d"} {
+			id, _ = s.register(sub, schemaBody(avroSchemaOther))
+		}
+		for v := 2; v <= 4; v++ {
+			s.register("a", schemaBody(avroRecord("V"+itoa(v), `{"name":"x","type":"int"}`)))
+		}
+		cl := s.Client
+		page := func(o, l int) context.Context { return sr.WithParams(bg, sr.Offset(o), sr.Limit(l)) }
+		subs, err := cl.Subjects(page(1, 2))
+		must(t, "Subjects(offset 1, limit 2)", err)
+		if !slices.Equal(subs, []string{"b", "c"}) {
+			t.Errorf("subjects page = %v, want [b c]", subs)
+		}
+		vs, err := cl.SubjectVersions(page(2, 0), "a")
+		must(t, "SubjectVersions(offset 2)", err)
+		if !slices.Equal(vs, []int{3, 4}) {
+			t.Errorf("versions page = %v, want [3 4]", vs)
+		}
+		bySub, err := cl.SubjectsByID(page(3, 5), id)
+		must(t, "SubjectsByID(offset 3)", err)
+		if !slices.Equal(bySub, []string{"d"}) {
+			t.Errorf("subjects of id page = %v, want [d]", bySub)
+		}
+		svs, err := cl.SchemaVersionsByID(page(0, 1), id)
+		must(t, "SchemaVersionsByID(limit 1)", err)
+		if len(svs) != 1 || svs[0].Subject != "a" {
+			t.Errorf("versions of id page = %v, want [a/1]", svs)
+		}
+		// Past the end: an empty list; limit -1 (Confluent's default): all.
+		var out []string
+		s.ok("GET", "/subjects?offset=10", nil, &out)
+		if out == nil || len(out) != 0 {
+			t.Errorf("subjects past the end = %v, want []", out)
+		}
+		s.ok("GET", "/subjects?limit=-1", nil, &out)
+		if len(out) != 4 {
+			t.Errorf("subjects?limit=-1 = %v, want all 4", out)
+		}
+		wantError(t, "negative offset", s.do("GET", "/subjects?offset=-1", nil), 400, 400)
+		wantError(t, "non-numeric limit", s.do("GET", "/subjects?limit=x", nil), 400, 400)
+	})
+}
+
+func TestFetchMaxIDAndServerVersion(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *server) {
+		id1, _ := s.register("a", schemaBody(avroSchemaOther))
+		id2, _ := s.register("b", schemaBody(avroRecord("B", `{"name":"x","type":"int"}`)))
+		var b struct {
+			Schema string
+			MaxID  int `json:"maxId"`
+		}
+		s.ok("GET", "/schemas/ids/"+itoa(id1)+"?fetchMaxId=true", nil, &b)
+		if b.MaxID != id2 || b.Schema == "" {
+			t.Errorf("fetchMaxId answered maxId %d, want %d", b.MaxID, id2)
+		}
+		// Without it, no maxId (and the cached answer does not gain one).
+		b.MaxID = 0
+		s.ok("GET", "/schemas/ids/"+itoa(id1), nil, &b)
+		s.ok("GET", "/schemas/ids/"+itoa(id1), nil, &b)
+		if b.MaxID != 0 {
+			t.Errorf("maxId %d without fetchMaxId", b.MaxID)
+		}
+		var v struct{ Version, CommitID string }
+		s.ok("GET", "/v1/metadata/version", nil, &v)
+		if v.Version == "" || v.CommitID == "" {
+			t.Errorf("/v1/metadata/version = %+v", v)
+		}
+	})
+}
+
+func TestEncodingRules(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *server) {
+		rules := map[string]any{"encodingRules": []map[string]any{{
+			"name": "encrypt", "kind": "TRANSFORM", "mode": "WRITEREAD", "type": "ENCRYPT_PAYLOAD",
+			"params": map[string]string{"encrypt.kek.name": "k1"},
+		}}}
+		s.register("enc-value", schemaBody(avroSchemaOther, "ruleSet", rules))
+		var got struct {
+			RuleSet struct {
+				EncodingRules []struct{ Name, Type, Mode string }
+			}
+		}
+		s.ok("GET", "/subjects/enc-value/versions/1", nil, &got)
+		if r := got.RuleSet.EncodingRules; len(r) != 1 || r[0].Type != "ENCRYPT_PAYLOAD" || r[0].Mode != "WRITEREAD" {
+			t.Errorf("ruleSet = %+v, want the encoding rule back", got.RuleSet)
+		}
+		bad := map[string]any{"encodingRules": []map[string]any{{"name": "x", "kind": "TRANSFORM", "mode": "UPGRADE", "type": "ENCRYPT_PAYLOAD"}}}
+		wantError(t, "migration mode on an encoding rule", s.do("POST", "/subjects/enc-value/versions", schemaBody(avroSchemaOther, "ruleSet", bad)), 422, 42201)
+	})
+}
