@@ -408,12 +408,19 @@ func TestClientCheckCompatibility(t *testing.T) {
 			}
 		}
 
-		_, err = cl.CheckCompatibility(bg, "nope", -1, avroSchema(userV2))
-		wantSRError(t, "CheckCompatibility against a missing subject's latest", err, 40401)
+		// As Confluent: a missing subject's latest is nothing to break, a
+		// numbered version of it is 40402.
+		res, err := cl.CheckCompatibility(bg, "nope", -1, avroSchema(userV2))
+		must(t, "CheckCompatibility against a missing subject's latest", err)
+		if !res.Is {
+			t.Errorf("CheckCompatibility against a missing subject's latest = %+v, want compatible", res)
+		}
+		_, err = cl.CheckCompatibility(bg, "nope", 1, avroSchema(userV2))
+		wantSRError(t, "CheckCompatibility against a missing subject's version 1", err, 40402)
 		_, err = cl.CheckCompatibility(bg, subj, 7, avroSchema(userV2))
 		wantSRError(t, "CheckCompatibility against a missing version", err, 40402)
 		// Against every version of a subject that has none: nothing to break.
-		res, err := cl.CheckCompatibility(bg, "nope", -2, avroSchema(userV2))
+		res, err = cl.CheckCompatibility(bg, "nope", -2, avroSchema(userV2))
 		must(t, "CheckCompatibility(new subject)", err)
 		if !res.Is {
 			t.Errorf("CheckCompatibility against a new subject = %+v, want compatible", res)

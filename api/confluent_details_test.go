@@ -105,3 +105,32 @@ func TestEncodingRules(t *testing.T) {
 		wantError(t, "migration mode on an encoding rule", s.do("POST", "/subjects/enc-value/versions", schemaBody(avroSchemaOther, "ruleSet", bad)), 422, 42201)
 	})
 }
+
+func TestConfluentSemantics(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *server) {
+		id, _ := s.register("s", schemaBody(avroSchemaOther))
+		// A lookup with an empty schema matches nothing (Confluent: 40403,
+		// 40401 when the subject does not exist).
+		wantError(t, "lookup of an empty schema", s.do("POST", "/subjects/s", schemaBody("")), 404, 40403)
+		wantError(t, "lookup of an empty schema in a missing subject", s.do("POST", "/subjects/nope", schemaBody("")), 404, 40401)
+		// Deleting a mode that is not set: 40401.
+		wantError(t, "deleting an unset mode", s.do("DELETE", "/mode/s", nil), 404, 40401)
+		// An id whose versions are all soft-deleted lists none; once they
+		// are permanently deleted it is not found there (but still by id).
+		s.ok("DELETE", "/subjects/s", nil, nil)
+		var subs []string
+		s.ok("GET", "/schemas/ids/"+itoa(id)+"/subjects", nil, &subs)
+		if subs == nil || len(subs) != 0 {
+			t.Errorf("subjects of a soft-deleted id = %v, want []", subs)
+		}
+		s.ok("DELETE", "/subjects/s?permanent=true", nil, nil)
+		wantError(t, "subjects of an id without versions", s.do("GET", "/schemas/ids/"+itoa(id)+"/subjects", nil), 404, 40403)
+		wantError(t, "versions of an id without versions", s.do("GET", "/schemas/ids/"+itoa(id)+"/versions", nil), 404, 40403)
+		s.ok("GET", "/schemas/ids/"+itoa(id), nil, nil)
+		// The same schema registered again keeps its id.
+		again, _ := s.register("s", schemaBody(avroSchemaOther))
+		if again != id {
+			t.Errorf("re-registered schema got id %d, want %d", again, id)
+		}
+	})
+}

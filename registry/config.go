@@ -330,6 +330,10 @@ func (r *Registry) SetMode(ctx context.Context, subject, mode string, force bool
 func (r *Registry) DeleteMode(ctx context.Context, subject string) (string, error) {
 	n := ParseName(subject)
 	prev, err := r.GetMode(ctx, subject, false)
+	if errors.Is(err, ErrSubjectModeNotFound) {
+		// As Confluent: deleting a mode that is not set is 40401.
+		return "", errorf(ErrSubjectNotFound, "Subject '%s' not found.", subject)
+	}
 	if err != nil {
 		return "", err
 	}

@@ -83,6 +83,10 @@ func (r *Registry) Lookup(ctx context.Context, subject string, in SchemaInput, n
 	if len(view.live(includeDeleted)) == 0 {
 		return SchemaVersion{}, errorf(ErrSubjectNotFound, "Subject '%s' not found.", n.String())
 	}
+	if strings.TrimSpace(in.Schema) == "" {
+		// As Confluent: an empty schema matches no version.
+		return SchemaVersion{}, errorf(ErrSchemaNotFound, "Schema not found")
+	}
 	cfg, err := r.effectiveConfig(ctx, n)
 	if err != nil {
 		return SchemaVersion{}, err
@@ -216,6 +220,20 @@ func (r *Registry) VersionsByID(ctx context.Context, id int64, subjectHint strin
 			continue
 		}
 		out = append(out, SchemaVersion{Subject: Name{v.Context, v.Subject}.String(), Version: v.Version, Deleted: v.Deleted, Schema: rec})
+	}
+	if len(vs) == 0 {
+		// As Confluent: the schema stays readable by id, but an id that no
+		// version uses any more (soft-deleted ones count) is not found here.
+		if !includeDeleted {
+			all, err := r.store.VersionsBySchema(ctx, n.Context, id, true)
+			if err != nil {
+				return nil, storeErr("listing versions", err)
+			}
+			if len(all) > 0 {
+				return out, nil
+			}
+		}
+		return nil, errorf(ErrSchemaNotFound, "Schema %d not found", id)
 	}
 	return out, nil
 }
