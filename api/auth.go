@@ -101,6 +101,8 @@ func requiredRoles(method, path string) (action string, roles []auth.Role) {
 		if len(segs) == 2 && method == http.MethodPost {
 			return "", nil // lookup
 		}
+	case "contexts":
+		return method + " /contexts/{context}", adminOnly
 	case "config", "mode":
 		if len(segs) == 1 || contextWide(segs[1]) {
 			return method + " /" + segs[0] + " (context-wide)", adminOnly

@@ -224,6 +224,7 @@ var matrix = []matrixRow{
 	{"DELETE", "/mode", at("/mode"), nil, false, adminOnly(ok200)},
 	{"PUT", "/mode/{subject}", at("/mode/orders-value"), map[string]string{"mode": "READONLY"}, false, ownerOrAdmin(ok200)},
 	{"DELETE", "/mode/{subject}", at("/mode/orders-value"), nil, false, ownerOrAdmin(ok200)},
+	{"DELETE", "/contexts/{context}", at("/contexts/.empty"), nil, false, adminOnly(outcome{204, 0})},
 	// The context-path forms reach the same routes and the same rules.
 	{"PUT", "/config/{subject}", at("/contexts/.other/config/orders-value"), map[string]string{"compatibility": "FULL"}, false, expect{
 		anon: unauthorized, reader: forbidden, reviewer: forbidden, svcOther: ok200, svcOwner: ok200, admin: ok200, // another context's subject: no stream

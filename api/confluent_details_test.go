@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"net/url"
 	"slices"
 	"testing"
 
@@ -132,5 +133,34 @@ func TestConfluentSemantics(t *testing.T) {
 		if again != id {
 			t.Errorf("re-registered schema got id %d, want %d", again, id)
 		}
+	})
+}
+
+func TestDeleteContext(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *server) {
+		cl := s.Client
+		s.register(":.team:a", schemaBody(avroSchemaOther))
+		ctxs, err := cl.Contexts(bg)
+		must(t, "Contexts", err)
+		if !slices.Equal(ctxs, []string{".", ".team"}) {
+			t.Fatalf("contexts = %v", ctxs)
+		}
+		// Not empty (a soft-deleted subject counts): 42211.
+		wantSRError(t, "deleting a context with subjects", cl.DeleteContext(bg, ".team"), 42211)
+		s.ok("DELETE", "/subjects/"+url.PathEscape(":.team:a"), nil, nil)
+		wantError(t, "deleting a context with a soft-deleted subject", s.do("DELETE", "/contexts/.team", nil), 422, 42211)
+		s.ok("DELETE", "/subjects/"+url.PathEscape(":.team:a")+"?permanent=true", nil, nil)
+		must(t, "DeleteContext of an empty context", cl.DeleteContext(bg, ".team"))
+		ctxs, err = cl.Contexts(bg)
+		must(t, "Contexts", err)
+		if !slices.Equal(ctxs, []string{"."}) {
+			t.Errorf("contexts after delete = %v, want [.]", ctxs)
+		}
+		// Deleting it again, or one that never existed, is fine (Confluent too).
+		if r := s.do("DELETE", "/contexts/.nothing", nil); r.Status != 204 {
+			t.Errorf("deleting an unknown context: %v", r)
+		}
+		// The context can be used again.
+		s.register(":.team:b", schemaBody(avroSchemaOther))
 	})
 }

@@ -42,6 +42,7 @@ var codes = []struct {
 	{registry.ErrOperationNotPermitted, 422, 42205},
 	{registry.ErrReferenceExists, 422, 42206},
 	{registry.ErrInvalidSubject, 422, 42208},
+	{registry.ErrContextNotEmpty, 422, 42211},
 	{registry.ErrStore, 500, 50001},
 	{auth.ErrUnauthenticated, 401, 40101},
 	{auth.ErrForbidden, 403, 40301},

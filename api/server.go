@@ -189,6 +189,7 @@ func (s *Server) routes() chi.Router {
 	r.Post("/compatibility/subjects/{subject}/versions/{version}", s.handle(s.checkCompatibility))
 
 	r.Get("/contexts", s.handle(s.listContexts))
+	r.Delete("/contexts/{context}", s.handle(s.deleteContext))
 	s.authRoutes(r)
 	s.streamRoutes(r)
 	s.auditRoutes(r)

@@ -90,6 +90,10 @@ type Tx interface {
 	SetDeleted(subject string, version int, deleted bool) error
 	// DeleteVersion permanently deletes a version.
 	DeleteVersion(subject string, version int) error
+	// ForgetContext removes the subject rows of the locked context (a
+	// context-wide Update) so that Contexts no longer lists it; the caller
+	// has checked that none of them has a version left.
+	ForgetContext() error
 	// PutConfig stores (or, with nil, removes) the config document of subject.
 	PutConfig(subject string, cfg json.RawMessage) error
 	// PutMode stores (or, with "", removes) the mode of subject.

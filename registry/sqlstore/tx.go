@@ -147,3 +147,15 @@ func rowsAffected(res sql.Result) (int64, error) {
 	}
 	return n, nil
 }
+
+// ForgetContext removes the subject rows of the locked context, which must
+// have no versions left (the foreign key refuses otherwise).
+func (t *tx) ForgetContext() error {
+	if t.subject != "" {
+		return fmt.Errorf("sqlstore: forget context %q: the transaction locks a subject", t.regCtx)
+	}
+	if _, err := t.exec(t.ctx, `DELETE FROM subjects WHERE context = ?`, t.regCtx); err != nil {
+		return fmt.Errorf("sqlstore: forget context %q: %w", t.regCtx, err)
+	}
+	return nil
+}
