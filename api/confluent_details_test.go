@@ -164,3 +164,37 @@ func TestDeleteContext(t *testing.T) {
 		s.register(":.team:b", schemaBody(avroSchemaOther))
 	})
 }
+
+func TestGlobalContextInheritance(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *server) {
+		level := func(subject string) string {
+			var c struct{ CompatibilityLevel string }
+			s.ok("GET", "/config/"+url.PathEscape(subject)+"?defaultToGlobal=true", nil, &c)
+			return c.CompatibilityLevel
+		}
+		// .__GLOBAL applies to every context below its own context's setting.
+		s.ok("PUT", "/config/"+url.PathEscape(":.__GLOBAL:"), map[string]string{"compatibility": "FULL"}, nil)
+		if got := level(":.team:a"); got != "FULL" {
+			t.Errorf("subject of .team inherits %q, want FULL from .__GLOBAL", got)
+		}
+		s.ok("PUT", "/config/"+url.PathEscape(":.team:"), map[string]string{"compatibility": "NONE"}, nil)
+		if got := level(":.team:a"); got != "NONE" {
+			t.Errorf("subject of .team inherits %q, want its context's NONE", got)
+		}
+		s.ok("PUT", "/config/"+url.PathEscape(":.team:a"), map[string]string{"compatibility": "FORWARD"}, nil)
+		if got := level(":.team:a"); got != "FORWARD" {
+			t.Errorf("subject with its own level has %q, want FORWARD", got)
+		}
+		// The default context's global setting sits below .__GLOBAL for
+		// other contexts, and is the context level of the default one.
+		s.ok("PUT", "/config", map[string]string{"compatibility": "BACKWARD_TRANSITIVE"}, nil)
+		if got := level(":.other:x"); got != "FULL" {
+			t.Errorf("subject of .other inherits %q, want FULL from .__GLOBAL", got)
+		}
+		if got := level("x"); got != "BACKWARD_TRANSITIVE" {
+			t.Errorf("subject of the default context inherits %q, want its context's BACKWARD_TRANSITIVE", got)
+		}
+		// .__GLOBAL holds settings, not subjects.
+		wantError(t, "registering under .__GLOBAL", s.do("POST", "/subjects/"+url.PathEscape(":.__GLOBAL:x")+"/versions", schemaBody(avroSchemaOther)), 422, 42208)
+	})
+}

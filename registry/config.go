@@ -105,13 +105,7 @@ func (r *Registry) storedConfig(ctx context.Context, regCtx, subject string) (*C
 
 // effectiveConfig merges the levels that apply to a subject.
 func (r *Registry) effectiveConfig(ctx context.Context, n Name) (Config, error) {
-	levels := []Name{{DefaultContext, ""}}
-	if n.Context != DefaultContext {
-		levels = append(levels, Name{n.Context, ""})
-	}
-	if n.Subject != "" {
-		levels = append(levels, n)
-	}
+	levels := scopeLevels(n)
 	cfg := Config{Compatibility: DefaultLevel}
 	for _, l := range levels {
 		c, err := r.storedConfig(ctx, l.Context, l.Subject)
@@ -239,13 +233,7 @@ func (r *Registry) storedMode(ctx context.Context, regCtx, subject string) (stri
 // global level wins over subject modes; otherwise the most specific set
 // mode applies; READWRITE when none is set.
 func (r *Registry) effectiveMode(ctx context.Context, n Name) (string, error) {
-	levels := []Name{{DefaultContext, ""}}
-	if n.Context != DefaultContext {
-		levels = append(levels, Name{n.Context, ""})
-	}
-	if n.Subject != "" {
-		levels = append(levels, n)
-	}
+	levels := scopeLevels(n)
 	mode := ModeReadWrite
 	for i, l := range levels {
 		m, err := r.storedMode(ctx, l.Context, l.Subject)

@@ -20,7 +20,7 @@ func (r *Registry) DeleteContext(ctx context.Context, name string) error {
 	if !strings.HasPrefix(c, ".") {
 		c = "." + c
 	}
-	if !validContext(c) {
+	if !validContext(c) && c != GlobalContext {
 		return errorf(ErrInvalidSubject, "Invalid context '%s'", name)
 	}
 	err := r.store.Update(ctx, c, "", func(tx Tx) error {
