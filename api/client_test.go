@@ -295,14 +295,16 @@ func TestClientReferences(t *testing.T) {
 					}
 				}
 
-				// A referenced version cannot be deleted, softly or not, while a
-				// version of the referrer exists (soft-deleted ones included).
+				// A referenced version cannot be deleted while a live version
+				// of the referrer exists; once the referrer is soft-deleted it
+				// may be soft-deleted (as Confluent), but not permanently.
 				wantSRError(t, "soft-deleting a referenced version", cl.DeleteSchema(bg, c.refSubject, 1, sr.SoftDelete), 42206)
 				_, err = cl.DeleteSubject(bg, c.refSubject, sr.SoftDelete)
 				wantSRError(t, "soft-deleting a referenced subject", err, 42206)
 				_, err = cl.DeleteSubject(bg, c.referrerSubject, sr.SoftDelete)
 				must(t, "soft-deleting the referrer", err)
-				wantSRError(t, "soft-deleting a version referenced by a soft-deleted one", cl.DeleteSchema(bg, c.refSubject, 1, sr.SoftDelete), 42206)
+				must(t, "soft-deleting a version referenced by a soft-deleted one", cl.DeleteSchema(bg, c.refSubject, 1, sr.SoftDelete))
+				wantSRError(t, "hard-deleting a version referenced by a soft-deleted one", cl.DeleteSchema(bg, c.refSubject, 1, sr.HardDelete), 42206)
 				_, err = cl.DeleteSubject(bg, c.referrerSubject, sr.HardDelete)
 				must(t, "hard-deleting the referrer", err)
 				users, err := cl.SchemaReferences(bg, c.refSubject, 1)
@@ -310,7 +312,7 @@ func TestClientReferences(t *testing.T) {
 				if len(users) != 0 {
 					t.Errorf("SchemaReferences after the referrer was hard-deleted = %+v, want none", users)
 				}
-				must(t, "soft-deleting the no longer referenced version", cl.DeleteSchema(bg, c.refSubject, 1, sr.SoftDelete))
+				must(t, "hard-deleting the no longer referenced version", cl.DeleteSchema(bg, c.refSubject, 1, sr.HardDelete))
 			})
 		}
 	})

@@ -198,3 +198,18 @@ func TestGlobalContextInheritance(t *testing.T) {
 		wantError(t, "registering under .__GLOBAL", s.do("POST", "/subjects/"+url.PathEscape(":.__GLOBAL:x")+"/versions", schemaBody(avroSchemaOther)), 422, 42208)
 	})
 }
+
+func TestSoftDeleteWithSoftDeletedReferrers(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *server) {
+		s.register("address", schemaBody(avroAddress))
+		refs := []map[string]any{{"name": "com.acme.Address", "subject": "address", "version": 1}}
+		s.register("customer", schemaBody(avroCustomer, "references", refs))
+		// A live referrer blocks the delete.
+		wantError(t, "soft delete of a referenced version", s.do("DELETE", "/subjects/address/versions/1", nil), 422, 42206)
+		// Once the referrer is soft-deleted, the soft delete is allowed;
+		// the permanent one is not (the referrer may be restored).
+		s.ok("DELETE", "/subjects/customer/versions/1", nil, nil)
+		s.ok("DELETE", "/subjects/address/versions/1", nil, nil)
+		wantError(t, "permanent delete with a soft-deleted referrer", s.do("DELETE", "/subjects/address/versions/1?permanent=true", nil), 422, 42206)
+	})
+}
