@@ -286,6 +286,10 @@ var matrix = []matrixRow{
 
 	// Reads: any principal.
 	{"GET", "/v1/metadata/id", at("/v1/metadata/id"), nil, true, everyone(ok200)},
+	{"GET", "/v1/metadata/version", at("/v1/metadata/version"), nil, true, everyone(ok200)},
+	{"GET", "/schemas/guids/{guid}", at("/schemas/guids/00000000-0000-0000-0000-000000000000"), nil, true, everyone(outcome{404, 40403})},
+	{"GET", "/schemas/guids/{guid}/ids", at("/schemas/guids/00000000-0000-0000-0000-000000000000/ids"), nil, true, everyone(outcome{404, 40403})},
+	{"GET", "/subjects/{subject}/metadata", at("/subjects/orders-value/metadata?key=owner&value=nobody"), nil, true, everyone(outcome{404, 40403})},
 	{"GET", "/schemas/types", at("/schemas/types"), nil, true, everyone(ok200)},
 	{"GET", "/schemas", at("/schemas"), nil, true, everyone(ok200)},
 	{"GET", "/schemas/ids/{id}", at("/schemas/ids/1"), nil, true, everyone(ok200)},
@@ -302,6 +306,7 @@ var matrix = []matrixRow{
 	{"GET", "/mode", at("/mode"), nil, true, everyone(ok200)},
 	{"GET", "/mode/{subject}", at("/mode/orders-value"), nil, true, everyone(ok200)},
 	{"GET", "/contexts", at("/contexts"), nil, true, everyone(ok200)},
+	{"DELETE", "/contexts/{context}", at("/contexts/.empty"), nil, false, adminOnly(ok204)},
 	{"GET", "/v1/whoami", at("/v1/whoami"), nil, true, everyone(ok200)},
 	{"GET", "/v1/principals", at("/v1/principals"), nil, true, adminOnly(ok200)},
 	{"GET", "/v1/principals/{name}", at("/v1/principals/reader"), nil, true, expect{
@@ -349,6 +354,7 @@ var matrix = []matrixRow{
 	{"PUT", "/mode/{subject}", at("/contexts/.other/mode/free-value"), map[string]string{"mode": "IMPORT"}, false, adminOnly(ok200)},
 	{"PUT", "/mode/{subject}", at("/contexts/.other/mode"), map[string]string{"mode": "IMPORT"}, false, adminOnly(ok200)},
 	{"DELETE", "/mode/{subject}", at("/mode/orders-value"), nil, false, ownerOrAdmin(ok200)},
+	{"DELETE", "/contexts/{context}", at("/contexts/.empty"), nil, false, adminOnly(outcome{204, 0})},
 	// The context-path forms reach the same routes and the same rules.
 	{"PUT", "/config/{subject}", at("/contexts/.other/config/orders-value"), map[string]string{"compatibility": "FULL"}, false, expect{
 		anon: unauthorized, reader: forbidden, reviewer: forbidden, svcOther: ok200, svcOwner: ok200, admin: ok200, // another context's subject: no stream

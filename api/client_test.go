@@ -235,11 +235,12 @@ func TestClientDeletes(t *testing.T) {
 			}
 		}
 
-		// Registering again: the schema keeps its id, the version number is new.
+		// Registering again: the schema keeps its id; no version remains, so
+		// numbering starts again at 1 (as Confluent).
 		again, err := cl.CreateSchema(bg, subj, avroSchema(userV1))
 		must(t, "register v1 again", err)
-		if again.ID != id1 || again.Version != 3 {
-			t.Errorf("re-registered after hard delete: id %d version %d, want id %d version 3 (ids stable, versions never reused)", again.ID, again.Version, id1)
+		if again.ID != id1 || again.Version != 1 {
+			t.Errorf("re-registered after hard delete: id %d version %d, want id %d version 1 (ids stable, versions numbered from the highest remaining)", again.ID, again.Version, id1)
 		}
 	})
 }
@@ -294,14 +295,16 @@ func TestClientReferences(t *testing.T) {
 					}
 				}
 
-				// A referenced version cannot be deleted, softly or not, while a
-				// version of the referrer exists (soft-deleted ones included).
+				// A referenced version cannot be deleted while a live version
+				// of the referrer exists; once the referrer is soft-deleted it
+				// may be soft-deleted (as Confluent), but not permanently.
 				wantSRError(t, "soft-deleting a referenced version", cl.DeleteSchema(bg, c.refSubject, 1, sr.SoftDelete), 42206)
 				_, err = cl.DeleteSubject(bg, c.refSubject, sr.SoftDelete)
 				wantSRError(t, "soft-deleting a referenced subject", err, 42206)
 				_, err = cl.DeleteSubject(bg, c.referrerSubject, sr.SoftDelete)
 				must(t, "soft-deleting the referrer", err)
-				wantSRError(t, "soft-deleting a version referenced by a soft-deleted one", cl.DeleteSchema(bg, c.refSubject, 1, sr.SoftDelete), 42206)
+				must(t, "soft-deleting a version referenced by a soft-deleted one", cl.DeleteSchema(bg, c.refSubject, 1, sr.SoftDelete))
+				wantSRError(t, "hard-deleting a version referenced by a soft-deleted one", cl.DeleteSchema(bg, c.refSubject, 1, sr.HardDelete), 42206)
 				_, err = cl.DeleteSubject(bg, c.referrerSubject, sr.HardDelete)
 				must(t, "hard-deleting the referrer", err)
 				users, err := cl.SchemaReferences(bg, c.refSubject, 1)
@@ -309,7 +312,7 @@ func TestClientReferences(t *testing.T) {
 				if len(users) != 0 {
 					t.Errorf("SchemaReferences after the referrer was hard-deleted = %+v, want none", users)
 				}
-				must(t, "soft-deleting the no longer referenced version", cl.DeleteSchema(bg, c.refSubject, 1, sr.SoftDelete))
+				must(t, "hard-deleting the no longer referenced version", cl.DeleteSchema(bg, c.refSubject, 1, sr.HardDelete))
 			})
 		}
 	})
@@ -407,12 +410,19 @@ func TestClientCheckCompatibility(t *testing.T) {
 			}
 		}
 
-		_, err = cl.CheckCompatibility(bg, "nope", -1, avroSchema(userV2))
-		wantSRError(t, "CheckCompatibility against a missing subject's latest", err, 40401)
+		// As Confluent: a missing subject's latest is nothing to break, a
+		// numbered version of it is 40402.
+		res, err := cl.CheckCompatibility(bg, "nope", -1, avroSchema(userV2))
+		must(t, "CheckCompatibility against a missing subject's latest", err)
+		if !res.Is {
+			t.Errorf("CheckCompatibility against a missing subject's latest = %+v, want compatible", res)
+		}
+		_, err = cl.CheckCompatibility(bg, "nope", 1, avroSchema(userV2))
+		wantSRError(t, "CheckCompatibility against a missing subject's version 1", err, 40402)
 		_, err = cl.CheckCompatibility(bg, subj, 7, avroSchema(userV2))
 		wantSRError(t, "CheckCompatibility against a missing version", err, 40402)
 		// Against every version of a subject that has none: nothing to break.
-		res, err := cl.CheckCompatibility(bg, "nope", -2, avroSchema(userV2))
+		res, err = cl.CheckCompatibility(bg, "nope", -2, avroSchema(userV2))
 		must(t, "CheckCompatibility(new subject)", err)
 		if !res.Is {
 			t.Errorf("CheckCompatibility against a new subject = %+v, want compatible", res)

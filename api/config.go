@@ -2,6 +2,9 @@ package api
 
 import (
 	"net/http"
+	"net/url"
+
+	"github.com/go-chi/chi/v5"
 
 	"github.com/accord/accord/compat"
 	"github.com/accord/accord/registry"
@@ -123,5 +126,19 @@ func (s *Server) listContexts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.writeJSON(w, 200, c)
+	return nil
+}
+
+// deleteContext serves DELETE /contexts/{context}: an empty context leaves
+// the list (204); one with subjects is 42211.
+func (s *Server) deleteContext(w http.ResponseWriter, r *http.Request) error {
+	name, err := url.PathUnescape(chi.URLParam(r, "context"))
+	if err != nil {
+		return &httpError{errBadRequest, "malformed context: " + err.Error()}
+	}
+	if err := s.reg.DeleteContext(r.Context(), name); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

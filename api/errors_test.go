@@ -78,7 +78,7 @@ func errorCases(userV1ID int) []errorCase {
 		{"delete a missing subject", "DELETE", "/subjects/nope", nil, nil, 404, 40401, []string{"nope"}},
 		{"delete a version of a missing subject", "DELETE", "/subjects/nope/versions/1", nil, nil, 404, 40401, []string{"nope"}},
 		{"referencedby of a missing subject", "GET", "/subjects/nope/versions/1/referencedby", nil, nil, 404, 40401, nil},
-		{"compatibility with a missing subject's latest", "POST", "/compatibility/subjects/nope/versions/latest", compatible, nil, 404, 40401, nil},
+		{"compatibility with a missing subject's version", "POST", "/compatibility/subjects/nope/versions/1", compatible, nil, 404, 40402, nil},
 		{"delete the config of a missing subject", "DELETE", "/config/nope", nil, nil, 404, 40401, nil},
 		{"versions of a soft-deleted subject", "GET", "/subjects/softsubj/versions", nil, nil, 404, 40401, []string{"softsubj"}},
 		{"lookup in a soft-deleted subject", "POST", "/subjects/softsubj", schemaBody(userV1), nil, 404, 40401, nil},
@@ -112,7 +112,7 @@ func errorCases(userV1ID int) []errorCase {
 		{"config of a subject without its own", "GET", "/config/live", nil, nil, 404, 40408, []string{"live"}},
 		{"delete the config a subject does not have", "DELETE", "/config/live", nil, nil, 404, 40408, nil},
 		{"mode of a subject without its own", "GET", "/mode/live", nil, nil, 404, 40409, []string{"live"}},
-		{"delete the mode a subject does not have", "DELETE", "/mode/live", nil, nil, 404, 40409, nil},
+		{"delete the mode a subject does not have", "DELETE", "/mode/live", nil, nil, 404, 40401, nil},
 
 		// 409 incompatible: the message says what and where
 		{"incompatible schema", "POST", "/subjects/live/versions", schemaBody(userV2NoDefault), nil, 409, 409,

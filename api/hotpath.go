@@ -48,6 +48,7 @@ type versionKey struct {
 	version int
 	id      int64
 	deleted bool
+	format  string // ?format=
 	mirror  string // the stream's owner etc. (mirror.key): a transfer changes the key
 }
 
@@ -88,19 +89,26 @@ func (s *Server) decodeSchemaBody(r *http.Request) (registerBody, error) {
 
 // writeVersion writes a subject version, encoded once per version and
 // stream mirror.
-func (s *Server) writeVersion(w http.ResponseWriter, r *http.Request, v registry.SchemaVersion) {
+func (s *Server) writeVersion(w http.ResponseWriter, r *http.Request, v registry.SchemaVersion, format string) {
+	if format == "default" {
+		format = ""
+	}
 	m, err := s.mirror.of(r.Context(), v.Subject)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	k := versionKey{v.Subject, v.Version, v.Schema.ID, v.Deleted, m.key}
+	k := versionKey{v.Subject, v.Version, v.Schema.ID, v.Deleted, format, m.key}
 	body, ok := s.hot.versions.Get(k)
 	if ok {
 		s.hot.versionHits.Add(1)
 	} else {
 		s.hot.versionMisses.Add(1)
 		b := versionBody(v)
+		if err := s.formatted(r, &b, v.Schema, format); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		if err := m.apply(&b); err != nil {
 			s.writeError(w, r, err)
 			return

@@ -94,3 +94,43 @@ func (p *params) int(name string) int {
 	}
 	return n
 }
+
+// format returns ?format= (Confluent's schema rendering: "serialized" for
+// a Protobuf descriptor, "resolved" for Avro), "" for the stored text.
+// "default" is the stored text too.
+func (p *params) format() string {
+	f := p.str("format")
+	if f == "default" {
+		return ""
+	}
+	if len(f) > 64 {
+		p.fail(&httpError{errBadRequest, "query parameter format is too long"})
+	}
+	return f
+}
+
+// page reads Confluent's offset and limit: results skip offset and keep
+// at most limit; a limit of 0 or less (Confluent's default -1) keeps all.
+func (p *params) page() (offset, limit int) {
+	offset = p.int("offset")
+	if v := p.str("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			p.fail(&httpError{errBadRequest, fmt.Sprintf("query parameter limit=%q is not an integer", v)})
+		}
+		limit = max(n, 0)
+	}
+	return offset, limit
+}
+
+// paged returns the page of all that offset and limit select (never nil).
+func paged[T any](all []T, offset, limit int) []T {
+	if offset >= len(all) {
+		return []T{}
+	}
+	all = all[offset:]
+	if limit > 0 && limit < len(all) {
+		all = all[:limit]
+	}
+	return all
+}

@@ -168,6 +168,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", pattern: "/health/startup", open: true, h: s.startup},
 		{method: "GET", pattern: "/health", open: true, h: s.health},
 		{method: "GET", pattern: "/v1/health", open: true, h: s.health},
+		{method: "GET", pattern: "/v1/metadata/version", roles: anyone, h: ok(200, map[string]string{"version": Version, "commitId": CommitID})},
 		{method: "GET", pattern: "/v1/metadata/id", roles: anyone, h: ok(200, map[string]any{"scope": map[string]any{"clusters": map[string]string{}}})},
 
 		// Confluent: schemas.
@@ -177,11 +178,14 @@ func (s *Server) routeTable() []route {
 		{method: "GET", pattern: "/schemas/ids/{id}/schema", roles: anyone, h: s.handle(s.schemaTextByID)},
 		{method: "GET", pattern: "/schemas/ids/{id}/subjects", roles: anyone, h: s.handle(s.subjectsByID)},
 		{method: "GET", pattern: "/schemas/ids/{id}/versions", roles: anyone, h: s.handle(s.versionsByID)},
+		{method: "GET", pattern: "/schemas/guids/{guid}", roles: anyone, h: s.handle(s.schemaByGUID)},
+		{method: "GET", pattern: "/schemas/guids/{guid}/ids", roles: anyone, h: s.handle(s.idsByGUID)},
 
 		// Confluent: subjects. A lookup writes nothing.
 		{method: "GET", pattern: "/subjects", roles: anyone, h: s.handle(s.listSubjects)},
 		{method: "POST", pattern: "/subjects/{subject}", roles: anyone, h: s.handle(s.lookup)},
 		{method: "DELETE", pattern: "/subjects/{subject}", roles: writers, rules: []Rule{ruleSubjectOwner}, h: s.handle(s.deleteSubject)},
+		{method: "GET", pattern: "/subjects/{subject}/metadata", roles: anyone, h: s.handle(s.latestWithMetadata)},
 		{method: "GET", pattern: "/subjects/{subject}/versions", roles: anyone, h: s.handle(s.listVersions)},
 		{method: "POST", pattern: "/subjects/{subject}/versions", roles: writers, rules: []Rule{ruleRegister}, h: s.withLints(s.handle(s.register))},
 		{method: "GET", pattern: "/subjects/{subject}/versions/{version}", roles: anyone, h: s.handle(s.getVersion)},
@@ -208,6 +212,9 @@ func (s *Server) routeTable() []route {
 		{method: "POST", pattern: "/compatibility/subjects/{subject}/versions", roles: anyone, h: s.handle(s.checkCompatibility)},
 		{method: "POST", pattern: "/compatibility/subjects/{subject}/versions/{version}", roles: anyone, h: s.handle(s.checkCompatibility)},
 		{method: "GET", pattern: "/contexts", roles: anyone, h: s.handle(s.listContexts)},
+		// Forgetting an empty context is for admins, as context-wide
+		// settings are.
+		{method: "DELETE", pattern: "/contexts/{context}", roles: adminOnly, h: s.handle(s.deleteContext)},
 
 		// Principals and tokens.
 		{method: "GET", pattern: "/v1/whoami", roles: anyone, need: withAuth, h: s.handle(s.whoami)},

@@ -22,20 +22,34 @@ type schemaBody struct {
 	Subject    string               `json:"subject,omitempty"`
 	Version    int                  `json:"version,omitempty"`
 	ID         int64                `json:"id,omitempty"`
+	GUID       string               `json:"guid,omitempty"`
 	SchemaType string               `json:"schemaType,omitempty"`
 	References []registry.Reference `json:"references,omitempty"`
 	Metadata   json.RawMessage      `json:"metadata,omitempty"`
 	RuleSet    json.RawMessage      `json:"ruleSet,omitempty"`
 	Schema     string               `json:"schema"`
 	Deleted    bool                 `json:"deleted,omitempty"`
+	MaxID      int64                `json:"maxId,omitempty"` // GET /schemas/ids/{id}?fetchMaxId=true
 }
 
+// toBody is a schema's response body. schemaType is always present (AVRO
+// included), as Confluent has answered for years.
 func toBody(rec *registry.SchemaRecord) schemaBody {
-	b := schemaBody{ID: rec.ID, Schema: rec.Schema, References: rec.References, Metadata: rec.Metadata, RuleSet: rec.RuleSet}
-	if rec.Type != compat.TypeAvro {
-		b.SchemaType = rec.Type
+	return schemaBody{ID: rec.ID, GUID: rec.GUID, SchemaType: rec.Type, Schema: rec.Schema, References: rec.References, Metadata: rec.Metadata, RuleSet: rec.RuleSet}
+}
+
+// formatted replaces b's schema with rec's schema rendered as ?format=
+// asks (see registry.Formatted); "" keeps the stored text.
+func (s *Server) formatted(r *http.Request, b *schemaBody, rec *registry.SchemaRecord, format string) error {
+	if format == "" {
+		return nil
 	}
-	return b
+	text, err := s.reg.Formatted(r.Context(), rec, format)
+	if err != nil {
+		return err
+	}
+	b.Schema = text
+	return nil
 }
 
 func versionBody(v registry.SchemaVersion) schemaBody {
@@ -81,14 +95,17 @@ func (s *Server) schemaTypes(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 	p := params{r: r}
-	id, hint := p.id(), p.str("subject")
+	id, hint, format, fetchMaxID := p.id(), p.str("subject"), p.format(), p.bool("fetchMaxId")
 	if p.err != nil {
 		return p.err
 	}
 	k := idKey{registry.ParseName(hint).Context, id}
-	if body, ok := s.byID.Load(k); ok {
-		writeBody(w, 200, body.([]byte))
-		return nil
+	cacheable := format == "" && !fetchMaxID
+	if cacheable {
+		if body, ok := s.byID.Load(k); ok {
+			writeBody(w, 200, body.([]byte))
+			return nil
+		}
 	}
 	rec, err := s.reg.SchemaByID(r.Context(), id, hint)
 	if err != nil {
@@ -96,18 +113,28 @@ func (s *Server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 	}
 	b := toBody(rec)
 	b.ID = 0
+	if err := s.formatted(r, &b, rec, format); err != nil {
+		return err
+	}
+	if fetchMaxID {
+		if b.MaxID, err = s.reg.MaxSchemaID(r.Context(), hint); err != nil {
+			return err
+		}
+	}
 	body, err := marshal(b)
 	if err != nil {
 		return err
 	}
-	s.byID.Store(k, body)
+	if cacheable {
+		s.byID.Store(k, body)
+	}
 	writeBody(w, 200, body)
 	return nil
 }
 
 func (s *Server) schemaTextByID(w http.ResponseWriter, r *http.Request) error {
 	p := params{r: r}
-	id, hint := p.id(), p.str("subject")
+	id, hint, format := p.id(), p.str("subject"), p.format()
 	if p.err != nil {
 		return p.err
 	}
@@ -115,7 +142,11 @@ func (s *Server) schemaTextByID(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeBody(w, 200, []byte(rec.Schema))
+	text, err := s.reg.Formatted(r.Context(), rec, format)
+	if err != nil {
+		return err
+	}
+	writeBody(w, 200, []byte(text))
 	return nil
 }
 
@@ -124,13 +155,18 @@ func (s *Server) subjectsByID(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	p := params{r: r}
+	offset, limit := p.page()
+	if p.err != nil {
+		return p.err
+	}
 	out := []string{}
 	for _, v := range vs {
 		if !slices.Contains(out, v.Subject) {
 			out = append(out, v.Subject)
 		}
 	}
-	s.writeJSON(w, 200, out)
+	s.writeJSON(w, 200, paged(out, offset, limit))
 	return nil
 }
 
@@ -143,11 +179,16 @@ func (s *Server) versionsByID(w http.ResponseWriter, r *http.Request) error {
 		Subject string `json:"subject"`
 		Version int    `json:"version"`
 	}
+	p := params{r: r}
+	offset, limit := p.page()
+	if p.err != nil {
+		return p.err
+	}
 	out := make([]subjectVersion, 0, len(vs))
 	for _, v := range vs {
 		out = append(out, subjectVersion{v.Subject, v.Version})
 	}
-	s.writeJSON(w, 200, out)
+	s.writeJSON(w, 200, paged(out, offset, limit))
 	return nil
 }
 
@@ -191,6 +232,7 @@ func (s *Server) listSchemas(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) listSubjects(w http.ResponseWriter, r *http.Request) error {
 	p := params{r: r}
 	prefix, deleted, deletedOnly := p.str("subjectPrefix"), p.bool("deleted"), p.bool("deletedOnly")
+	offset, limit := p.page()
 	if p.err != nil {
 		return p.err
 	}
@@ -205,13 +247,14 @@ func (s *Server) listSubjects(w http.ResponseWriter, r *http.Request) error {
 		}
 		subs = without(subs, live)
 	}
-	s.writeJSON(w, 200, subs)
+	s.writeJSON(w, 200, paged(subs, offset, limit))
 	return nil
 }
 
 func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 	p := params{r: r}
 	subject, deleted, deletedOnly := p.subject(), p.bool("deleted"), p.bool("deletedOnly")
+	offset, limit := p.page()
 	if p.err != nil {
 		return p.err
 	}
@@ -226,7 +269,7 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 		}
 		vs = without(vs, live)
 	}
-	s.writeJSON(w, 200, vs)
+	s.writeJSON(w, 200, paged(vs, offset, limit))
 	return nil
 }
 
@@ -246,13 +289,14 @@ func without[T comparable](all, live []T) []T {
 // share: the subject, the flags and the schema body.
 type schemaRequest struct {
 	subject   string
+	format    string // ?format= of the response
 	body      registerBody
 	in        registry.SchemaInput
 	normalize bool
 }
 
 func (s *Server) readSchemaRequest(r *http.Request, p *params) (schemaRequest, error) {
-	req := schemaRequest{subject: p.subject(), normalize: p.bool("normalize")}
+	req := schemaRequest{subject: p.subject(), normalize: p.bool("normalize"), format: p.format()}
 	if p.err != nil {
 		return req, p.err
 	}
@@ -281,10 +325,14 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, 200, struct {
-		ID      int64 `json:"id"`
-		Version int   `json:"version"`
-	}{v.Schema.ID, v.Version})
+	// Confluent's RegisterSchemaResponse: the stored schema as a whole
+	// (clients read id; newer ones also guid and version).
+	b := toBody(v.Schema)
+	b.Version = v.Version
+	if err := s.formatted(r, &b, v.Schema, req.format); err != nil {
+		return err
+	}
+	s.writeJSON(w, 200, b)
 	return nil
 }
 
@@ -299,7 +347,7 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.writeVersion(w, r, v)
+	s.writeVersion(w, r, v, req.format)
 	return nil
 }
 
@@ -308,7 +356,7 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.writeVersion(w, r, v)
+	s.writeVersion(w, r, v, r.URL.Query().Get("format"))
 	return nil
 }
 
@@ -317,7 +365,11 @@ func (s *Server) getVersionSchema(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	writeBody(w, 200, []byte(v.Schema.Schema))
+	text, err := s.reg.Formatted(r.Context(), v.Schema, r.URL.Query().Get("format"))
+	if err != nil {
+		return err
+	}
+	writeBody(w, 200, []byte(text))
 	return nil
 }
 

@@ -94,7 +94,7 @@ func TestReRegisterReturnsExistingVersion(t *testing.T) {
 	})
 }
 
-func TestIDsAndVersionsNeverReused(t *testing.T) {
+func TestIDsStableVersionsAsConfluent(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *server) {
 		s.ok("PUT", "/config", map[string]string{"compatibility": "NONE"}, nil)
 		s.ok("PUT", "/config/s", map[string]string{"compatibility": "NONE"}, nil)
@@ -107,19 +107,28 @@ func TestIDsAndVersionsNeverReused(t *testing.T) {
 		idA, _ := s.register("s", schemaBody(schemas[0]))
 		idB, vB := s.register("s", schemaBody(schemas[1]))
 
-		// Hard-delete the latest version: its number is not handed out again.
+		// Hard-delete the latest version: as in Confluent, the next version
+		// is one more than the highest remaining one (its number again).
 		s.ok("DELETE", "/subjects/s/versions/2", nil, nil)
 		s.ok("DELETE", "/subjects/s/versions/2?permanent=true", nil, nil)
 		idC, vC := s.register("s", schemaBody(schemas[2]))
-		if vC != vB+1 {
-			t.Errorf("after hard-deleting version %d the next version is %d, want %d", vB, vC, vB+1)
+		if vC != vB {
+			t.Errorf("after hard-deleting version %d the next version is %d, want %d", vB, vC, vB)
+		}
+		// A soft-deleted version still counts.
+		_, vD := s.register("s", schemaBody(schemas[3]))
+		s.ok("DELETE", "/subjects/s/versions/"+itoa(vD), nil, nil)
+		_, vE := s.register("s", schemaBody(avroRecord("E", `{"name":"e","type":"int"}`)))
+		if vE != vD+1 {
+			t.Errorf("after soft-deleting version %d the next version is %d, want %d", vD, vE, vD+1)
 		}
 		if idC == idA || idC == idB {
 			t.Errorf("a new schema got id %d, already used (A %d, B %d)", idC, idA, idB)
 		}
 
-		// Hard-delete the whole subject: numbering goes on; the same
-		// schemas keep their ids (ids are stable for a schema in a context).
+		// Hard-delete the whole subject: numbering starts again at 1; the
+		// same schemas keep their ids (ids are stable for a schema in a
+		// context).
 		s.ok("DELETE", "/subjects/s", nil, nil)
 		s.ok("DELETE", "/subjects/s?permanent=true", nil, nil)
 		var none []string
@@ -132,8 +141,8 @@ func TestIDsAndVersionsNeverReused(t *testing.T) {
 		wantError(t, "config of a hard-deleted subject", r, 404, 40408)
 
 		idA2, vA2 := s.register("s", schemaBody(schemas[0]))
-		if idA2 != idA || vA2 != vC+1 {
-			t.Errorf("A re-registered after the subject was hard-deleted = id %d version %d, want id %d version %d", idA2, vA2, idA, vC+1)
+		if idA2 != idA || vA2 != 1 {
+			t.Errorf("A re-registered after the subject was hard-deleted = id %d version %d, want id %d version 1", idA2, vA2, idA)
 		}
 		idB2, _ := s.register("other", schemaBody(schemas[1]))
 		if idB2 != idB {

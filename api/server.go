@@ -33,6 +33,13 @@ import (
 // DefaultMaxBodyBytes bounds request bodies unless Options says otherwise.
 const DefaultMaxBodyBytes = 16 << 20
 
+// Version and CommitID are what GET /v1/metadata/version answers (set at
+// build time with -ldflags "-X github.com/accord/accord/api.Version=…").
+var (
+	Version  = "dev"
+	CommitID = "unknown"
+)
+
 // ContentType is what the Confluent API answers with.
 const ContentType = "application/vnd.schemaregistry.v1+json"
 

@@ -47,6 +47,7 @@ const (
 	ConfigDelete      = "config.delete"
 	ModeUpdate        = "mode.update"
 	ModeDelete        = "mode.delete"
+	ContextDelete     = "context.delete"
 )
 
 const anonymous = "anonymous"

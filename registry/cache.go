@@ -86,7 +86,7 @@ func (c *viewCache[V]) invalidate(k cacheKey) {
 	c.gen++
 	if k.subject == "" {
 		for key := range c.m {
-			if key.ctx == k.ctx || k.ctx == DefaultContext {
+			if key.ctx == k.ctx || k.ctx == DefaultContext || k.ctx == GlobalContext {
 				delete(c.m, key)
 			}
 		}
@@ -96,17 +96,9 @@ func (c *viewCache[V]) invalidate(k cacheKey) {
 }
 
 // levelsOf lists the levels whose settings apply to n, least specific
-// first: the default context's, n's context's (when not the default), n's.
-func levelsOf(n Name) []Name {
-	levels := []Name{{DefaultContext, ""}}
-	if n.Context != DefaultContext {
-		levels = append(levels, Name{n.Context, ""})
-	}
-	if n.Subject != "" {
-		levels = append(levels, n)
-	}
-	return levels
-}
+// first (scopeLevels: the default context's, .__GLOBAL's, n's context's,
+// n's).
+func levelsOf(n Name) []Name { return scopeLevels(n) }
 
 // tagOf is the counter in ch that moves when level l's settings or
 // versions change.
@@ -114,7 +106,9 @@ func tagOf(ch Changes, l Name) int64 {
 	switch {
 	case l.Subject != "":
 		return ch.Subject
-	case l.Context == DefaultContext:
+	case l.Context == DefaultContext, l.Context == GlobalContext:
+		// A write of .__GLOBAL's settings moves the default context's
+		// counter too (sqlstore's countChanges).
 		return ch.Global
 	default:
 		return ch.Context

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"slices"
 
 	"github.com/accord/accord/compat"
 )
@@ -27,8 +28,14 @@ func (r *Registry) CheckCompatibility(ctx context.Context, subject string, versi
 		return CheckResult{}, err
 	}
 	live := view.live(false)
-	if version != 0 && len(live) == 0 {
-		return CheckResult{}, errorf(ErrSubjectNotFound, "Subject '%s' not found.", n.String())
+	// As Confluent: against "latest" of a subject with no live version
+	// there is nothing to check (compatible); a numbered version that does
+	// not exist is 40402, whether or not the subject does.
+	if version == -1 && len(live) == 0 {
+		version = 0
+	}
+	if version > 0 && !slices.ContainsFunc(live, func(v VersionRecord) bool { return v.Version == version }) {
+		return CheckResult{}, errorf(ErrVersionNotFound, "Version %d not found.", version)
 	}
 	p, err := r.prepare(ctx, r.store, n.Context, in, normalize || (cfg.Normalize != nil && *cfg.Normalize))
 	if err != nil {

@@ -425,7 +425,8 @@ func (r *Registry) DeleteMode(ctx context.Context, subject string) (string, erro
 			// As GetMode answers for the global level: what applies.
 			prev, err = effectiveModeIn(ctx, tx, n)
 		} else if prev, err = readMode(ctx, tx, n.Context, n.Subject); err == nil && prev == "" {
-			err = errorf(ErrSubjectModeNotFound, "Subject '%s' does not have subject-level mode configured", subject)
+			// As Confluent: deleting a mode that is not set is 40401.
+			err = errorf(ErrSubjectNotFound, "Subject '%s' not found.", subject)
 		}
 		if err != nil {
 			return err

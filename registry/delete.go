@@ -38,7 +38,7 @@ func (r *Registry) DeleteVersion(ctx context.Context, subject string, version in
 		if target == nil {
 			return errorf(ErrVersionNotFound, "Version %d not found.", version)
 		}
-		if err := r.checkNotReferenced(ctx, tx, n, target.Version); err != nil {
+		if err := r.checkNotReferenced(ctx, tx, n, target.Version, !permanent); err != nil {
 			return err
 		}
 		deleted = target.Version
@@ -105,7 +105,7 @@ func (r *Registry) DeleteSubject(ctx context.Context, subject string, permanent 
 			return errorf(ErrSubjectNotSoftDeleted, "Subject '%s' was not deleted first before being permanently deleted", n.String())
 		}
 		for _, v := range all {
-			if err := r.checkNotReferenced(ctx, tx, n, v.Version); err != nil {
+			if err := r.checkNotReferenced(ctx, tx, n, v.Version, !permanent); err != nil {
 				return err
 			}
 		}
@@ -156,8 +156,19 @@ func (r *Registry) DeleteSubject(ctx context.Context, subject string, permanent 
 	return deleted, nil
 }
 
-func (r *Registry) checkNotReferenced(ctx context.Context, tx Tx, n Name, version int) error {
-	ids, err := referencedBy(ctx, tx, n, version)
+// checkNotReferenced refuses to delete a version that schemas reference.
+// For a soft delete (liveOnly) only referrers with a live version count, as
+// in Confluent: a reference held only by soft-deleted versions does not
+// block it. A permanent delete counts soft-deleted referrers too (they can
+// be restored).
+func (r *Registry) checkNotReferenced(ctx context.Context, tx Tx, n Name, version int, liveOnly bool) error {
+	var ids []int64
+	var err error
+	if liveOnly {
+		ids, err = liveReferrers(ctx, tx, n, version)
+	} else {
+		ids, err = referencedBy(ctx, tx, n, version)
+	}
 	if err != nil {
 		return fmt.Errorf("listing references: %w", err)
 	}

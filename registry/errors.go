@@ -38,6 +38,7 @@ var (
 	ErrOperationNotPermitted = errors.New("operation not permitted")              // 42205
 	ErrReferenceExists       = errors.New("reference exists")                     // 42206
 	ErrInvalidSubject        = errors.New("invalid subject")                      // 42208
+	ErrContextNotEmpty       = errors.New("context not empty")                    // 42211
 	ErrStore                 = errors.New("store error")                          // 50001
 )
 

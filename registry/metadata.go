@@ -20,11 +20,13 @@ type Metadata struct {
 }
 
 // RuleSet is Confluent's rule set: migration rules (run when a consumer
-// reads data written with another version) and domain rules (run on every
-// write or read). It is part of a schema's identity.
+// reads data written with another version), domain rules (run on every
+// write or read) and encoding rules (run on the encoded payload, e.g.
+// payload encryption). It is part of a schema's identity.
 type RuleSet struct {
 	MigrationRules []Rule `json:"migrationRules,omitempty"`
 	DomainRules    []Rule `json:"domainRules,omitempty"`
+	EncodingRules  []Rule `json:"encodingRules,omitempty"`
 }
 
 // Rule is one data-contract rule. Accord stores and serves rules; clients
@@ -59,6 +61,7 @@ var ruleKinds = []string{"CONDITION", "TRANSFORM"}
 var ruleModes = map[string][]string{
 	"migrationRules": {"UPGRADE", "DOWNGRADE", "UPDOWN"},
 	"domainRules":    {"WRITE", "READ", "WRITEREAD"},
+	"encodingRules":  {"WRITE", "READ", "WRITEREAD"},
 }
 
 // docs are the metadata and rule set a version has, in canonical JSON
@@ -182,7 +185,7 @@ func (rs *RuleSet) validate(what string) error {
 	for _, list := range []struct {
 		name  string
 		rules []Rule
-	}{{"migrationRules", rs.MigrationRules}, {"domainRules", rs.DomainRules}} {
+	}{{"migrationRules", rs.MigrationRules}, {"domainRules", rs.DomainRules}, {"encodingRules", rs.EncodingRules}} {
 		seen := map[string]bool{}
 		for i := range list.rules {
 			r := &list.rules[i]
@@ -236,7 +239,7 @@ func (r *Rule) validate(list string) error {
 }
 
 func (rs *RuleSet) empty() bool {
-	return rs == nil || (len(rs.MigrationRules) == 0 && len(rs.DomainRules) == 0)
+	return rs == nil || (len(rs.MigrationRules) == 0 && len(rs.DomainRules) == 0 && len(rs.EncodingRules) == 0)
 }
 
 // mergeMetadata overlays over onto base, as Confluent merges config
@@ -278,6 +281,7 @@ func mergeRuleSet(base, over *RuleSet) *RuleSet {
 	return &RuleSet{
 		MigrationRules: mergeRules(base.MigrationRules, over.MigrationRules),
 		DomainRules:    mergeRules(base.DomainRules, over.DomainRules),
+		EncodingRules:  mergeRules(base.EncodingRules, over.EncodingRules),
 	}
 }
 

@@ -21,6 +21,8 @@ func TestRuleSetValidation(t *testing.T) {
 		{"duplicate name", `{"domainRules":[{"name":"d","kind":"CONDITION","mode":"READ","type":"CEL"},{"name":"d","kind":"CONDITION","mode":"WRITE","type":"CEL"}]}`, "same name"},
 		{"two actions on a one-way rule", `{"domainRules":[{"name":"r6","kind":"CONDITION","mode":"WRITE","type":"CEL","onFailure":"DLQ,ERROR"}]}`, "UPDOWN or WRITEREAD"},
 		{"unknown field", `{"domainRules":[],"otherRules":[]}`, "unknown field"},
+		{"encoding rule", `{"encodingRules":[{"name":"enc","kind":"TRANSFORM","mode":"WRITEREAD","type":"ENCRYPT_PAYLOAD","params":{"encrypt.kek.name":"k"}}]}`, ""},
+		{"migration mode on an encoding rule", `{"encodingRules":[{"name":"enc","kind":"TRANSFORM","mode":"UPGRADE","type":"ENCRYPT_PAYLOAD"}]}`, `mode "UPGRADE" is not valid for encodingRules`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

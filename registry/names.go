@@ -54,6 +54,8 @@ func validSubject(s string) bool {
 	return true
 }
 
+// validContext reports whether c may hold subjects: .__GLOBAL holds only
+// settings (see GlobalContext).
 func validContext(c string) bool {
-	return c == DefaultContext || (strings.HasPrefix(c, ".") && validSubject(c) && !strings.Contains(c, ":"))
+	return c == DefaultContext || (c != GlobalContext && strings.HasPrefix(c, ".") && validSubject(c) && !strings.Contains(c, ":"))
 }

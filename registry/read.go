@@ -83,6 +83,10 @@ func (r *Registry) Lookup(ctx context.Context, subject string, in SchemaInput, n
 	if len(view.live(includeDeleted)) == 0 {
 		return SchemaVersion{}, errorf(ErrSubjectNotFound, "Subject '%s' not found.", n.String())
 	}
+	if strings.TrimSpace(in.Schema) == "" {
+		// As Confluent: an empty schema matches no version.
+		return SchemaVersion{}, errorf(ErrSchemaNotFound, "Schema not found")
+	}
 	cfg, err := r.effectiveConfig(ctx, n)
 	if err != nil {
 		return SchemaVersion{}, err
@@ -96,7 +100,10 @@ func (r *Registry) Lookup(ctx context.Context, subject string, in SchemaInput, n
 	if err != nil {
 		return SchemaVersion{}, err
 	}
-	v, ok := p.match(view, e, includeDeleted)
+	v, ok, err := r.find(ctx, r.store, n.Context, view, e, p, includeDeleted)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
 	if !ok {
 		return SchemaVersion{}, errorf(ErrSchemaNotFound, "Schema not found")
 	}
@@ -214,6 +221,20 @@ func (r *Registry) VersionsByID(ctx context.Context, id int64, subjectHint strin
 		}
 		out = append(out, SchemaVersion{Subject: Name{v.Context, v.Subject}.String(), Version: v.Version, Deleted: v.Deleted, Schema: rec})
 	}
+	if len(vs) == 0 {
+		// As Confluent: the schema stays readable by id, but an id that no
+		// version uses any more (soft-deleted ones count) is not found here.
+		if !includeDeleted {
+			all, err := r.store.VersionsBySchema(ctx, n.Context, id, true)
+			if err != nil {
+				return nil, storeErr("listing versions", err)
+			}
+			if len(all) > 0 {
+				return out, nil
+			}
+		}
+		return nil, errorf(ErrSchemaNotFound, "Schema %d not found", id)
+	}
 	return out, nil
 }
 
@@ -241,4 +262,15 @@ func (r *Registry) Contexts(ctx context.Context) ([]string, error) {
 		return nil, storeErr("listing contexts", err)
 	}
 	return c, nil
+}
+
+// MaxSchemaID returns the highest schema id of the context that
+// subjectHint names (Confluent's fetchMaxId / maxId, which a client uses to
+// know whether an id it has not seen can exist yet).
+func (r *Registry) MaxSchemaID(ctx context.Context, subjectHint string) (int64, error) {
+	id, err := r.store.MaxSchemaID(ctx, ParseName(subjectHint).Context)
+	if err != nil {
+		return 0, storeErr("reading the highest schema id", err)
+	}
+	return id, nil
 }

@@ -242,7 +242,11 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, req RegisterRe
 	if err != nil {
 		return SchemaVersion{}, nil, false, err
 	}
-	if v, ok := p.match(view, e, false); ok && (req.ID == 0 || req.ID == v.SchemaID) && (req.Version == 0 || req.Version == v.Version) {
+	v, ok, err := r.find(ctx, tx, n.Context, view, e, p, false)
+	if err != nil {
+		return SchemaVersion{}, nil, false, err
+	}
+	if ok && (req.ID == 0 || req.ID == v.SchemaID) && (req.Version == 0 || req.Version == v.Version) {
 		rec, err := r.schemaRecord(ctx, tx, n.Context, v.SchemaID)
 		if err != nil {
 			return SchemaVersion{}, nil, false, err

@@ -49,6 +49,11 @@ type Changes struct {
 type Reader interface {
 	// SchemaByID returns the schema with id in regCtx.
 	SchemaByID(ctx context.Context, regCtx string, id int64) (SchemaRecord, error)
+	// MaxSchemaID returns the highest schema id of regCtx (0 when none).
+	MaxSchemaID(ctx context.Context, regCtx string) (int64, error)
+	// SchemaGUIDs lists the (context, id) pairs of the schemas whose GUID
+	// is guid (any context), ordered by context then id.
+	SchemaGUIDs(ctx context.Context, guid string) ([]ContextID, error)
 	// SchemaByFingerprint returns the schema whose fingerprint is fp in regCtx.
 	SchemaByFingerprint(ctx context.Context, regCtx, fp string) (SchemaRecord, error)
 	// Versions lists the versions of subject in ascending order, with
@@ -89,8 +94,9 @@ type Tx interface {
 	// counter past it. It returns the id. Inserting an id that exists
 	// returns ErrConflict.
 	InsertSchema(rec SchemaRecord) (int64, error)
-	// NextVersion reserves and returns the next version number of the
-	// subject locked by Update (never reused, even after permanent deletes).
+	// NextVersion returns the next version number of the subject locked by
+	// Update: one more than its highest remaining version (soft-deleted
+	// ones included), as Confluent numbers them.
 	// A caller-chosen version (IMPORT mode) is recorded with ReserveVersion.
 	NextVersion() (int, error)
 	// ReserveVersion moves the locked subject's version counter past v.
@@ -101,6 +107,10 @@ type Tx interface {
 	SetDeleted(subject string, version int, deleted bool) error
 	// DeleteVersion permanently deletes a version.
 	DeleteVersion(subject string, version int) error
+	// ForgetContext removes the subject rows of the locked context (a
+	// context-wide Update) so that Contexts no longer lists it; the caller
+	// has checked that none of them has a version left.
+	ForgetContext() error
 	// PutConfig stores (or, with nil, removes) the config document of subject.
 	PutConfig(subject string, cfg json.RawMessage) error
 	// PutMode stores (or, with "", removes) the mode of subject.
@@ -132,7 +142,9 @@ type SchemaRecord struct {
 	// Fingerprint identifies the schema within its context: a hash over
 	// type, canonical text, references, metadata and rule set.
 	Fingerprint string
-	CreatedAt   time.Time
+	// GUID is Confluent's schema guid: GUIDOf(Fingerprint), stored.
+	GUID      string
+	CreatedAt time.Time
 }
 
 // VersionRecord is one version of a subject.

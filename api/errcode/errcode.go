@@ -60,6 +60,7 @@ var Table = []Row{
 	{registry.ErrOperationNotPermitted, 422, 42205},
 	{registry.ErrReferenceExists, 422, 42206},
 	{registry.ErrInvalidSubject, 422, 42208},
+	{registry.ErrContextNotEmpty, 422, 42211},
 	{registry.ErrStore, 500, 50001},
 	// Out of ids, or a caller-chosen id outside 1..2^31-1: the registry
 	// wraps it in an ErrOperationNotPermitted (42205) when it answers.

@@ -44,6 +44,7 @@ var kinds = map[string]error{
 	"registry.ErrOperationNotPermitted": registry.ErrOperationNotPermitted,
 	"registry.ErrReferenceExists":       registry.ErrReferenceExists,
 	"registry.ErrInvalidSubject":        registry.ErrInvalidSubject,
+	"registry.ErrContextNotEmpty":       registry.ErrContextNotEmpty,
 	"registry.ErrStore":                 registry.ErrStore,
 	"registry.ErrIDOutOfRange":          registry.ErrIDOutOfRange,
 

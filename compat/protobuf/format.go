@@ -2,6 +2,7 @@ package protobuf
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -50,55 +51,96 @@ type Schema struct {
 
 var _ compat.Schema = (*Schema)(nil)
 
-// Parse parses and links a .proto text. deps are its references (Name is the
-// import path); common imports and the well-known types need none. Errors
-// are *ParseError values wrapping compat.ErrInvalidSchema.
-func Parse(text string, deps []compat.Dependency) (s *Schema, err error) {
+// Parse parses and links a schema: .proto text or, when the text does not
+// parse, a base64-encoded FileDescriptorProto (what Confluent's JS and
+// Python serializers send). deps are its references (Name is the import
+// path); common imports and the well-known types need none. Errors are
+// *ParseError values wrapping compat.ErrInvalidSchema.
+func Parse(text string, deps []compat.Dependency) (*Schema, error) {
+	s, err := parseText(text, deps)
+	if err == nil {
+		return s, nil
+	}
+	fd, ok := decodeDescriptor(text)
+	if !ok {
+		return nil, err
+	}
+	return parseDescriptor(fd, deps)
+}
+
+// parseText parses and links a .proto text.
+func parseText(text string, deps []compat.Dependency) (*Schema, error) {
 	// Size and nesting are bounded before any parsing (compat.CheckText).
 	if err := compat.CheckText(compat.ProtoSyntax, text, deps); err != nil {
 		return nil, err
 	}
 	name := mainFileName(deps)
-	// A registry must survive any input: a panic deep in the compiler becomes
-	// an invalid schema rather than a crashed server.
+	handler := reporter.NewHandler(nil)
+	var res parser.Result
+	err := guard(name, func() error {
+		node, err := parser.Parse(name, strings.NewReader(text), handler)
+		if err != nil {
+			return err
+		}
+		res, err = parser.ResultFromAST(node, true, handler)
+		return err
+	})
+	if err != nil {
+		return nil, parseError(name, err)
+	}
+	s, err := link(&resolver{main: name, mainRes: res}, deps)
+	if err != nil {
+		return nil, err
+	}
+	// The compiler linked a clone, so res still holds the names and options
+	// as written: that is what Canonical keeps.
+	s.canonical = printFile(res.FileDescriptorProto(), nil)
+	return s, nil
+}
+
+// guard runs fn, turning a panic deep in the compiler into an error: a
+// registry must survive any input.
+func guard(name string, fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			s, err = nil, &ParseError{File: name, Reason: fmt.Sprintf("internal compiler failure: %v", r)}
+			err = &ParseError{File: name, Reason: fmt.Sprintf("internal compiler failure: %v", r)}
 		}
 	}()
+	return fn()
+}
+
+// link compiles the main file that res names with its dependencies and
+// returns the Schema without its Canonical text (the caller's to set).
+func link(res *resolver, deps []compat.Dependency) (*Schema, error) {
 	builtins, err := builtin()
 	if err != nil {
 		return nil, fmt.Errorf("protobuf: embedded imports failed to compile: %w", err)
-	}
-	handler := reporter.NewHandler(nil)
-	node, err := parser.Parse(name, strings.NewReader(text), handler)
-	if err != nil {
-		return nil, parseError(name, err)
-	}
-	res, err := parser.ResultFromAST(node, true, handler)
-	if err != nil {
-		return nil, parseError(name, err)
 	}
 	depSrc := make(map[string]string, len(deps))
 	for _, d := range deps {
 		depSrc[d.Name] = d.Schema
 	}
+	res.deps, res.builtins = depSrc, builtins
 	c := protocompile.Compiler{
-		Resolver: protocompile.WithStandardImports(&resolver{
-			main: name, mainRes: res, deps: depSrc, builtins: builtins,
-		}),
+		Resolver: protocompile.WithStandardImports(res),
 		// Parse runs on the request path and a schema is a single file:
 		// goroutines would cost more than they save.
 		MaxParallelism: 1,
 	}
-	files, err := c.Compile(context.Background(), name)
+	var files linker.Files
+	err = guard(res.main, func() error {
+		var err error
+		files, err = c.Compile(context.Background(), res.main)
+		return err
+	})
 	if err != nil {
-		return nil, parseError(name, err)
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			return nil, err
+		}
+		return nil, parseError(res.main, err)
 	}
-	s = &Schema{file: files[0], deps: depSrc}
-	// The compiler linked a clone, so res still holds the names and options
-	// as written: that is what Canonical keeps.
-	s.canonical = printFile(res.FileDescriptorProto(), nil)
+	s := &Schema{file: files[0], deps: depSrc}
 	s.msgs = indexMessages(s.file)
 	s.normalized = sync.OnceValue(func() string {
 		return printFile(s.linkedProto(), newOptionFormatter(s.file))

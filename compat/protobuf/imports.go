@@ -13,6 +13,7 @@ import (
 	"github.com/bufbuild/protocompile/parser"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/accord/accord/compat"
 )
@@ -79,13 +80,17 @@ func CommonImports() []string {
 // References win over built-ins so a registry may serve its own copies.
 type resolver struct {
 	main     string
-	mainRes  parser.Result
+	mainRes  parser.Result                     // the schema as parsed text, or
+	mainDesc *descriptorpb.FileDescriptorProto // the schema as a descriptor
 	deps     map[string]string
 	builtins map[string]linker.File
 }
 
 func (r *resolver) FindFileByPath(path string) (protocompile.SearchResult, error) {
 	if path == r.main {
+		if r.mainDesc != nil {
+			return protocompile.SearchResult{Proto: r.mainDesc}, nil
+		}
 		return protocompile.SearchResult{ParseResult: r.mainRes}, nil
 	}
 	if src, ok := r.deps[path]; ok {

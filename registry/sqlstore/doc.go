@@ -25,9 +25,11 @@
 // once and must have no effects outside the Tx it is given. Update must not
 // be called from inside another Update's function.
 //
-// Ids and version numbers come from counters in the database (contexts.last_id
-// and subjects.last_version), moved inside the writing transaction and never
-// moved back by a committed transaction, so they are never reused.
+// Ids come from a counter in the database (contexts.last_id), moved inside
+// the writing transaction and never moved back by a committed transaction,
+// so they are never reused. Version numbers are one more than the
+// subject's highest remaining version (soft-deleted ones included), read
+// under the subject's lock, as Confluent numbers them.
 //
 // # Watch
 //

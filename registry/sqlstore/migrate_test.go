@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/accord/accord/migrations"
+	"github.com/accord/accord/registry"
 )
 
 type appliedMigration struct {
@@ -98,7 +99,7 @@ func TestMigrateUpgradeInPlace(t *testing.T) {
 		// Data written by the previous version.
 		for _, q := range []string{
 			`INSERT INTO contexts (context, last_id) VALUES ('.', 1)`,
-			`INSERT INTO schemas (context, id, schema_type, schema_text, fingerprint, created_at) VALUES ('.', 1, 'AVRO', '"string"', 'fp1', 1700000000000)`,
+			`INSERT INTO schemas (context, id, schema_type, schema_text, fingerprint, created_at) VALUES ('.', 1, 'AVRO', '"string"', '0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef', 1700000000000)`,
 			`INSERT INTO subjects (context, subject, last_version) VALUES ('.', 'old-value', 1)`,
 			`INSERT INTO versions (context, subject, version, schema_id, deleted, created_at) VALUES ('.', 'old-value', 1, 1, FALSE, 1700000000000)`,
 		} {
@@ -119,6 +120,14 @@ func TestMigrateUpgradeInPlace(t *testing.T) {
 		rec, err := s.SchemaByID(ctx, ".", 1)
 		if err != nil || rec.Schema != `"string"` {
 			t.Fatalf("schema of the previous version after the upgrade: %+v, %v", rec, err)
+		}
+		// 0014 backfilled its GUID from the fingerprint, indexed.
+		if want := "01234567-89ab-cdef-0123-456789abcdef"; rec.GUID != want {
+			t.Errorf("GUID backfilled as %q, want %q", rec.GUID, want)
+		}
+		ids, err := s.SchemaGUIDs(ctx, "01234567-89ab-cdef-0123-456789abcdef")
+		if err != nil || len(ids) != 1 || ids[0] != (registry.ContextID{Context: ".", ID: 1}) {
+			t.Errorf("SchemaGUIDs of the backfilled GUID = %+v, %v", ids, err)
 		}
 		before := readApplied(t, s.db)
 		if err := s.Close(); err != nil {

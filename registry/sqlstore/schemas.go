@@ -10,7 +10,7 @@ import (
 	"github.com/accord/accord/registry"
 )
 
-const schemaColumns = `id, schema_type, schema_text, refs, metadata, ruleset, fingerprint, created_at`
+const schemaColumns = `id, schema_type, schema_text, refs, metadata, ruleset, fingerprint, created_at, guid`
 
 // SchemaByID returns the schema with id in regCtx.
 func (r reader) SchemaByID(ctx context.Context, regCtx string, id int64) (registry.SchemaRecord, error) {
@@ -34,9 +34,9 @@ func (r reader) SchemaByFingerprint(ctx context.Context, regCtx, fp string) (reg
 
 func (r reader) scanSchema(regCtx string, row *sql.Row) (registry.SchemaRecord, error) {
 	rec := registry.SchemaRecord{Context: regCtx}
-	var refs, metadata, ruleset sql.NullString
+	var refs, metadata, ruleset, guid sql.NullString
 	var created int64
-	err := row.Scan(&rec.ID, &rec.Type, &rec.Schema, &refs, &metadata, &ruleset, &rec.Fingerprint, &created)
+	err := row.Scan(&rec.ID, &rec.Type, &rec.Schema, &refs, &metadata, &ruleset, &rec.Fingerprint, &created, &guid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return rec, registry.ErrNotFound
 	}
@@ -55,7 +55,42 @@ func (r reader) scanSchema(regCtx string, row *sql.Row) (registry.SchemaRecord, 
 		rec.RuleSet = json.RawMessage(ruleset.String)
 	}
 	rec.CreatedAt = fromMillis(created)
+	rec.GUID = guid.String
+	if rec.GUID == "" {
+		rec.GUID = registry.GUIDOf(rec.Fingerprint)
+	}
 	return rec, nil
+}
+
+// MaxSchemaID returns the highest schema id of regCtx (0 when none).
+func (r reader) MaxSchemaID(ctx context.Context, regCtx string) (int64, error) {
+	var id int64
+	if err := r.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM schemas WHERE context = ?`, regCtx).Scan(&id); err != nil {
+		return 0, fmt.Errorf("sqlstore: highest schema id in context %q: %w", regCtx, err)
+	}
+	return id, nil
+}
+
+// SchemaGUIDs lists the (context, id) pairs of the schemas whose GUID is
+// guid, ordered by context then id.
+func (r reader) SchemaGUIDs(ctx context.Context, guid string) ([]registry.ContextID, error) {
+	rows, err := r.query(ctx, `SELECT context, id FROM schemas WHERE guid = ? ORDER BY context, id`, guid)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: schemas with guid %q: %w", guid, err)
+	}
+	defer rows.Close()
+	var out []registry.ContextID
+	for rows.Next() {
+		var c registry.ContextID
+		if err := rows.Scan(&c.Context, &c.ID); err != nil {
+			return nil, fmt.Errorf("sqlstore: schemas with guid %q: %w", guid, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: schemas with guid %q: %w", guid, err)
+	}
+	return out, nil
 }
 
 // ReferencedBy lists the ids of schemas that reference subject/version and
@@ -183,9 +218,9 @@ func (t *tx) InsertSchema(rec registry.SchemaRecord) (int64, error) {
 		ruleset = string(rec.RuleSet)
 	}
 	if _, err := t.exec(t.ctx, `
-		INSERT INTO schemas (context, id, schema_type, schema_text, refs, metadata, ruleset, fingerprint, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.regCtx, id, rec.Type, rec.Schema, refs, metadata, ruleset, rec.Fingerprint, toMillis(rec.CreatedAt)); err != nil {
+		INSERT INTO schemas (context, id, schema_type, schema_text, refs, metadata, ruleset, fingerprint, created_at, guid)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.regCtx, id, rec.Type, rec.Schema, refs, metadata, ruleset, rec.Fingerprint, toMillis(rec.CreatedAt), registry.GUIDOf(rec.Fingerprint)); err != nil {
 		if t.d.isUniqueViolation(err) {
 			err = fmt.Errorf("%w: %w", registry.ErrConflict, err)
 		}

@@ -96,6 +96,9 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 		for name, c := range moved {
 			s.counters.raise(counterKey{regCtx, name}, c)
 		}
+		if t.globalMoved > 0 {
+			s.counters.raise(counterKey{registry.DefaultContext, ""}, t.globalMoved)
+		}
 	}
 	return nil
 }
@@ -109,6 +112,9 @@ type tx struct {
 	regCtx  string
 	subject string          // the locked subject, "" for context-wide writes
 	touched map[string]bool // subjects written ("" for context-wide settings), for the counters and NOTIFY
+	// globalMoved is the default context's counter after a write of
+	// .__GLOBAL settings moved it (countChanges); 0 otherwise.
+	globalMoved int64
 }
 
 // countChanges moves the change counter of every subject the transaction
@@ -145,6 +151,17 @@ func (t *tx) countChanges() (map[string]int64, error) {
 			return nil, fmt.Errorf("sqlstore: update %s: count the change: %w", settingOf(t.regCtx, name), err)
 		}
 		moved[name] = c
+	}
+	if t.regCtx == registry.GlobalContext && t.touched[""] {
+		// .__GLOBAL settings apply in every context: move the counter the
+		// registry reads for the default context too (registry.Changes's
+		// Global), so no cache of them passes for current.
+		if err := t.queryRow(t.ctx, `
+			INSERT INTO contexts (context, last_id, changes) VALUES (?, 0, 1)
+			ON CONFLICT (context) DO UPDATE SET changes = contexts.changes + 1
+			RETURNING changes`, registry.DefaultContext).Scan(&t.globalMoved); err != nil {
+			return nil, fmt.Errorf("sqlstore: update %s: count the change: %w", settingOf(t.regCtx, ""), err)
+		}
 	}
 	return moved, nil
 }
@@ -221,4 +238,16 @@ func rowsAffected(res sql.Result) (int64, error) {
 		return 0, fmt.Errorf("rows affected: %w", err)
 	}
 	return n, nil
+}
+
+// ForgetContext removes the subject rows of the locked context, which must
+// have no versions left (the foreign key refuses otherwise).
+func (t *tx) ForgetContext() error {
+	if t.subject != "" {
+		return fmt.Errorf("sqlstore: forget context %q: the transaction locks a subject", t.regCtx)
+	}
+	if _, err := t.exec(t.ctx, `DELETE FROM subjects WHERE context = ?`, t.regCtx); err != nil {
+		return fmt.Errorf("sqlstore: forget context %q: %w", t.regCtx, err)
+	}
+	return nil
 }

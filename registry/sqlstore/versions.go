@@ -145,15 +145,19 @@ func sortVersions(vs []registry.VersionRecord) {
 	})
 }
 
-// NextVersion reserves the next version number of the locked subject.
+// NextVersion returns the next version number of the locked subject: one
+// more than its highest remaining version, soft-deleted ones included (so a
+// permanently deleted latest number is handed out again, as Confluent
+// does). The counter row records it.
 func (t *tx) NextVersion() (int, error) {
 	if err := t.needSubject("next version"); err != nil {
 		return 0, err
 	}
 	var v int
 	if err := t.queryRow(t.ctx,
-		`UPDATE subjects SET last_version = last_version + 1 WHERE context = ? AND subject = ? RETURNING last_version`,
-		t.regCtx, t.subject).Scan(&v); err != nil {
+		`UPDATE subjects SET last_version = 1 + (SELECT COALESCE(MAX(version), 0) FROM versions WHERE context = ? AND subject = ?)
+		 WHERE context = ? AND subject = ? RETURNING last_version`,
+		t.regCtx, t.subject, t.regCtx, t.subject).Scan(&v); err != nil {
 		return 0, fmt.Errorf("sqlstore: next version of %s: %w", where(t.regCtx, t.subject), err)
 	}
 	return v, nil

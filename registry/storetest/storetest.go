@@ -60,7 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) registry.Store) {
 		{"SameFingerprint", testSameFingerprint},
 		{"InsertSchemaRejectsBadRecords", testInsertSchemaRejectsBadRecords},
 		{"VersionNumbers", testVersionNumbers},
-		{"VersionNumbersNeverReused", testVersionNumbersNeverReused},
+		{"VersionNumbersAfterDeletes", testVersionNumbersAfterDeletes},
 		{"InsertVersionErrors", testInsertVersionErrors},
 		{"SoftDeleteAndRestore", testSoftDeleteAndRestore},
 		{"PermanentDelete", testPermanentDelete},

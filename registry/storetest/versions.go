@@ -20,15 +20,16 @@ func testVersionNumbers(t *testing.T, h *harness) {
 	if _, v := register(t, s, ".", "payments-value", "p1"); v != 1 {
 		t.Fatalf("first version of another subject is %d", v)
 	}
-	// ReserveVersion moves the counter forward only.
+	// The next version follows the highest stored one (as Confluent):
+	// a reserved number that was never used does not count.
 	update(t, s, ".", "orders-value", func(tx registry.Tx) error {
 		if err := tx.ReserveVersion(10); err != nil {
 			return err
 		}
 		return tx.ReserveVersion(5)
 	})
-	if _, v := register(t, s, ".", "orders-value", "orders-v11"); v != 11 {
-		t.Fatalf("version after ReserveVersion(10) is %d, want 11", v)
+	if _, v := register(t, s, ".", "orders-value", "orders-v4"); v != 4 {
+		t.Fatalf("version after ReserveVersion(10) is %d, want 4", v)
 	}
 	// InsertVersion with a caller-chosen number moves the counter too.
 	update(t, s, ".", "orders-value", func(tx registry.Tx) error {
@@ -45,7 +46,7 @@ func testVersionNumbers(t *testing.T, h *harness) {
 	c := ctx(t)
 	vs, err := s.Versions(c, ".", "orders-value", false)
 	noErr(t, "Versions", err)
-	equal(t, "versions", versionNumbers(vs), []int{1, 2, 3, 11, 20, 21})
+	equal(t, "versions", versionNumbers(vs), []int{1, 2, 3, 4, 20, 21})
 	for _, v := range vs {
 		if v.Context != "." || v.Subject != "orders-value" || v.SchemaID == 0 || v.Deleted || v.CreatedAt.IsZero() {
 			t.Fatalf("incomplete version record %+v", v)
@@ -67,11 +68,25 @@ func testVersionNumbers(t *testing.T, h *harness) {
 	}
 }
 
-func testVersionNumbersNeverReused(t *testing.T, h *harness) {
+// testVersionNumbersAfterDeletes: the next version is one more than the
+// highest remaining one, soft-deleted ones included (Confluent's rule).
+func testVersionNumbersAfterDeletes(t *testing.T, h *harness) {
 	s := h.store()
 	for i := range 3 {
 		register(t, s, ".", "orders-value", "orders-"+strconv.Itoa(i))
 	}
+	update(t, s, ".", "orders-value", func(tx registry.Tx) error {
+		return tx.SetDeleted("orders-value", 3, true)
+	})
+	if _, v := register(t, s, ".", "orders-value", "orders-after-soft"); v != 4 {
+		t.Fatalf("version after soft-deleting 3 is %d, want 4", v)
+	}
+	update(t, s, ".", "orders-value", func(tx registry.Tx) error {
+		if err := tx.SetDeleted("orders-value", 4, true); err != nil {
+			return err
+		}
+		return tx.DeleteVersion("orders-value", 4)
+	})
 	update(t, s, ".", "orders-value", func(tx registry.Tx) error {
 		for v := 1; v <= 3; v++ {
 			if err := tx.SetDeleted("orders-value", v, true); err != nil {
@@ -89,13 +104,13 @@ func testVersionNumbersNeverReused(t *testing.T, h *harness) {
 	if len(vs) != 0 {
 		t.Fatalf("versions after deleting all: %v", vs)
 	}
-	if _, v := register(t, s, ".", "orders-value", "orders-again"); v != 4 {
-		t.Fatalf("version after permanently deleting 1..3 is %d, want 4", v)
+	if _, v := register(t, s, ".", "orders-value", "orders-again"); v != 1 {
+		t.Fatalf("version after permanently deleting 1..4 is %d, want 1", v)
 	}
 	// A second store instance on the same database agrees.
 	s2 := h.store()
-	if _, v := register(t, s2, ".", "orders-value", "orders-again-2"); v != 5 {
-		t.Fatalf("version from a second store is %d, want 5", v)
+	if _, v := register(t, s2, ".", "orders-value", "orders-again-2"); v != 2 {
+		t.Fatalf("version from a second store is %d, want 2", v)
 	}
 }
 

@@ -1,0 +1,114 @@
+package registry
+
+import (
+	"context"
+
+	"github.com/accord/accord/compat"
+)
+
+// formatter is what a parsed schema implements when it can be rendered in
+// a form other than its stored text (Confluent's ?format=): Protobuf's
+// "serialized" base64 descriptor, Avro's "resolved" schema. ok is false
+// when the stored text is the answer.
+type formatter interface {
+	Formatted(format string) (out string, ok bool, err error)
+}
+
+// Formatted returns rec's schema as ?format= asks for it. Formats a schema
+// type does not know, "default" and "" answer the stored text, as
+// Confluent does (for forward compatibility of clients).
+func (r *Registry) Formatted(ctx context.Context, rec *SchemaRecord, format string) (string, error) {
+	if format == "" || format == "default" {
+		return rec.Schema, nil
+	}
+	s, err := r.parsedSchema(ctx, r.store, rec)
+	if err != nil {
+		return "", err
+	}
+	f, ok := s.(formatter)
+	if !ok {
+		return rec.Schema, nil
+	}
+	out, ok, err := f.Formatted(format)
+	if err != nil {
+		return "", errorf(ErrInvalidSchema, "schema %d cannot be rendered as %q: %v", rec.ID, format, err)
+	}
+	if !ok {
+		return rec.Schema, nil
+	}
+	return out, nil
+}
+
+// equivalent is what a parsed schema implements when two different stored
+// texts may denote one schema, so that a lookup or registration in one
+// spelling finds a version stored in the other. Protobuf implements it: a
+// base64 descriptor (what Confluent's JS and Python serializers send) is
+// stored as its normalized text, and .proto text as written.
+type equivalent interface {
+	compat.Schema
+	// EquivalenceKey is the text two equivalent schemas share.
+	EquivalenceKey() string
+}
+
+// matchEquivalent finds the newest version of view whose schema is
+// equivalent to p's (same normalized text and references) when p's own
+// fingerprint matched none, for requests that send no metadata or rule
+// set (what serializers send). Confluent's lookup likewise falls back to
+// comparing parsed schemas. Only types implementing equivalent take part
+// (Protobuf); the others keep exact matching.
+func (r *Registry) matchEquivalent(ctx context.Context, q Reader, regCtx string, view *subjectView, p *prepared, includeDeleted bool) (VersionRecord, bool, error) {
+	cand, ok := p.schema.(equivalent)
+	if !ok || p.metadata != nil || p.ruleSet != nil {
+		return VersionRecord{}, false, nil
+	}
+	var want string // computed only if some version has the same type
+	for i := len(view.versions) - 1; i >= 0; i-- {
+		v := view.versions[i]
+		if v.Deleted && !includeDeleted {
+			continue
+		}
+		rec, err := r.schemaRecord(ctx, q, regCtx, v.SchemaID)
+		if err != nil {
+			return VersionRecord{}, false, err
+		}
+		if rec.Type != cand.Type() || !sameReferences(rec.References, p.refs) {
+			continue
+		}
+		s, err := r.parsedSchema(ctx, q, rec)
+		if err != nil {
+			return VersionRecord{}, false, err
+		}
+		other, ok := s.(equivalent)
+		if !ok {
+			continue
+		}
+		if want == "" {
+			want = cand.EquivalenceKey()
+		}
+		if other.EquivalenceKey() == want {
+			return v, true, nil
+		}
+	}
+	return VersionRecord{}, false, nil
+}
+
+func sameReferences(a, b []Reference) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// find is p.match, then matchEquivalent: the version a submitted schema
+// denotes, if any.
+func (r *Registry) find(ctx context.Context, q Reader, regCtx string, view *subjectView, e effective, p *prepared, includeDeleted bool) (VersionRecord, bool, error) {
+	if v, ok := p.match(view, e, includeDeleted); ok {
+		return v, true, nil
+	}
+	return r.matchEquivalent(ctx, q, regCtx, view, p, includeDeleted)
+}
