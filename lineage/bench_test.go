@@ -10,49 +10,63 @@ import (
 	"github.com/accord/accord/registry"
 )
 
+// Size of the benchmark graphs: 10,000 streams, 2,000 services, 50,000
+// edges.
+const benchStreams, benchServices, benchEdges = 10_000, 2_000, 50_000
+
+var benchPaths = []string{"id", "name", "email", "age", "address", "address.street", "address.city"}
+
+func benchStream(i int) string { return fmt.Sprintf("s%05d", i) }
+
+// benchFill adds consumers of random streams, each declaring two field
+// paths, until out holds benchEdges edges; every edge is stamped with
+// src and now.
+func benchFill(out []Edge, r *rand.Rand, src Source, now time.Time) []Edge {
+	for i := range out {
+		out[i].Sources, out[i].FirstSeen, out[i].LastSeen = []Source{src}, now, now
+	}
+	seen := map[edgeKey]bool{}
+	for len(out) < benchEdges {
+		e := Edge{Kind: Consumes, From: benchStream(r.IntN(benchStreams)), To: fmt.Sprintf("svc%04d", r.IntN(benchServices)),
+			Fields:  normalizeFields([]string{benchPaths[r.IntN(len(benchPaths))], benchPaths[r.IntN(len(benchPaths))]}),
+			Sources: []Source{src}, FirstSeen: now, LastSeen: now}
+		if !seen[e.key()] {
+			seen[e.key()] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // benchGraph is the size the issue asks for: 10,000 streams and 50,000
 // edges. Every stream has a producer (10,000 edges); streams form a
 // binary derivation tree under s00000 (9,999 edges), so the root reaches
 // the whole graph, the worst case; the remaining 30,001 edges are
 // consumers, each declaring two field paths.
 func benchGraph() []Edge {
-	const streams, services, edges = 10_000, 2_000, 50_000
-	r := rand.New(rand.NewPCG(1, 2))
-	paths := []string{"id", "name", "email", "age", "address", "address.street", "address.city"}
-	name := func(i int) string { return fmt.Sprintf("s%05d", i) }
-	now := time.Now().UTC()
 	var out []Edge
-	add := func(e Edge) {
-		e.Sources, e.FirstSeen, e.LastSeen = []Source{SourceAPI}, now, now
-		out = append(out, e)
-	}
-	for i := range streams {
-		add(Edge{Kind: Produces, From: fmt.Sprintf("svc%04d", i%services), To: name(i)})
+	for i := range benchStreams {
+		out = append(out, Edge{Kind: Produces, From: fmt.Sprintf("svc%04d", i%benchServices), To: benchStream(i)})
 		if i > 0 {
-			add(Edge{Kind: DerivedFrom, From: name((i - 1) / 2), To: name(i)})
+			out = append(out, Edge{Kind: DerivedFrom, From: benchStream((i - 1) / 2), To: benchStream(i)})
 		}
 	}
-	seen := map[edgeKey]bool{}
-	for len(out) < edges {
-		e := Edge{Kind: Consumes, From: name(r.IntN(streams)), To: fmt.Sprintf("svc%04d", r.IntN(services)),
-			Fields: normalizeFields([]string{paths[r.IntN(len(paths))], paths[r.IntN(len(paths))]})}
-		if !seen[e.key()] {
-			seen[e.key()] = true
-			add(e)
-		}
-	}
-	return out
+	return benchFill(out, rand.New(rand.NewPCG(1, 2)), SourceAPI, time.Now().UTC())
 }
 
 // BenchmarkImpact is one impact query on the root of the benchmark
 // graph: parse the proposal (as a repeated request, cached), read the
 // latest registered schema, diff the fields and walk all 10,000 streams
 // and 30,001 consumers with field matching.
-func BenchmarkImpact(b *testing.B) {
+func BenchmarkImpact(b *testing.B) { benchImpact(b, benchGraph(), 30_001) }
+
+// benchImpact measures the impact of userV2 on s00000 over edges, which
+// must reach every stream and consumers readers.
+func benchImpact(b *testing.B, edges []Edge, consumers int) {
 	e := newEnv(b, b.TempDir())
 	e.register(b, "s00000-value", userV1)
-	ix := buildIndex(benchGraph(), nil, time.Now().UTC())
-	if len(ix.edges) != 50_000 {
+	ix := buildIndex(edges, nil, time.Now().UTC())
+	if len(ix.edges) != benchEdges {
 		b.Fatalf("%d edges", len(ix.edges))
 	}
 	e.svc.opts.MaxAge = time.Hour
@@ -64,7 +78,7 @@ func BenchmarkImpact(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if len(imp.DerivedStreams) != 9_999 || len(imp.Consumers) != 30_001 {
+	if len(imp.DerivedStreams) != benchStreams-1 || len(imp.Consumers) != consumers {
 		b.Fatalf("reached %d streams and %d consumers", len(imp.DerivedStreams), len(imp.Consumers))
 	}
 	b.ReportAllocs()
@@ -86,74 +100,32 @@ func BenchmarkIndexBuild(b *testing.B) {
 	}
 }
 
-// jobGraph is benchGraph's size with its derivations made by jobs: each
-// stream but the root is written by a job reading its parent (half of
-// the jobs say by column lineage which parent field each field comes
+// jobBenchGraph is benchGraph's size with its derivations made by jobs:
+// each stream but the root is written by a job reading its parent (half
+// of the jobs say by column lineage which parent field each field comes
 // from, renaming none), so a walk from the root crosses 9,999 job hops.
 // 10,000 produces + 9,999 job reads + 9,999 job writes, the rest
 // consumers: 50,000 edges.
 func jobBenchGraph() []Edge {
-	const streams, services, edges = 10_000, 2_000, 50_000
-	r := rand.New(rand.NewPCG(3, 4))
-	paths := []string{"id", "name", "email", "age", "address", "address.street", "address.city"}
-	name := func(i int) string { return fmt.Sprintf("s%05d", i) }
-	now := time.Now().UTC()
 	var out []Edge
-	add := func(e Edge) {
-		e.Sources, e.FirstSeen, e.LastSeen = []Source{SourceOpenLineage}, now, now
-		out = append(out, e)
-	}
-	for i := 1; i < streams; i++ {
-		job := &JobRef{Namespace: "flink-jobs", Name: fmt.Sprintf("job%05d", i), Owner: fmt.Sprintf("svc%04d", i%services)}
-		add(Edge{Kind: Consumes, From: name((i - 1) / 2), To: job.Key(), Job: job, Fields: paths})
-		w := Edge{Kind: Produces, From: job.Key(), To: name(i), Job: job}
+	for i := 1; i < benchStreams; i++ {
+		job := &JobRef{Namespace: "flink-jobs", Name: fmt.Sprintf("job%05d", i), Owner: fmt.Sprintf("svc%04d", i%benchServices)}
+		out = append(out, Edge{Kind: Consumes, From: benchStream((i - 1) / 2), To: job.Key(), Job: job, Fields: benchPaths})
+		w := Edge{Kind: Produces, From: job.Key(), To: benchStream(i), Job: job}
 		if i%2 == 0 {
-			for _, p := range paths {
-				w.ColumnLineage = append(w.ColumnLineage, Derivation{Field: p, Inputs: []FieldRef{{Stream: name((i - 1) / 2), Field: p}}})
+			for _, p := range benchPaths {
+				w.ColumnLineage = append(w.ColumnLineage, Derivation{Field: p, Inputs: []FieldRef{{Stream: benchStream((i - 1) / 2), Field: p}}})
 			}
 		}
-		add(w)
+		out = append(out, w)
 	}
-	add(Edge{Kind: Produces, From: "svc0000", To: name(0)})
-	seen := map[edgeKey]bool{}
-	for len(out) < edges {
-		e := Edge{Kind: Consumes, From: name(r.IntN(streams)), To: fmt.Sprintf("svc%04d", r.IntN(services)),
-			Fields: normalizeFields([]string{paths[r.IntN(len(paths))], paths[r.IntN(len(paths))]})}
-		if !seen[e.key()] {
-			seen[e.key()] = true
-			add(e)
-		}
-	}
-	return out
+	out = append(out, Edge{Kind: Produces, From: "svc0000", To: benchStream(0)})
+	return benchFill(out, rand.New(rand.NewPCG(3, 4)), SourceOpenLineage, time.Now().UTC())
 }
 
-// BenchmarkImpactThroughJobs is BenchmarkImpact on jobGraph: the impact
-// of a change at the root reaches every stream through a chain of jobs.
+// BenchmarkImpactThroughJobs is BenchmarkImpact on jobBenchGraph: the
+// impact of a change at the root reaches every stream through a chain of
+// jobs, and every job and consumer (40,000 readers).
 func BenchmarkImpactThroughJobs(b *testing.B) {
-	e := newEnv(b, b.TempDir())
-	e.register(b, "s00000-value", userV1)
-	ix := buildIndex(jobBenchGraph(), nil, time.Now().UTC())
-	if len(ix.edges) != 50_000 {
-		b.Fatalf("%d edges", len(ix.edges))
-	}
-	e.svc.opts.MaxAge = time.Hour
-	ix.gen = e.svc.writes.Load()
-	e.svc.cur.Store(ix)
-	ctx := context.Background()
-	req := ImpactRequest{Schema: registry.SchemaInput{Schema: userV2}}
-	imp, err := e.svc.Impact(ctx, "s00000", req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	// Every stream, every job and every consumer.
-	if len(imp.DerivedStreams) != 9_999 || len(imp.Consumers) != 50_000-10_000 {
-		b.Fatalf("reached %d streams and %d consumers", len(imp.DerivedStreams), len(imp.Consumers))
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := e.svc.Impact(ctx, "s00000", req); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchImpact(b, jobBenchGraph(), benchEdges-benchStreams)
 }
