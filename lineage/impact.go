@@ -209,7 +209,12 @@ func (ix *index) impact(stream string, changes []FieldChange) Impact {
 					var path []Hop // made once, if the reader writes any stream on
 					for _, oi := range ix.out[reader] {
 						o := &ix.edges[oi]
-						if o.Kind != Produces {
+						if o.Kind != Produces || (e.Job == nil && !(observed(e) && observed(o))) {
+							// A service carries what it reads into what it
+							// writes only where both were seen or declared
+							// as data flow: a contract's owner and consumers
+							// say who writes and who reads, not what a
+							// service derives from what.
 							continue
 						}
 						to := ix.ends[oi][1]
@@ -241,6 +246,12 @@ func (ix *index) impact(stream string, changes []FieldChange) Impact {
 		frontier = next
 	}
 	return imp
+}
+
+// observed: the edge was declared through the API or learned from
+// OpenLineage, not only mirrored from a stream contract.
+func observed(e *Edge) bool {
+	return slices.ContainsFunc(e.Sources, func(s Source) bool { return s != SourceContract })
 }
 
 // mapColumns carries the changes of stream's fields into the output

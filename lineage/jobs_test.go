@@ -285,3 +285,33 @@ func TestParseSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestServicePassThroughNeedsObservedFlow: a service carries what it reads
+// into what it writes only where both edges were declared or learned; a
+// contract's owner and consumer edges alone imply no derivation.
+func TestServicePassThroughNeedsObservedFlow(t *testing.T) {
+	edge := func(kind Kind, from, to string, src Source) Edge {
+		return Edge{Kind: kind, From: from, To: to, Sources: []Source{src}}
+	}
+	for _, c := range []struct {
+		name    string
+		src     Source
+		reaches bool
+	}{
+		{"contract edges", SourceContract, false},
+		{"declared edges", SourceAPI, true},
+		{"learned edges", SourceOpenLineage, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ix := buildIndex([]Edge{
+				edge(Consumes, "orders", "billing-svc", c.src),
+				edge(Produces, "billing-svc", "invoices", c.src),
+				edge(Consumes, "invoices", "ledger-svc", SourceAPI),
+			}, nil, testNow)
+			imp := ix.impact("orders", []FieldChange{{Path: "total", Change: Removed}})
+			if got := len(imp.DerivedStreams) == 1 && len(imp.Consumers) == 2; got != c.reaches {
+				t.Errorf("reached invoices and ledger-svc: %v, want %v (%+v)", got, c.reaches, imp)
+			}
+		})
+	}
+}

@@ -103,7 +103,7 @@ func TestServeShutsDownGracefullyAndKeepsData(t *testing.T) {
 	}
 	out, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || string(out) != `{"id":1,"version":1}` {
+	if resp.StatusCode != 200 || !strings.Contains(string(out), `"id":1,`) || !strings.Contains(string(out), `"version":1,`) {
 		t.Fatalf("register: %d %s", resp.StatusCode, out)
 	}
 
@@ -166,7 +166,7 @@ func TestServeTLS(t *testing.T) {
 	}
 	out, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || string(out) != `{"id":1,"version":1}` || resp.ProtoMajor != 2 {
+	if resp.StatusCode != 200 || !strings.Contains(string(out), `"id":1,`) || resp.ProtoMajor != 2 {
 		t.Errorf("register over https: %s %d %s", resp.Proto, resp.StatusCode, out)
 	}
 	// Plain HTTP gets no answer from the API.

@@ -139,7 +139,10 @@ func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig, fn func(registr
 	}
 	fn(registry.Change{}) // anything may have changed before now
 	for {
-		waitCtx, cancel := context.WithTimeout(ctx, watchPing)
+		// A frozen server keeps the TCP connection open (the kernel still
+		// answers keepalives): when nothing arrives for a while (at most
+		// the call deadline), check that the server answers at all.
+		waitCtx, cancel := context.WithTimeout(ctx, min(watchPing, s.dl.call))
 		n, err := conn.WaitForNotification(waitCtx)
 		quiet := errors.Is(waitCtx.Err(), context.DeadlineExceeded)
 		cancel()
@@ -147,11 +150,11 @@ func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig, fn func(registr
 			// Quiet for watchPing: prove the connection alive, so a feed
 			// that died silently (a half-open TCP connection) is noticed
 			// within watchPing + watchPingTimeout, not never.
-			pingCtx, cancel := context.WithTimeout(ctx, watchPingTimeout)
+			pingCtx, cancel := context.WithTimeout(ctx, min(watchPingTimeout, s.dl.call))
 			err = conn.Ping(pingCtx)
 			cancel()
 			if err != nil {
-				return true, fmt.Errorf("ping: %w", err)
+				return true, fmt.Errorf("health check of the listener connection: %w", err)
 			}
 			continue
 		}
