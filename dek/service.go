@@ -394,15 +394,7 @@ func (s *Service) DeleteKEK(ctx context.Context, name string, permanent bool) er
 			}
 			return tx.Record(ActionKEKDeleteHard, "", name, audit.Doc(old), nil)
 		}
-		if old.Deleted {
-			return nil
-		}
-		k := old
-		k.Deleted, k.Ts = true, millis(s.opts.Now())
-		if err := tx.UpdateKEK(k); err != nil {
-			return err
-		}
-		return tx.Record(ActionKEKDelete, "", name, audit.Doc(old), audit.Doc(k))
+		return s.markKEKDeleted(tx, old, true, ActionKEKDelete)
 	})
 }
 
@@ -419,16 +411,22 @@ func (s *Service) UndeleteKEK(ctx context.Context, name string) error {
 		if !ok {
 			return notFound(name)
 		}
-		if !old.Deleted {
-			return nil
-		}
-		k := old
-		k.Deleted, k.Ts = false, millis(s.opts.Now())
-		if err := tx.UpdateKEK(k); err != nil {
-			return err
-		}
-		return tx.Record(ActionKEKUndelete, "", name, audit.Doc(old), audit.Doc(k))
+		return s.markKEKDeleted(tx, old, false, ActionKEKUndelete)
 	})
+}
+
+// markKEKDeleted soft-deletes (or undeletes) old and records action; a KEK
+// already in that state is left as it is, unrecorded.
+func (s *Service) markKEKDeleted(tx Tx, old KEK, deleted bool, action string) error {
+	if old.Deleted == deleted {
+		return nil
+	}
+	k := old
+	k.Deleted, k.Ts = deleted, millis(s.opts.Now())
+	if err := tx.UpdateKEK(k); err != nil {
+		return err
+	}
+	return tx.Record(action, "", k.Name, audit.Doc(old), audit.Doc(k))
 }
 
 // mayWrite checks that the caller may write the DEKs of subject.
