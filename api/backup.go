@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
@@ -42,7 +43,7 @@ func (s *Server) adminDump(w http.ResponseWriter, r *http.Request) error {
 		who.Actor = p.Name
 	}
 	w.Header().Set("Content-Type", "application/x-ndjson")
-	lw := &lazyWriter{w: w}
+	lw := &lazyWriter{w: w, rc: http.NewResponseController(w)}
 	err := s.backups.Dump(audit.WithWho(r.Context(), who), lw, tables, kind)
 	if err != nil && lw.started {
 		// Too late for an error document: the cut document says it.
@@ -52,10 +53,19 @@ func (s *Server) adminDump(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
+// dumpStall bounds how long one write of a dump may wait on its reader.
+// The server's write timeout bounds a whole answer, which a large
+// registry's dump outgrows; a dump instead gets this much time per write,
+// so a client that downloads keeps it going and one that stops reading
+// ends it (and its snapshot transaction) within dumpStall.
+const dumpStall = time.Minute
+
 // lazyWriter sends the 200 status with the first byte, so an error found
-// before anything is written still gets its error document.
+// before anything is written still gets its error document; and it moves
+// the connection's write deadline forward as the dump progresses.
 type lazyWriter struct {
 	w       http.ResponseWriter
+	rc      *http.ResponseController
 	started bool
 }
 
@@ -64,6 +74,7 @@ func (l *lazyWriter) Write(p []byte) (int, error) {
 		l.started = true
 		l.w.WriteHeader(http.StatusOK)
 	}
+	_ = l.rc.SetWriteDeadline(time.Now().Add(dumpStall)) // unsupported only under test recorders
 	return l.w.Write(p)
 }
 

@@ -136,8 +136,10 @@ func normalize(v any, k kind) any {
 }
 
 // Backup writes a whole store to out as a backup document, from one
-// snapshot.
+// snapshot. Only ctx ends it: the store's per-call deadline (--db-timeout)
+// is for requests, and a large store's snapshot is held far longer.
 func Backup(ctx context.Context, db sqlstore.DB, out io.Writer) (Trailer, error) {
+	ctx = sqlstore.WithoutDeadline(ctx)
 	s, err := OpenSnapshot(ctx, db)
 	if err != nil {
 		return Trailer{}, err

@@ -51,6 +51,9 @@ func Restore(ctx context.Context, db sqlstore.DB, in io.Reader, opts RestoreOpti
 	if rd.Header.Kind != KindBackup {
 		return Trailer{}, fmt.Errorf("this is an accord %s document, not a backup: load it with accord import", rd.Header.Kind)
 	}
+	// One transaction for the whole document, as long as the document
+	// takes: only ctx ends it, not the store's per-call deadline.
+	ctx = sqlstore.WithoutDeadline(ctx)
 	tx, err := db.Write.BeginTx(ctx, nil)
 	if err != nil {
 		return Trailer{}, fmt.Errorf("starting the restore transaction: %w", err)

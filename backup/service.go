@@ -31,9 +31,11 @@ func NewService(db sqlstore.DB, afterImport func(context.Context)) *Service {
 }
 
 // Dump writes a document of tables (every table when empty) from one
-// snapshot, after recording who read it in the audit log.
+// snapshot, after recording who read it in the audit log. The snapshot is
+// read-only and ended by ctx alone (the caller bounds the download), not by
+// the per-call deadline: a large registry's dump takes longer than that.
 func (s *Service) Dump(ctx context.Context, out io.Writer, tables []string, kind string) error {
-	snap, err := OpenSnapshot(ctx, s.db)
+	snap, err := OpenSnapshot(sqlstore.WithoutDeadline(ctx), s.db)
 	if err != nil {
 		return err
 	}
@@ -53,7 +55,7 @@ func (s *Service) Dump(ctx context.Context, out io.Writer, tables []string, kind
 	if err != nil {
 		return err
 	}
-	if err := snap.WriteTables(ctx, w, tables); err != nil {
+	if err := snap.WriteTables(sqlstore.WithoutDeadline(ctx), w, tables); err != nil {
 		return err
 	}
 	return w.Close()
