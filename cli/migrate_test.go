@@ -1,4 +1,4 @@
-package main
+package cli
 
 // Tests of moving a whole Accord: accord export/import between servers
 // (round trip, kill -9 and resume, conflicts and --undo) and accord
@@ -266,61 +266,6 @@ func TestImportConflict(t *testing.T) {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
-	}
-}
-
-// TestBackupBesideServe backs up the SQLite folder of a running accord
-// serve and restores it into another folder, which a new server serves.
-func TestBackupBesideServe(t *testing.T) {
-	dir := t.TempDir()
-	p := startAccord(t, "--data-dir", dir)
-	base := "http://" + p.addr
-	c := accordtest.Client{Base: base}
-	for i := range 5 {
-		c.Must(t, "POST", fmt.Sprintf("/subjects/s%d/versions", i), `{"schema":"\"string\""}`)
-	}
-	c.Must(t, "PUT", "/config/s1", `{"compatibility":"NONE"}`)
-	want := accordtest.Listings(t, c, accordtest.ListOptions{})
-
-	file := filepath.Join(t.TempDir(), "accord.backup")
-	out, errOut, code := cli(t, nil, "backup", "--data-dir", dir, "-o", file)
-	wantCode(t, "backup", code, 0, out, errOut)
-	if _, err := os.Stat(file + ".tmp"); !os.IsNotExist(err) {
-		t.Errorf("the temporary file stayed: %v", err)
-	}
-	// Through the server too: the same document, read over HTTP.
-	viaHTTP := filepath.Join(t.TempDir(), "http.backup")
-	out, errOut, code = cli(t, nil, "backup", "--url", base, "-o", viaHTTP)
-	wantCode(t, "backup --url", code, 0, out, errOut)
-
-	for _, f := range []string{file, viaHTTP} {
-		restored := t.TempDir()
-		out, errOut, code = cli(t, nil, "restore", f, "--data-dir", restored)
-		wantCode(t, "restore", code, 0, out, errOut)
-		out, errOut, code = cli(t, nil, "restore", f, "--data-dir", restored)
-		wantCode(t, "restore into a used store", code, 2, out, errOut)
-		if !strings.Contains(errOut, "not empty (") || !strings.Contains(errOut, "versions: 5") {
-			t.Errorf("refusal: %s", errOut)
-		}
-		q := startAccord(t, "--data-dir", restored)
-		got := accordtest.Listings(t, accordtest.Client{Base: "http://" + q.addr}, accordtest.ListOptions{})
-		// The audit log of the source has the backup.read of the HTTP backup.
-		delete(want, "/v1/audit?limit=1000")
-		delete(got, "/v1/audit?limit=1000")
-		accordtest.CompareListings(t, want, got)
-	}
-	out, errOut, code = cli(t, nil, "restore", "/no/such/file", "--data-dir", t.TempDir())
-	wantCode(t, "restore of a missing file", code, 2, out, errOut)
-	out, errOut, code = cli(t, nil, "restore", "--help")
-	wantCode(t, "restore --help", code, 0, out, errOut)
-	if !strings.Contains(errOut, "Usage: accord restore FILE") || !strings.Contains(errOut, "-force") {
-		t.Errorf("restore --help:\n%s", errOut)
-	}
-	// A backup of a folder with no Accord in it is a usage error, not an empty file.
-	out, errOut, code = cli(t, nil, "backup", "--data-dir", t.TempDir(), "-o", filepath.Join(t.TempDir(), "x"))
-	wantCode(t, "backup of nothing", code, 2, out, errOut)
-	if !strings.Contains(errOut, "no Accord database in") {
-		t.Errorf("backup of nothing: %s", errOut)
 	}
 }
 

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // accord check: may this schema file ship? Compatibility against the
 // subject's history, the stream's event-type lints and the impact on
@@ -109,8 +109,8 @@ type checkReport struct {
 	AlreadyRegistered string              `json:"alreadyRegistered,omitempty"`
 }
 
-func cliCheck(args []string) int {
-	fs := newFlagSet("check", checkUsage)
+func (r *runner) check(ctx context.Context, args []string) int {
+	fs := r.newFlagSet("check", checkUsage)
 	var cf clientFlags
 	cf.register(fs)
 	stream := fs.String("stream", "", "stream whose value subject (or key subject with --key) is checked")
@@ -121,42 +121,41 @@ func cliCheck(args []string) int {
 	fs.Var(&refs, "ref", "reference NAME=SUBJECT[:VERSION] (repeatable; version defaults to the latest)")
 	propose := fs.Bool("propose", false, "if it may ship, propose it for review and print the proposal's id, state and UI link")
 	description := fs.String("description", "", "with --propose: what the change is and why, for the reviewers")
-	pos, code, done := parseVerb(fs, args)
+	pos, code, done := r.parseVerb(fs, args)
 	if done {
 		return code
 	}
 	if *description != "" && !*propose {
-		return exitCode("check", usageErr("--description goes with --propose"))
+		return r.exit("check", usageErr("--description goes with --propose"))
 	}
 	if len(pos) != 1 {
 		fs.Usage()
-		return exitCode("check", usageErr("want exactly one FILE, got %d", len(pos)))
+		return r.exit("check", usageErr("want exactly one FILE, got %d", len(pos)))
 	}
 	if *stream == "" && *subject == "" {
-		return exitCode("check", usageErr("give --stream NAME or --subject SUBJECT"))
+		return r.exit("check", usageErr("give --stream NAME or --subject SUBJECT"))
 	}
-	cl, err := cf.resolve()
+	cl, err := cf.resolve(r.getenv)
 	if err != nil {
-		return exitCode("check", err)
+		return r.exit("check", err)
 	}
-	ctx := context.Background()
 	rep, doc, err := runCheck(ctx, cl, pos[0], *stream, *subject, *key, *typ, refs)
 	if err != nil {
-		return exitCode("check", err)
+		return r.exit("check", err)
 	}
 	var proposeErr error
 	if *propose && rep.OK {
 		proposeErr = rep.propose(ctx, cl, doc, *description)
 	}
 	if cf.output == "json" {
-		if err := printJSON(rep); err != nil {
-			return exitCode("check", err)
+		if err := printJSON(r.stdout, rep); err != nil {
+			return r.exit("check", err)
 		}
 	} else {
-		rep.render(os.Stdout)
+		rep.render(r.stdout)
 	}
 	if proposeErr != nil {
-		return exitCode("check", fmt.Errorf("proposing %s for %s: %w", rep.File, rep.Subject, proposeErr))
+		return r.exit("check", fmt.Errorf("proposing %s for %s: %w", rep.File, rep.Subject, proposeErr))
 	}
 	if !rep.OK {
 		return exitFail

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // accord apply: declarative contracts. A directory of YAML documents
 // (kinds Stream, Schema, Consumer) is compared with the server into a
@@ -673,32 +673,31 @@ func resolveRefs(ctx context.Context, cl *client, refs []reference, applied map[
 	return out, nil
 }
 
-func cliApply(args []string) int {
-	fset := newFlagSet("apply", applyUsage)
+func (r *runner) apply(ctx context.Context, args []string) int {
+	fset := r.newFlagSet("apply", applyUsage)
 	var cf clientFlags
 	cf.register(fset)
 	dir := fset.String("f", "", "directory of YAML contracts (required)")
 	dry := fset.Bool("dry-run", false, "print the plan, change nothing")
-	pos, code, done := parseVerb(fset, args)
+	pos, code, done := r.parseVerb(fset, args)
 	if done {
 		return code
 	}
 	if *dir == "" || len(pos) > 0 {
 		fset.Usage()
-		return exitCode("apply", usageErr("want -f DIR and no other argument"))
+		return r.exit("apply", usageErr("want -f DIR and no other argument"))
 	}
-	cl, err := cf.resolve()
+	cl, err := cf.resolve(r.getenv)
 	if err != nil {
-		return exitCode("apply", err)
+		return r.exit("apply", err)
 	}
 	units, err := loadDir(*dir)
 	if err != nil {
-		return exitCode("apply", err)
+		return r.exit("apply", err)
 	}
-	ctx := context.Background()
 	plans, err := planUnits(ctx, cl, units)
 	if err != nil {
-		return exitCode("apply", err)
+		return r.exit("apply", err)
 	}
 	var planErrs []string
 	for _, p := range plans {
@@ -732,17 +731,17 @@ func cliApply(args []string) int {
 		} else if len(planErrs) > 0 {
 			out.Error = strings.Join(planErrs, "; ")
 		}
-		if err := printJSON(out); err != nil {
-			return exitCode("apply", err)
+		if err := printJSON(r.stdout, out); err != nil {
+			return r.exit("apply", err)
 		}
 	} else {
-		printPlan(os.Stdout, plans, *dry)
+		printPlan(r.stdout, plans, *dry)
 	}
 	if len(planErrs) > 0 {
-		return exitCode("apply", &cliError{exitFail, errors.New("plan errors: " + strings.Join(planErrs, "; "))})
+		return r.exit("apply", &cliError{exitFail, errors.New("plan errors: " + strings.Join(planErrs, "; "))})
 	}
 	if applyErr != nil {
-		return exitCode("apply", applyErr)
+		return r.exit("apply", applyErr)
 	}
 	return exitOK
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // accord push: register schema files, references first. Idempotent: a
 // schema that already is a version of its subject is reported, not
@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -45,8 +46,8 @@ type pushResult struct {
 	Lints   []string `json:"lints,omitempty"`
 }
 
-func cliPush(args []string) int {
-	fs := newFlagSet("push", pushUsage)
+func (r *runner) push(ctx context.Context, args []string) int {
+	fs := r.newFlagSet("push", pushUsage)
 	var cf clientFlags
 	cf.register(fs)
 	stream := fs.String("stream", "", "register under the stream's value subject (key subject with --key)")
@@ -55,7 +56,7 @@ func cliPush(args []string) int {
 	typ := fs.String("type", "", "schema type: AVRO, PROTOBUF or JSON (default: from the extension)")
 	var refs refFlags
 	fs.Var(&refs, "ref", "reference NAME=SUBJECT[:VERSION] or NAME=@FILE (repeatable)")
-	pos, code, done := parseVerb(fs, args)
+	pos, code, done := r.parseVerb(fs, args)
 	if done {
 		return code
 	}
@@ -70,31 +71,30 @@ func cliPush(args []string) int {
 	}
 	if len(jobs) == 0 {
 		fs.Usage()
-		return exitCode("push", usageErr("no FILE given"))
+		return r.exit("push", usageErr("no FILE given"))
 	}
 	if (*subject != "" || *stream != "") && (len(jobs) != 1 || jobs[0].subject != "") {
-		return exitCode("push", usageErr("--subject and --stream take exactly one FILE (use SUBJECT=FILE for several)"))
+		return r.exit("push", usageErr("--subject and --stream take exactly one FILE (use SUBJECT=FILE for several)"))
 	}
 	if *subject != "" && *stream != "" {
-		return exitCode("push", usageErr("give --subject or --stream, not both"))
+		return r.exit("push", usageErr("give --subject or --stream, not both"))
 	}
-	cl, err := cf.resolve()
+	cl, err := cf.resolve(r.getenv)
 	if err != nil {
-		return exitCode("push", err)
+		return r.exit("push", err)
 	}
-	ctx := context.Background()
 	if *subject != "" {
 		jobs[0].subject = *subject
 	}
 	if *stream != "" {
 		var st streamDoc
 		if _, err := cl.do(ctx, "GET", "/v1/streams/"+pathEscape(*stream), nil, &st); err != nil {
-			return exitCode("push", err)
+			return r.exit("push", err)
 		}
 		jobs[0].subject = st.ValueSubjects[0]
 		if *key {
 			if st.KeySubject == "" {
-				return exitCode("push", usageErr("stream %s has no key subject", *stream))
+				return r.exit("push", usageErr("stream %s has no key subject", *stream))
 			}
 			jobs[0].subject = st.KeySubject
 		}
@@ -102,41 +102,41 @@ func cliPush(args []string) int {
 	var results []pushResult
 	for _, j := range jobs {
 		if j.subject == "" {
-			return exitCode("push", usageErr("%s: which subject? use --subject, --stream or SUBJECT=FILE", j.file))
+			return r.exit("push", usageErr("%s: which subject? use --subject, --stream or SUBJECT=FILE", j.file))
 		}
 		rr := &refResolver{cl: cl, push: true, seen: map[string]bool{}}
 		res, err := rr.pushFile(ctx, j.subject, j.file, *typ, refs)
 		results = append(results, rr.pushed...)
 		if err != nil {
 			if cf.output == "json" {
-				_ = printJSON(results)
+				_ = printJSON(r.stdout, results)
 			}
-			return exitCode("push", fmt.Errorf("%s: %w", j.file, err))
+			return r.exit("push", fmt.Errorf("%s: %w", j.file, err))
 		}
 		results = append(results, res)
 		if cf.output == "text" {
-			for _, r := range rr.pushed {
-				r.print()
+			for _, p := range rr.pushed {
+				p.print(r.stdout)
 			}
-			res.print()
+			res.print(r.stdout)
 		}
 	}
 	if cf.output == "json" {
-		if err := printJSON(results); err != nil {
-			return exitCode("push", err)
+		if err := printJSON(r.stdout, results); err != nil {
+			return r.exit("push", err)
 		}
 	}
 	return exitOK
 }
 
-func (r pushResult) print() {
+func (p pushResult) print(w io.Writer) {
 	state := "registered"
-	if !r.Changed {
+	if !p.Changed {
 		state = "unchanged (already registered)"
 	}
-	fmt.Printf("%s: %s version %d, id %d: %s\n", r.File, r.Subject, r.Version, r.ID, state)
-	for _, l := range r.Lints {
-		fmt.Printf("    lint %s\n", l)
+	fmt.Fprintf(w, "%s: %s version %d, id %d: %s\n", p.File, p.Subject, p.Version, p.ID, state)
+	for _, l := range p.Lints {
+		fmt.Fprintf(w, "    lint %s\n", l)
 	}
 }
 
