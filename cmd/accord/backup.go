@@ -28,4 +28,3 @@ func newBackups(store *sqlstore.Store, graph *lineage.Service, streams *contract
 		}
 	})
 }
-
