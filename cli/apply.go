@@ -101,24 +101,40 @@ func (r *runner) apply(ctx context.Context, args []string) int {
 			}
 		}
 	}
+	run := &applyRun{plans: plans, dry: *dry, stopped: -1}
 	var applyErr error
 	if !*dry && len(planErrs) == 0 {
 		applied := map[string]int{}
-		for _, p := range plans {
+		for i, p := range plans {
 			if applyErr = applyUnit(ctx, cl, p, applied); applyErr != nil {
+				run.stopped = i
 				break
 			}
 		}
+	}
+	if len(planErrs) > 0 {
+		run.planErrs = true
 	}
 	if cf.output == "json" {
 		out := struct {
 			DryRun  bool        `json:"dryRun"`
 			Steps   []*planStep `json:"steps"`
 			Summary string      `json:"summary"`
-			Error   string      `json:"error,omitempty"`
-		}{DryRun: *dry, Summary: summary(plans), Steps: []*planStep{}}
+			// Outcome is the last line of the text output: what was
+			// applied, or where the run stopped and what was rolled back.
+			Outcome string `json:"outcome"`
+			// StoppedAt is the unit that was refused or interrupted;
+			// RolledBack what was undone of it, in the order undone.
+			StoppedAt  string   `json:"stoppedAt,omitempty"`
+			RolledBack []string `json:"rolledBack,omitempty"`
+			Error      string   `json:"error,omitempty"`
+		}{DryRun: *dry, Summary: summary(plans), Outcome: run.outcome(), Steps: []*planStep{}}
 		for _, p := range plans {
 			out.Steps = append(out.Steps, p.steps()...)
+		}
+		if run.stopped >= 0 {
+			p := plans[run.stopped]
+			out.StoppedAt, out.RolledBack = p.u.name(), p.rolledBack
 		}
 		if applyErr != nil {
 			out.Error = applyErr.Error()
@@ -129,7 +145,8 @@ func (r *runner) apply(ctx context.Context, args []string) int {
 			return r.exit("apply", err)
 		}
 	} else {
-		printPlan(r.stdout, plans, *dry)
+		printPlan(r.stdout, plans)
+		fmt.Fprintln(r.stdout, run.outcome())
 	}
 	if len(planErrs) > 0 {
 		return r.exit("apply", &cliError{exitFail, errors.New("plan errors: " + strings.Join(planErrs, "; "))})
@@ -138,6 +155,49 @@ func (r *runner) apply(ctx context.Context, args []string) int {
 		return r.exit("apply", applyErr)
 	}
 	return exitOK
+}
+
+// applyRun is what a run of apply did, for its last line.
+type applyRun struct {
+	plans    []*unitPlan
+	dry      bool
+	planErrs bool // nothing was applied: the plan has errors
+	stopped  int  // index of the unit that failed, -1 when none did
+}
+
+// outcome says what the run did: the plan (dry run), nothing (plan
+// errors), everything, or where it stopped, what of that unit was
+// rolled back and what was applied before it.
+func (a *applyRun) outcome() string {
+	switch {
+	case a.dry:
+		return "Plan: " + summary(a.plans) + "."
+	case a.planErrs:
+		return "Nothing applied: the plan has errors (" + summary(a.plans) + ")."
+	case a.stopped < 0:
+		return "Applied plan: " + summary(a.plans) + "."
+	}
+	p := a.plans[a.stopped]
+	var b strings.Builder
+	what := "was refused"
+	if p.interrupted {
+		what = "was interrupted"
+	}
+	fmt.Fprintf(&b, "Apply stopped: %s %s", p.u.name(), what)
+	switch {
+	case len(p.rollbackErrs) > 0:
+		fmt.Fprintf(&b, "; ROLLBACK INCOMPLETE: %s", strings.Join(p.rollbackErrs, "; "))
+		if len(p.rolledBack) > 0 {
+			fmt.Fprintf(&b, " (rolled back: %s)", strings.Join(p.rolledBack, ", "))
+		}
+	case len(p.rolledBack) > 0:
+		fmt.Fprintf(&b, "; rolled back what this run did to it: %s", strings.Join(p.rolledBack, ", "))
+	default:
+		b.WriteString(" before any of it was applied")
+	}
+	fmt.Fprintf(&b, ".\nApplied before it: %s. Not attempted: %s.",
+		summary(a.plans[:a.stopped]), summary(a.plans[a.stopped+1:]))
+	return b.String()
 }
 
 func summary(plans []*unitPlan) string {
@@ -150,7 +210,8 @@ func summary(plans []*unitPlan) string {
 	return fmt.Sprintf("%d to create, %d to update, %d unchanged", n[actCreate], n[actUpdate], n[actNoChange])
 }
 
-func printPlan(w io.Writer, plans []*unitPlan, dry bool) {
+// printPlan prints every step of the plans, with its result once applied.
+func printPlan(w io.Writer, plans []*unitPlan) {
 	for _, p := range plans {
 		for _, s := range p.steps() {
 			indent := ""
@@ -179,72 +240,74 @@ func printPlan(w io.Writer, plans []*unitPlan, dry bool) {
 			}
 		}
 	}
-	verb := "Plan"
-	if !dry {
-		verb = "Applied plan"
-	}
-	fmt.Fprintf(w, "%s: %s.\n", verb, summary(plans))
 }
 
-// applyUnit carries out one unit. For a stream, a refused registration
-// triggers rollback of everything this run did to the stream.
+// applyUnit carries out one unit. When a step is refused or the run is
+// interrupted (ctx cancelled), what this run did to the unit is rolled
+// back before it returns (see rollback), and p records what was undone.
 func applyUnit(ctx context.Context, cl *client, p *unitPlan, applied map[string]int) error {
 	u := p.u
-	var undo []func() error
+	rb := &rollback{}
 	fail := func(step *planStep, err error) error {
-		step.Result = "refused"
-		if len(undo) == 0 {
-			return &cliError{exitFail, fmt.Errorf("%s: %w", u.name(), err)}
+		code := exitFail
+		if ctx.Err() != nil {
+			p.interrupted, code = true, exitInterrupted
+			step.Result = "interrupted"
+			err = fmt.Errorf("interrupted: %w", context.Cause(ctx))
+		} else {
+			step.Result = "refused"
 		}
-		var rbErrs []string
-		for i := len(undo) - 1; i >= 0; i-- {
-			if e := undo[i](); e != nil {
-				rbErrs = append(rbErrs, e.Error())
-			}
-		}
-		if len(rbErrs) > 0 {
-			return &cliError{exitFail, fmt.Errorf("%s: %w; ROLLBACK INCOMPLETE: %s", u.name(), err, strings.Join(rbErrs, "; "))}
+		p.rolledBack, p.rollbackErrs = rb.run(ctx)
+		if len(p.rollbackErrs) > 0 {
+			return &cliError{code, fmt.Errorf("%s: %w; ROLLBACK INCOMPLETE: %s", u.name(), err, strings.Join(p.rollbackErrs, "; "))}
 		}
 		for _, s := range p.steps() {
 			if s.Result != "" && s != step {
 				s.Result = "rolled back"
 			}
 		}
-		return &cliError{exitFail, fmt.Errorf("%s: %w (what this run did to %s was rolled back)", u.name(), err, u.name())}
+		if len(p.rolledBack) == 0 {
+			return &cliError{code, fmt.Errorf("%s: %w", u.name(), err)}
+		}
+		return &cliError{code, fmt.Errorf("%s: %w (what this run did to %s was rolled back)", u.name(), err, u.name())}
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(p.steps()[0], err)
 	}
 
 	if u.Stream != nil && p.stream.Action != actNoChange {
 		// The contract may set its subjects' compatibility: remember
 		// their configs to restore them on rollback.
 		for _, subj := range subjectsOf(*u.Stream, p.current) {
-			restore, err := saveConfig(ctx, cl, subj)
-			if err != nil {
-				return err
+			if err := rb.saveConfig(ctx, cl, subj); err != nil {
+				return fail(p.stream, err)
 			}
-			undo = append(undo, restore)
 		}
 		want := *u.Stream
 		want.Validation = want.Validation.normalized()
 		var err error
+		path := "/v1/streams/" + pathEscape(want.Name)
 		if p.current == nil {
 			_, err = cl.do(ctx, "POST", "/v1/streams", want, nil)
-			undo = append(undo, func() error {
-				_, err := cl.do(ctx, "DELETE", "/v1/streams/"+pathEscape(want.Name), nil, nil)
+			rb.add("deleted stream "+want.Name, func(ctx context.Context) error {
+				_, err := cl.do(ctx, "DELETE", path, nil, nil)
 				return err
 			})
 		} else {
 			if want.Owner == "" {
 				want.Owner = p.current.Owner
 			}
-			_, err = cl.do(ctx, "PUT", "/v1/streams/"+pathEscape(want.Name), want, nil)
+			_, err = cl.do(ctx, "PUT", path, want, nil)
 			prev := *p.current
-			undo = append(undo, func() error {
-				_, err := cl.do(ctx, "PUT", "/v1/streams/"+pathEscape(prev.Name), prev, nil)
+			rb.add("restored stream "+prev.Name, func(ctx context.Context) error {
+				_, err := cl.do(ctx, "PUT", path, prev, nil)
 				return err
 			})
 		}
 		if err != nil {
-			undo = undo[:len(undo)-1] // the write itself did not happen
+			if ctx.Err() == nil {
+				rb.drop() // refused: the write itself did not happen
+			} // interrupted: it may have happened, undo it to be sure
 			return fail(p.stream, err)
 		}
 		p.stream.Result = "done"
@@ -259,6 +322,10 @@ func applyUnit(ctx context.Context, cl *client, p *unitPlan, applied map[string]
 		doc.References = refs
 		res, err := register(ctx, cl, ls.Subject, doc)
 		if err != nil {
+			if ctx.Err() != nil && step.Action != actNoChange {
+				// Interrupted: the registration may have gone through.
+				rb.deleteIfRegistered(cl, ls.Subject, doc)
+			}
 			return fail(step, err)
 		}
 		applied[ls.Subject] = res.Version
@@ -270,8 +337,7 @@ func applyUnit(ctx context.Context, cl *client, p *unitPlan, applied map[string]
 		for _, l := range res.Lints {
 			step.Changes = append(step.Changes, "lint "+l)
 		}
-		subj, ver := ls.Subject, res.Version
-		undo = append(undo, func() error { return deleteVersion(ctx, cl, subj, ver) })
+		rb.deleteVersion(cl, ls.Subject, res.Version)
 	}
 	return nil
 }

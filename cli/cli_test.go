@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/api"
@@ -33,13 +34,24 @@ type testServer struct {
 
 func newTestServer(t *testing.T, withAuth bool) *testServer {
 	t.Helper()
+	return newWrappedServer(t, withAuth, nil)
+}
+
+// newWrappedServer is newTestServer with the handler wrapped by wrap
+// (when not nil), to step in at a chosen request.
+func newWrappedServer(t *testing.T, withAuth bool, wrap func(http.Handler) http.Handler) *testServer {
+	t.Helper()
 	opts := accordtest.Options{Watch: true, LogWriter: io.Discard}
 	if withAuth {
 		opts.Auth, opts.Admin, opts.AdminSecret = true, "root", rootPassword
 	}
 	st := accordtest.New(t, t.TempDir(), opts)
-	srv := httptest.NewServer(api.New(st.Registry, api.Options{Logger: st.Log, Auth: st.Auth, Contracts: st.Contracts, Audit: st.Audit,
-		Lineage: st.Lineage, Proposals: st.Proposals, Backups: newBackups(st)}))
+	var h http.Handler = api.New(st.Registry, api.Options{Logger: st.Log, Auth: st.Auth, Contracts: st.Contracts, Audit: st.Audit,
+		Lineage: st.Lineage, Proposals: st.Proposals, Backups: newBackups(st)})
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &testServer{url: srv.URL}
 }
@@ -485,6 +497,20 @@ valueSchema:
 		if !strings.Contains(errOut, "rolled back") || !strings.Contains(errOut, "409") {
 			t.Errorf("stderr: %s", errOut)
 		}
+		// The last lines say what was rolled back, never "Applied plan".
+		for _, want := range []string{
+			"schema orders-value (value): update -> refused",
+			"stream orders: update -> rolled back",
+			"Apply stopped: stream orders was refused; rolled back what this run did to it: restored stream orders, restored the config of orders-value, restored the config of orders-key.",
+			"Applied before it: 0 to create, 0 to update, 1 unchanged. Not attempted: 0 to create, 0 to update, 0 unchanged.",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+		if strings.Contains(out, "Applied plan") {
+			t.Errorf("a refused run says it applied the plan:\n%s", out)
+		}
 		st := ts.mustCall(t, "GET", "/v1/streams/orders", "", "root")
 		if !strings.Contains(st, `"description":"Current state of every order"`) {
 			t.Errorf("stream not restored: %s", st)
@@ -492,6 +518,24 @@ valueSchema:
 		if vs := ts.mustCall(t, "GET", "/subjects/orders-value/versions", "", "root"); vs != "[1]" {
 			t.Errorf("versions: %s", vs)
 		}
+	})
+	t.Run("a READONLY subject is a plan error", func(t *testing.T) {
+		// The dry run checks modes: it must not promise what apply
+		// would be refused.
+		ts.mustCall(t, "PUT", "/mode/orders-value", `{"mode":"READONLY"}`, "root")
+		writeFiles(t, dir, map[string]string{"orders.yaml": stream("Current state of every order"), "schemas/order.avsc": order(`,{"name":"note","type":"string","default":""}`)})
+		for _, args := range [][]string{{"--dry-run"}, {}} {
+			out, errOut, code := cli(t, env, append([]string{"apply", "-f", dir}, args...)...)
+			wantCode(t, "apply to a READONLY subject", code, 1, out, errOut)
+			if !strings.Contains(out, "ERROR: subject orders-value is in READONLY mode") || !strings.Contains(out, "Nothing applied: the plan has errors") && len(args) == 0 {
+				t.Errorf("plan:\n%s", out)
+			}
+		}
+		if vs := ts.mustCall(t, "GET", "/subjects/orders-value/versions", "", "root"); vs != "[1]" {
+			t.Errorf("versions: %s", vs)
+		}
+		ts.mustCall(t, "DELETE", "/mode/orders-value", "", "root")
+		writeFiles(t, dir, map[string]string{"schemas/order.avsc": order("")})
 	})
 	t.Run("owner change is a plan error", func(t *testing.T) {
 		writeFiles(t, dir, map[string]string{"orders.yaml": strings.Replace(stream("Current state of every order"), "orders-svc", "other-svc", 1), "schemas/order.avsc": order("")})
@@ -524,6 +568,63 @@ valueSchema:
 			t.Errorf("stderr: %s", errOut)
 		}
 	})
+}
+
+// TestCLIApplyInterrupted cancels apply's context (what Ctrl-C does) while
+// the server registers the stream's value schema: apply rolls back what
+// it did to the stream, that registration included, and exits 130.
+func TestCLIApplyInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ts := newWrappedServer(t, false, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != "POST" || r.URL.Path != "/subjects/orders-value/versions" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			// Register, then interrupt before the answer gets back.
+			next.ServeHTTP(httptest.NewRecorder(), r)
+			cancel()
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+		})
+	})
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"schemas/key.avsc":   orderKey,
+		"schemas/order.avsc": orderV1,
+		"orders.yaml": `kind: Stream
+name: orders
+owner: orders-svc
+eventType: state
+compatibility: FULL
+keySchema: schemas/key.avsc
+valueSchema: schemas/order.avsc
+`,
+	})
+	out, errOut, code := cliCtx(t, ctx, []string{"ACCORD_URL=" + ts.url}, "apply", "-f", dir)
+	wantCode(t, "interrupted apply", code, 130, out, errOut)
+	for _, want := range []string{
+		"schema orders-value (value): create -> interrupted",
+		"Apply stopped: stream orders was interrupted; rolled back what this run did to it: deleted orders-value version 1, deleted orders-key version 1, deleted stream orders, removed the config of orders-value, removed the config of orders-key.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "interrupted") {
+		t.Errorf("stderr: %s", errOut)
+	}
+	for _, path := range []string{"/v1/streams/orders", "/subjects/orders-value/versions", "/subjects/orders-key/versions", "/config/orders-value"} {
+		if code, body := ts.call(t, "GET", path, "", ""); code != 404 {
+			t.Errorf("GET %s after the rollback: %d %s", path, code, body)
+		}
+	}
+	if code, body := ts.call(t, "GET", "/subjects?deleted=true", "", ""); body != "[]" {
+		t.Errorf("subjects left (deleted included): %d %s", code, body)
+	}
 }
 
 func TestCLIImport(t *testing.T) {

@@ -26,6 +26,9 @@ const (
 	exitOK    = 0 // it may ship / it was done
 	exitFail  = 1 // incompatible, an error-level lint, a rejected write
 	exitUsage = 2 // bad arguments, unreadable files, no server
+	// exitInterrupted: the context was cancelled (Ctrl-C, SIGTERM); 128
+	// plus SIGINT's number, as shells report a program Ctrl-C ended.
+	exitInterrupted = 130
 )
 
 // cliError carries the exit code a failure should end with.
@@ -47,6 +50,9 @@ func (r *runner) exit(verb string, err error) int {
 		return exitOK
 	}
 	fmt.Fprintf(r.stderr, "accord %s: %v\n", verb, err)
+	if errors.Is(err, context.Canceled) {
+		return exitInterrupted
+	}
 	var ce *cliError
 	if errors.As(err, &ce) {
 		return ce.code

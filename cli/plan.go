@@ -39,6 +39,12 @@ type unitPlan struct {
 	stream  *planStep
 	current *streamDoc // the server's stream, nil when it does not exist
 	schemas []*planStep
+
+	// After a failed apply of the unit: whether it was interrupted
+	// (rather than refused), what was rolled back and what could not be.
+	interrupted  bool
+	rolledBack   []string
+	rollbackErrs []string
 }
 
 func (p *unitPlan) steps() []*planStep {
@@ -52,6 +58,7 @@ func (p *unitPlan) steps() []*planStep {
 // planUnits compares every unit with the server.
 func planUnits(ctx context.Context, cl *client, units []*unit) ([]*unitPlan, error) {
 	pending := map[string]bool{} // subjects that apply will change before a dependant
+	modes := &modeChecker{cl: cl, seen: map[string]string{}}
 	var plans []*unitPlan
 	for _, u := range units {
 		p := &unitPlan{u: u}
@@ -61,6 +68,18 @@ func planUnits(ctx context.Context, cl *client, units []*unit) ([]*unitPlan, err
 				return nil, err
 			}
 			p.stream, p.current = step, cur
+			// A stream write with a compatibility level sets it on each
+			// of its subjects: a config write, which READONLY refuses.
+			if step.Action != actNoChange && step.Error == "" && u.Stream.Compatibility != "" {
+				for _, subj := range subjectsOf(*u.Stream, cur) {
+					if step.Error, err = modes.refusal(ctx, subj, false); err != nil || step.Error != "" {
+						break
+					}
+				}
+				if err != nil {
+					return nil, err
+				}
+			}
 		}
 		for _, ls := range u.Schemas {
 			step, err := planSchema(ctx, cl, ls, pending)
@@ -69,12 +88,52 @@ func planUnits(ctx context.Context, cl *client, units []*unit) ([]*unitPlan, err
 			}
 			if step.Action != actNoChange {
 				pending[ls.Subject] = true
+				if step.Error, err = modes.refusal(ctx, ls.Subject, true); err != nil {
+					return nil, err
+				}
 			}
 			p.schemas = append(p.schemas, step)
 		}
 		plans = append(plans, p)
 	}
 	return plans, nil
+}
+
+// modeChecker tells whether a subject's mode would refuse a write, so
+// that a plan (and a dry run) fails where apply would.
+type modeChecker struct {
+	cl   *client
+	seen map[string]string // subject → effective mode
+}
+
+// refusal is why subject's effective mode refuses a registration
+// (register) or a config write, or "" when it allows it.
+func (m *modeChecker) refusal(ctx context.Context, subject string, register bool) (string, error) {
+	mode, ok := m.seen[subject]
+	if !ok {
+		var ans struct {
+			Mode string `json:"mode"`
+		}
+		_, err := m.cl.do(ctx, "GET", "/mode/"+pathEscape(subject)+"?defaultToGlobal=true", nil, &ans)
+		switch {
+		case isStatus(err, 404):
+			// A registry without modes: nothing to check.
+		case err != nil:
+			return "", fmt.Errorf("reading the mode of %s: %w", subject, err)
+		}
+		mode, m.seen[subject] = ans.Mode, ans.Mode
+	}
+	switch {
+	case mode == "READONLY" || mode == "READONLY_OVERRIDE":
+		what := "its compatibility config"
+		if register {
+			what = "a new version"
+		}
+		return fmt.Sprintf("subject %s is in %s mode: the server would refuse %s (PUT /mode/%s {\"mode\":\"READWRITE\"} first)", subject, mode, what, subject), nil
+	case mode == "IMPORT" && register:
+		return fmt.Sprintf("subject %s is in IMPORT mode: the server registers only versions with their ids (accord import)", subject), nil
+	}
+	return "", nil
 }
 
 func planStream(ctx context.Context, cl *client, want *streamDoc) (*planStep, *streamDoc, error) {
