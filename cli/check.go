@@ -20,12 +20,17 @@ import (
 )
 
 const checkUsage = `Usage: accord check FILE (--stream NAME [--key] | --subject SUBJECT) [--propose [--description TEXT]] [flags]
+       accord check [FILE] -f CONTRACTS --stream NAME [--key] [flags]
 
 Checks a schema file against the server without registering it:
 compatibility with the subject's versions (what broke, where, why), the
 stream's event-type lints, and the impact on consumers and derived
 streams (who is affected). The schema type comes from the extension
 (.avsc AVRO, .proto PROTOBUF, .json JSON) or --type.
+
+References come from --ref flags and, for .proto files, their imports;
+with -f, from the stream's Stream document in the contract files (see
+accord apply --help), which also names the file when FILE is left out.
 
 With --propose, a schema that may ship is proposed for review: the
 server records a proposal (or finds the pending one for the same schema,
@@ -43,6 +48,7 @@ Examples:
   accord check schemas/orders.avsc --stream orders
   accord check schemas/orders-key.avsc --stream orders --key
   accord check payment.proto --subject payments-value --ref money.proto=money.proto
+  accord check -f contracts/ --stream orders    # the file and references of orders' valueSchema
   accord check schemas/orders.avsc --stream orders --propose --description "add the note field"
   ACCORD_URL=https://registry.internal ACCORD_TOKEN=acc_... accord check orders.avsc --stream orders --output json
 `
@@ -119,6 +125,7 @@ func (r *runner) check(ctx context.Context, args []string) int {
 	typ := fs.String("type", "", "schema type: AVRO, PROTOBUF or JSON (default: from the extension)")
 	var refs refFlags
 	fs.Var(&refs, "ref", "reference NAME=SUBJECT[:VERSION] (repeatable; version defaults to the latest)")
+	contractsPath := fs.String("f", "", "contract files (a directory or a file, as accord apply -f): the --stream's schema file and references come from its Stream document")
 	propose := fs.Bool("propose", false, "if it may ship, propose it for review and print the proposal's id, state and UI link")
 	description := fs.String("description", "", "with --propose: what the change is and why, for the reviewers")
 	pos, code, done := r.parseVerb(fs, args)
@@ -127,6 +134,19 @@ func (r *runner) check(ctx context.Context, args []string) int {
 	}
 	if *description != "" && !*propose {
 		return r.exit("check", usageErr("--description goes with --propose"))
+	}
+	var contract *localSchema
+	if *contractsPath != "" {
+		if *stream == "" || len(refs) > 0 || len(pos) > 1 {
+			return r.exit("check", usageErr("-f goes with --stream, at most one FILE and no --ref (the contract declares the references)"))
+		}
+		var err error
+		if contract, _, err = contractSchema(*contractsPath, *stream, *key); err != nil {
+			return r.exit("check", err)
+		}
+		if len(pos) == 0 {
+			pos = []string{contract.File}
+		}
 	}
 	if len(pos) != 1 {
 		fs.Usage()
@@ -139,7 +159,7 @@ func (r *runner) check(ctx context.Context, args []string) int {
 	if err != nil {
 		return r.exit("check", err)
 	}
-	rep, doc, err := runCheck(ctx, cl, pos[0], *stream, *subject, *key, *typ, refs)
+	rep, doc, err := runCheck(ctx, cl, pos[0], *stream, *subject, *key, *typ, refs, contract)
 	if err != nil {
 		return r.exit("check", err)
 	}
@@ -217,7 +237,13 @@ func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // runCheck checks file and returns the report and the schema document it
 // sent (references resolved), which --propose proposes as checked.
-func runCheck(ctx context.Context, cl *client, file, stream, subject string, key bool, typ string, refs refFlags) (*checkReport, schemaDoc, error) {
+//
+// contract, when not nil, is the schema's declaration in a contract file:
+// its references are used (versions left out resolve to the latest).
+func runCheck(ctx context.Context, cl *client, file, stream, subject string, key bool, typ string, refs refFlags, contract *localSchema) (*checkReport, schemaDoc, error) {
+	if contract != nil && typ == "" {
+		typ = contract.Doc.SchemaType
+	}
 	doc, err := readSchemaFile(file, typ)
 	if err != nil {
 		return nil, schemaDoc{}, err
@@ -242,9 +268,18 @@ func runCheck(ctx context.Context, cl *client, file, stream, subject string, key
 			}
 		}
 	}
-	rr := &refResolver{cl: cl, seen: map[string]bool{}} // push unset: look up, never write
-	if doc.References, err = rr.resolve(ctx, file, doc, refs); err != nil {
-		return nil, schemaDoc{}, err
+	if contract != nil {
+		if doc.References, err = resolveRefs(ctx, cl, contract.Refs, nil); err != nil {
+			if isStatus(err, 404) {
+				err = usageErr("%w (push or apply it first)", err)
+			}
+			return nil, schemaDoc{}, err
+		}
+	} else {
+		rr := &refResolver{cl: cl, seen: map[string]bool{}} // push unset: look up, never write
+		if doc.References, err = rr.resolve(ctx, file, doc, refs); err != nil {
+			return nil, schemaDoc{}, err
+		}
 	}
 	switch v, err := cl.latest(ctx, rep.Subject); {
 	case err == nil:

@@ -769,3 +769,94 @@ func TestParseArgs(t *testing.T) {
 		t.Fatalf("%v %q %v %v", pos, *s, *b, err)
 	}
 }
+
+// TestCLIContractReferences: check and push take the references a
+// stream's contract file declares (-f), so the user does not repeat them
+// as --ref flags; referenced schemas the files declare are pushed first.
+func TestCLIContractReferences(t *testing.T) {
+	ts := newTestServer(t, false)
+	env := []string{"ACCORD_URL=" + ts.url}
+	ts.mustCall(t, "POST", "/v1/streams", `{"name":"orders","owner":"orders-svc","eventType":"state","visibility":"public"}`, "")
+	dir := t.TempDir()
+	order := func(extra string) string {
+		return `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"id","type":"string"},{"name":"total","type":"acme.Money"},{"name":"ship_to","type":"acme.Address"}` + extra + `]}`
+	}
+	writeFiles(t, dir, map[string]string{
+		"schemas/money.avsc":    `{"type":"record","name":"Money","namespace":"acme","fields":[{"name":"units","type":"long"}]}`,
+		"schemas/address.avsc":  `{"type":"record","name":"Address","namespace":"acme","fields":[{"name":"city","type":"string"}]}`,
+		"schemas/order.avsc":    order(""),
+		"schemas/key.avsc":      orderKey,
+		"schemas/order-v2.avsc": order(`,{"name":"note","type":"string","default":""}`),
+		"money.yaml":            "kind: Schema\nsubject: money\nfile: schemas/money.avsc\n",
+		"orders.yaml": `kind: Stream
+name: orders
+owner: orders-svc
+eventType: state
+visibility: public
+keySchema: schemas/key.avsc
+valueSchema:
+  file: schemas/order.avsc
+  references:
+    - {name: acme.Money, subject: money}
+    - {name: acme.Address, file: schemas/address.avsc}
+`,
+	})
+
+	// Without the contract the references are missing: the server
+	// cannot parse the schema.
+	out, errOut, code := cli(t, env, "push", filepath.Join(dir, "schemas/order.avsc"), "--stream", "orders")
+	wantCode(t, "push without references", code, 1, out, errOut)
+
+	out, errOut, code = cli(t, env, "push", "-f", dir, "--stream", "orders", "--key")
+	wantCode(t, "push -f --key", code, 0, out, errOut)
+	out, errOut, code = cli(t, env, "push", "-f", dir, "--stream", "orders")
+	wantCode(t, "push -f", code, 0, out, errOut)
+	for _, want := range []string{"money version 1, id 2: registered", "acme.Address version 1, id 3: registered", "orders-value version 1, id 4: registered"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("push -f lacks %q:\n%s", want, out)
+		}
+	}
+	if v := ts.mustCall(t, "GET", "/subjects/orders-value/versions/1", "", ""); !strings.Contains(v, `"references":[{"name":"acme.Money","subject":"money","version":1},{"name":"acme.Address","subject":"acme.Address","version":1}]`) {
+		t.Errorf("orders-value: %s", v)
+	}
+	out, errOut, code = cli(t, env, "push", "-f", dir, "--stream", "orders")
+	wantCode(t, "push -f again", code, 0, out, errOut)
+	if strings.Count(out, "unchanged (already registered)") != 3 {
+		t.Errorf("push -f again:\n%s", out)
+	}
+
+	out, errOut, code = cli(t, env, "check", filepath.Join(dir, "schemas/order-v2.avsc"), "-f", dir, "--stream", "orders")
+	wantCode(t, "check -f", code, 0, out, errOut)
+	if !strings.Contains(out, "OK: may ship") {
+		t.Errorf("check -f:\n%s", out)
+	}
+	out, errOut, code = cli(t, env, "check", "-f", dir, "--stream", "orders", "--output", "json")
+	wantCode(t, "check -f without FILE", code, 0, out, errOut)
+	if !strings.Contains(out, `"file": "`+filepath.Join(dir, "schemas/order.avsc")+`"`) {
+		t.Errorf("check -f without FILE checks the contract's file:\n%s", out)
+	}
+
+	for _, args := range [][]string{
+		{"check", "-f", dir, "--stream", "payments"},              // no such Stream document
+		{"push", "-f", dir, "--stream", "orders", "--ref", "a=b"}, // the contract declares them
+		{"check", "-f", dir}, // which stream?
+	} {
+		out, errOut, code := cli(t, env, args...)
+		wantCode(t, strings.Join(args, " "), code, 2, out, errOut)
+	}
+}
+
+// TestCLIPushUnknownStream: a stream that does not exist is a usage error
+// (exit 2), not a refusal of the schema (exit 1).
+func TestCLIPushUnknownStream(t *testing.T) {
+	ts := newTestServer(t, false)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"v1.avsc": orderV1})
+	for _, verb := range []string{"push", "check"} {
+		out, errOut, code := cli(t, []string{"ACCORD_URL=" + ts.url}, verb, filepath.Join(dir, "v1.avsc"), "--stream", "orders")
+		wantCode(t, verb+" --stream of no stream", code, 2, out, errOut)
+		if !strings.Contains(errOut, "stream orders does not exist") {
+			t.Errorf("%s: %s", verb, errOut)
+		}
+	}
+}

@@ -416,3 +416,43 @@ func orderUnits(units []*unit) ([]*unit, error) {
 	}
 	return out, nil
 }
+
+// contractSchema finds the key (key) or value schema of stream in the
+// contract files at path (a directory or one file, as apply reads them),
+// and the schemas it references that those files declare, references
+// first: what check and push use instead of --ref flags.
+func contractSchema(path, stream string, key bool) (ls *localSchema, deps []*localSchema, err error) {
+	units, err := loadDir(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	role := "value"
+	if key {
+		role = "key"
+	}
+	declared := map[string]*localSchema{}
+	for _, u := range units {
+		for _, s := range u.Schemas {
+			declared[s.Subject] = s
+			if u.Stream != nil && u.Stream.Name == stream && s.Role == role {
+				ls = s
+			}
+		}
+	}
+	if ls == nil {
+		return nil, nil, usageErr("no Stream document in %s declares a %sSchema for stream %s", path, role, stream)
+	}
+	seen := map[string]bool{}
+	var visit func(s *localSchema)
+	visit = func(s *localSchema) {
+		for _, r := range s.Refs {
+			if d, ok := declared[r.Subject]; ok && !seen[r.Subject] {
+				seen[r.Subject] = true
+				visit(d)
+				deps = append(deps, d)
+			}
+		}
+	}
+	visit(ls) // loadDir refused cycles
+	return ls, deps, nil
+}

@@ -17,16 +17,21 @@ import (
 
 const pushUsage = `Usage: accord push FILE (--subject SUBJECT | --stream NAME [--key]) [flags]
        accord push SUBJECT=FILE [SUBJECT=FILE ...] [flags]
+       accord push [FILE] -f CONTRACTS --stream NAME [--key] [flags]
 
 Registers schema files. References come from --ref flags, and for .proto
 files also from their imports: an import found as a local file (relative
 to the importing file) is pushed first under a subject named like the
 import, otherwise the subject of that name on the server is used.
+With -f, the references (and, without FILE, the file) come from the
+stream's Stream document in the contract files (see accord apply --help):
+schemas they declare for referenced subjects are pushed first.
 Pushing a schema that is already a version of the subject changes nothing
 and says so, so push is safe to rerun.
 
 Exit status: 0 registered (or already there), 1 refused by the server
-(incompatible, lint error, forbidden), 2 usage, file or connection errors.
+(incompatible, lint error, forbidden), 2 usage (e.g. a --stream that does
+not exist), file or connection errors.
 
 Examples:
   accord push schemas/orders.avsc --stream orders
@@ -34,6 +39,7 @@ Examples:
   accord push payment.proto --subject payments-value          # pushes ./money.proto first if imported
   accord push payment.proto --subject payments-value --ref money.proto=money.proto:3
   accord push orders-value=orders.avsc customers-value=customers.avsc --output json
+  accord push -f contracts/ --stream orders     # orders' valueSchema with its references
 `
 
 // pushResult is one registration, as `--output json` prints it.
@@ -56,9 +62,24 @@ func (r *runner) push(ctx context.Context, args []string) int {
 	typ := fs.String("type", "", "schema type: AVRO, PROTOBUF or JSON (default: from the extension)")
 	var refs refFlags
 	fs.Var(&refs, "ref", "reference NAME=SUBJECT[:VERSION] or NAME=@FILE (repeatable)")
+	contractsPath := fs.String("f", "", "contract files (a directory or a file, as accord apply -f): the --stream's schema file and references come from its Stream document")
 	pos, code, done := r.parseVerb(fs, args)
 	if done {
 		return code
+	}
+	var contract *localSchema
+	var deps []*localSchema
+	if *contractsPath != "" {
+		if *stream == "" || len(refs) > 0 || len(pos) > 1 || *typ != "" {
+			return r.exit("push", usageErr("-f goes with --stream, at most one FILE and no --ref or --type (the contract declares them)"))
+		}
+		var err error
+		if contract, deps, err = contractSchema(*contractsPath, *stream, *key); err != nil {
+			return r.exit("push", err)
+		}
+		if len(pos) == 0 {
+			pos = []string{contract.File}
+		}
 	}
 	type job struct{ subject, file string }
 	var jobs []job
@@ -89,6 +110,11 @@ func (r *runner) push(ctx context.Context, args []string) int {
 	if *stream != "" {
 		var st streamDoc
 		if _, err := cl.do(ctx, "GET", "/v1/streams/"+pathEscape(*stream), nil, &st); err != nil {
+			if isStatus(err, 404) {
+				// Naming a stream that is not there is the caller's
+				// mistake, not a refusal of the schema.
+				return r.exit("push", usageErr("stream %s does not exist on %s", *stream, cl.base))
+			}
 			return r.exit("push", err)
 		}
 		jobs[0].subject = st.ValueSubjects[0]
@@ -98,6 +124,19 @@ func (r *runner) push(ctx context.Context, args []string) int {
 			}
 			jobs[0].subject = st.KeySubject
 		}
+	}
+	if contract != nil {
+		results, err := pushContract(ctx, cl, jobs[0].subject, jobs[0].file, contract, deps)
+		if cf.output == "json" {
+			if jerr := printJSON(r.stdout, results); err == nil {
+				err = jerr
+			}
+		} else {
+			for _, p := range results {
+				p.print(r.stdout)
+			}
+		}
+		return r.exit("push", err)
 	}
 	var results []pushResult
 	for _, j := range jobs {
@@ -138,6 +177,32 @@ func (p pushResult) print(w io.Writer) {
 	for _, l := range p.Lints {
 		fmt.Fprintf(w, "    lint %s\n", l)
 	}
+}
+
+// pushContract registers file under subject with the references its
+// contract declares: first the schemas of deps (declared in the contract
+// files, references first), each pinned to the version it got.
+func pushContract(ctx context.Context, cl *client, subject, file string, contract *localSchema, deps []*localSchema) ([]pushResult, error) {
+	var results []pushResult
+	applied := map[string]int{}
+	doc, err := readSchemaFile(file, contract.Doc.SchemaType)
+	if err != nil {
+		return nil, err
+	}
+	for _, ls := range append(deps, &localSchema{Subject: subject, File: file, Doc: doc, Refs: contract.Refs}) {
+		doc := ls.Doc
+		if doc.References, err = resolveRefs(ctx, cl, ls.Refs, applied); err != nil {
+			return results, fmt.Errorf("%s: %w", ls.File, err)
+		}
+		res, err := register(ctx, cl, ls.Subject, doc)
+		res.File = ls.File
+		if err != nil {
+			return results, fmt.Errorf("%s: %w", ls.File, err)
+		}
+		applied[ls.Subject] = res.Version
+		results = append(results, res)
+	}
+	return results, nil
 }
 
 // register registers doc under subject unless it already is a version
