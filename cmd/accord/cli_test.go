@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -128,3 +129,32 @@ const (
 	// orderOK adds a field with a default: BACKWARD compatible.
 	orderOK = `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"id","type":"string"},{"name":"total","type":"long"},{"name":"note","type":"string","default":""}]}`
 )
+
+// TestDaemonHelp: `accord serve --help` and `accord proxy --help` print on
+// stdout (accord serve --help | less), flags spelled --flag as in the
+// README; a flag error prints the usage on stderr.
+func TestDaemonHelp(t *testing.T) {
+	for _, verb := range []string{"serve", "proxy"} {
+		for _, c := range []struct {
+			flag   string
+			code   int
+			stdout bool
+		}{{"--help", 0, true}, {"--no-such-flag", 2, false}} {
+			cmd := exec.Command(os.Args[0], verb, c.flag)
+			cmd.Env = append(os.Environ(), "ACCORD_TEST_RUN_MAIN=1")
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			_ = cmd.Run()
+			usage, other := stdout.String(), stderr.String()
+			if !c.stdout {
+				usage, other = other, usage
+			}
+			if code := cmd.ProcessState.ExitCode(); code != c.code || !strings.Contains(usage, "Usage: accord "+verb) || other != "" {
+				t.Errorf("accord %s %s: exit %d (want %d)\nstdout:\n%s\nstderr:\n%s", verb, c.flag, code, c.code, stdout.String(), stderr.String())
+			}
+			if !strings.Contains(usage, "\n  --log-level string") || strings.Contains(usage, "\n  -log-level") {
+				t.Errorf("accord %s %s: flags not listed as --flag:\n%s", verb, c.flag, usage)
+			}
+		}
+	}
+}
