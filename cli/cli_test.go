@@ -41,11 +41,17 @@ func newTestServer(t *testing.T, withAuth bool) *testServer {
 // (when not nil), to step in at a chosen request.
 func newWrappedServer(t *testing.T, withAuth bool, wrap func(http.Handler) http.Handler) *testServer {
 	t.Helper()
+	return newServerAt(t, t.TempDir(), withAuth, wrap)
+}
+
+// newServerAt is newWrappedServer on the SQLite data folder dir.
+func newServerAt(t *testing.T, dir string, withAuth bool, wrap func(http.Handler) http.Handler) *testServer {
+	t.Helper()
 	opts := accordtest.Options{Watch: true, LogWriter: io.Discard}
 	if withAuth {
 		opts.Auth, opts.Admin, opts.AdminSecret = true, "root", rootPassword
 	}
-	st := accordtest.New(t, t.TempDir(), opts)
+	st := accordtest.New(t, dir, opts)
 	var h http.Handler = api.New(st.Registry, api.Options{Logger: st.Log, Auth: st.Auth, Contracts: st.Contracts, Audit: st.Audit,
 		Lineage: st.Lineage, Proposals: st.Proposals, Backups: newBackups(st)})
 	if wrap != nil {
@@ -744,6 +750,11 @@ func TestCLIHelp(t *testing.T) {
 		if !strings.Contains(out, "Usage:\n  accord serve") || errOut != "" {
 			t.Errorf("accord %s: stdout:\n%s\nstderr:\n%s", args[0], out, errOut)
 		}
+	}
+	// Run is what cmd/accord calls.
+	var stdout, stderr bytes.Buffer
+	if code := Run(context.Background(), []string{"apply", "--help"}, strings.NewReader(""), &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "Usage: accord apply") || stderr.Len() > 0 {
+		t.Errorf("Run apply --help: %d\n%s%s", code, stdout.String(), stderr.String())
 	}
 	out, errOut, code := cli(t, nil)
 	wantCode(t, "no verb", code, 2, out, errOut)
