@@ -9,13 +9,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/accord/accord/accordtest"
+	"github.com/accord/accord/api"
 	"github.com/accord/accord/cli"
 )
 
@@ -155,6 +160,61 @@ func TestDaemonHelp(t *testing.T) {
 			if !strings.Contains(usage, "\n  --log-level string") || strings.Contains(usage, "\n  -log-level") {
 				t.Errorf("accord %s %s: flags not listed as --flag:\n%s", verb, c.flag, usage)
 			}
+		}
+	}
+}
+
+// TestApplyCtrlC sends SIGINT to a real `accord apply` while the server
+// registers the stream's value schema: the process rolls back what it did
+// to the stream (the signal cancels the verb's context instead of killing
+// it) and exits 130.
+func TestApplyCtrlC(t *testing.T) {
+	st := accordtest.New(t, t.TempDir(), accordtest.Options{LogWriter: io.Discard})
+	registered := make(chan struct{}, 1)
+	h := api.New(st.Registry, api.Options{Logger: st.Log, Contracts: st.Contracts, Audit: st.Audit, Lineage: st.Lineage})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != "POST" || r.URL.Path != "/subjects/orders-value/versions" {
+			h.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(httptest.NewRecorder(), r) // registered, but the answer never leaves
+		registered <- struct{}{}
+		select {
+		case <-r.Context().Done():
+		case <-time.After(30 * time.Second):
+		}
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"key.avsc":    orderKey,
+		"order.avsc":  orderV1,
+		"orders.yaml": "kind: Stream\nname: orders\nowner: orders-svc\neventType: state\nkeySchema: key.avsc\nvalueSchema: order.avsc\n",
+	})
+	cmd := exec.Command(os.Args[0], "apply", "-f", dir)
+	cmd.Env = append(os.Environ(), "ACCORD_TEST_RUN_MAIN=1", "ACCORD_URL="+srv.URL, "HOME="+t.TempDir(), "ACCORD_CONFIG=", "ACCORD_TOKEN=")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-registered:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("apply never registered the value schema:\n%s%s", stdout.String(), stderr.String())
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 || !strings.Contains(stdout.String(), "Apply stopped: stream orders was interrupted; rolled back what this run did to it: deleted orders-value version 1, deleted orders-key version 1, deleted stream orders") {
+		t.Fatalf("exit %d, want 130 and a rollback\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	c := accordtest.Client{Base: srv.URL}
+	for _, path := range []string{"/v1/streams/orders", "/subjects/orders-value/versions", "/subjects/orders-key/versions"} {
+		if code, body := c.Call(t, "GET", path, ""); code != 404 {
+			t.Errorf("GET %s after the rollback: %d %s", path, code, body)
 		}
 	}
 }
