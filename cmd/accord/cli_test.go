@@ -1,8 +1,8 @@
 package main
 
-// The CLI verbs that need a real accord serve beside them, and the helpers
-// the serve and UI tests share to run the CLI (in-process, through
-// cli.Run, as main does).
+// Tests of the command as main wires it: CLI verbs beside a real accord
+// serve, Ctrl-C during apply, the daemons' help; and the helpers the serve
+// and UI tests share to run the CLI (in-process, through cli.Run).
 
 import (
 	"bytes"
