@@ -289,9 +289,15 @@ func applyUnit(ctx context.Context, cl *client, p *unitPlan, applied map[string]
 		path := "/v1/streams/" + pathEscape(want.Name)
 		if p.current == nil {
 			_, err = cl.do(ctx, "POST", "/v1/streams", want, nil)
-			rb.add("deleted stream "+want.Name, func(ctx context.Context) error {
+			rb.steps = append(rb.steps, func(ctx context.Context) (string, error) {
 				_, err := cl.do(ctx, "DELETE", path, nil, nil)
-				return err
+				switch {
+				case isStatus(err, 404):
+					return "", nil // an interrupted create that never happened
+				case err != nil:
+					return "", fmt.Errorf("deleting stream %s: %w", want.Name, err)
+				}
+				return "deleted stream " + want.Name, nil
 			})
 		} else {
 			if want.Owner == "" {
@@ -300,8 +306,10 @@ func applyUnit(ctx context.Context, cl *client, p *unitPlan, applied map[string]
 			_, err = cl.do(ctx, "PUT", path, want, nil)
 			prev := *p.current
 			rb.add("restored stream "+prev.Name, func(ctx context.Context) error {
-				_, err := cl.do(ctx, "PUT", path, prev, nil)
-				return err
+				if _, err := cl.do(ctx, "PUT", path, prev, nil); err != nil {
+					return fmt.Errorf("restoring stream %s: %w", prev.Name, err)
+				}
+				return nil
 			})
 		}
 		if err != nil {

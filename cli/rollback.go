@@ -80,15 +80,15 @@ func (rb *rollback) saveConfig(ctx context.Context, cl *client, subject string) 
 	var cfg map[string]any
 	_, err := cl.do(ctx, "GET", path, nil, &cfg)
 	if isStatus(err, 404) {
-		rb.add("removed the config of "+subject, func(ctx context.Context) error {
+		rb.steps = append(rb.steps, func(ctx context.Context) (string, error) {
 			_, err := cl.do(ctx, "DELETE", path, nil, nil)
-			if isStatus(err, 404) {
-				return nil
+			switch {
+			case isStatus(err, 404):
+				return "", nil // the run did not set one
+			case err != nil:
+				return "", fmt.Errorf("removing the config of %s: %w", subject, err)
 			}
-			if err != nil {
-				return fmt.Errorf("removing the config of %s: %w", subject, err)
-			}
-			return nil
+			return "removed the config of " + subject, nil
 		})
 		return nil
 	}
