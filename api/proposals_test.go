@@ -7,6 +7,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -399,16 +400,27 @@ func TestProposalDecisionsAcrossServers(t *testing.T) {
 			map[string]any{"stream": "orders", "schema": avroRecord("Order", fields...)}), 201).Proposal
 		before := versions()
 		var (
-			wg       sync.WaitGroup
-			approve  response
-			reject   response
-			approveP = fmt.Sprintf("/v1/proposals/%d/approve", p.ID)
-			rejectP  = fmt.Sprintf("/v1/proposals/%d/reject", p.ID)
+			wg                    sync.WaitGroup
+			approve, reject       response
+			approveErr, rejectErr error
+			approveP              = fmt.Sprintf("/v1/proposals/%d/approve", p.ID)
+			rejectP               = fmt.Sprintf("/v1/proposals/%d/reject", p.ID)
 		)
+		// The goroutines only send: t.Fatal must be called from the
+		// test's own goroutine, so their errors are checked after Wait.
 		wg.Add(2)
-		go func() { defer wg.Done(); approve = a.as(t, "rita", "POST", approveP, nil) }()
-		go func() { defer wg.Done(); reject = b.as(t, "rob", "POST", rejectP, nil) }()
+		go func() {
+			defer wg.Done()
+			approve, approveErr = a.send("POST", approveP, nil, "Authorization", a.creds["rita"])
+		}()
+		go func() {
+			defer wg.Done()
+			reject, rejectErr = b.send("POST", rejectP, nil, "Authorization", b.creds["rob"])
+		}()
 		wg.Wait()
+		if err := errors.Join(approveErr, rejectErr); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
 		got := decodeAnswer(t, "get", a.as(t, "root", "GET", fmt.Sprintf("/v1/proposals/%d", p.ID), nil), 200).Proposal
 		switch {
 		case approve.Status == 200 && reject.Status == 409:

@@ -1,12 +1,14 @@
 package main
 
-// End-to-end tests of the CLI verbs: the accord binary (this test binary
-// re-executed, see TestMain) against httptest servers built from the
-// real stack (SQLite store, registry, contracts, API, and auth in some).
+// Tests of the command as main wires it: CLI verbs beside a real accord
+// serve, Ctrl-C during apply, the daemons' help; and the helpers the serve
+// and UI tests share to run the CLI (in-process, through cli.Run).
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,83 +17,33 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/api"
-	"github.com/accord/accord/contracts"
-	"github.com/accord/accord/proposals"
+	"github.com/accord/accord/cli"
 )
 
+// rootPassword is the bootstrap admin's password in the tests here.
 const rootPassword = "correct horse battery staple"
 
-// testServer is the real stack behind httptest: registry, contracts,
-// lineage (impact), audit and, when asked, authentication.
-type testServer struct {
-	url string
-}
-
-func newTestServer(t *testing.T, withAuth bool) *testServer {
+// runCLI runs the accord CLI in-process with env (KEY=VALUE, set for the
+// test with t.Setenv, plus a clean HOME so no developer config file is
+// read) and returns stdout, stderr and the exit code.
+func runCLI(t *testing.T, env []string, args ...string) (string, string, int) {
 	t.Helper()
-	opts := accordtest.Options{Watch: true, LogWriter: io.Discard}
-	if withAuth {
-		opts.Auth, opts.Admin, opts.AdminSecret = true, "root", rootPassword
-	}
-	st := accordtest.New(t, t.TempDir(), opts)
-	srv := httptest.NewServer(api.New(st.Registry, api.Options{Logger: st.Log, Auth: st.Auth, Contracts: st.Contracts, Audit: st.Audit,
-		Lineage: st.Lineage, Proposals: st.Proposals, Backups: newBackups(st.Store, st.Lineage, st.Contracts, st.Auth, st.Log)}))
-	t.Cleanup(srv.Close)
-	return &testServer{url: srv.URL}
-}
-
-// call sends a request to the server directly (set-up and assertions).
-func (ts *testServer) call(t *testing.T, method, path, body string, user string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, ts.url+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if user != "" {
-		req.SetBasicAuth(user, rootPassword)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(out)
-}
-
-func (ts *testServer) mustCall(t *testing.T, method, path, body, user string) string {
-	t.Helper()
-	code, out := ts.call(t, method, path, body, user)
-	if code/100 != 2 {
-		t.Fatalf("%s %s: %d %s", method, path, code, out)
-	}
-	return out
-}
-
-// cli runs the accord binary with args and env (plus a clean HOME, so no
-// developer config file is read) and returns stdout, stderr and the exit
-// code.
-func cli(t *testing.T, env []string, args ...string) (string, string, int) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
 	home := t.TempDir()
-	cmd.Env = []string{"ACCORD_TEST_RUN_MAIN=1", "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "PATH=" + os.Getenv("PATH")}
-	cmd.Env = append(cmd.Env, env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	for _, k := range []string{"ACCORD_URL", "ACCORD_TOKEN", "ACCORD_USER", "ACCORD_PASSWORD", "ACCORD_CONFIG"} {
+		t.Setenv(k, "")
 	}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	var stdout, stderr bytes.Buffer
+	code := cli.Run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
 	return stdout.String(), stderr.String(), code
 }
 
@@ -115,508 +67,154 @@ func wantCode(t *testing.T, what string, got, want int, stdout, stderr string) {
 	}
 }
 
+// TestBackupBesideServe backs up the SQLite folder of a running accord
+// serve and restores it into another folder, which a new server serves.
+func TestBackupBesideServe(t *testing.T) {
+	dir := t.TempDir()
+	p := startAccord(t, "--data-dir", dir)
+	base := "http://" + p.addr
+	c := accordtest.Client{Base: base}
+	for i := range 5 {
+		c.Must(t, "POST", fmt.Sprintf("/subjects/s%d/versions", i), `{"schema":"\"string\""}`)
+	}
+	c.Must(t, "PUT", "/config/s1", `{"compatibility":"NONE"}`)
+	want := accordtest.Listings(t, c, accordtest.ListOptions{})
+
+	file := filepath.Join(t.TempDir(), "accord.backup")
+	out, errOut, code := runCLI(t, nil, "backup", "--data-dir", dir, "-o", file)
+	wantCode(t, "backup", code, 0, out, errOut)
+	if _, err := os.Stat(file + ".tmp"); !os.IsNotExist(err) {
+		t.Errorf("the temporary file stayed: %v", err)
+	}
+	// Through the server too: the same document, read over HTTP.
+	viaHTTP := filepath.Join(t.TempDir(), "http.backup")
+	out, errOut, code = runCLI(t, nil, "backup", "--url", base, "-o", viaHTTP)
+	wantCode(t, "backup --url", code, 0, out, errOut)
+
+	for _, f := range []string{file, viaHTTP} {
+		restored := t.TempDir()
+		out, errOut, code = runCLI(t, nil, "restore", f, "--data-dir", restored)
+		wantCode(t, "restore", code, 0, out, errOut)
+		out, errOut, code = runCLI(t, nil, "restore", f, "--data-dir", restored)
+		wantCode(t, "restore into a used store", code, 2, out, errOut)
+		if !strings.Contains(errOut, "not empty (") || !strings.Contains(errOut, "versions: 5") {
+			t.Errorf("refusal: %s", errOut)
+		}
+		q := startAccord(t, "--data-dir", restored)
+		got := accordtest.Listings(t, accordtest.Client{Base: "http://" + q.addr}, accordtest.ListOptions{})
+		// The audit log of the source has the backup.read of the HTTP backup.
+		delete(want, "/v1/audit?limit=1000")
+		delete(got, "/v1/audit?limit=1000")
+		accordtest.CompareListings(t, want, got)
+	}
+	out, errOut, code = runCLI(t, nil, "restore", "/no/such/file", "--data-dir", t.TempDir())
+	wantCode(t, "restore of a missing file", code, 2, out, errOut)
+	out, errOut, code = runCLI(t, nil, "restore", "--help")
+	wantCode(t, "restore --help", code, 0, out, errOut)
+	if !strings.Contains(out, "Usage: accord restore FILE") || !strings.Contains(out, "--force") || errOut != "" {
+		t.Errorf("restore --help: stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+	// A backup of a folder with no Accord in it is a usage error, not an empty file.
+	out, errOut, code = runCLI(t, nil, "backup", "--data-dir", t.TempDir(), "-o", filepath.Join(t.TempDir(), "x"))
+	wantCode(t, "backup of nothing", code, 2, out, errOut)
+	if !strings.Contains(errOut, "no Accord database in") {
+		t.Errorf("backup of nothing: %s", errOut)
+	}
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// Schemas of an orders stream (as in package cli's tests).
 const (
 	orderKey = `{"type":"record","name":"OrderKey","namespace":"acme","fields":[{"name":"id","type":"string"}]}`
 	orderV1  = `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"id","type":"string"},{"name":"total","type":"long"}]}`
 	// orderOK adds a field with a default: BACKWARD compatible.
 	orderOK = `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"id","type":"string"},{"name":"total","type":"long"},{"name":"note","type":"string","default":""}]}`
-	// orderBad adds a field without a default: breaks BACKWARD.
-	orderBad = `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"id","type":"string"},{"name":"total","type":"long"},{"name":"customer","type":"string"}]}`
 )
 
-func TestCLICheck(t *testing.T) {
-	ts := newTestServer(t, false)
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"key.avsc": orderKey, "v1.avsc": orderV1, "ok.avsc": orderOK, "bad.avsc": orderBad})
-	ts.mustCall(t, "POST", "/v1/streams", `{"name":"orders","owner":"orders-svc","eventType":"state","visibility":"public"}`, "")
-	env := []string{"ACCORD_URL=" + ts.url}
-
-	out, errOut, code := cli(t, env, "push", filepath.Join(dir, "key.avsc"), "--stream", "orders", "--key")
-	wantCode(t, "push key", code, 0, out, errOut)
-	out, errOut, code = cli(t, env, "push", filepath.Join(dir, "v1.avsc"), "--stream", "orders")
-	wantCode(t, "push value", code, 0, out, errOut)
-
-	t.Run("compatible", func(t *testing.T) {
-		out, errOut, code := cli(t, env, "check", filepath.Join(dir, "ok.avsc"), "--stream", "orders")
-		wantCode(t, "check", code, 0, out, errOut)
-		if !strings.Contains(out, "OK: may ship") || !strings.Contains(out, "orders-value") || !strings.Contains(out, "no known consumer or derived stream") {
-			t.Errorf("report:\n%s", out)
-		}
-	})
-	t.Run("incompatible", func(t *testing.T) {
-		out, errOut, code := cli(t, env, "check", filepath.Join(dir, "bad.avsc"), "--stream", "orders")
-		wantCode(t, "check", code, 1, out, errOut)
-		for _, want := range []string{"FAIL", "READER_FIELD_MISSING_DEFAULT_VALUE", "/fields/2", "BACKWARD, against version 1", "customer"} {
-			if !strings.Contains(out, want) {
-				t.Errorf("report lacks %q:\n%s", want, out)
-			}
-		}
-		// --subject alone finds the stream through the mirrored metadata.
-		out, errOut, code = cli(t, env, "check", "--subject", "orders-value", "--output", "json", filepath.Join(dir, "bad.avsc"))
-		wantCode(t, "check --output json", code, 1, out, errOut)
-		var rep checkReport
-		if err := json.Unmarshal([]byte(out), &rep); err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		if rep.OK || rep.Compatible || rep.Stream != "orders" || len(rep.Differences) == 0 || rep.Differences[0].Location == "" {
-			t.Errorf("json report: %+v", rep)
-		}
-	})
-	t.Run("lint error", func(t *testing.T) {
-		// A state stream without a key schema: an error-level lint.
-		ts.mustCall(t, "POST", "/v1/streams", `{"name":"carts","owner":"carts-svc","eventType":"state"}`, "")
-		out, errOut, code := cli(t, env, "check", filepath.Join(dir, "v1.avsc"), "--stream", "carts", "--output", "json")
-		wantCode(t, "check", code, 1, out, errOut)
-		var rep checkReport
-		if err := json.Unmarshal([]byte(out), &rep); err != nil {
-			t.Fatal(err)
-		}
-		if !rep.Compatible || !rep.NewSubject || len(rep.Lints) == 0 || rep.Lints[0].ID != contracts.StateKeySchemaMissing || rep.Lints[0].Severity != "error" {
-			t.Errorf("json report: %+v", rep)
-		}
-		out, _, _ = cli(t, env, "check", filepath.Join(dir, "v1.avsc"), "--stream", "carts")
-		if !strings.Contains(out, "lint STATE_KEY_SCHEMA_MISSING at /") {
-			t.Errorf("report:\n%s", out)
-		}
-	})
-	t.Run("impact", func(t *testing.T) {
-		// Real lineage: billing-svc reads orders' fields; orders-enriched is
-		// derived from orders and read by bi-svc.
-		// Edges declared through the CLI, as a pipeline would.
-		for _, e := range [][]string{
-			{"lineage", "add", "consumes", "orders", "billing-svc", "--fields", "id,note"},
-			{"lineage", "add", "derived_from", "orders", "orders-enriched"},
-			{"lineage", "add", "consumes", "orders-enriched", "bi-svc"},
-		} {
-			out, errOut, code := cli(t, env, e...)
-			wantCode(t, strings.Join(e, " "), code, 0, out, errOut)
-		}
-		out, errOut, code := cli(t, env, "lineage", "list", "--node", "orders")
-		wantCode(t, "lineage list", code, 0, out, errOut)
-		if !strings.Contains(out, "consumes     orders -> billing-svc fields id,note") || !strings.Contains(out, "derived_from orders -> orders-enriched") {
-			t.Errorf("lineage list:\n%s", out)
-		}
-		out, errOut, code = cli(t, env, "lineage", "add", "feeds", "a", "b")
-		wantCode(t, "lineage add with a bad kind", code, 1, out, errOut)
-		out, errOut, code = cli(t, env, "lineage", "add", "consumes", "orders")
-		wantCode(t, "lineage add without TO", code, 2, out, errOut)
-		out, errOut, code = cli(t, env, "check", filepath.Join(dir, "ok.avsc"), "--stream", "orders")
-		wantCode(t, "check", code, 0, out, errOut)
-		for _, want := range []string{"Who is affected", "consumer billing-svc (via orders, depth 1)", "consumer bi-svc (via orders -> orders-enriched, depth 2)", "derived stream orders-enriched (via orders -> orders-enriched, depth 1)"} {
-			if !strings.Contains(out, want) {
-				t.Errorf("report lacks %q:\n%s", want, out)
-			}
-		}
-	})
-	t.Run("usage and connection errors", func(t *testing.T) {
+// TestDaemonHelp: `accord serve --help` and `accord proxy --help` print on
+// stdout (accord serve --help | less), flags spelled --flag as in the
+// README; a flag error prints the usage on stderr.
+func TestDaemonHelp(t *testing.T) {
+	for _, verb := range []string{"serve", "proxy"} {
 		for _, c := range []struct {
-			name string
-			env  []string
-			args []string
-		}{
-			{"no file", env, []string{"check", "--stream", "orders"}},
-			{"no target", env, []string{"check", filepath.Join(dir, "ok.avsc")}},
-			{"unknown stream", env, []string{"check", filepath.Join(dir, "ok.avsc"), "--stream", "nope"}},
-			{"missing file", env, []string{"check", filepath.Join(dir, "nope.avsc"), "--stream", "orders"}},
-			{"unknown extension", env, []string{"check", filepath.Join(dir, "x.txt"), "--stream", "orders"}},
-			{"no server", []string{"ACCORD_URL=http://127.0.0.1:1"}, []string{"check", filepath.Join(dir, "ok.avsc"), "--stream", "orders"}},
-			{"bad flag", env, []string{"check", "--nope"}},
-			{"bad output", env, []string{"check", filepath.Join(dir, "ok.avsc"), "--stream", "orders", "--output", "xml"}},
-		} {
-			out, errOut, code := cli(t, c.env, c.args...)
-			wantCode(t, c.name, code, 2, out, errOut)
+			flag   string
+			code   int
+			stdout bool
+		}{{"--help", 0, true}, {"--no-such-flag", 2, false}} {
+			cmd := exec.Command(os.Args[0], verb, c.flag)
+			cmd.Env = append(os.Environ(), "ACCORD_TEST_RUN_MAIN=1")
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			_ = cmd.Run()
+			usage, other := stdout.String(), stderr.String()
+			if !c.stdout {
+				usage, other = other, usage
+			}
+			if code := cmd.ProcessState.ExitCode(); code != c.code || !strings.Contains(usage, "Usage: accord "+verb) || other != "" {
+				t.Errorf("accord %s %s: exit %d (want %d)\nstdout:\n%s\nstderr:\n%s", verb, c.flag, code, c.code, stdout.String(), stderr.String())
+			}
+			if !strings.Contains(usage, "\n  --log-level string") || strings.Contains(usage, "\n  -log-level") {
+				t.Errorf("accord %s %s: flags not listed as --flag:\n%s", verb, c.flag, usage)
+			}
 		}
-	})
+	}
 }
 
-// TestCLICheckPropose: --propose records a proposal for a schema that may
-// ship (as the caller), finds it again on a rerun, makes none for one that
-// may not, and has nothing to propose once the schema is registered.
-func TestCLICheckPropose(t *testing.T) {
-	ts := newTestServer(t, true)
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"key.avsc": orderKey, "v1.avsc": orderV1, "ok.avsc": orderOK, "bad.avsc": orderBad})
-	for _, p := range []string{`{"name":"orders-svc","roles":["service"],"password":"` + rootPassword + `"}`, `{"name":"rita","roles":["reviewer"],"password":"` + rootPassword + `"}`} {
-		ts.mustCall(t, "POST", "/v1/principals", p, "root")
-	}
-	ts.mustCall(t, "POST", "/v1/streams", `{"name":"orders","owner":"orders-svc","eventType":"state","visibility":"public"}`, "root")
-	ts.mustCall(t, "POST", "/subjects/orders-key/versions", `{"schema":`+strconvQuote(orderKey)+`}`, "orders-svc")
-	ts.mustCall(t, "POST", "/subjects/orders-value/versions", `{"schema":`+strconvQuote(orderV1)+`}`, "orders-svc")
-	env := []string{"ACCORD_URL=" + ts.url, "ACCORD_USER=orders-svc", "ACCORD_PASSWORD=" + rootPassword}
-	ok, bad := filepath.Join(dir, "ok.avsc"), filepath.Join(dir, "bad.avsc")
-
-	out, errOut, code := cli(t, env, "check", ok, "--stream", "orders", "--propose", "--description", "add a note")
-	wantCode(t, "check --propose", code, 0, out, errOut)
-	for _, want := range []string{"OK: may ship", "Proposed for review: proposal 1 (pending) for orders-value by orders-svc", ts.url + "/ui/proposals/1"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
+// TestApplyCtrlC sends SIGINT to a real `accord apply` while the server
+// registers the stream's value schema: the process rolls back what it did
+// to the stream (the signal cancels the verb's context instead of killing
+// it) and exits 130.
+func TestApplyCtrlC(t *testing.T) {
+	st := accordtest.New(t, t.TempDir(), accordtest.Options{LogWriter: io.Discard})
+	registered := make(chan struct{}, 1)
+	h := api.New(st.Registry, api.Options{Logger: st.Log, Contracts: st.Contracts, Audit: st.Audit, Lineage: st.Lineage})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != "POST" || r.URL.Path != "/subjects/orders-value/versions" {
+			h.ServeHTTP(w, r)
+			return
 		}
-	}
-	var got struct{ Proposal proposals.Proposal }
-	if err := json.Unmarshal([]byte(ts.mustCall(t, "GET", "/v1/proposals/1", "", "root")), &got); err != nil {
+		h.ServeHTTP(httptest.NewRecorder(), r) // registered, but the answer never leaves
+		registered <- struct{}{}
+		select {
+		case <-r.Context().Done():
+		case <-time.After(30 * time.Second):
+		}
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"key.avsc":    orderKey,
+		"order.avsc":  orderV1,
+		"orders.yaml": "kind: Stream\nname: orders\nowner: orders-svc\neventType: state\nkeySchema: key.avsc\nvalueSchema: order.avsc\n",
+	})
+	cmd := exec.Command(os.Args[0], "apply", "-f", dir)
+	cmd.Env = append(os.Environ(), "ACCORD_TEST_RUN_MAIN=1", "ACCORD_URL="+srv.URL, "HOME="+t.TempDir(), "ACCORD_CONFIG=", "ACCORD_TOKEN=")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	if p := got.Proposal; p.Proposer != "orders-svc" || p.Description != "add a note" || p.Stream != "orders" || p.State != proposals.Pending {
-		t.Errorf("stored proposal %+v", p)
+	select {
+	case <-registered:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("apply never registered the value schema:\n%s%s", stdout.String(), stderr.String())
 	}
-
-	// A rerun (CI) finds the pending proposal.
-	out, errOut, code = cli(t, env, "check", ok, "--subject", "orders-value", "--propose", "--output", "json")
-	wantCode(t, "check --propose again", code, 0, out, errOut)
-	var rep checkReport
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatalf("%v\n%s", err, out)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
 	}
-	if !rep.OK || rep.Proposal == nil || rep.Proposal.ID != 1 || rep.ProposalCreated || rep.ProposalURL != ts.url+"/ui/proposals/1" {
-		t.Errorf("json report: %+v", rep)
+	_ = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 || !strings.Contains(stdout.String(), "Apply stopped: stream orders was interrupted; rolled back what this run did to it: deleted orders-value version 1, deleted orders-key version 1, deleted stream orders") {
+		t.Fatalf("exit %d, want 130 and a rollback\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
 	}
-
-	// A schema that may not ship is not proposed.
-	out, errOut, code = cli(t, env, "check", bad, "--stream", "orders", "--propose")
-	wantCode(t, "check --propose incompatible", code, 1, out, errOut)
-	if strings.Contains(out, "Proposed") {
-		t.Errorf("an incompatible schema was proposed:\n%s", out)
-	}
-	var list struct{ Proposals []proposals.Proposal }
-	if err := json.Unmarshal([]byte(ts.mustCall(t, "GET", "/v1/proposals", "", "root")), &list); err != nil || len(list.Proposals) != 1 {
-		t.Errorf("proposals %+v (%v)", list, err)
-	}
-
-	// Usage errors, and a caller who may not propose (credentials: 2).
-	out, errOut, code = cli(t, env, "check", ok, "--stream", "orders", "--description", "x")
-	wantCode(t, "--description without --propose", code, 2, out, errOut)
-	out, errOut, code = cli(t, []string{"ACCORD_URL=" + ts.url, "ACCORD_USER=rita", "ACCORD_PASSWORD=" + rootPassword}, "check", ok, "--stream", "orders", "--propose")
-	wantCode(t, "a reviewer proposing", code, 2, out, errOut)
-
-	// Approved (registered as orders-svc): nothing left to propose.
-	ts.mustCall(t, "POST", "/v1/proposals/1/approve", `{"comment":"ok"}`, "rita")
-	out, errOut, code = cli(t, env, "check", ok, "--stream", "orders", "--propose")
-	wantCode(t, "check --propose after approval", code, 0, out, errOut)
-	if !strings.Contains(out, "Nothing to propose") || !strings.Contains(out, "version 2") {
-		t.Errorf("output:\n%s", out)
-	}
-}
-
-// strconvQuote renders s as a JSON string.
-func strconvQuote(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
-}
-
-func TestCLIPush(t *testing.T) {
-	ts := newTestServer(t, false)
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
-		"money.proto":   `syntax = "proto3"; package acme; message Money { int64 units = 1; string currency = 2; }`,
-		"payment.proto": "syntax = \"proto3\";\npackage acme;\nimport \"money.proto\";\nmessage Payment { acme.Money amount = 1; }\n",
-		"v1.avsc":       orderV1, "bad.avsc": orderBad, "ok.avsc": orderOK,
-	})
-	env := []string{"ACCORD_URL=" + ts.url}
-
-	// The local import is pushed first, under a subject named like it.
-	out, errOut, code := cli(t, env, "push", filepath.Join(dir, "payment.proto"), "--subject", "payments-value")
-	wantCode(t, "push", code, 0, out, errOut)
-	if !strings.Contains(out, "money.proto version 1, id 1: registered") || !strings.Contains(out, "payments-value version 1, id 2: registered") {
-		t.Fatalf("output:\n%s", out)
-	}
-	if got := ts.mustCall(t, "GET", "/subjects/payments-value/versions/1", "", ""); !strings.Contains(got, `"references":[{"name":"money.proto","subject":"money.proto","version":1}]`) {
-		t.Errorf("registered: %s", got)
-	}
-	// Idempotent.
-	out, errOut, code = cli(t, env, "push", filepath.Join(dir, "payment.proto"), "--subject", "payments-value")
-	wantCode(t, "push again", code, 0, out, errOut)
-	if strings.Count(out, "unchanged (already registered)") != 2 {
-		t.Errorf("second push:\n%s", out)
-	}
-	// Several files, JSON output, an explicit reference to a server subject.
-	out, errOut, code = cli(t, env, "push", "orders-value="+filepath.Join(dir, "v1.avsc"), "payments2-value="+filepath.Join(dir, "payment.proto"), "--output", "json")
-	wantCode(t, "push several", code, 0, out, errOut)
-	var res []pushResult
-	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res) != 3 || !res[0].Changed || res[1].Changed || res[2].Subject != "payments2-value" || res[2].ID != 2 {
-		t.Errorf("json: %v %+v\n%s", err, res, out)
-	}
-	// An explicit reference to a server subject wins over the local file.
-	out, errOut, code = cli(t, env, "push", filepath.Join(dir, "payment.proto"), "--subject", "payments3-value", "--ref", "money.proto=money.proto:1")
-	wantCode(t, "push --ref", code, 0, out, errOut)
-	if strings.Contains(out, "money.proto version") || !strings.Contains(out, "payments3-value version 1, id 2: registered") {
-		t.Errorf("push --ref:\n%s", out)
-	}
-	// Refused by the server: exit 1.
-	out, errOut, code = cli(t, env, "push", filepath.Join(dir, "bad.avsc"), "--subject", "orders-value")
-	wantCode(t, "incompatible push", code, 1, out, errOut)
-	if !strings.Contains(errOut, "409") || !strings.Contains(errOut, "READER_FIELD_MISSING_DEFAULT_VALUE") {
-		t.Errorf("stderr: %s", errOut)
-	}
-	out, errOut, code = cli(t, env, "push", filepath.Join(dir, "ok.avsc"))
-	wantCode(t, "no subject", code, 2, out, errOut)
-}
-
-func TestCLIApply(t *testing.T) {
-	ts := newTestServer(t, true)
-	// A token for root, used through ACCORD_TOKEN; the URL comes from the
-	// config file.
-	var tok struct {
-		Token string `json:"token"`
-	}
-	if err := json.Unmarshal([]byte(ts.mustCall(t, "POST", "/v1/tokens", `{"principal":"root"}`, "root")), &tok); err != nil || tok.Token == "" {
-		t.Fatalf("token: %v", err)
-	}
-	cfgDir := t.TempDir()
-	cfg := filepath.Join(cfgDir, "config.yaml")
-	writeFiles(t, cfgDir, map[string]string{"config.yaml": "url: " + ts.url + "\n"})
-	env := []string{"ACCORD_CONFIG=" + cfg, "ACCORD_TOKEN=" + tok.Token}
-
-	dir := t.TempDir()
-	money := `{"type":"record","name":"Money","namespace":"acme","fields":[{"name":"units","type":"long"},{"name":"currency","type":"string"}]}`
-	order := func(extra string) string {
-		return `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"id","type":"string"},{"name":"total","type":"acme.Money"}` + extra + `]}`
-	}
-	stream := func(description string) string {
-		return `kind: Stream
-name: orders
-owner: orders-svc
-eventType: state
-visibility: public
-description: ` + description + `
-tags: {domain: sales, entity: order}
-compatibility: BACKWARD
-keySchema: schemas/key.avsc
-valueSchema:
-  file: schemas/order.avsc
-  references:
-    - {name: acme.Money, subject: money}
-`
-	}
-	writeFiles(t, dir, map[string]string{
-		"schemas/money.avsc": money,
-		"schemas/key.avsc":   orderKey,
-		"schemas/order.avsc": order(""),
-		"money.yaml":         "kind: Schema\nsubject: money\nfile: schemas/money.avsc\n",
-		"orders.yaml":        stream("Current state of every order"),
-		"billing.yml":        "kind: Consumer\nservice: billing-svc\nstreams:\n  - {stream: orders, fields: [id, total]}\n",
-	})
-
-	t.Run("plan", func(t *testing.T) {
-		out, errOut, code := cli(t, env, "apply", "-f", dir, "--dry-run")
-		wantCode(t, "dry run", code, 0, out, errOut)
-		for _, want := range []string{"schema money: create", "stream orders: create", "schema orders-key (key): create", "schema orders-value (value): create", "billing-svc", "Plan: 4 to create, 0 to update, 0 unchanged."} {
-			if !strings.Contains(out, want) {
-				t.Errorf("plan lacks %q:\n%s", want, out)
-			}
+	c := accordtest.Client{Base: srv.URL}
+	for _, path := range []string{"/v1/streams/orders", "/subjects/orders-value/versions", "/subjects/orders-key/versions"} {
+		if code, body := c.Call(t, "GET", path, ""); code != 404 {
+			t.Errorf("GET %s after the rollback: %d %s", path, code, body)
 		}
-		// References first.
-		if strings.Index(out, "schema money") > strings.Index(out, "stream orders") {
-			t.Errorf("money should come before orders:\n%s", out)
-		}
-		if code, _ := ts.call(t, "GET", "/v1/streams/orders", "", "root"); code != 404 {
-			t.Errorf("dry run created the stream: %d", code)
-		}
-	})
-	t.Run("apply and again", func(t *testing.T) {
-		out, errOut, code := cli(t, env, "apply", "-f", dir)
-		wantCode(t, "apply", code, 0, out, errOut)
-		st := ts.mustCall(t, "GET", "/v1/streams/orders", "", "root")
-		if !strings.Contains(st, `"consumers":[{"principal":"billing-svc","fields":["id","total"]}]`) || !strings.Contains(st, `"owner":"orders-svc"`) {
-			t.Errorf("stream: %s", st)
-		}
-		if v := ts.mustCall(t, "GET", "/subjects/orders-value/versions/latest", "", "root"); !strings.Contains(v, `"references":[{"name":"acme.Money","subject":"money","version":1}]`) {
-			t.Errorf("value: %s", v)
-		}
-		out, errOut, code = cli(t, env, "apply", "-f", dir, "--output", "json")
-		wantCode(t, "second apply", code, 0, out, errOut)
-		var ans struct {
-			Summary string `json:"summary"`
-		}
-		if err := json.Unmarshal([]byte(out), &ans); err != nil || ans.Summary != "0 to create, 0 to update, 4 unchanged" {
-			t.Errorf("second apply: %v\n%s", err, out)
-		}
-	})
-	t.Run("review and validation settings are applied and kept", func(t *testing.T) {
-		writeFiles(t, dir, map[string]string{"orders.yaml": stream("Current state of every order") + "reviewRequired: true\nvalidation: {rules: false}\n"})
-		out, errOut, code := cli(t, env, "apply", "-f", dir)
-		wantCode(t, "apply", code, 0, out, errOut)
-		st := ts.mustCall(t, "GET", "/v1/streams/orders", "", "root")
-		if !strings.Contains(st, `"reviewRequired":true`) || !strings.Contains(st, `"validation":{"schemaId":"any","payload":true,"rules":false,"producer":true,"key":false,"value":true}`) {
-			t.Errorf("stream: %s", st)
-		}
-		out, errOut, code = cli(t, env, "apply", "-f", dir, "--output", "json")
-		wantCode(t, "second apply", code, 0, out, errOut)
-		var ans struct {
-			Summary string `json:"summary"`
-		}
-		if err := json.Unmarshal([]byte(out), &ans); err != nil || ans.Summary != "0 to create, 0 to update, 4 unchanged" {
-			t.Errorf("second apply is not a no-op: %v\n%s", err, out)
-		}
-		writeFiles(t, dir, map[string]string{"orders.yaml": stream("Current state of every order")})
-		out, errOut, code = cli(t, env, "apply", "-f", dir)
-		wantCode(t, "restore", code, 0, out, errOut)
-		if st := ts.mustCall(t, "GET", "/v1/streams/orders", "", "root"); !strings.Contains(st, `"reviewRequired":false`) || !strings.Contains(st, `"rules":true`) {
-			t.Errorf("stream after restore: %s", st)
-		}
-	})
-	t.Run("update plan with diff", func(t *testing.T) {
-		writeFiles(t, dir, map[string]string{"orders.yaml": stream("Every order, as it is now"), "schemas/order.avsc": order(`,{"name":"note","type":"string","default":""}`)})
-		out, errOut, code := cli(t, env, "apply", "-f", dir, "--dry-run")
-		wantCode(t, "dry run", code, 0, out, errOut)
-		for _, want := range []string{"stream orders: update", `description: "Current state of every order" -> "Every order, as it is now"`, "schema orders-value (value): update", `+       "name": "note",`, "--- orders-value version 1"} {
-			if !strings.Contains(out, want) {
-				t.Errorf("plan lacks %q:\n%s", want, out)
-			}
-		}
-	})
-	t.Run("rejection rolls the stream back", func(t *testing.T) {
-		writeFiles(t, dir, map[string]string{"orders.yaml": stream("Changed, then rolled back"), "schemas/order.avsc": order(`,{"name":"customer","type":"string"}`)})
-		out, errOut, code := cli(t, env, "apply", "-f", dir)
-		wantCode(t, "apply", code, 1, out, errOut)
-		if !strings.Contains(errOut, "rolled back") || !strings.Contains(errOut, "409") {
-			t.Errorf("stderr: %s", errOut)
-		}
-		st := ts.mustCall(t, "GET", "/v1/streams/orders", "", "root")
-		if !strings.Contains(st, `"description":"Current state of every order"`) {
-			t.Errorf("stream not restored: %s", st)
-		}
-		if vs := ts.mustCall(t, "GET", "/subjects/orders-value/versions", "", "root"); vs != "[1]" {
-			t.Errorf("versions: %s", vs)
-		}
-	})
-	t.Run("owner change is a plan error", func(t *testing.T) {
-		writeFiles(t, dir, map[string]string{"orders.yaml": strings.Replace(stream("Current state of every order"), "orders-svc", "other-svc", 1), "schemas/order.avsc": order("")})
-		out, errOut, code := cli(t, env, "apply", "-f", dir, "--dry-run")
-		wantCode(t, "owner change", code, 1, out, errOut)
-		if !strings.Contains(out, "explicit transfer") {
-			t.Errorf("plan:\n%s", out)
-		}
-	})
-	t.Run("credentials", func(t *testing.T) {
-		out, errOut, code := cli(t, []string{"ACCORD_CONFIG=" + cfg}, "apply", "-f", dir, "--dry-run")
-		wantCode(t, "no credentials", code, 2, out, errOut)
-		if !strings.Contains(errOut, "401") {
-			t.Errorf("stderr: %s", errOut)
-		}
-		// Basic auth from flags works too.
-		writeFiles(t, dir, map[string]string{"orders.yaml": stream("Current state of every order")})
-		out, errOut, code = cli(t, []string{"ACCORD_CONFIG=" + cfg}, "apply", "-f", dir, "--dry-run", "--user", "root", "--password", rootPassword)
-		wantCode(t, "basic auth", code, 0, out, errOut)
-		if !strings.Contains(out, "0 to create, 0 to update, 4 unchanged") {
-			t.Errorf("plan:\n%s", out)
-		}
-	})
-	t.Run("bad yaml", func(t *testing.T) {
-		bad := t.TempDir()
-		writeFiles(t, bad, map[string]string{"x.yaml": "kind: Stream\nname: x\neventType: state\nowner: a\ntypo: 1\n"})
-		out, errOut, code := cli(t, env, "apply", "-f", bad, "--dry-run")
-		wantCode(t, "unknown field", code, 2, out, errOut)
-		if !strings.Contains(errOut, "typo") {
-			t.Errorf("stderr: %s", errOut)
-		}
-	})
-}
-
-func TestCLIImport(t *testing.T) {
-	src := newTestServer(t, true)
-	const user = "root"
-	// Ids 1..4 on the source; id 1 is then deleted for good, so the copy
-	// keeps ids only if it really preserves them (a fresh registry would
-	// hand out 1, 2, 3).
-	src.mustCall(t, "POST", "/subjects/gone-value/versions", `{"schema":"{\"type\":\"string\"}"}`, user)
-	src.mustCall(t, "DELETE", "/subjects/gone-value", "", user)
-	src.mustCall(t, "DELETE", "/subjects/gone-value?permanent=true", "", user)
-	src.mustCall(t, "POST", "/subjects/money.proto/versions", `{"schemaType":"PROTOBUF","schema":"syntax = \"proto3\"; package acme; message Money { int64 units = 1; }"}`, user)
-	src.mustCall(t, "POST", "/subjects/payments-value/versions", `{"schemaType":"PROTOBUF","schema":"syntax = \"proto3\"; package acme; import \"money.proto\"; message Payment { acme.Money amount = 1; }","references":[{"name":"money.proto","subject":"money.proto","version":1}]}`, user)
-	src.mustCall(t, "POST", "/subjects/orders-value/versions", `{"schema":`+jsonString(orderV1)+`}`, user)
-	src.mustCall(t, "POST", "/subjects/orders-value/versions", `{"schema":`+jsonString(orderOK)+`}`, user)
-	src.mustCall(t, "PUT", "/config/orders-value", `{"compatibility":"FULL"}`, user)
-	src.mustCall(t, "PUT", "/mode/money.proto", `{"mode":"READONLY"}`, user)
-	srcEnv := "ACCORD_FROM_PASSWORD=" + rootPassword
-
-	check := func(t *testing.T, dst *testServer) {
-		t.Helper()
-		for path, want := range map[string]string{
-			"/subjects/money.proto/versions/1":    `"id":2`,
-			"/subjects/payments-value/versions/1": `"id":3`,
-			"/subjects/orders-value/versions/1":   `"id":4`,
-			"/subjects/orders-value/versions/2":   `"id":5`,
-			"/config/orders-value":                `"compatibilityLevel":"FULL"`,
-			"/mode/money.proto":                   `"mode":"READONLY"`,
-			"/mode":                               `"mode":"READWRITE"`,
-		} {
-			if got := dst.mustCall(t, "GET", path, "", ""); !strings.Contains(got, want) {
-				t.Errorf("target %s: %s, want %s", path, got, want)
-			}
-		}
-		if code, _ := dst.call(t, "GET", "/subjects/gone-value/versions", "", ""); code != 404 {
-			t.Errorf("a deleted subject was copied")
-		}
-	}
-
-	t.Run("from a server, resumable", func(t *testing.T) {
-		dst := newTestServer(t, false)
-		state := filepath.Join(t.TempDir(), "import.state")
-		args := []string{"import", "--from", src.url, "--from-user", user, "--state", state}
-		out, errOut, code := cli(t, []string{"ACCORD_URL=" + dst.url, srcEnv}, args...)
-		wantCode(t, "import", code, 0, out, errOut)
-		if !strings.Contains(out, "progress: 4/4 versions") || !strings.Contains(out, "4 versions copied") {
-			t.Errorf("output:\n%s", out)
-		}
-		check(t, dst)
-		// Resume: everything is in the state file.
-		out, errOut, code = cli(t, []string{"ACCORD_URL=" + dst.url, srcEnv}, args...)
-		wantCode(t, "resume", code, 0, out, errOut)
-		if !strings.Contains(out, "0 versions copied (4 done earlier)") {
-			t.Errorf("output:\n%s", out)
-		}
-		check(t, dst)
-	})
-	t.Run("through an export bundle", func(t *testing.T) {
-		bundlePath := filepath.Join(t.TempDir(), "registry.json")
-		out, errOut, code := cli(t, []string{"ACCORD_URL=" + src.url, "ACCORD_USER=root", "ACCORD_PASSWORD=" + rootPassword}, "export", "-o", bundlePath)
-		wantCode(t, "export", code, 0, out, errOut)
-		dst := newTestServer(t, true)
-		out, errOut, code = cli(t, []string{"ACCORD_URL=" + dst.url, "ACCORD_USER=root", "ACCORD_PASSWORD=" + rootPassword}, "import", "--from", "file://"+bundlePath)
-		wantCode(t, "import", code, 0, out, errOut)
-		if got := dst.mustCall(t, "GET", "/subjects/orders-value/versions/2", "", user); !strings.Contains(got, `"id":5`) {
-			t.Errorf("target: %s", got)
-		}
-	})
-	t.Run("errors", func(t *testing.T) {
-		dst := newTestServer(t, false)
-		for _, args := range [][]string{
-			{"import"},
-			{"import", "--from", "file:///no/such/bundle.json"},
-			{"import", "--from", "http://127.0.0.1:1"},
-		} {
-			out, errOut, code := cli(t, []string{"ACCORD_URL=" + dst.url}, args...)
-			wantCode(t, strings.Join(args, " "), code, 2, out, errOut)
-		}
-		// The source refuses without credentials: 401 is a usage error.
-		out, errOut, code := cli(t, []string{"ACCORD_URL=" + dst.url}, "import", "--from", src.url)
-		wantCode(t, "no source credentials", code, 2, out, errOut)
-	})
-}
-
-func jsonString(s string) string {
-	raw, _ := json.Marshal(s)
-	return string(raw)
-}
-
-func TestCLIHelp(t *testing.T) {
-	for _, verb := range []string{"check", "push", "apply", "export", "import", "backup"} {
-		out, errOut, code := cli(t, nil, verb, "--help")
-		wantCode(t, verb+" --help", code, 0, out, errOut)
-		if !strings.Contains(errOut, "Examples:") || !strings.Contains(errOut, "Usage: accord "+verb) || !strings.Contains(errOut, "-url") {
-			t.Errorf("%s --help:\n%s", verb, errOut)
-		}
-		out, errOut, code = cli(t, nil, verb, "--no-such-flag")
-		wantCode(t, verb+" --no-such-flag", code, 2, out, errOut)
-	}
-}
-
-func TestParseArgs(t *testing.T) {
-	fs := newFlagSet("x", "")
-	s := fs.String("stream", "", "")
-	b := fs.Bool("key", false, "")
-	pos, err := parseArgs(fs, []string{"a.avsc", "--stream", "orders", "b", "--key", "--", "--c"})
-	if err != nil || *s != "orders" || !*b || strings.Join(pos, " ") != "a.avsc b --c" {
-		t.Fatalf("%v %q %v %v", pos, *s, *b, err)
 	}
 }

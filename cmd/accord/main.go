@@ -1,13 +1,18 @@
-// Command accord is the Accord schema registry and data-contract service.
+// Command accord is the Accord schema registry and data-contract service,
+// and its command-line client, in one binary.
 //
-//	accord serve [flags]     run the registry (Confluent-compatible REST API)
-//	accord check|push|apply|export|import   the CLI for CI (see cli*.go)
-//	accord version           print the version
+//	accord serve [flags]   run the registry (serve.go wires it)
+//	accord proxy [flags]   run the validating Kafka proxy (proxy.go)
+//	accord check|push|apply|lineage|export|import|backup|restore|version
+//	                       the CLI verbs: package cli, run in-process by its tests
 //
-// Run "accord serve --help" for the server's flags.
+// This package is wiring only: the daemons' flags and services here, every
+// other verb handed to cli.Run with a context that Ctrl-C (SIGINT) or
+// SIGTERM cancels.
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"flag"
@@ -15,8 +20,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
+	"strings"
+	"syscall"
 
-	"github.com/accord/accord/metrics"
+	"github.com/accord/accord/cli"
 	"github.com/accord/accord/tracing"
 )
 
@@ -32,75 +40,24 @@ func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
+// run runs the command line args. The daemons handle their own signals
+// (they drain on SIGTERM); the CLI verbs get a context cancelled by the
+// first SIGINT or SIGTERM, after which the default handling is back, so a
+// second Ctrl-C ends the process at once (e.g. during apply's rollback).
 func run(args []string) int {
-	if len(args) == 0 {
-		usage()
-		return 2
-	}
-	switch args[0] {
-	case "serve":
-		return serve(args[1:])
-	case "proxy":
-		return proxyCmd(args[1:])
-	case "check":
-		return cliCheck(args[1:])
-	case "push":
-		return cliPush(args[1:])
-	case "apply":
-		return cliApply(args[1:])
-	case "lineage":
-		return cliLineage(args[1:])
-	case "export":
-		return cliExport(args[1:])
-	case "import":
-		return cliImport(args[1:])
-	case "backup":
-		return cliBackup(args[1:])
-	case "restore":
-		return cliRestore(args[1:])
-	case "version", "--version":
-		b := metrics.ReadBuild(version, commit)
-		dirty := ""
-		if b.Modified {
-			dirty = " (modified)"
+	cli.Version, cli.Commit = version, commit
+	if len(args) > 0 {
+		switch args[0] {
+		case "serve":
+			return serve(args[1:])
+		case "proxy":
+			return proxyCmd(args[1:])
 		}
-		fmt.Printf("accord %s\ncommit %s%s\n%s\n", b.Version, b.Commit, dirty, b.GoVersion)
-		return 0
-	case "help", "-h", "--help":
-		usage()
-		return 0
-	default:
-		fmt.Fprintf(os.Stderr, "accord: unknown command %q\n\n", args[0])
-		usage()
-		return 2
 	}
-}
-
-func usage() {
-	fmt.Fprint(os.Stderr, `Accord: schema registry and data-contract governance for event streams.
-
-Usage:
-  accord serve [flags]   run the server (accord serve --help for flags)
-  accord proxy [flags]   run the validating Kafka proxy (accord proxy --help)
-  accord check FILE      may this schema ship? compatibility, lints, impact (exit 0 yes, 1 no)
-  accord push FILE       register schema files, references first (idempotent)
-  accord apply -f DIR    make the server match a directory of YAML contracts (--dry-run: plan)
-  accord lineage add|remove|list   declare who consumes and what derives from a stream
-  accord export          write the registry as a JSON bundle
-  accord import --from   copy a registry or bundle into Accord, keeping ids
-  accord backup -o FILE  a consistent backup of the whole store, while it serves
-  accord restore FILE    restore a backup into an empty store
-  accord version         print the version
-
-Every verb takes --help. The CLI verbs find the server in --url, ACCORD_URL
-or ~/.config/accord/config.yaml (url, token), and authenticate with
---token/ACCORD_TOKEN (Bearer) or --user/--password (Basic).
-
-Examples:
-  accord serve                                   # SQLite in ./accord-data, on 127.0.0.1:8081
-  accord serve --database-url postgres://user@db/accord --addr 0.0.0.0:8081 \
-    --bootstrap-admin root --bootstrap-admin-password-file /run/secrets/accord-admin
-`)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop)
+	return cli.Run(ctx, args, os.Stdin, os.Stdout, os.Stderr)
 }
 
 // logFlags are the logging flags of the long-running verbs.
@@ -118,13 +75,22 @@ func addLogFlags(fs *flag.FlagSet) logFlags {
 // with a context holding a span carry its trace_id. done is true when the
 // verb should exit at once with code (--help, or a bad flag already
 // reported).
+//
+// --help prints the usage on stdout (so `accord serve --help | less`
+// works), flags spelled --flag; a flag error prints it on stderr.
 func parseDaemonFlags(verb string, fs *flag.FlagSet, args []string, lf logFlags) (log *slog.Logger, code int, done bool) {
+	var usage strings.Builder
+	fs.SetOutput(&usage)
 	if err := fs.Parse(args); err != nil {
+		out := io.Writer(os.Stderr)
+		code = 2
 		if errors.Is(err, flag.ErrHelp) {
-			return nil, 0, true
+			out, code = os.Stdout, 0
 		}
-		return nil, 2, true
+		fmt.Fprint(out, cli.LongFlags(usage.String()))
+		return nil, code, true
 	}
+	fs.SetOutput(os.Stderr)
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*lf.level)); err != nil {
 		fmt.Fprintf(os.Stderr, "accord %s: bad --log-level %q\n", verb, *lf.level)

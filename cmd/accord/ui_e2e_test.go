@@ -292,7 +292,7 @@ func e2eSeed(t *testing.T, api e2eAPI, base string) e2eSeedData {
 	asAdmin := []string{"ACCORD_URL=" + base, "ACCORD_TOKEN=" + s.adminToken}
 	run := func(env []string, args ...string) string {
 		t.Helper()
-		out, errOut, code := cli(t, env, args...)
+		out, errOut, code := runCLI(t, env, args...)
 		wantCode(t, "seed: accord "+strings.Join(args, " "), code, 0, out, errOut)
 		return out
 	}
@@ -376,7 +376,7 @@ func e2eSeed(t *testing.T, api e2eAPI, base string) e2eSeedData {
 // through the API.
 func e2ePropose(t *testing.T, api e2eAPI, path string, env []string, file, stream string) string {
 	t.Helper()
-	out, errOut, code := cli(t, env, "check", file, "--stream", stream, "--propose", "--output", "json")
+	out, errOut, code := runCLI(t, env, "check", file, "--stream", stream, "--propose", "--output", "json")
 	wantCode(t, "seed: accord check --propose ("+stream+")", code, 0, out, errOut)
 	var rep map[string]any
 	if err := json.Unmarshal([]byte(out), &rep); err == nil {

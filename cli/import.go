@@ -1,4 +1,4 @@
-package main
+package cli
 
 // accord export / accord import: copy a Confluent-compatible registry
 // (another Accord, Confluent's, or an export bundle) into Accord, keeping
@@ -233,56 +233,55 @@ func copyAccordRows(ctx context.Context, cl *client, w *backup.Writer, progress 
 	return tables, rows, nil
 }
 
-func cliExport(args []string) int {
-	fs := newFlagSet("export", exportUsage)
+func (r *runner) export(ctx context.Context, args []string) int {
+	fs := r.newFlagSet("export", exportUsage)
 	var cf clientFlags
 	cf.register(fs)
 	out := fs.String("o", "", "write the export to FILE (default: stdout)")
 	schemasOnly := fs.Bool("schemas-only", false, "export only what the Confluent API shows (subjects, configs, modes)")
-	pos, code, done := parseVerb(fs, args)
+	pos, code, done := r.parseVerb(fs, args)
 	if done {
 		return code
 	}
 	if len(pos) > 0 {
 		fs.Usage()
-		return exitCode("export", usageErr("unexpected argument %q", pos[0]))
+		return r.exit("export", usageErr("unexpected argument %q", pos[0]))
 	}
-	cl, err := cf.resolve()
+	cl, err := cf.resolve(r.getenv)
 	if err != nil {
-		return exitCode("export", err)
+		return r.exit("export", err)
 	}
-	ctx := context.Background()
 	if *out == "" {
-		if _, err := writeExport(ctx, cl, os.Stdout, *schemasOnly, nil); err != nil {
-			return exitCode("export", err)
+		if _, err := writeExport(ctx, cl, r.stdout, *schemasOnly, nil); err != nil {
+			return r.exit("export", err)
 		}
 		return exitOK
 	}
 	var end backup.Trailer
 	err = writeAtomically(*out, func(w io.Writer) error {
 		var err error
-		end, err = writeExport(ctx, cl, w, *schemasOnly, os.Stderr)
+		end, err = writeExport(ctx, cl, w, *schemasOnly, r.stderr)
 		return err
 	})
 	if err != nil {
-		return exitCode("export", err)
+		return r.exit("export", err)
 	}
-	fmt.Fprintf(os.Stderr, "exported %d subjects and %d rows of %d tables to %s\n", end.Subjects, end.Rows, end.Tables, *out)
+	fmt.Fprintf(r.stderr, "exported %d subjects and %d rows of %d tables to %s\n", end.Subjects, end.Rows, end.Tables, *out)
 	return exitOK
 }
 
 // loadSource makes the source a file: an export file as given, or a
 // registry exported to a temporary file (removed by cleanup).
-func loadSource(ctx context.Context, from string, cf clientFlags, progress io.Writer) (path string, cleanup func(), err error) {
+func (r *runner) loadSource(ctx context.Context, from string, cf clientFlags, progress io.Writer) (path string, cleanup func(), err error) {
 	u, err := url.Parse(from)
 	if err != nil {
 		return "", nil, usageErr("--from %q: %w", from, err)
 	}
 	if u.Scheme == "http" || u.Scheme == "https" {
 		src := clientFlags{url: from, output: "text", config: os.DevNull,
-			token: firstOf(cf.token, os.Getenv("ACCORD_FROM_TOKEN")), user: firstOf(cf.user, os.Getenv("ACCORD_FROM_USER")),
-			password: firstOf(cf.password, os.Getenv("ACCORD_FROM_PASSWORD"))}
-		cl, err := src.resolve()
+			token: firstOf(cf.token, r.getenv("ACCORD_FROM_TOKEN")), user: firstOf(cf.user, r.getenv("ACCORD_FROM_USER")),
+			password: firstOf(cf.password, r.getenv("ACCORD_FROM_PASSWORD"))}
+		cl, err := src.resolve(r.getenv)
 		if err != nil {
 			return "", nil, err
 		}
@@ -497,8 +496,8 @@ func (p *progressBar) step(label string) {
 	}
 }
 
-func cliImport(args []string) int {
-	fs := newFlagSet("import", importUsage)
+func (r *runner) importCmd(ctx context.Context, args []string) int {
+	fs := r.newFlagSet("import", importUsage)
 	var cf clientFlags
 	cf.register(fs)
 	from := fs.String("from", "", "source: a registry URL (http(s)://...) or an export file (file://PATH)")
@@ -509,37 +508,37 @@ func cliImport(args []string) int {
 	fs.StringVar(&src.token, "from-token", "", "source API token (env ACCORD_FROM_TOKEN)")
 	fs.StringVar(&src.user, "from-user", "", "source HTTP Basic user (env ACCORD_FROM_USER)")
 	fs.StringVar(&src.password, "from-password", "", "source HTTP Basic password (env ACCORD_FROM_PASSWORD)")
-	pos, code, done := parseVerb(fs, args)
+	pos, code, done := r.parseVerb(fs, args)
 	if done {
 		return code
 	}
 	if *undo {
 		if *statePath == "" || *from != "" || len(pos) > 0 {
 			fs.Usage()
-			return exitCode("import", usageErr("--undo wants --state FILE and no --from"))
+			return r.exit("import", usageErr("--undo wants --state FILE and no --from"))
 		}
-		cl, err := cf.resolve()
+		cl, err := cf.resolve(r.getenv)
 		if err != nil {
-			return exitCode("import", err)
+			return r.exit("import", err)
 		}
-		if err := undoImport(context.Background(), cl, *statePath); err != nil {
-			return exitCode("import", err)
+		if err := r.undoImport(ctx, cl, *statePath); err != nil {
+			return r.exit("import", err)
 		}
 		return exitOK
 	}
 	if *from == "" || len(pos) > 0 {
 		fs.Usage()
-		return exitCode("import", usageErr("want --from URL|file://PATH and no other argument"))
+		return r.exit("import", usageErr("want --from URL|file://PATH and no other argument"))
 	}
 	if *batchRows < 1 || *batchRows > 10000 {
-		return exitCode("import", usageErr("--batch-rows %d: want 1 to 10000", *batchRows))
+		return r.exit("import", usageErr("--batch-rows %d: want 1 to 10000", *batchRows))
 	}
-	cl, err := cf.resolve()
+	cl, err := cf.resolve(r.getenv)
 	if err != nil {
-		return exitCode("import", err)
+		return r.exit("import", err)
 	}
-	if err := runImport(context.Background(), cl, *from, src, *statePath, *batchRows); err != nil {
-		return exitCode("import", err)
+	if err := r.runImport(ctx, cl, *from, src, *statePath, *batchRows); err != nil {
+		return r.exit("import", err)
 	}
 	return exitOK
 }
@@ -590,13 +589,14 @@ func (r *importReport) stopped(err error) error {
 	return fmt.Errorf("%w\nimported before stopping: %s; the target's mode is back to %s\n%s\n%s", err, r, r.targetModeBefore, how, undo)
 }
 
-func runImport(ctx context.Context, cl *client, from string, srcFlags clientFlags, statePath string, batchRows int) (err error) {
-	tty := term.IsTerminal(int(os.Stdout.Fd()))
+func (r *runner) runImport(ctx context.Context, cl *client, from string, srcFlags clientFlags, statePath string, batchRows int) (err error) {
+	f, isFile := r.stdout.(*os.File)
+	tty := isFile && term.IsTerminal(int(f.Fd()))
 	var readProgress io.Writer
 	if !tty {
-		readProgress = os.Stdout
+		readProgress = r.stdout
 	}
-	path, cleanup, err := loadSource(ctx, from, srcFlags, readProgress)
+	path, cleanup, err := r.loadSource(ctx, from, srcFlags, readProgress)
 	if err != nil {
 		return err
 	}
@@ -626,7 +626,7 @@ func runImport(ctx context.Context, cl *client, from string, srcFlags clientFlag
 			return err
 		}
 		if m.Mode == "IMPORT" {
-			fmt.Fprintln(os.Stderr, "accord import: warning: the target is already in IMPORT mode (an import interrupted without --state?); "+
+			fmt.Fprintln(r.stderr, "accord import: warning: the target is already in IMPORT mode (an import interrupted without --state?); "+
 				"it is left in IMPORT mode at the end: set its mode (PUT /mode) once every import is done")
 		}
 	}
@@ -646,7 +646,7 @@ func runImport(ctx context.Context, cl *client, from string, srcFlags clientFlag
 		}
 	}()
 
-	if err := copyVersions(ctx, cl, b, st, rep, tty); err != nil {
+	if err := r.copyVersions(ctx, cl, b, st, rep, tty); err != nil {
 		return err
 	}
 	// Configs, then modes: a READONLY mode copied earlier would have
@@ -683,17 +683,17 @@ func runImport(ctx context.Context, cl *client, from string, srcFlags clientFlag
 		}
 	}
 	if len(b.rows) > 0 {
-		if err := importRows(ctx, cl, path, b.origin, st, rep, tty, batchRows); err != nil {
+		if err := r.importRows(ctx, cl, path, b.origin, st, rep, tty, batchRows); err != nil {
 			return err
 		}
 	}
-	fmt.Printf("imported %d subjects: %s; target mode restored to %s\n", len(b.Subjects), rep, st.ModeBefore)
+	fmt.Fprintf(r.stdout, "imported %d subjects: %s; target mode restored to %s\n", len(b.Subjects), rep, st.ModeBefore)
 	return nil
 }
 
 // copyVersions registers every version of b on the target with its id
 // and version number, references first, recording each in st.
-func copyVersions(ctx context.Context, cl *client, b *bundle, st *importState, rep *importReport, tty bool) error {
+func (r *runner) copyVersions(ctx context.Context, cl *client, b *bundle, st *importState, rep *importReport, tty bool) error {
 	byKey := map[string]*versionDoc{}
 	var items []*versionDoc
 	for i := range b.Subjects {
@@ -714,7 +714,7 @@ func copyVersions(ctx context.Context, cl *client, b *bundle, st *importState, r
 		}
 		return a.Version < c.Version
 	})
-	bar := &progressBar{w: os.Stdout, tty: tty, total: len(items)}
+	bar := &progressBar{w: r.stdout, tty: tty, total: len(items)}
 	var copyOne func(v *versionDoc, depth int) error
 	copyOne = func(v *versionDoc, depth int) error {
 		key := versionKey(v.Subject, v.Version)
@@ -776,7 +776,7 @@ const importBatchBytes = 4 << 20
 
 // importRows sends the export's rows in batches, each one transaction on
 // the target, recording after each how many rows of each table are done.
-func importRows(ctx context.Context, cl *client, path, origin string, st *importState, rep *importReport, tty bool, batchRows int) error {
+func (r *runner) importRows(ctx context.Context, cl *client, path, origin string, st *importState, rep *importReport, tty bool, batchRows int) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return usageErr("reading the export: %w", err)
@@ -830,9 +830,9 @@ func importRows(ctx context.Context, cl *client, path, origin string, st *import
 		}
 		total += int64(nRows)
 		if tty {
-			fmt.Printf("\rrows: %d imported", total)
+			fmt.Fprintf(r.stdout, "\rrows: %d imported", total)
 		} else {
-			fmt.Printf("progress: %d rows imported\n", total)
+			fmt.Fprintf(r.stdout, "progress: %d rows imported\n", total)
 		}
 		buf.Reset()
 		w, nRows, pending = nil, 0, map[string]int64{}
@@ -886,7 +886,7 @@ func importRows(ctx context.Context, cl *client, path, origin string, st *import
 	}
 	err = flush()
 	if tty && total > 0 {
-		fmt.Println()
+		fmt.Fprintln(r.stdout)
 	}
 	return err
 }
@@ -903,7 +903,7 @@ func describeBatch(pending map[string]int64) string {
 // undoImport restores the target's mode as it was before the import and
 // deletes what the import recorded in statePath, newest first: subject
 // modes and configs, then versions (soft, then for good).
-func undoImport(ctx context.Context, cl *client, statePath string) error {
+func (r *runner) undoImport(ctx context.Context, cl *client, statePath string) error {
 	if _, err := os.Stat(statePath); err != nil {
 		return usageErr("--state: %w", err)
 	}
@@ -949,7 +949,7 @@ func undoImport(ctx context.Context, cl *client, statePath string) error {
 		}
 		versions++
 	}
-	fmt.Printf("undone: %d versions deleted for good, %d subject configs and %d modes removed; target mode restored to %s\n", versions, configs, modes, st.ModeBefore)
+	fmt.Fprintf(r.stdout, "undone: %d versions deleted for good, %d subject configs and %d modes removed; target mode restored to %s\n", versions, configs, modes, st.ModeBefore)
 	var rows []string
 	for t, n := range st.rows {
 		rows = append(rows, fmt.Sprintf("%s %d", t, n))
@@ -959,7 +959,7 @@ func undoImport(ctx context.Context, cl *client, statePath string) error {
 		keep = append(keep, "imported rows ("+strings.Join(rows, ", ")+"): restore the backup taken before the import to remove them")
 	}
 	if len(keep) > 0 {
-		fmt.Printf("left as is: %s\n", strings.Join(keep, "; "))
+		fmt.Fprintf(r.stdout, "left as is: %s\n", strings.Join(keep, "; "))
 	}
 	return nil
 }

@@ -1,9 +1,7 @@
-package main
+package cli
 
 // What every CLI verb shares: configuration (flags over environment over
-// the config file), the HTTP client and its errors, exit codes, and
-// flag parsing that accepts flags after positional arguments
-// (`accord check FILE --stream orders`).
+// the config file), the HTTP client and its errors, and exit codes.
 
 import (
 	"bytes"
@@ -28,6 +26,9 @@ const (
 	exitOK    = 0 // it may ship / it was done
 	exitFail  = 1 // incompatible, an error-level lint, a rejected write
 	exitUsage = 2 // bad arguments, unreadable files, no server
+	// exitInterrupted: the context was cancelled (Ctrl-C, SIGTERM); 128
+	// plus SIGINT's number, as shells report a program Ctrl-C ended.
+	exitInterrupted = 130
 )
 
 // cliError carries the exit code a failure should end with.
@@ -43,12 +44,15 @@ func usageErr(format string, args ...any) error {
 	return &cliError{exitUsage, fmt.Errorf(format, args...)}
 }
 
-// exitCode reports err on stderr and returns the code to exit with.
-func exitCode(verb string, err error) int {
+// exit reports err on stderr and returns the code to exit with.
+func (r *runner) exit(verb string, err error) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(os.Stderr, "accord %s: %v\n", verb, err)
+	fmt.Fprintf(r.stderr, "accord %s: %v\n", verb, err)
+	if errors.Is(err, context.Canceled) {
+		return exitInterrupted
+	}
 	var ce *cliError
 	if errors.As(err, &ce) {
 		return ce.code
@@ -74,6 +78,19 @@ func (c *clientFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.output, "output", "text", "text or json")
 }
 
+// defaultConfigFile is $XDG_CONFIG_HOME/accord/config.yaml, else
+// $HOME/.config/accord/config.yaml (what the README documents, on every
+// system); "" when neither variable is set.
+func defaultConfigFile(getenv func(string) string) string {
+	if dir := getenv("XDG_CONFIG_HOME"); dir != "" {
+		return filepath.Join(dir, "accord", "config.yaml")
+	}
+	if home := getenv("HOME"); home != "" {
+		return filepath.Join(home, ".config", "accord", "config.yaml")
+	}
+	return ""
+}
+
 // fileConfig is ~/.config/accord/config.yaml.
 type fileConfig struct {
 	URL      string `yaml:"url"`
@@ -84,18 +101,16 @@ type fileConfig struct {
 
 // resolve applies precedence: flags, then environment, then the config
 // file, then the default URL.
-func (c *clientFlags) resolve() (*client, error) {
+func (c *clientFlags) resolve(getenv func(string) string) (*client, error) {
 	if c.output != "text" && c.output != "json" {
 		return nil, usageErr("--output %q: want text or json", c.output)
 	}
 	path, explicit := c.config, c.config != ""
 	if path == "" {
-		path, explicit = os.Getenv("ACCORD_CONFIG"), os.Getenv("ACCORD_CONFIG") != ""
+		path, explicit = getenv("ACCORD_CONFIG"), getenv("ACCORD_CONFIG") != ""
 	}
 	if path == "" {
-		if dir, err := os.UserConfigDir(); err == nil {
-			path = filepath.Join(dir, "accord", "config.yaml")
-		}
+		path = defaultConfigFile(getenv)
 	}
 	var fc fileConfig
 	if path != "" {
@@ -110,7 +125,7 @@ func (c *clientFlags) resolve() (*client, error) {
 		}
 	}
 	pick := func(flagV, env, file, def string) string {
-		for _, v := range []string{flagV, os.Getenv(env), file} {
+		for _, v := range []string{flagV, getenv(env), file} {
 			if v != "" {
 				return v
 			}
@@ -190,7 +205,7 @@ func (c *client) do(ctx context.Context, method, path string, in, out any) (http
 		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
 	}
 	req.Header.Set("Accept", "application/vnd.schemaregistry.v1+json, application/json")
-	req.Header.Set("User-Agent", "accord-cli/"+version)
+	req.Header.Set("User-Agent", "accord-cli/"+Version)
 	switch {
 	case c.token != "":
 		req.Header.Set("Authorization", "Bearer "+c.token)
@@ -226,52 +241,6 @@ func (c *client) do(ctx context.Context, method, path string, in, out any) (http
 // pathEscape escapes one path segment (subjects may hold '/' and ':').
 func pathEscape(s string) string { return url.PathEscape(s) }
 
-// parseArgs parses flags wherever they appear among positional arguments
-// (the standard flag package stops at the first positional one). "--"
-// ends flag parsing. It returns the positional arguments.
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-}
-
-// newFlagSet returns a flag set whose usage prints text (a synopsis and
-// examples) before the flags.
-func newFlagSet(name, text string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), text)
-		fmt.Fprintln(fs.Output(), "\nFlags:")
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parseVerb parses args for a verb; done is true when the verb should
-// exit at once with code (--help, or a flag error already reported).
-func parseVerb(fs *flag.FlagSet, args []string) (pos []string, code int, done bool) {
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, exitOK, true
-		}
-		return nil, exitUsage, true
-	}
-	return pos, 0, false
-}
-
 // schemaTypeOf infers the schema type from a file's extension.
 func schemaTypeOf(path, override string) (string, error) {
 	if override != "" {
@@ -293,9 +262,9 @@ func schemaTypeOf(path, override string) (string, error) {
 	return "", usageErr("%s: cannot tell the schema type from the extension (.avsc, .proto, .json); use --type", path)
 }
 
-// printJSON writes v indented to stdout.
-func printJSON(v any) error {
-	enc := json.NewEncoder(os.Stdout)
+// printJSON writes v indented to w.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)

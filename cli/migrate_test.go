@@ -1,4 +1,4 @@
-package main
+package cli
 
 // Tests of moving a whole Accord: accord export/import between servers
 // (round trip, kill -9 and resume, conflicts and --undo) and accord
@@ -269,61 +269,6 @@ func TestImportConflict(t *testing.T) {
 	}
 }
 
-// TestBackupBesideServe backs up the SQLite folder of a running accord
-// serve and restores it into another folder, which a new server serves.
-func TestBackupBesideServe(t *testing.T) {
-	dir := t.TempDir()
-	p := startAccord(t, "--data-dir", dir)
-	base := "http://" + p.addr
-	c := accordtest.Client{Base: base}
-	for i := range 5 {
-		c.Must(t, "POST", fmt.Sprintf("/subjects/s%d/versions", i), `{"schema":"\"string\""}`)
-	}
-	c.Must(t, "PUT", "/config/s1", `{"compatibility":"NONE"}`)
-	want := accordtest.Listings(t, c, accordtest.ListOptions{})
-
-	file := filepath.Join(t.TempDir(), "accord.backup")
-	out, errOut, code := cli(t, nil, "backup", "--data-dir", dir, "-o", file)
-	wantCode(t, "backup", code, 0, out, errOut)
-	if _, err := os.Stat(file + ".tmp"); !os.IsNotExist(err) {
-		t.Errorf("the temporary file stayed: %v", err)
-	}
-	// Through the server too: the same document, read over HTTP.
-	viaHTTP := filepath.Join(t.TempDir(), "http.backup")
-	out, errOut, code = cli(t, nil, "backup", "--url", base, "-o", viaHTTP)
-	wantCode(t, "backup --url", code, 0, out, errOut)
-
-	for _, f := range []string{file, viaHTTP} {
-		restored := t.TempDir()
-		out, errOut, code = cli(t, nil, "restore", f, "--data-dir", restored)
-		wantCode(t, "restore", code, 0, out, errOut)
-		out, errOut, code = cli(t, nil, "restore", f, "--data-dir", restored)
-		wantCode(t, "restore into a used store", code, 2, out, errOut)
-		if !strings.Contains(errOut, "not empty (") || !strings.Contains(errOut, "versions: 5") {
-			t.Errorf("refusal: %s", errOut)
-		}
-		q := startAccord(t, "--data-dir", restored)
-		got := accordtest.Listings(t, accordtest.Client{Base: "http://" + q.addr}, accordtest.ListOptions{})
-		// The audit log of the source has the backup.read of the HTTP backup.
-		delete(want, "/v1/audit?limit=1000")
-		delete(got, "/v1/audit?limit=1000")
-		accordtest.CompareListings(t, want, got)
-	}
-	out, errOut, code = cli(t, nil, "restore", "/no/such/file", "--data-dir", t.TempDir())
-	wantCode(t, "restore of a missing file", code, 2, out, errOut)
-	out, errOut, code = cli(t, nil, "restore", "--help")
-	wantCode(t, "restore --help", code, 0, out, errOut)
-	if !strings.Contains(errOut, "Usage: accord restore FILE") || !strings.Contains(errOut, "-force") {
-		t.Errorf("restore --help:\n%s", errOut)
-	}
-	// A backup of a folder with no Accord in it is a usage error, not an empty file.
-	out, errOut, code = cli(t, nil, "backup", "--data-dir", t.TempDir(), "-o", filepath.Join(t.TempDir(), "x"))
-	wantCode(t, "backup of nothing", code, 2, out, errOut)
-	if !strings.Contains(errOut, "no Accord database in") {
-		t.Errorf("backup of nothing: %s", errOut)
-	}
-}
-
 // TestImportOtherSources: a registry without /v1/admin/dump (not Accord)
 // exports its schemas, configs and modes only; a bundle of the earlier
 // single-document format still imports.
@@ -354,5 +299,61 @@ func TestImportOtherSources(t *testing.T) {
 	wantCode(t, "import of a legacy bundle", code, 0, out, errOut)
 	if got := dst.mustCall(t, "GET", "/subjects/old/versions/1", "", ""); !strings.Contains(got, `"id":7`) {
 		t.Errorf("legacy import: %s", got)
+	}
+}
+
+// TestCLIBackupRestore backs up a store beside the server that has it
+// open, directly (--data-dir) and through the server (--url), and
+// restores each into an empty folder that then serves the same listings.
+func TestCLIBackupRestore(t *testing.T) {
+	dir := t.TempDir()
+	src := newServerAt(t, dir, true, nil)
+	admin := adminOf(src)
+	accordtest.Seed(t, admin)
+	want := accordtest.Listings(t, admin, accordtest.ListOptions{})
+
+	file := filepath.Join(t.TempDir(), "accord.backup")
+	out, errOut, code := cli(t, nil, "backup", "--data-dir", dir, "-o", file)
+	wantCode(t, "backup", code, 0, out, errOut)
+	if !strings.Contains(errOut, "backup written to "+file) {
+		t.Errorf("backup: %s", errOut)
+	}
+	viaHTTP := filepath.Join(t.TempDir(), "http.backup")
+	out, errOut, code = cli(t, adminEnv(src), "backup", "--url", src.url, "-o", viaHTTP)
+	wantCode(t, "backup --url", code, 0, out, errOut)
+	out, errOut, code = cli(t, nil, "backup", "--data-dir", dir, "-o", "-")
+	wantCode(t, "backup to stdout", code, 0, out, errOut)
+	if !strings.HasPrefix(out, "{") {
+		t.Errorf("backup -o -: %.200s", out)
+	}
+
+	for _, f := range []string{file, viaHTTP} {
+		restored := t.TempDir()
+		out, errOut, code = cli(t, nil, "restore", f, "--data-dir", restored)
+		wantCode(t, "restore", code, 0, out, errOut)
+		if !strings.Contains(out, "restored ") {
+			t.Errorf("restore: %s", out)
+		}
+		out, errOut, code = cli(t, nil, "restore", f, "--data-dir", restored)
+		wantCode(t, "restore into a used store", code, 2, out, errOut)
+		if !strings.Contains(errOut, "not empty (") {
+			t.Errorf("refusal: %s", errOut)
+		}
+		out, errOut, code = cli(t, nil, "restore", f, "--data-dir", restored, "--force")
+		wantCode(t, "restore --force", code, 0, out, errOut)
+		got := accordtest.Listings(t, adminOf(newServerAt(t, restored, true, nil)), accordtest.ListOptions{})
+		// The source's audit log gained the backup.read of the HTTP backup.
+		delete(want, "/v1/audit?limit=1000")
+		delete(got, "/v1/audit?limit=1000")
+		accordtest.CompareListings(t, want, got)
+	}
+	for _, args := range [][]string{
+		{"restore", "/no/such/file", "--data-dir", t.TempDir()},
+		{"restore"},
+		{"backup", "--data-dir", t.TempDir(), "-o", filepath.Join(t.TempDir(), "x")}, // no Accord there
+		{"backup"}, // no -o
+	} {
+		out, errOut, code := cli(t, nil, args...)
+		wantCode(t, strings.Join(args, " "), code, 2, out, errOut)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // accord lineage: declare, remove and list lineage edges from CI, where a
 // pipeline knows what it reads and what it derives.
@@ -31,27 +31,26 @@ Examples:
   accord lineage remove consumes orders billing-svc
 `
 
-func cliLineage(args []string) int {
-	fs := newFlagSet("lineage", lineageUsage)
+func (r *runner) lineage(ctx context.Context, args []string) int {
+	fs := r.newFlagSet("lineage", lineageUsage)
 	var cf clientFlags
 	cf.register(fs)
 	fields := fs.String("fields", "", "consumes: comma-separated field paths the consumer reads")
 	version := fs.Int("version", 0, "consumes: the schema version the consumer reads (0: unknown)")
 	node := fs.String("node", "", "list: edges touching this service or stream")
 	kind := fs.String("kind", "", "list: only edges of this kind")
-	pos, code, done := parseVerb(fs, args)
+	pos, code, done := r.parseVerb(fs, args)
 	if done {
 		return code
 	}
 	if len(pos) == 0 {
 		fs.Usage()
-		return exitCode("lineage", usageErr("no action given: add, remove or list"))
+		return r.exit("lineage", usageErr("no action given: add, remove or list"))
 	}
-	c, err := cf.resolve()
+	c, err := cf.resolve(r.getenv)
 	if err != nil {
-		return exitCode("lineage", err)
+		return r.exit("lineage", err)
 	}
-	ctx := context.Background()
 	switch action := pos[0]; {
 	case action == "add" && len(pos) == 4:
 		e := map[string]any{"kind": pos[1], "from": pos[2], "to": pos[3]}
@@ -62,16 +61,16 @@ func cliLineage(args []string) int {
 			e["version"] = *version
 		}
 		if _, err := c.do(ctx, "POST", "/v1/lineage/edges", e, nil); err != nil {
-			return exitCode("lineage", err)
+			return r.exit("lineage", err)
 		}
-		fmt.Printf("edge %s %s -> %s recorded\n", pos[1], pos[2], pos[3])
+		fmt.Fprintf(r.stdout, "edge %s %s -> %s recorded\n", pos[1], pos[2], pos[3])
 		return exitOK
 	case action == "remove" && len(pos) == 4:
 		q := url.Values{"kind": {pos[1]}, "from": {pos[2]}, "to": {pos[3]}}
 		if _, err := c.do(ctx, "DELETE", "/v1/lineage/edges?"+q.Encode(), nil, nil); err != nil {
-			return exitCode("lineage", err)
+			return r.exit("lineage", err)
 		}
-		fmt.Printf("edge %s %s -> %s removed\n", pos[1], pos[2], pos[3])
+		fmt.Fprintf(r.stdout, "edge %s %s -> %s removed\n", pos[1], pos[2], pos[3])
 		return exitOK
 	case action == "list" && len(pos) == 1:
 		q := url.Values{}
@@ -83,10 +82,10 @@ func cliLineage(args []string) int {
 		}
 		var edges []lineage.Edge
 		if _, err := c.do(ctx, "GET", "/v1/lineage/edges?"+q.Encode(), nil, &edges); err != nil {
-			return exitCode("lineage", err)
+			return r.exit("lineage", err)
 		}
 		if cf.output == "json" {
-			return exitCode("lineage", printJSON(edges))
+			return r.exit("lineage", printJSON(r.stdout, edges))
 		}
 		for _, e := range edges {
 			line := fmt.Sprintf("%-12s %s -> %s", e.Kind, e.From, e.To)
@@ -96,11 +95,11 @@ func cliLineage(args []string) int {
 			if e.Version > 0 {
 				line += " version " + strconv.Itoa(e.Version)
 			}
-			fmt.Println(line)
+			fmt.Fprintln(r.stdout, line)
 		}
 		return exitOK
 	default:
 		fs.Usage()
-		return exitCode("lineage", usageErr("unknown or incomplete action %q", strings.Join(pos, " ")))
+		return r.exit("lineage", usageErr("unknown or incomplete action %q", strings.Join(pos, " ")))
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // accord check: may this schema file ship? Compatibility against the
 // subject's history, the stream's event-type lints and the impact on
@@ -20,12 +20,17 @@ import (
 )
 
 const checkUsage = `Usage: accord check FILE (--stream NAME [--key] | --subject SUBJECT) [--propose [--description TEXT]] [flags]
+       accord check [FILE] -f CONTRACTS --stream NAME [--key] [flags]
 
 Checks a schema file against the server without registering it:
 compatibility with the subject's versions (what broke, where, why), the
 stream's event-type lints, and the impact on consumers and derived
 streams (who is affected). The schema type comes from the extension
 (.avsc AVRO, .proto PROTOBUF, .json JSON) or --type.
+
+References come from --ref flags and, for .proto files, their imports;
+with -f, from the stream's Stream document in the contract files (see
+accord apply --help), which also names the file when FILE is left out.
 
 With --propose, a schema that may ship is proposed for review: the
 server records a proposal (or finds the pending one for the same schema,
@@ -43,6 +48,7 @@ Examples:
   accord check schemas/orders.avsc --stream orders
   accord check schemas/orders-key.avsc --stream orders --key
   accord check payment.proto --subject payments-value --ref money.proto=money.proto
+  accord check -f contracts/ --stream orders    # the file and references of orders' valueSchema
   accord check schemas/orders.avsc --stream orders --propose --description "add the note field"
   ACCORD_URL=https://registry.internal ACCORD_TOKEN=acc_... accord check orders.avsc --stream orders --output json
 `
@@ -109,8 +115,8 @@ type checkReport struct {
 	AlreadyRegistered string              `json:"alreadyRegistered,omitempty"`
 }
 
-func cliCheck(args []string) int {
-	fs := newFlagSet("check", checkUsage)
+func (r *runner) check(ctx context.Context, args []string) int {
+	fs := r.newFlagSet("check", checkUsage)
 	var cf clientFlags
 	cf.register(fs)
 	stream := fs.String("stream", "", "stream whose value subject (or key subject with --key) is checked")
@@ -119,44 +125,57 @@ func cliCheck(args []string) int {
 	typ := fs.String("type", "", "schema type: AVRO, PROTOBUF or JSON (default: from the extension)")
 	var refs refFlags
 	fs.Var(&refs, "ref", "reference NAME=SUBJECT[:VERSION] (repeatable; version defaults to the latest)")
+	contractsPath := fs.String("f", "", "contract files (a directory or a file, as accord apply -f): the --stream's schema file and references come from its Stream document")
 	propose := fs.Bool("propose", false, "if it may ship, propose it for review and print the proposal's id, state and UI link")
 	description := fs.String("description", "", "with --propose: what the change is and why, for the reviewers")
-	pos, code, done := parseVerb(fs, args)
+	pos, code, done := r.parseVerb(fs, args)
 	if done {
 		return code
 	}
 	if *description != "" && !*propose {
-		return exitCode("check", usageErr("--description goes with --propose"))
+		return r.exit("check", usageErr("--description goes with --propose"))
+	}
+	var contract *localSchema
+	if *contractsPath != "" {
+		if *stream == "" || len(refs) > 0 || len(pos) > 1 {
+			return r.exit("check", usageErr("-f goes with --stream, at most one FILE and no --ref (the contract declares the references)"))
+		}
+		var err error
+		if contract, _, err = contractSchema(*contractsPath, *stream, *key); err != nil {
+			return r.exit("check", err)
+		}
+		if len(pos) == 0 {
+			pos = []string{contract.File}
+		}
 	}
 	if len(pos) != 1 {
 		fs.Usage()
-		return exitCode("check", usageErr("want exactly one FILE, got %d", len(pos)))
+		return r.exit("check", usageErr("want exactly one FILE, got %d", len(pos)))
 	}
 	if *stream == "" && *subject == "" {
-		return exitCode("check", usageErr("give --stream NAME or --subject SUBJECT"))
+		return r.exit("check", usageErr("give --stream NAME or --subject SUBJECT"))
 	}
-	cl, err := cf.resolve()
+	cl, err := cf.resolve(r.getenv)
 	if err != nil {
-		return exitCode("check", err)
+		return r.exit("check", err)
 	}
-	ctx := context.Background()
-	rep, doc, err := runCheck(ctx, cl, pos[0], *stream, *subject, *key, *typ, refs)
+	rep, doc, err := runCheck(ctx, cl, pos[0], *stream, *subject, *key, *typ, refs, contract)
 	if err != nil {
-		return exitCode("check", err)
+		return r.exit("check", err)
 	}
 	var proposeErr error
 	if *propose && rep.OK {
 		proposeErr = rep.propose(ctx, cl, doc, *description)
 	}
 	if cf.output == "json" {
-		if err := printJSON(rep); err != nil {
-			return exitCode("check", err)
+		if err := printJSON(r.stdout, rep); err != nil {
+			return r.exit("check", err)
 		}
 	} else {
-		rep.render(os.Stdout)
+		rep.render(r.stdout)
 	}
 	if proposeErr != nil {
-		return exitCode("check", fmt.Errorf("proposing %s for %s: %w", rep.File, rep.Subject, proposeErr))
+		return r.exit("check", fmt.Errorf("proposing %s for %s: %w", rep.File, rep.Subject, proposeErr))
 	}
 	if !rep.OK {
 		return exitFail
@@ -218,7 +237,13 @@ func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // runCheck checks file and returns the report and the schema document it
 // sent (references resolved), which --propose proposes as checked.
-func runCheck(ctx context.Context, cl *client, file, stream, subject string, key bool, typ string, refs refFlags) (*checkReport, schemaDoc, error) {
+//
+// contract, when not nil, is the schema's declaration in a contract file:
+// its references are used (versions left out resolve to the latest).
+func runCheck(ctx context.Context, cl *client, file, stream, subject string, key bool, typ string, refs refFlags, contract *localSchema) (*checkReport, schemaDoc, error) {
+	if contract != nil && typ == "" {
+		typ = contract.Doc.SchemaType
+	}
 	doc, err := readSchemaFile(file, typ)
 	if err != nil {
 		return nil, schemaDoc{}, err
@@ -243,9 +268,18 @@ func runCheck(ctx context.Context, cl *client, file, stream, subject string, key
 			}
 		}
 	}
-	rr := &refResolver{cl: cl, seen: map[string]bool{}} // push unset: look up, never write
-	if doc.References, err = rr.resolve(ctx, file, doc, refs); err != nil {
-		return nil, schemaDoc{}, err
+	if contract != nil {
+		if doc.References, err = resolveRefs(ctx, cl, contract.Refs, nil); err != nil {
+			if isStatus(err, 404) {
+				err = usageErr("%w (push or apply it first)", err)
+			}
+			return nil, schemaDoc{}, err
+		}
+	} else {
+		rr := &refResolver{cl: cl, seen: map[string]bool{}} // push unset: look up, never write
+		if doc.References, err = rr.resolve(ctx, file, doc, refs); err != nil {
+			return nil, schemaDoc{}, err
+		}
 	}
 	switch v, err := cl.latest(ctx, rep.Subject); {
 	case err == nil:

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // accord push: register schema files, references first. Idempotent: a
 // schema that already is a version of its subject is reported, not
@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,16 +17,21 @@ import (
 
 const pushUsage = `Usage: accord push FILE (--subject SUBJECT | --stream NAME [--key]) [flags]
        accord push SUBJECT=FILE [SUBJECT=FILE ...] [flags]
+       accord push [FILE] -f CONTRACTS --stream NAME [--key] [flags]
 
 Registers schema files. References come from --ref flags, and for .proto
 files also from their imports: an import found as a local file (relative
 to the importing file) is pushed first under a subject named like the
 import, otherwise the subject of that name on the server is used.
+With -f, the references (and, without FILE, the file) come from the
+stream's Stream document in the contract files (see accord apply --help):
+schemas they declare for referenced subjects are pushed first.
 Pushing a schema that is already a version of the subject changes nothing
 and says so, so push is safe to rerun.
 
 Exit status: 0 registered (or already there), 1 refused by the server
-(incompatible, lint error, forbidden), 2 usage, file or connection errors.
+(incompatible, lint error, forbidden), 2 usage (e.g. a --stream that does
+not exist), file or connection errors.
 
 Examples:
   accord push schemas/orders.avsc --stream orders
@@ -33,6 +39,7 @@ Examples:
   accord push payment.proto --subject payments-value          # pushes ./money.proto first if imported
   accord push payment.proto --subject payments-value --ref money.proto=money.proto:3
   accord push orders-value=orders.avsc customers-value=customers.avsc --output json
+  accord push -f contracts/ --stream orders     # orders' valueSchema with its references
 `
 
 // pushResult is one registration, as `--output json` prints it.
@@ -45,8 +52,8 @@ type pushResult struct {
 	Lints   []string `json:"lints,omitempty"`
 }
 
-func cliPush(args []string) int {
-	fs := newFlagSet("push", pushUsage)
+func (r *runner) push(ctx context.Context, args []string) int {
+	fs := r.newFlagSet("push", pushUsage)
 	var cf clientFlags
 	cf.register(fs)
 	stream := fs.String("stream", "", "register under the stream's value subject (key subject with --key)")
@@ -55,9 +62,24 @@ func cliPush(args []string) int {
 	typ := fs.String("type", "", "schema type: AVRO, PROTOBUF or JSON (default: from the extension)")
 	var refs refFlags
 	fs.Var(&refs, "ref", "reference NAME=SUBJECT[:VERSION] or NAME=@FILE (repeatable)")
-	pos, code, done := parseVerb(fs, args)
+	contractsPath := fs.String("f", "", "contract files (a directory or a file, as accord apply -f): the --stream's schema file and references come from its Stream document")
+	pos, code, done := r.parseVerb(fs, args)
 	if done {
 		return code
+	}
+	var contract *localSchema
+	var deps []*localSchema
+	if *contractsPath != "" {
+		if *stream == "" || len(refs) > 0 || len(pos) > 1 || *typ != "" {
+			return r.exit("push", usageErr("-f goes with --stream, at most one FILE and no --ref or --type (the contract declares them)"))
+		}
+		var err error
+		if contract, deps, err = contractSchema(*contractsPath, *stream, *key); err != nil {
+			return r.exit("push", err)
+		}
+		if len(pos) == 0 {
+			pos = []string{contract.File}
+		}
 	}
 	type job struct{ subject, file string }
 	var jobs []job
@@ -70,74 +92,117 @@ func cliPush(args []string) int {
 	}
 	if len(jobs) == 0 {
 		fs.Usage()
-		return exitCode("push", usageErr("no FILE given"))
+		return r.exit("push", usageErr("no FILE given"))
 	}
 	if (*subject != "" || *stream != "") && (len(jobs) != 1 || jobs[0].subject != "") {
-		return exitCode("push", usageErr("--subject and --stream take exactly one FILE (use SUBJECT=FILE for several)"))
+		return r.exit("push", usageErr("--subject and --stream take exactly one FILE (use SUBJECT=FILE for several)"))
 	}
 	if *subject != "" && *stream != "" {
-		return exitCode("push", usageErr("give --subject or --stream, not both"))
+		return r.exit("push", usageErr("give --subject or --stream, not both"))
 	}
-	cl, err := cf.resolve()
+	cl, err := cf.resolve(r.getenv)
 	if err != nil {
-		return exitCode("push", err)
+		return r.exit("push", err)
 	}
-	ctx := context.Background()
 	if *subject != "" {
 		jobs[0].subject = *subject
 	}
 	if *stream != "" {
 		var st streamDoc
 		if _, err := cl.do(ctx, "GET", "/v1/streams/"+pathEscape(*stream), nil, &st); err != nil {
-			return exitCode("push", err)
+			if isStatus(err, 404) {
+				// Naming a stream that is not there is the caller's
+				// mistake, not a refusal of the schema.
+				return r.exit("push", usageErr("stream %s does not exist on %s", *stream, cl.base))
+			}
+			return r.exit("push", err)
 		}
 		jobs[0].subject = st.ValueSubjects[0]
 		if *key {
 			if st.KeySubject == "" {
-				return exitCode("push", usageErr("stream %s has no key subject", *stream))
+				return r.exit("push", usageErr("stream %s has no key subject", *stream))
 			}
 			jobs[0].subject = st.KeySubject
 		}
 	}
+	if contract != nil {
+		results, err := pushContract(ctx, cl, jobs[0].subject, jobs[0].file, contract, deps)
+		if cf.output == "json" {
+			if jerr := printJSON(r.stdout, results); err == nil {
+				err = jerr
+			}
+		} else {
+			for _, p := range results {
+				p.print(r.stdout)
+			}
+		}
+		return r.exit("push", err)
+	}
 	var results []pushResult
 	for _, j := range jobs {
 		if j.subject == "" {
-			return exitCode("push", usageErr("%s: which subject? use --subject, --stream or SUBJECT=FILE", j.file))
+			return r.exit("push", usageErr("%s: which subject? use --subject, --stream or SUBJECT=FILE", j.file))
 		}
 		rr := &refResolver{cl: cl, push: true, seen: map[string]bool{}}
 		res, err := rr.pushFile(ctx, j.subject, j.file, *typ, refs)
 		results = append(results, rr.pushed...)
 		if err != nil {
 			if cf.output == "json" {
-				_ = printJSON(results)
+				_ = printJSON(r.stdout, results)
 			}
-			return exitCode("push", fmt.Errorf("%s: %w", j.file, err))
+			return r.exit("push", fmt.Errorf("%s: %w", j.file, err))
 		}
 		results = append(results, res)
 		if cf.output == "text" {
-			for _, r := range rr.pushed {
-				r.print()
+			for _, p := range rr.pushed {
+				p.print(r.stdout)
 			}
-			res.print()
+			res.print(r.stdout)
 		}
 	}
 	if cf.output == "json" {
-		if err := printJSON(results); err != nil {
-			return exitCode("push", err)
+		if err := printJSON(r.stdout, results); err != nil {
+			return r.exit("push", err)
 		}
 	}
 	return exitOK
 }
 
-func (r pushResult) print() {
+func (p pushResult) print(w io.Writer) {
 	state := "registered"
-	if !r.Changed {
+	if !p.Changed {
 		state = "unchanged (already registered)"
 	}
-	fmt.Printf("%s: %s version %d, id %d: %s\n", r.File, r.Subject, r.Version, r.ID, state)
-	for _, l := range r.Lints {
-		fmt.Printf("    lint %s\n", l)
+	fmt.Fprintf(w, "%s: %s version %d, id %d: %s\n", p.File, p.Subject, p.Version, p.ID, state)
+	for _, l := range p.Lints {
+		fmt.Fprintf(w, "    lint %s\n", l)
 	}
+}
+
+// pushContract registers file under subject with the references its
+// contract declares: first the schemas of deps (declared in the contract
+// files, references first), each pinned to the version it got.
+func pushContract(ctx context.Context, cl *client, subject, file string, contract *localSchema, deps []*localSchema) ([]pushResult, error) {
+	var results []pushResult
+	applied := map[string]int{}
+	doc, err := readSchemaFile(file, contract.Doc.SchemaType)
+	if err != nil {
+		return nil, err
+	}
+	for _, ls := range append(deps, &localSchema{Subject: subject, File: file, Doc: doc, Refs: contract.Refs}) {
+		doc := ls.Doc
+		if doc.References, err = resolveRefs(ctx, cl, ls.Refs, applied); err != nil {
+			return results, fmt.Errorf("%s: %w", ls.File, err)
+		}
+		res, err := register(ctx, cl, ls.Subject, doc)
+		res.File = ls.File
+		if err != nil {
+			return results, fmt.Errorf("%s: %w", ls.File, err)
+		}
+		applied[ls.Subject] = res.Version
+		results = append(results, res)
+	}
+	return results, nil
 }
 
 // register registers doc under subject unless it already is a version
