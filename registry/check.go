@@ -63,7 +63,7 @@ func (r *Registry) CheckCompatibility(ctx context.Context, subject string, versi
 			level = compat.Full
 		}
 	}
-	vs, err := r.checkAgainst(ctx, r.store, level, p.schema, e.props, against)
+	vs, err := r.checkAgainst(ctx, r.store, cfg, level, p.schema, e.props, against)
 	if err != nil {
 		return CheckResult{}, err
 	}

@@ -185,6 +185,9 @@ func (r *Registry) SetConfig(ctx context.Context, subject string, update Config)
 		}
 		update.Compatibility = l
 	}
+	if err := checkAlias(n, update.Alias); err != nil {
+		return Config{}, err
+	}
 	if err := canonicalConfigDocs(&update); err != nil {
 		return Config{}, err
 	}
