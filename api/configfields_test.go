@@ -209,3 +209,50 @@ func TestConfigValidateFields(t *testing.T) {
 		s.register("dollar", schemaBody(dollar, "schemaType", "JSON"))
 	})
 }
+
+// TestAvroCanonicalIdentity: Avro spellings that Avro's own canonical
+// string (what Confluent stores) writes alike are one schema with one id:
+// a namespace restated or inherited, a dotted name or a namespace
+// attribute, a reference by full or short name.
+func TestAvroCanonicalIdentity(t *testing.T) {
+	inherited := `{"type":"record","name":"Order","namespace":"com.acme","fields":[{"name":"line","type":{"type":"record","name":"Line","fields":[{"name":"sku","type":"string"}]}},{"name":"next","type":["null","Line"],"default":null}]}`
+	spellings := map[string]string{
+		"restated":  `{"type":"record","name":"Order","namespace":"com.acme","fields":[{"name":"line","type":{"type":"record","name":"Line","namespace":"com.acme","fields":[{"name":"sku","type":"string"}]}},{"name":"next","type":["null","com.acme.Line"],"default":null}]}`,
+		"dotted":    `{"type":"record","name":"com.acme.Order","fields":[{"name":"line","type":{"type":"record","name":"com.acme.Line","fields":[{"name":"sku","type":"string","order":"ascending"}]}},{"name":"next","type":["null","Line"],"default":null}]}`,
+		"inherited": inherited,
+	}
+	eachStore(t, func(t *testing.T, s *server) {
+		cl := s.Client
+		id, err := cl.RegisterSchema(bg, "orders-value", avroSchema(inherited), -1, -1)
+		must(t, "register", err)
+		for name, text := range spellings {
+			got, err := cl.RegisterSchema(bg, "orders-value", avroSchema(text), -1, -1)
+			must(t, "re-register "+name, err)
+			if got != id {
+				t.Errorf("re-registering the %s spelling gave id %d, want %d", name, got, id)
+			}
+			lk, err := cl.LookupSchema(bg, "orders-value", avroSchema(text))
+			must(t, "lookup "+name, err)
+			if lk.ID != id || lk.Version != 1 {
+				t.Errorf("lookup of the %s spelling = id %d version %d, want id %d version 1", name, lk.ID, lk.Version, id)
+			}
+			other, err := cl.RegisterSchema(bg, "orders-"+name, avroSchema(text), -1, -1)
+			must(t, "register in another subject "+name, err)
+			if other != id {
+				t.Errorf("the %s spelling in another subject got id %d, want %d", name, other, id)
+			}
+		}
+		vs, err := cl.SubjectVersions(bg, "orders-value")
+		must(t, "versions", err)
+		if len(vs) != 1 {
+			t.Errorf("orders-value has versions %v, want [1]", vs)
+		}
+		// Another namespace is another schema.
+		otherNS := strings.Replace(inherited, `"namespace":"com.acme"`, `"namespace":"com.other"`, 1)
+		got, err := cl.RegisterSchema(bg, "orders-moved", avroSchema(otherNS), -1, -1)
+		must(t, "register another namespace", err)
+		if got == id {
+			t.Errorf("a schema in another namespace got the same id %d", id)
+		}
+	})
+}
