@@ -19,6 +19,10 @@ type RegisterRequest struct {
 	// Normalize stores the normalized form (also when the subject's config
 	// says normalize).
 	Normalize bool
+	// Force skips the compatibility and validateFields checks, as
+	// Confluent's force=true; ownership and review still apply. The API
+	// honours it for admins only.
+	Force bool
 }
 
 // SchemaVersion is a version of a subject together with its schema.
@@ -284,12 +288,14 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, req RegisterRe
 		if req.Version != 0 {
 			return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Choosing version %d is not permitted unless the subject or global mode is IMPORT", req.Version)
 		}
-		vs, err := r.checkAgainst(ctx, tx, cfg, cfg.Compatibility, p.schema, e.props, view.live(false))
-		if err != nil {
-			return SchemaVersion{}, nil, false, err
-		}
-		if len(vs) > 0 {
-			return SchemaVersion{}, nil, false, incompatible(n, vs, r.validateFields(cfg), cfg.Compatibility)
+		if !req.Force {
+			vs, err := r.checkAgainst(ctx, tx, cfg, cfg.Compatibility, p.schema, e.props, view.live(false))
+			if err != nil {
+				return SchemaVersion{}, nil, false, err
+			}
+			if len(vs) > 0 {
+				return SchemaVersion{}, nil, false, incompatible(n, vs, r.validateFields(cfg), cfg.Compatibility)
+			}
 		}
 	}
 
