@@ -378,13 +378,6 @@ func (r *Registry) checkAgainst(ctx context.Context, q Reader, cfg Config, level
 		if names := compat.ReservedFieldNames(candidate); len(names) > 0 {
 			return nil, errorf(ErrInvalidSchema, "Invalid schema: field names cannot start with $$ prefix (validateFields): %s", strings.Join(names, ", "))
 		}
-	}
-	if !validate && (level == compat.None || len(live) == 0) {
-		return nil, nil // nothing to check: no span, not counted
-	}
-	ctx, done := r.checkSpan(ctx)
-	defer func() { done(candidate.Type(), level, out, err) }()
-	if validate {
 		var prevProps map[string]string
 		version := 0
 		if len(live) > 0 {
@@ -400,9 +393,13 @@ func (r *Registry) checkAgainst(ctx context.Context, q Reader, cfg Config, level
 			out = append(out, compat.Violation{Difference: d, Version: version, Direction: compat.DirectionMetadata})
 		}
 	}
-	if level == compat.None {
+	if level == compat.None || len(live) == 0 {
+		// No compatibility check (the reservations alone are not one): no
+		// span, not counted.
 		return out, nil
 	}
+	ctx, done := r.checkSpan(ctx)
+	defer func() { done(candidate.Type(), level, out, err) }()
 	if cfg.Group != "" {
 		if live, err = r.inGroup(ctx, q, cfg.Group, props, live); err != nil {
 			return nil, err
