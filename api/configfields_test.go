@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/accord/accord/accordtest"
 )
 
 func TestConfigAlias(t *testing.T) {
@@ -254,5 +256,30 @@ func TestAvroCanonicalIdentity(t *testing.T) {
 		if got == id {
 			t.Errorf("a schema in another namespace got the same id %d", id)
 		}
+	})
+}
+
+// TestConfigAliasForDEKs: DEK paths resolve aliasForDeks before alias, as
+// Confluent's AliasFilter does; schema paths only alias.
+func TestConfigAliasForDEKs(t *testing.T) {
+	accordtest.EachEngine(t, func(t *testing.T, target string) {
+		s := startDEKServer(t, target)
+		svc := "orders-svc"
+		if r := s.as(t, svc, "POST", keks, map[string]any{"name": "k1", "kmsType": "aws-kms", "kmsKeyId": "arn:aws:kms:eu:1:key/x"}); r.Status != 200 {
+			t.Fatalf("create KEK: %s", r)
+		}
+		if r := s.as(t, svc, "POST", deks, map[string]any{"subject": "orders-value", "encryptedKeyMaterial": wrapped1}); r.Status != 200 {
+			t.Fatalf("create DEK: %s", r)
+		}
+		if r := s.as(t, "root", "PUT", "/config/orders-enc", map[string]any{"alias": "orders-other", "aliasForDeks": "orders-value"}); r.Status != 200 {
+			t.Fatalf("setting aliasForDeks: %s", r)
+		}
+		r := s.as(t, "alice", "GET", deks+"/orders-enc", nil)
+		if r.Status != 200 || !strings.Contains(string(r.Body), `"subject":"orders-value"`) {
+			t.Errorf("DEK through aliasForDeks: %s, want orders-value's DEK", r)
+		}
+		// Schema paths take alias, not aliasForDeks.
+		r = s.as(t, "alice", "GET", "/subjects/orders-enc/versions", nil)
+		wantError(t, "versions through alias", r, 404, 40401, "orders-other")
 	})
 }

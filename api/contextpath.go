@@ -69,9 +69,10 @@ func contextPath(next http.Handler) http.Handler {
 // Confluent's AliasFilter does: the subject of a /subjects/{subject},
 // /compatibility/subjects/{subject} or DEK path, and the subject query
 // parameter of /schemas/ids/…, are replaced by the subject their config's
-// alias names (registry.ResolveAlias). Authorization and the handlers then
-// see the target, so ownership is the target's. It runs after contextPath,
-// so /contexts/{ctx}/subjects/{alias} resolves too.
+// alias (aliasForDeks on DEK paths) names (registry.ResolveAlias).
+// Authorization and the handlers then see the target, so ownership is the
+// target's. It runs after contextPath, so /contexts/{ctx}/subjects/{alias}
+// resolves too.
 func (s *Server) aliasPath(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		segs := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
@@ -91,7 +92,7 @@ func (s *Server) aliasPath(next http.Handler) http.Handler {
 				next.ServeHTTP(w, r) // the handler reports the malformed subject
 				return
 			}
-			target, err := s.reg.ResolveAlias(r.Context(), subject)
+			target, err := s.reg.ResolveAlias(r.Context(), subject, segs[0] == "dek-registry")
 			if err != nil {
 				s.writeError(w, r, err)
 				return
@@ -103,7 +104,7 @@ func (s *Server) aliasPath(next http.Handler) http.Handler {
 		q := r.URL.Query()
 		if len(segs) > 1 && segs[0] == "schemas" && segs[1] == "ids" && q.Get("subject") != "" {
 			subject := q.Get("subject")
-			target, err := s.reg.ResolveAlias(r.Context(), subject)
+			target, err := s.reg.ResolveAlias(r.Context(), subject, false)
 			if err != nil {
 				s.writeError(w, r, err)
 				return

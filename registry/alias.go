@@ -20,17 +20,25 @@ import (
 // ResolveAlias returns the subject that subject (possibly qualified) is an
 // alias of, qualified when it is not in the default context; subject
 // itself when it is no alias. An unqualified alias is in the subject's
-// context.
-func (r *Registry) ResolveAlias(ctx context.Context, subject string) (string, error) {
+// context. For a DEK path (forDEK), the config's aliasForDeks wins over
+// its alias, as in Confluent.
+func (r *Registry) ResolveAlias(ctx context.Context, subject string, forDEK bool) (string, error) {
 	n := ParseName(subject)
 	if n.Subject == "" || !validSubject(n.Subject) {
 		return subject, nil
 	}
 	c, err := r.storedConfig(ctx, n.Context, n.Subject)
-	if err != nil || c == nil || c.Alias == "" {
+	if err != nil || c == nil {
 		return subject, err
 	}
-	return aliasTarget(n, c.Alias).String(), nil
+	alias := c.Alias
+	if forDEK && c.AliasForDeks != "" {
+		alias = c.AliasForDeks
+	}
+	if alias == "" {
+		return subject, nil
+	}
+	return aliasTarget(n, alias).String(), nil
 }
 
 // aliasTarget qualifies alias relative to the subject n whose config sets
