@@ -101,6 +101,14 @@ func TestRefusalReasonReachesClients(t *testing.T) {
 				t.Errorf("409 body %s is not exactly {error_code, message}", re.Raw)
 			}
 		}
+		// The verbose compatibility answer ends with the same trailer.
+		var check struct {
+			Messages []string `json:"messages"`
+		}
+		s.ok("POST", "/compatibility/subjects/why/versions/latest?verbose=true", schemaBody(userV2NoDefault), &check)
+		if n := len(check.Messages); n < 2 || check.Messages[n-1] != "{validateFields: 'true', compatibility: 'BACKWARD'}" {
+			t.Errorf("verbose messages %q do not end with Confluent's settings message", check.Messages)
+		}
 		_, err = cl.RegisterSchema(bg, "why", avroSchema(`{"type":"record","name":"R"}`), -1, -1)
 		re = wantSRError(t, "invalid", err, 42201)
 		if re == nil || !strings.Contains(err.Error(), "fields") {

@@ -475,7 +475,7 @@ func (s *Server) checkCompatibility(w http.ResponseWriter, r *http.Request) erro
 		Impact       *lineage.Impact    `json:"impact,omitempty"`
 	}{IsCompatible: res.Compatible}
 	if verbose {
-		out.Messages = compat.Messages(res.Violations)
+		out.Messages = res.Messages()
 		if out.Messages == nil {
 			out.Messages = []string{}
 		}

@@ -479,14 +479,20 @@ func (r *Registry) validateFields(cfg Config) bool {
 // differences and Confluent's trailing "{validateFields: '…',
 // compatibility: '…'}".
 func incompatible(n Name, vs []compat.Violation, validate bool, level compat.Level) error {
-	if level == "" {
-		level = DefaultLevel
-	}
 	msgs := compat.Messages(vs)
-	details := append(append([]string(nil), msgs...), fmt.Sprintf("{validateFields: '%t', compatibility: '%s'}", validate, level))
+	details := append(append([]string(nil), msgs...), settingsMessage(validate, level))
 	return &Error{
 		Kind:    ErrIncompatible,
 		Message: fmt.Sprintf("Schema being registered is incompatible with an earlier schema for subject \"%s\", details: [%s]", n.String(), strings.Join(details, ", ")),
 		Details: msgs,
 	}
+}
+
+// settingsMessage is the last of Confluent's incompatibility messages: the
+// settings the check ran under.
+func settingsMessage(validate bool, level compat.Level) string {
+	if level == "" {
+		level = DefaultLevel
+	}
+	return fmt.Sprintf("{validateFields: '%t', compatibility: '%s'}", validate, level)
 }
