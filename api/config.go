@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -120,12 +122,23 @@ func (s *Server) deleteMode(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// listContexts serves GET /contexts with Confluent's contextPrefix,
+// offset and limit (the prefix filters before paging).
 func (s *Server) listContexts(w http.ResponseWriter, r *http.Request) error {
+	p := params{r: r}
+	prefix := p.str("contextPrefix")
+	offset, limit := p.page()
+	if p.err != nil {
+		return p.err
+	}
 	c, err := s.reg.Contexts(r.Context())
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, 200, c)
+	if prefix != "" {
+		c = slices.DeleteFunc(c, func(name string) bool { return !strings.HasPrefix(name, prefix) })
+	}
+	s.writeJSON(w, 200, paged(c, offset, limit))
 	return nil
 }
 

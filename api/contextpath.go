@@ -64,3 +64,62 @@ func contextPath(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// aliasPath resolves Confluent subject aliases before routing, as
+// Confluent's AliasFilter does: the subject of a /subjects/{subject},
+// /compatibility/subjects/{subject} or DEK path, and the subject query
+// parameter of /schemas/ids/…, are replaced by the subject their config's
+// alias (aliasForDeks on DEK paths) names (registry.ResolveAlias).
+// Authorization and the handlers then see the target, so ownership is the
+// target's. It runs after contextPath, so /contexts/{ctx}/subjects/{alias}
+// resolves too.
+func (s *Server) aliasPath(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		segs := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
+		at := -1
+		switch {
+		case segs[0] == "subjects" && len(segs) > 1:
+			at = 1
+		case segs[0] == "compatibility" && len(segs) > 2 && segs[1] == "subjects":
+			at = 2
+		case segs[0] == "dek-registry" && len(segs) > 5 && segs[2] == "keks" && segs[4] == "deks":
+			at = 5
+		}
+		changed := false
+		if at >= 0 && segs[at] != "" {
+			subject, err := url.PathUnescape(segs[at])
+			if err != nil {
+				next.ServeHTTP(w, r) // the handler reports the malformed subject
+				return
+			}
+			target, err := s.reg.ResolveAlias(r.Context(), subject, segs[0] == "dek-registry")
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			if target != subject {
+				segs[at], changed = url.PathEscape(target), true
+			}
+		}
+		q := r.URL.Query()
+		if len(segs) > 1 && segs[0] == "schemas" && segs[1] == "ids" && q.Get("subject") != "" {
+			subject := q.Get("subject")
+			target, err := s.reg.ResolveAlias(r.Context(), subject, false)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			if target != subject {
+				q.Set("subject", target)
+				r.URL.RawQuery, changed = q.Encode(), true
+			}
+		}
+		if changed {
+			esc := "/" + strings.Join(segs, "/")
+			if p, err := url.PathUnescape(esc); err == nil {
+				r.URL.Path, r.URL.RawPath = p, esc
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}

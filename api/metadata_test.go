@@ -238,8 +238,12 @@ func TestReservedFields(t *testing.T) {
 				wantError(t, "a reservation dropped", r, 409, 409, c.removed, "cost")
 				// Reserving another name, or adding an unreserved field, is fine.
 				s.register(subject, schemaBody(c.v1, "schemaType", c.format, "metadata", reserve("cost,status,tax")))
-				// Under NONE nothing is checked, as for every compatibility rule.
+				// Under NONE the reservations still hold (validateFields, on
+				// by default in Accord); validateFields=false lifts them.
 				s.ok("PUT", "/config/"+subject, map[string]any{"compatibility": "NONE"}, nil)
+				r = s.do("POST", "/subjects/"+subject+"/versions", schemaBody(c.withCost, "schemaType", c.format, "metadata", reserve("status")))
+				wantError(t, "a reservation dropped under NONE", r, 409, 409, c.removed, "cost")
+				s.ok("PUT", "/config/"+subject, map[string]any{"validateFields": false}, nil)
 				s.register(subject, schemaBody(c.withCost, "schemaType", c.format, "metadata", reserve("status")))
 			})
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/accord/accord/auth"
 	"github.com/accord/accord/compat"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/registry"
@@ -253,7 +254,7 @@ func (s *Server) listSubjects(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 	p := params{r: r}
-	subject, deleted, deletedOnly := p.subject(), p.bool("deleted"), p.bool("deletedOnly")
+	subject, deleted, deletedOnly, asNegative := p.subject(), p.bool("deleted"), p.bool("deletedOnly"), p.bool("deletedAsNegative")
 	offset, limit := p.page()
 	if p.err != nil {
 		return p.err
@@ -262,7 +263,28 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if deletedOnly {
+	switch {
+	case asNegative:
+		// As Confluent: every version, soft-deleted ones negated; it
+		// wins over deletedOnly.
+		all, err := s.reg.Versions(r.Context(), subject, true)
+		if err != nil {
+			return err
+		}
+		live := vs
+		if deleted || deletedOnly {
+			if live, err = s.reg.Versions(r.Context(), subject, false); err != nil && !errors.Is(err, registry.ErrSubjectNotFound) {
+				return err
+			}
+		}
+		vs = make([]int, len(all))
+		for i, v := range all {
+			vs[i] = v
+			if !slices.Contains(live, v) {
+				vs[i] = -v
+			}
+		}
+	case deletedOnly:
 		live, err := s.reg.Versions(r.Context(), subject, false)
 		if err != nil && !errors.Is(err, registry.ErrSubjectNotFound) {
 			return err
@@ -310,11 +332,17 @@ func (s *Server) readSchemaRequest(r *http.Request, p *params) (schemaRequest, e
 }
 
 func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
-	req, err := s.readSchemaRequest(r, &params{r: r})
+	p := params{r: r}
+	force := p.bool("force")
+	req, err := s.readSchemaRequest(r, &p)
 	if err != nil {
 		return err
 	}
-	rr := registry.RegisterRequest{SchemaInput: req.in, Normalize: req.normalize}
+	// Confluent's force=true skips the compatibility checks. Accord honours
+	// it for admins only (who could set NONE anyway); from anyone else it
+	// is ignored, so a service cannot bypass its subject's level.
+	force = force && (s.auth == nil || auth.Require(r.Context(), "POST /subjects/{subject}/versions?force=true", auth.RoleAdmin) == nil)
+	rr := registry.RegisterRequest{SchemaInput: req.in, Normalize: req.normalize, Force: force}
 	if req.body.ID > 0 {
 		rr.ID = int64(req.body.ID)
 	}
@@ -385,6 +413,7 @@ func (s *Server) version(r *http.Request) (registry.SchemaVersion, error) {
 func (s *Server) referencedBy(w http.ResponseWriter, r *http.Request) error {
 	p := params{r: r}
 	subject, version := p.subject(), p.version()
+	offset, limit := p.page()
 	if p.err != nil {
 		return p.err
 	}
@@ -392,7 +421,7 @@ func (s *Server) referencedBy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, 200, ids)
+	s.writeJSON(w, 200, paged(ids, offset, limit))
 	return nil
 }
 
@@ -446,7 +475,7 @@ func (s *Server) checkCompatibility(w http.ResponseWriter, r *http.Request) erro
 		Impact       *lineage.Impact    `json:"impact,omitempty"`
 	}{IsCompatible: res.Compatible}
 	if verbose {
-		out.Messages = compat.Messages(res.Violations)
+		out.Messages = res.Messages()
 		if out.Messages == nil {
 			out.Messages = []string{}
 		}

@@ -312,11 +312,13 @@ func TestSubjectNames(t *testing.T) {
 }
 
 func TestNormalize(t *testing.T) {
-	// One Avro schema spelled two ways: a full name against name plus
-	// namespace, and an attribute that restates its default.
+	// One Avro schema spelled two ways that Confluent's canonical string
+	// keeps apart and its normalized form does not: alias order, an empty
+	// doc and a number's spelling. (A full name against name plus
+	// namespace is one canonical text already: TestAvroCanonicalIdentity.)
 	const (
-		spelledA = `{"type":"record","name":"com.acme.Order","fields":[{"name":"id","type":"long","order":"ascending"}]}`
-		spelledB = `{"type":"record","name":"Order","namespace":"com.acme","fields":[{"name":"id","type":"long"}]}`
+		spelledA = `{"type":"record","name":"com.acme.Order","fields":[{"name":"id","type":"long","aliases":["y","x"],"doc":""},{"name":"w","type":"double","default":1.0}]}`
+		spelledB = `{"type":"record","name":"Order","namespace":"com.acme","fields":[{"name":"id","type":"long","aliases":["x","y"]},{"name":"w","type":"double","default":1}]}`
 	)
 	eachStore(t, func(t *testing.T, s *server) {
 		// Without normalize, the spellings are two schemas.

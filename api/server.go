@@ -208,7 +208,7 @@ func (s *Server) routes() chi.Router {
 	// Authorization is per route (guard, from the table in routes.go);
 	// who runs before it: its checks may write (subject claims), and the
 	// audit log must name the caller.
-	r.Use(s.recoverer, s.requestID, s.limits, s.sameOrigin, contextPath, s.who)
+	r.Use(s.recoverer, s.requestID, s.limits, s.sameOrigin, contextPath, s.aliasPath, s.who)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &httpError{errNotFound, "HTTP 404 Not Found"})
 	})

@@ -164,7 +164,8 @@ type Violation struct {
 	// Version is the earlier version the candidate was checked against
 	// (0 when the caller did not give versions).
 	Version int `json:"version"`
-	// Direction is BACKWARD or FORWARD: which requirement this breaks.
+	// Direction is BACKWARD or FORWARD: which requirement this breaks; or
+	// DirectionMetadata for the validateFields checks (see Reserved).
 	Direction string `json:"direction"`
 }
 

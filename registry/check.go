@@ -11,6 +11,21 @@ import (
 type CheckResult struct {
 	Compatible bool
 	Violations []compat.Violation
+	// ValidateFields and Level are the settings the check ran under, for
+	// Confluent's trailing message (see Messages).
+	ValidateFields bool
+	Level          compat.Level
+}
+
+// Messages renders the result as Confluent's verbose messages: one per
+// difference and, when incompatible, Confluent's trailing
+// "{validateFields: '…', compatibility: '…'}".
+func (c CheckResult) Messages() []string {
+	out := compat.Messages(c.Violations)
+	if len(c.Violations) > 0 {
+		out = append(out, settingsMessage(c.ValidateFields, c.Level))
+	}
+	return out
 }
 
 // CheckCompatibility tests a schema against a subject without registering
@@ -63,9 +78,9 @@ func (r *Registry) CheckCompatibility(ctx context.Context, subject string, versi
 			level = compat.Full
 		}
 	}
-	vs, err := r.checkAgainst(ctx, r.store, level, p.schema, e.props, against)
+	vs, err := r.checkAgainst(ctx, r.store, cfg, level, p.schema, e.props, against)
 	if err != nil {
 		return CheckResult{}, err
 	}
-	return CheckResult{Compatible: len(vs) == 0, Violations: vs}, nil
+	return CheckResult{Compatible: len(vs) == 0, Violations: vs, ValidateFields: r.validateFields(cfg), Level: cfg.Compatibility}, nil
 }

@@ -19,6 +19,7 @@ type Config struct {
 	Compatibility    compat.Level    `json:"compatibilityLevel,omitempty"`
 	Normalize        *bool           `json:"normalize,omitempty"`
 	Alias            string          `json:"alias,omitempty"`
+	AliasForDeks     string          `json:"aliasForDeks,omitempty"`
 	ValidateFields   *bool           `json:"validateFields,omitempty"`
 	Group            string          `json:"compatibilityGroup,omitempty"`
 	DefaultMetadata  json.RawMessage `json:"defaultMetadata,omitempty"`
@@ -40,6 +41,9 @@ func (c Config) merge(o Config) Config {
 	}
 	if o.Alias != "" {
 		c.Alias = o.Alias
+	}
+	if o.AliasForDeks != "" {
+		c.AliasForDeks = o.AliasForDeks
 	}
 	if o.ValidateFields != nil {
 		c.ValidateFields = o.ValidateFields
@@ -184,6 +188,12 @@ func (r *Registry) SetConfig(ctx context.Context, subject string, update Config)
 			return Config{}, errorf(ErrInvalidCompatibility, "Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive")
 		}
 		update.Compatibility = l
+	}
+	if err := checkAlias(n, update.Alias); err != nil {
+		return Config{}, err
+	}
+	if err := checkAlias(n, update.AliasForDeks); err != nil {
+		return Config{}, err
 	}
 	if err := canonicalConfigDocs(&update); err != nil {
 		return Config{}, err

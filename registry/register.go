@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/compat"
@@ -18,6 +19,10 @@ type RegisterRequest struct {
 	// Normalize stores the normalized form (also when the subject's config
 	// says normalize).
 	Normalize bool
+	// Force skips the compatibility and validateFields checks, as
+	// Confluent's force=true; ownership and review still apply. The API
+	// honours it for admins only.
+	Force bool
 }
 
 // SchemaVersion is a version of a subject together with its schema.
@@ -283,12 +288,14 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, req RegisterRe
 		if req.Version != 0 {
 			return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Choosing version %d is not permitted unless the subject or global mode is IMPORT", req.Version)
 		}
-		vs, err := r.checkAgainst(ctx, tx, cfg.Compatibility, p.schema, e.props, view.live(false))
-		if err != nil {
-			return SchemaVersion{}, nil, false, err
-		}
-		if len(vs) > 0 {
-			return SchemaVersion{}, nil, false, incompatible(n, vs)
+		if !req.Force {
+			vs, err := r.checkAgainst(ctx, tx, cfg, cfg.Compatibility, p.schema, e.props, view.live(false))
+			if err != nil {
+				return SchemaVersion{}, nil, false, err
+			}
+			if len(vs) > 0 {
+				return SchemaVersion{}, nil, false, incompatible(n, vs, r.validateFields(cfg), cfg.Compatibility)
+			}
 		}
 	}
 
@@ -355,17 +362,52 @@ func (r *Registry) checkReferences(ctx context.Context, tx Tx, regCtx string, re
 }
 
 // checkAgainst checks a candidate, whose metadata properties are props,
-// against live versions under level. Each version's properties take part
-// (confluent:reserved).
-func (r *Registry) checkAgainst(ctx context.Context, q Reader, level compat.Level, candidate compat.Schema, props map[string]string, live []VersionRecord) (out []compat.Violation, err error) {
+// against live versions (oldest first) as the subject's config cfg says,
+// Confluent's way: with a compatibilityGroup, only against the versions
+// whose metadata property of that name has the candidate's value (both
+// missing counts as equal); at level (cfg's unless the caller narrows
+// it); and, with validateFields (see validateFields), the reservations
+// of confluent:reserved against the latest live version (any group),
+// under every level, NONE included.
+func (r *Registry) checkAgainst(ctx context.Context, q Reader, cfg Config, level compat.Level, candidate compat.Schema, props map[string]string, live []VersionRecord) (out []compat.Violation, err error) {
 	if level == "" {
 		level = DefaultLevel
 	}
+	validate := r.validateFields(cfg)
+	if validate {
+		if names := compat.ReservedFieldNames(candidate); len(names) > 0 {
+			return nil, errorf(ErrInvalidSchema, "Invalid schema: field names cannot start with $$ prefix (validateFields): %s", strings.Join(names, ", "))
+		}
+		var prevProps map[string]string
+		version := 0
+		if len(live) > 0 {
+			v := live[len(live)-1]
+			rec, err := r.schemaRecord(ctx, q, v.Context, v.SchemaID)
+			if err != nil {
+				return nil, err
+			}
+			prevProps, version = properties(rec.Metadata), v.Version
+		}
+		for _, d := range compat.Reserved(candidate, props, prevProps) {
+			d.Breaks = compat.Backward | compat.Forward
+			out = append(out, compat.Violation{Difference: d, Version: version, Direction: compat.DirectionMetadata})
+		}
+	}
 	if level == compat.None || len(live) == 0 {
-		return nil, nil // nothing to check: no span, not counted
+		// No compatibility check (the reservations alone are not one): no
+		// span, not counted.
+		return out, nil
 	}
 	ctx, done := r.checkSpan(ctx)
 	defer func() { done(candidate.Type(), level, out, err) }()
+	if cfg.Group != "" {
+		if live, err = r.inGroup(ctx, q, cfg.Group, props, live); err != nil {
+			return nil, err
+		}
+	}
+	if len(live) == 0 {
+		return out, nil
+	}
 	if !level.Transitive() {
 		live = live[len(live)-1:]
 	}
@@ -385,11 +427,13 @@ func (r *Registry) checkAgainst(ctx context.Context, q Reader, level compat.Leve
 		if err != nil {
 			return nil, err
 		}
-		prev = append(prev, compat.Previous{Version: v.Version, Schema: s, Properties: properties(rec.Metadata)})
+		// No properties: the reservations are validateFields' (above),
+		// checked once, not once per version and direction.
+		prev = append(prev, compat.Previous{Version: v.Version, Schema: s})
 	}
 	bctx, cancel := compat.WithBudget(ctx, r.budget)
 	defer cancel()
-	vs, err := compat.CheckContext(bctx, level, candidate, props, prev)
+	vs, err := compat.CheckContext(bctx, level, candidate, nil, prev)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -399,11 +443,56 @@ func (r *Registry) checkAgainst(ctx context.Context, q Reader, level compat.Leve
 	return append(out, vs...), nil
 }
 
-func incompatible(n Name, vs []compat.Violation) error {
+// inGroup keeps the versions of live whose metadata property group has the
+// value it has in props, a missing property matching only a missing one
+// (Confluent's Objects.equals on the two values).
+func (r *Registry) inGroup(ctx context.Context, q Reader, group string, props map[string]string, live []VersionRecord) ([]VersionRecord, error) {
+	want, has := props[group]
+	out := make([]VersionRecord, 0, len(live))
+	for _, v := range live {
+		rec, err := r.schemaRecord(ctx, q, v.Context, v.SchemaID)
+		if err != nil {
+			return nil, err
+		}
+		got, ok := properties(rec.Metadata)[group]
+		if ok == has && got == want {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// validateFields reports whether Confluent's validateFields checks apply
+// under cfg: the config's setting, else Accord's default, true (see
+// docs/confluent-compatibility.md: a reservation someone wrote down is
+// enforced unless they say otherwise; Confluent's built-in default is
+// false).
+func (r *Registry) validateFields(cfg Config) bool {
+	if cfg.ValidateFields != nil {
+		return *cfg.ValidateFields
+	}
+	return true
+}
+
+// incompatible is the refusal of an incompatible registration, worded as
+// Confluent's: its message, which clients print, ends with the list of
+// differences and Confluent's trailing "{validateFields: '…',
+// compatibility: '…'}".
+func incompatible(n Name, vs []compat.Violation, validate bool, level compat.Level) error {
 	msgs := compat.Messages(vs)
+	details := append(append([]string(nil), msgs...), settingsMessage(validate, level))
 	return &Error{
 		Kind:    ErrIncompatible,
-		Message: fmt.Sprintf("Schema being registered is incompatible with an earlier schema for subject %q, details: %v", n.String(), msgs),
+		Message: fmt.Sprintf("Schema being registered is incompatible with an earlier schema for subject \"%s\", details: [%s]", n.String(), strings.Join(details, ", ")),
 		Details: msgs,
 	}
+}
+
+// settingsMessage is the last of Confluent's incompatibility messages: the
+// settings the check ran under.
+func settingsMessage(validate bool, level compat.Level) string {
+	if level == "" {
+		level = DefaultLevel
+	}
+	return fmt.Sprintf("{validateFields: '%t', compatibility: '%s'}", validate, level)
 }

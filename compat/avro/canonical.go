@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -14,8 +15,13 @@ import (
 type form uint8
 
 const (
-	// formCanonical keeps the text's meaning and spelling (names as
-	// written, number literals as written) in a fixed attribute order.
+	// formCanonical keeps the text's meaning and spelling (number
+	// literals, aliases as written) in a fixed attribute order, and writes
+	// names as Avro's Schema.toString does, which is what Confluent
+	// stores and keys schema ids on: the short name, the namespace only
+	// where it differs from the enclosing one, a use of a named type by
+	// its short name in its own namespace. A namespace restated or
+	// inherited, or a full name in "name", is then one text.
 	formCanonical form = iota
 	// formNormalized also resolves names to full names, sorts aliases and
 	// drops attributes that restate a default, so that spellings with the
@@ -31,10 +37,10 @@ const (
 func writeSchema(b *bytes.Buffer, n *node, f form, space string) {
 	switch n.kind {
 	case kindRef:
-		if f == formNormalized {
+		if f == formNormalized || n.target.space != space || primitiveName(n.target.short) {
 			writeString(b, n.target.full)
 		} else {
-			writeString(b, n.refText)
+			writeString(b, n.target.short)
 		}
 		return
 	case kindUnion:
@@ -104,10 +110,10 @@ func writeNames(b *bytes.Buffer, n *node, f form, space string) {
 			b.WriteString(`,"namespace":""`)
 		}
 	} else {
-		writeString(b, n.name)
-		if n.hasNamespace {
+		writeString(b, n.short)
+		if n.space != space {
 			b.WriteString(`,"namespace":`)
-			writeString(b, n.namespace)
+			writeString(b, n.space)
 		}
 	}
 	if n.hasDoc && (f == formCanonical || n.doc != "") {
@@ -120,8 +126,18 @@ func writeNames(b *bytes.Buffer, n *node, f form, space string) {
 			writeStrings(b, sortedUnique(n.fullAliases))
 		}
 	} else if n.aliases != nil {
+		// As Avro writes them: each relative to the type's namespace.
 		b.WriteString(`,"aliases":`)
-		writeStrings(b, n.aliases)
+		rel := make([]string, 0, len(n.fullAliases))
+		for _, a := range n.fullAliases {
+			if i := strings.LastIndexByte(a, '.'); i >= 0 && a[:i] == n.space {
+				a = a[i+1:]
+			}
+			if !slices.Contains(rel, a) {
+				rel = append(rel, a)
+			}
+		}
+		writeStrings(b, rel)
 	}
 }
 
@@ -149,7 +165,8 @@ func writeField(b *bytes.Buffer, fd *field, f form, space string) {
 		b.WriteString(`,"default":`)
 		writeJSON(b, fd.def, f == formNormalized)
 	}
-	if fd.hasOrder && (f == formCanonical || fd.order != "ascending") {
+	// "ascending" is the default order, which Avro does not write.
+	if fd.hasOrder && fd.order != "ascending" {
 		b.WriteString(`,"order":`)
 		writeString(b, fd.order)
 	}
@@ -301,4 +318,17 @@ func writeString(b *bytes.Buffer, s string) {
 	}
 	b.WriteString(s[start:])
 	b.WriteByte('"')
+}
+
+// primitiveName reports whether a short name is also a type name, which
+// Avro writes in full even in its own namespace (as Name.getQualified).
+func primitiveName(short string) bool {
+	if _, ok := primitiveKinds[short]; ok {
+		return true
+	}
+	switch short {
+	case "record", "enum", "fixed", "array", "map", "union", "error":
+		return true
+	}
+	return false
 }

@@ -54,6 +54,21 @@ func TestCanonicalDedupe(t *testing.T) {
 		{"string escapes", `{"type":"enum","name":"E","doc":"caf\u00e9 \"q\"","symbols":["A"]}`, `{"type":"enum","name":"E","doc":"café \"q\"","symbols":["A"]}`},
 		{"primitive object", `{"type":"string"}`, `"string"`},
 		{"reference object", `[{"type":"fixed","name":"F","size":1},{"type":"array","items":{"type":"F"}}]`, `[{"type":"fixed","name":"F","size":1},{"type":"array","items":"F"}]`},
+		// Names as Avro's Schema.toString writes them, which Confluent
+		// stores and keys ids on (issue 13: one schema, one id).
+		{"namespace restated in a nested type",
+			`{"type":"record","name":"R","namespace":"ns","fields":[{"name":"a","type":{"type":"enum","name":"E","namespace":"ns","symbols":["A"]}}]}`,
+			`{"type":"record","name":"R","namespace":"ns","fields":[{"name":"a","type":{"type":"enum","name":"E","symbols":["A"]}}]}`},
+		{"dotted name or namespace attribute",
+			`{"type":"record","name":"ns.R","fields":[]}`,
+			`{"type":"record","name":"R","namespace":"ns","fields":[]}`},
+		{"dotted nested name in the enclosing namespace",
+			`{"type":"record","name":"R","namespace":"ns","fields":[{"name":"a","type":{"type":"fixed","name":"ns.F","size":1}},{"name":"b","type":"ns.F"}]}`,
+			`{"type":"record","name":"R","namespace":"ns","fields":[{"name":"a","type":{"type":"fixed","name":"F","size":1}},{"name":"b","type":"F"}]}`},
+		{"ascending order is the default", rec(`{"name":"a","type":"int","order":"ascending"}`), rec(`{"name":"a","type":"int"}`)},
+		{"aliases relative to the namespace",
+			`{"type":"fixed","name":"F","namespace":"ns","size":1,"aliases":["ns.G"]}`,
+			`{"type":"fixed","name":"F","namespace":"ns","size":1,"aliases":["G"]}`},
 	}
 	for _, tc := range same {
 		t.Run("same/"+tc.name, func(t *testing.T) {
@@ -71,6 +86,10 @@ func TestCanonicalDedupe(t *testing.T) {
 		{"field order", rec(`{"name":"a","type":"int"}`, `{"name":"b","type":"int"}`), rec(`{"name":"b","type":"int"}`, `{"name":"a","type":"int"}`)},
 		{"symbol order", `{"type":"enum","name":"E","symbols":["A","B"]}`, `{"type":"enum","name":"E","symbols":["B","A"]}`},
 		{"aliases", `{"type":"fixed","name":"F","size":1,"aliases":["G"]}`, `{"type":"fixed","name":"F","size":1}`},
+		{"namespace", `{"type":"fixed","name":"F","namespace":"a","size":1}`, `{"type":"fixed","name":"F","namespace":"b","size":1}`},
+		{"null namespace inside another",
+			`{"type":"record","name":"R","namespace":"ns","fields":[{"name":"a","type":{"type":"fixed","name":"F","namespace":"","size":1}}]}`,
+			`{"type":"record","name":"R","namespace":"ns","fields":[{"name":"a","type":{"type":"fixed","name":"F","size":1}}]}`},
 	}
 	for _, tc := range different {
 		t.Run("different/"+tc.name, func(t *testing.T) {

@@ -95,9 +95,19 @@ func (s *Schema) Type() string { return compat.TypeAvro }
 
 // Canonical returns the text stored and served for this schema: compact
 // JSON in a fixed attribute order, keeping every attribute (docs, defaults,
-// aliases, logical types, custom properties) and names as written. Named
-// types from references stay references.
+// aliases, logical types, custom properties), with names written as Avro's
+// Schema.toString writes them (what Confluent stores): an explicit
+// namespace equal to the inherited one, or a dotted name, is the same
+// text as the inherited or separate namespace. Named types from references
+// stay references.
 func (s *Schema) Canonical() string { return s.canonical }
+
+// EquivalenceKey is the text a schema shares with every spelling of it
+// the registry treats as one: its canonical text as this version of the
+// format writes it. Versions stored before the canonical form wrote names
+// as Avro does (short names, namespaces only where they change) re-parse
+// to the same key, so a lookup or re-registration still finds them.
+func (s *Schema) EquivalenceKey() string { return s.canonical }
 
 // Normalized returns the form used for normalize=true: like Canonical, but
 // names are full names, aliases are sorted full names, numbers are written

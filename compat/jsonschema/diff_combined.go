@@ -22,7 +22,11 @@ func (d *differ) combined(out *[]Change, o, u *node) {
 			add(out, "", SumTypeExtended)
 		}
 	case len(os) > len(us):
-		if u.criterion == "allOf" {
+		// Named by the writer's keyword: an allOf that keeps fewer
+		// constraints is narrowed as a product (compatible) even when it
+		// becomes an anyOf or oneOf; fewer alternatives of an anyOf or
+		// oneOf are a narrowed sum.
+		if o.criterion == "allOf" {
 			add(out, "", ProductTypeNarrowed)
 		} else {
 			add(out, "", SumTypeNarrowed)
@@ -60,18 +64,20 @@ func (d *differ) combined(out *[]Change, o, u *node) {
 	}
 }
 
-// combinedCriteria classifies a change of combination keyword: anything may
-// become anyOf; a single-subschema allOf/anyOf may become oneOf; and a
-// single-subschema oneOf/anyOf may become a single-subschema allOf.
+// combinedCriteria classifies a change of combination keyword as
+// Confluent's CombinedSchemaDiff.compareCriteria does: anything may become
+// anyOf; one single subschema may become another under any keyword; a
+// single-subschema allOf/anyOf may become oneOf; and an allOf may become a
+// single-subschema oneOf (the reader keeps one of the writer's
+// constraints). Everything else changes the keyword incompatibly.
 func combinedCriteria(o, u *node) ChangeType {
 	switch {
 	case o.criterion == u.criterion:
 		return ""
-	case u.criterion == "anyOf":
-		return CombinedTypeExtended
-	case u.criterion == "oneOf" && len(o.subs) == 1:
-		return CombinedTypeExtended
-	case u.criterion == "allOf" && len(o.subs) == 1 && len(u.subs) == 1:
+	case u.criterion == "anyOf",
+		len(o.subs) == 1 && len(u.subs) == 1,
+		len(o.subs) == 1 && u.criterion == "oneOf",
+		len(u.subs) == 1 && o.criterion == "allOf":
 		return CombinedTypeExtended
 	}
 	return CombinedTypeChanged
