@@ -32,6 +32,7 @@ import (
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/contracts/proxy"
+	"github.com/accord/accord/contracts/sqlcontracts"
 	"github.com/accord/accord/contracts/validator"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
@@ -88,7 +89,7 @@ func startAccord(t testing.TB) *world {
 		store.Close()
 	})
 	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
-	svc := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: contracts.UnownedOpen, Logger: log})
+	svc := contracts.NewService(sqlcontracts.New(store.DB()), reg, contracts.Options{Unowned: contracts.UnownedOpen, Logger: log})
 	reg.SetPolicy(svc)
 	authn := auth.New(sqlauth.New(store.DB()), auth.Options{Logger: log})
 	if _, err := authn.Bootstrap(ctx, "root", rootPassword); err != nil {
