@@ -69,6 +69,10 @@ type world struct {
 	URL     string
 	formats []format
 	log     *slog.Logger
+	// reg and streams are the server's own, for a Validator reading them
+	// in-process (localValidator).
+	reg     *registry.Registry
+	streams *contracts.Service
 }
 
 func basic(user, pass string) string {
@@ -102,7 +106,7 @@ func startAccord(t testing.TB) *world {
 	}
 	hs := httptest.NewServer(api.New(reg, api.Options{Logger: log, Contracts: svc, Audit: store.Audit(), Auth: authn}))
 	t.Cleanup(hs.Close)
-	w := &world{URL: hs.URL, log: log}
+	w := &world{URL: hs.URL, log: log, reg: reg, streams: svc}
 
 	cl, err := sr.NewClient(sr.URLs(hs.URL), sr.BasicAuth("root", rootPassword))
 	if err != nil {
@@ -186,6 +190,12 @@ func (w *world) post(t testing.TB, path string, body any) {
 func (w *world) validator() *validator.Validator {
 	return validator.New(validator.NewHTTPSource(w.URL, validator.HTTPOptions{Authorization: basic("root", rootPassword)}),
 		validator.Options{Logger: w.log})
+}
+
+// localValidator returns a Validator reading this Accord in-process, as
+// the server's validation hook does (api.LocalSource).
+func (w *world) localValidator() *validator.Validator {
+	return validator.New(api.NewLocalSource(w.reg, w.streams), validator.Options{Logger: w.log})
 }
 
 // cluster starts a kfake cluster with topics of the given partitions.
