@@ -42,16 +42,13 @@ func (svc *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
 	return svc.snaps.get(ctx)
 }
 
-// Changed applies a change of the registry's change feed (wire it with
+// Changed takes a change of the registry's change feed (wire it with
 // registry.Registry.OnChange): another replica's stream write is re-read
 // into the Snapshot; a reconnection of the feed reloads it; while the
 // feed is down, the Snapshot is reloaded when read and older than a
-// second.
-func (svc *Service) Changed(c registry.Change) {
-	ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
-	defer cancel()
-	svc.snaps.changed(ctx, c)
-}
+// second. It does not wait for the database: the re-reads run on a
+// goroutine of their own, so the feed's other listeners are not held up.
+func (svc *Service) Changed(c registry.Change) { svc.snaps.changed(c) }
 
 // wrote brings the Snapshot up to date with a write of the stream called
 // name made through this Service.

@@ -109,6 +109,15 @@ type snapshots struct {
 	version  atomic.Uint64
 	lost     bool      // under mu: the feed is down
 	loadedAt time.Time // under mu: of the last full load
+
+	// Changes of the feed wait here for the goroutine that applies them
+	// (drain), so that the feed's goroutine, which also invalidates the
+	// registry's caches, never waits on a database read of ours. Order
+	// does not matter: each re-read reads the last state committed.
+	pmu      sync.Mutex
+	pending  map[string]bool // streams to re-read
+	reload   bool            // the feed reconnected: reload it all
+	draining bool            // a drain goroutine runs
 }
 
 // get returns the current snapshot, loading it when there is none yet, or
@@ -172,30 +181,76 @@ func (sn *snapshots) refresh(ctx context.Context, name string) error {
 	return nil
 }
 
-// changed applies a change of the feed.
-func (sn *snapshots) changed(ctx context.Context, c registry.Change) {
+// changed takes a change of the feed: the loss of the feed at once, the
+// rest for drain.
+func (sn *snapshots) changed(c registry.Change) {
 	switch {
 	case c.Lost:
 		sn.mu.Lock()
 		sn.lost = true
 		sn.mu.Unlock()
-	case c == (registry.Change{}):
-		// (Re)connected: changes may have been missed.
-		sn.mu.Lock()
-		defer sn.mu.Unlock()
-		sn.lost = false
-		if sn.cur.Load() == nil {
+		return
+	case c == (registry.Change{}): // (re)connected: notices may have been missed
+	case c.Stream != "":
+	default:
+		return // a registry change
+	}
+	sn.pmu.Lock()
+	if c.Stream != "" {
+		if sn.pending == nil {
+			sn.pending = map[string]bool{}
+		}
+		sn.pending[c.Stream] = true
+	} else {
+		sn.reload = true
+	}
+	start := !sn.draining
+	sn.draining = true
+	sn.pmu.Unlock()
+	if start {
+		go sn.drain()
+	}
+}
+
+// drain applies the pending changes until none is left.
+func (sn *snapshots) drain() {
+	for {
+		sn.pmu.Lock()
+		names, reload := sn.pending, sn.reload
+		sn.pending, sn.reload = nil, false
+		if len(names) == 0 && !reload {
+			sn.draining = false
+			sn.pmu.Unlock()
 			return
 		}
-		if _, err := sn.loadLocked(ctx); err != nil {
-			sn.cur.Store(nil) // the next reader loads it
-			sn.log.Warn("contracts: reloading the snapshot after the change feed reconnected", slog.Any("err", err))
+		sn.pmu.Unlock()
+		if reload {
+			sn.reloadAfterReconnect()
+			continue // the reload read every stream named so far
 		}
-	case c.Stream != "":
-		if err := sn.refresh(ctx, c.Stream); err != nil {
-			sn.log.Warn("contracts: applying another replica's stream change", slog.Any("err", err))
+		for name := range names {
+			if err := sn.refresh(context.Background(), name); err != nil {
+				sn.log.Warn("contracts: applying another replica's stream change", slog.Any("err", err))
+			}
 		}
 	}
+}
+
+// reloadAfterReconnect reloads the snapshot whole (if it was loaded) and
+// then counts the feed as up again.
+func (sn *snapshots) reloadAfterReconnect() {
+	ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
+	defer cancel()
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	if sn.cur.Load() != nil {
+		if _, err := sn.loadLocked(ctx); err != nil {
+			sn.cur.Store(nil) // the next reader loads it
+			sn.version.Add(1)
+			sn.log.Warn("contracts: reloading the snapshot after the change feed reconnected", slog.Any("err", err))
+		}
+	}
+	sn.lost = false
 }
 
 // invalidate drops the snapshot: its next reader loads it.
