@@ -25,6 +25,7 @@ import (
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/contracts/sqlcontracts"
 	"github.com/accord/accord/contracts/validator"
 	"github.com/accord/accord/dek"
 	"github.com/accord/accord/dek/sqldek"
@@ -156,8 +157,9 @@ func New(t testing.TB, target string, opts Options) *Stack {
 		authn = auth.New(sqlauth.New(store.DB()), auth.Options{Logger: log})
 		copts.Principals = authn // transfers go to enabled services only
 	}
-	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, copts)
+	streams := contracts.NewService(sqlcontracts.New(store.DB()), reg, copts)
 	reg.SetPolicy(streams)
+	reg.OnChange(streams.Changed)               // other replicas' stream writes reach the contracts snapshot
 	reg.SetRuleChecker(validator.RuleChecker{}) // rules compile at registration
 	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log, MaxAge: opts.LineageMaxAge})
 	s := &Stack{Ctx: ctx, Log: log, Store: store, Registry: reg, Contracts: streams, Lineage: graph, Audit: store.Audit(),

@@ -1,7 +1,17 @@
 // Package api serves Accord over HTTP: the Confluent Schema Registry REST
-// API (so existing serializers and clients work unmodified), health
-// endpoints, and the middleware every route shares (request ids, body
-// limits, content types, panic recovery).
+// API (so existing serializers and clients work unmodified), the DEK
+// registry (/dek-registry/v1), and Accord's own /v1 API over the services
+// the Options name: streams and their contracts, the validation hook
+// (POST /v1/validate, over LocalSource), lineage and OpenLineage,
+// proposals, principals and tokens, the audit log, admin dump and import,
+// health, metrics; it mounts the web UI (package ui) under /ui.
+//
+// One route-policy table (routes.go) drives both routing and
+// authorization: every route has its roles and ownership rule there. One
+// error map (package api/errcode) turns domain errors into an HTTP status
+// and a Confluent error_code. The middleware every route shares lives
+// here: request ids, body limits, content types, panic recovery, and the
+// fetch-by-id hot path served before the router.
 package api
 
 import (
@@ -47,7 +57,8 @@ const ContentType = "application/vnd.schemaregistry.v1+json"
 type Options struct {
 	Logger       *slog.Logger
 	MaxBodyBytes int64 // DefaultMaxBodyBytes when 0
-	// Auth authenticates requests; nil serves everyone (see api/auth.go).
+	// Auth authenticates requests; nil serves everyone (see api/auth.go;
+	// who may call what is routes.go's).
 	Auth *auth.Authenticator
 	// Contracts serves /v1/streams and guards subject writes; nil: neither.
 	Contracts *contracts.Service

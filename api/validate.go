@@ -22,7 +22,7 @@ import (
 // newValidateHandler serves the hook over a Validator reading this
 // process's registry and streams.
 func newValidateHandler(s *Server) *validateHandler {
-	v := validator.New(validator.NewLocalSource(s.reg, s.contracts, nil), validator.Options{Logger: s.log, Refresh: 2 * time.Second})
+	v := validator.New(NewLocalSource(s.reg, s.contracts), validator.Options{Logger: s.log, Refresh: 2 * time.Second})
 	return &validateHandler{s: s, v: v}
 }
 

@@ -37,3 +37,7 @@ func (e *Error) Unwrap() error { return e.Kind }
 func errorf(kind error, format string, args ...any) error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
 }
+
+// Errorf returns an *Error of kind; stores (package sqlcontracts) report
+// the domain's errors with it.
+func Errorf(kind error, format string, args ...any) error { return errorf(kind, format, args...) }

@@ -32,13 +32,13 @@ func TestStreamNameAndSizes(t *testing.T) {
 	} {
 		s := base()
 		c.edit(&s)
-		if err := s.normalize(); err == nil || !strings.Contains(err.Error(), c.want) {
+		if err := s.Normalize(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v", c.want, err)
 		}
 	}
 	s := base()
 	s.Description = strings.Repeat("x", MaxDescriptionBytes)
-	if err := s.normalize(); err != nil {
+	if err := s.Normalize(); err != nil {
 		t.Errorf("a description at the limit: %v", err)
 	}
 }

@@ -61,7 +61,7 @@ type lintCase struct {
 
 func stream(name string, t EventType, v Visibility) Stream {
 	s := Stream{Name: name, Owner: "svc", EventType: t, Visibility: v}
-	if err := s.normalize(); err != nil {
+	if err := s.Normalize(); err != nil {
 		panic(err)
 	}
 	return s
@@ -261,4 +261,24 @@ func find(ls []Lint, id string) *Lint {
 		}
 	}
 	return nil
+}
+
+// TestRulesReadingOthersOnlyWarn: rules that read the other streams get
+// them from the Service's Snapshot, a cache; a cache may not decide a
+// write (docs/consistency.md), so such a rule may only warn. A rule made
+// an error must first read the other streams in the registration's
+// transaction.
+func TestRulesReadingOthersOnlyWarn(t *testing.T) {
+	n := 0
+	for _, r := range Rules {
+		if r.UsesOthers {
+			n++
+			if r.Severity != SeverityWarning {
+				t.Errorf("rule %s reads the other streams from the snapshot but has severity %s", r.ID, r.Severity)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no rule reads the other streams: this test checks nothing")
+	}
 }

@@ -151,11 +151,14 @@ func (svc *Service) lint(ctx context.Context, s *Stream, subject string, schema 
 		}
 	}
 	if needsOthers(s.EventType) {
-		others, err := svc.store.List(ctx, Filter{})
+		// From the Snapshot, not the transaction: rules that read the
+		// other streams are warnings (TestRulesReadingOthersOnlyWarn),
+		// so no write decides from it.
+		snap, err := svc.Snapshot(ctx)
 		if err != nil {
 			return nil, err
 		}
-		in.Others = others
+		in.Others = snap.All()
 	}
 	return Run(in), nil
 }

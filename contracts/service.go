@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"sync/atomic"
 	"time"
 
 	"github.com/accord/accord/auth"
@@ -24,15 +23,40 @@ type Service struct {
 	// principals checks new owners (nil: not checked).
 	principals Principals
 	now        func() time.Time
-	// gen counts stream writes made through this Service, so caches in
-	// this process (the validation hook's policies) see them at once.
-	gen atomic.Uint64
+	// snaps keeps the Snapshot of every stream.
+	snaps snapshots
 }
 
-// Generation changes after every stream write made through this Service
-// (create, update, transfer, delete); other replicas' writes do not
-// change it.
-func (svc *Service) Generation() uint64 { return svc.gen.Load() }
+// Generation is the version of the Snapshot: it changes after every
+// stream write made through this Service (create, update, transfer,
+// delete), before the write returns, and after each stream change of
+// another replica that the change feed reports (Changed), so caches in
+// this process built on the streams know when to rebuild.
+func (svc *Service) Generation() uint64 { return svc.snaps.version.Load() }
+
+// Snapshot returns every stream contract, read-only and current up to the
+// change feed: writes made through this Service are in it when they
+// return, other replicas' once the feed reports them (Changed). The first
+// call loads it from the store.
+func (svc *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
+	return svc.snaps.get(ctx)
+}
+
+// Changed takes a change of the registry's change feed (wire it with
+// registry.Registry.OnChange): another replica's stream write is re-read
+// into the Snapshot; a reconnection of the feed reloads it; while the
+// feed is down, the Snapshot is reloaded when read and older than a
+// second. It does not wait for the database: the re-reads run on a
+// goroutine of their own, so the feed's other listeners are not held up.
+func (svc *Service) Changed(c registry.Change) { svc.snaps.changed(c) }
+
+// wrote brings the Snapshot up to date with a write of the stream called
+// name made through this Service.
+func (svc *Service) wrote(ctx context.Context, name string) {
+	if err := svc.snaps.refresh(ctx, name); err != nil {
+		svc.log.Warn("contracts: the snapshot will be reloaded", slog.Any("err", err))
+	}
+}
 
 // Options configures a Service. The zero value is usable.
 type Options struct {
@@ -81,6 +105,7 @@ func NewService(store Store, reg *registry.Registry, opts Options) *Service {
 	if svc.log == nil {
 		svc.log = slog.Default()
 	}
+	svc.snaps.store, svc.snaps.log = store, svc.log
 	return svc
 }
 
@@ -93,7 +118,7 @@ func (svc *Service) Create(ctx context.Context, s Stream) (Stream, error) {
 	if s.Owner == "" && p != nil {
 		s.Owner = p.Name
 	}
-	if err := s.normalize(); err != nil {
+	if err := s.Normalize(); err != nil {
 		return Stream{}, err
 	}
 	if p != nil && !p.IsAdmin() {
@@ -110,7 +135,7 @@ func (svc *Service) Create(ctx context.Context, s Stream) (Stream, error) {
 	if err := svc.store.Create(ctx, s, claimPolicy(p)); err != nil {
 		return Stream{}, err
 	}
-	svc.gen.Add(1)
+	svc.wrote(ctx, s.Name)
 	return s, svc.applyCompatibility(ctx, &s)
 }
 
@@ -150,12 +175,12 @@ func (svc *Service) Update(ctx context.Context, name string, fn func(*Stream) er
 			return errorf(ErrInvalidStream, "the owner of stream %s changes only by an explicit transfer (POST /v1/streams/%s/transfer)", name, name)
 		}
 		s.CreatedAt, s.UpdatedAt = created, svc.now()
-		return s.normalize()
+		return s.Normalize()
 	})
 	if err != nil {
 		return Stream{}, err
 	}
-	svc.gen.Add(1)
+	svc.wrote(ctx, name)
 	return s, svc.applyCompatibility(ctx, &s)
 }
 
@@ -169,7 +194,7 @@ func (svc *Service) TransferOwnership(ctx context.Context, name, to string) (Str
 	if to == "" {
 		return Stream{}, errorf(ErrInvalidStream, "a transfer of stream %s needs the new owner", name)
 	}
-	defer svc.gen.Add(1)
+	defer svc.wrote(ctx, name)
 	return svc.store.Update(ctx, name, principalName(p), nil, func(s *Stream) error {
 		if err := mayManage(p, s, "transfer"); err != nil {
 			return err
@@ -208,7 +233,7 @@ func (svc *Service) Delete(ctx context.Context, name string) error {
 	if err := mayDelete(p, &s); err != nil {
 		return err
 	}
-	defer svc.gen.Add(1)
+	defer svc.wrote(ctx, name)
 	// Decided again on the stream as read in the delete's transaction.
 	return svc.store.Delete(ctx, name, func(cur *Stream) error { return mayDelete(p, cur) })
 }

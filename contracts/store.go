@@ -1,6 +1,9 @@
 package contracts
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store persists streams. Writes are durable when they return and append
 // their audit entries (package audit; actor and request from the context)
@@ -52,7 +55,22 @@ type Filter struct {
 	Tag string
 }
 
-func (f Filter) matchTag(s *Stream) bool {
+// Transfer is a recorded change of owner.
+type Transfer struct {
+	From string    `json:"from"`
+	To   string    `json:"to"`
+	By   string    `json:"by"`
+	At   time.Time `json:"at"`
+}
+
+// Match reports whether s passes every field of f.
+func (f Filter) Match(s *Stream) bool {
+	return (f.Owner == "" || s.Owner == f.Owner) && (f.EventType == "" || s.EventType == f.EventType) &&
+		(f.Visibility == "" || s.Visibility == f.Visibility) && f.MatchTag(s)
+}
+
+// MatchTag reports whether s matches f.Tag.
+func (f Filter) MatchTag(s *Stream) bool {
 	switch {
 	case f.Tag == "":
 		return true

@@ -206,8 +206,9 @@ func (s *Stream) RoleOf(subject string) Role {
 	return RoleValue
 }
 
-// normalize fills defaults and derived subjects and checks the stream.
-func (s *Stream) normalize() error {
+// Normalize fills defaults and derived subjects and checks the stream, as
+// the Service does before every write.
+func (s *Stream) Normalize() error {
 	s.Name = strings.TrimSpace(s.Name)
 	s.Owner = strings.TrimSpace(s.Owner)
 	if !validStreamName(s.Name) {

@@ -13,6 +13,7 @@ import (
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/contracts/sqlcontracts"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
 	"github.com/accord/accord/registry/storetest"
@@ -49,7 +50,7 @@ func newEnv(t testing.TB, target string) *env {
 	}
 	t.Cleanup(func() { store.Close() })
 	reg := registry.New(store, nil, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
-	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{})
+	streams := contracts.NewService(sqlcontracts.New(store.DB()), reg, contracts.Options{})
 	// MaxAge < 0: every query sees contract changes at once.
 	svc := NewService(NewSQLStore(store.DB()), streams, reg, Options{MaxAge: -1})
 	return &env{svc: svc, reg: reg, streams: streams, audit: store.Audit()}

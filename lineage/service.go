@@ -14,9 +14,11 @@ import (
 	"github.com/accord/accord/registry"
 )
 
-// Streams is where the Service reads stream contracts (contracts.Service).
+// Streams is where the Service reads stream contracts: the contracts
+// service's Snapshot, whose Generation changes with it.
 type Streams interface {
-	List(ctx context.Context, f contracts.Filter) ([]contracts.Stream, error)
+	Snapshot(ctx context.Context) (*contracts.Snapshot, error)
+	Generation() uint64
 }
 
 // Options configures a Service. The zero value is usable.
@@ -128,8 +130,8 @@ func (svc *Service) fresh(ix *index) bool {
 // written through the Streams when they count theirs (contracts.Service).
 func (svc *Service) localGen() uint64 {
 	g := svc.writes.Load()
-	if c, ok := svc.streams.(interface{ Generation() uint64 }); ok {
-		g += c.Generation()
+	if svc.streams != nil {
+		g += svc.streams.Generation()
 	}
 	return g
 }
@@ -150,9 +152,11 @@ func (svc *Service) load(ctx context.Context) (*index, error) {
 	}
 	var streams []contracts.Stream
 	if svc.streams != nil {
-		if streams, err = svc.streams.List(ctx, contracts.Filter{}); err != nil {
+		snap, err := svc.streams.Snapshot(ctx)
+		if err != nil {
 			return nil, fmt.Errorf("lineage: reading stream contracts: %w", err)
 		}
+		streams = snap.All() // shared: read only
 	}
 	ix := buildIndex(stored, streams, svc.now())
 	ix.gen = gen

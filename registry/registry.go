@@ -47,6 +47,9 @@ type Registry struct {
 	// bypass the caches, so they are never staler than the feed allows.
 	feedLost atomic.Bool
 
+	// listeners are told each change of the feed (OnChange).
+	listeners []func(Change)
+
 	policy Policy   // see SetPolicy; nil: none
 	obs    Observer // see SetObserver; nil: none
 
@@ -85,26 +88,42 @@ func New(store Store, log *slog.Logger, formats ...compat.Format) *Registry {
 // Types lists the schema types this registry accepts.
 func (r *Registry) Types() []string { return append([]string(nil), r.types...) }
 
+// OnChange adds fn to what Run tells of each change of the feed, after
+// the registry's own caches took it into account, so that other services'
+// caches share the one feed. Call it before Run; fn is called from Run's
+// goroutine, in order.
+func (r *Registry) OnChange(fn func(Change)) { r.listeners = append(r.listeners, fn) }
+
 // Run keeps caches coherent with writes made by other processes sharing
 // the store, until ctx ends.
 func (r *Registry) Run(ctx context.Context) error {
 	return r.store.Watch(ctx, func(c Change) {
-		switch {
-		case c.Lost:
-			// Until the feed listens again, other replicas' writes go
-			// unseen: reads go to the store.
-			r.feedLost.Store(true)
-			r.invalidate(Name{Context: DefaultContext})
-			return
-		case c == (Change{}):
-			// The feed (re)connected and may have missed changes: drop
-			// every cached view, then serve from the caches again.
-			r.invalidate(Name{Context: DefaultContext})
-			r.feedLost.Store(false)
-			return
+		r.changed(c)
+		for _, fn := range r.listeners {
+			fn(c)
 		}
-		r.invalidate(Name{Context: c.Context, Subject: c.Subject})
 	})
+}
+
+// changed applies a change of the feed to the registry's caches.
+func (r *Registry) changed(c Change) {
+	switch {
+	case c.Lost:
+		// Until the feed listens again, other replicas' writes go
+		// unseen: reads go to the store.
+		r.feedLost.Store(true)
+		r.invalidate(Name{Context: DefaultContext})
+		return
+	case c == (Change{}):
+		// The feed (re)connected and may have missed changes: drop
+		// every cached view, then serve from the caches again.
+		r.invalidate(Name{Context: DefaultContext})
+		r.feedLost.Store(false)
+		return
+	case c.Stream != "":
+		return // not the registry's
+	}
+	r.invalidate(Name{Context: c.Context, Subject: c.Subject})
 }
 
 // Ping checks that the store answers.

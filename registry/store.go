@@ -165,10 +165,14 @@ type Reference struct {
 }
 
 // Change says that something under (Context, Subject) changed in another
-// process; Subject "" means context-wide settings changed.
+// process; Subject "" means context-wide settings changed. A Change with
+// Stream set is instead about the stream contract of that name (package
+// contracts writes those to the same database and feed); the registry
+// ignores it.
 type Change struct {
 	Context string
 	Subject string
+	Stream  string
 	// Lost reports that the feed stopped listening: other processes'
 	// changes go unreported until the zero Change that follows the
 	// reconnection, so caches must not serve meanwhile.

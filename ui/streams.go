@@ -32,27 +32,22 @@ var eventTypeHelp = map[string]string{
 	"hybrid":       "State plus a little delta (an enum saying how it changed): the enum is part of the contract and new values need consumers' sign-off.",
 }
 
-// streamCache keeps the list of stream contracts for list pages, badge
-// lookups and the notification lint: decoding 10,000 contracts costs
-// about 100 ms, too much for every page view. A write through this
-// process (the contracts service's generation changes) reloads it before
-// the next page; otherwise a snapshot older than streamCacheAge is served
-// once more while a background reload replaces it, so other replicas'
-// writes show within a few seconds and no viewer waits for the reload.
+// streamCache derives what list pages, badge lookups and the
+// notification lint need (streams by name, their owners) from the
+// contracts service's Snapshot, which is current with writes through this
+// process and, through the change feed, other replicas'. It derives them
+// again only when the snapshot's version changes; no page reads the
+// database for them.
 type streamCache struct {
 	svc *contracts.Service
 
-	mu         sync.Mutex
-	snap       *streamSnap
-	refreshing bool
+	mu   sync.Mutex
+	snap *streamSnap
 }
-
-const streamCacheAge = 2 * time.Second
 
 type streamSnap struct {
 	gen    uint64
-	at     time.Time
-	list   []contracts.Stream // by name
+	list   []contracts.Stream // by name; shared with the contracts snapshot: read only
 	byName map[string]*contracts.Stream
 	owners []string
 }
@@ -63,42 +58,17 @@ func (c *streamCache) get(ctx context.Context) (*streamSnap, error) {
 	if c.svc == nil { // streams are off: no contracts to show
 		return &streamSnap{byName: map[string]*contracts.Stream{}}, nil
 	}
+	cs, err := c.svc.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	gen := c.svc.Generation()
-	if s := c.snap; s != nil && s.gen == gen {
-		if time.Since(s.at) >= streamCacheAge && !c.refreshing {
-			c.refreshing = true
-			go c.refresh(gen)
-		}
+	if s := c.snap; s != nil && s.gen == cs.Version() {
 		return s, nil
 	}
-	s, err := c.load(ctx, gen)
-	if err != nil {
-		return nil, err
-	}
-	c.snap = s
-	return s, nil
-}
-
-func (c *streamCache) refresh(gen uint64) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	s, err := c.load(ctx, gen)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.refreshing = false
-	if err == nil && c.snap != nil && c.snap.gen == gen {
-		c.snap = s
-	}
-}
-
-func (c *streamCache) load(ctx context.Context, gen uint64) (*streamSnap, error) {
-	list, err := c.svc.List(ctx, contracts.Filter{})
-	if err != nil {
-		return nil, err
-	}
-	s := &streamSnap{gen: gen, at: time.Now(), list: list, byName: make(map[string]*contracts.Stream, len(list))}
+	list := cs.All()
+	s := &streamSnap{gen: cs.Version(), list: list, byName: make(map[string]*contracts.Stream, len(list))}
 	owners := map[string]bool{}
 	for i := range list {
 		s.byName[list[i].Name] = &list[i]
@@ -108,6 +78,7 @@ func (c *streamCache) load(ctx context.Context, gen uint64) (*streamSnap, error)
 		s.owners = append(s.owners, o)
 	}
 	sort.Strings(s.owners)
+	c.snap = s
 	return s, nil
 }
 

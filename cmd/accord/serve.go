@@ -23,6 +23,7 @@ import (
 	"github.com/accord/accord/compat/jsonschema"
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/contracts/sqlcontracts"
 	"github.com/accord/accord/contracts/validator"
 	"github.com/accord/accord/dek"
 	"github.com/accord/accord/dek/sqldek"
@@ -158,8 +159,9 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 	if authn != nil { // transfers go to enabled services only
 		copts.Principals = authn
 	}
-	streams := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, copts)
+	streams := contracts.NewService(sqlcontracts.New(store.DB()), reg, copts)
 	reg.SetPolicy(streams)                      // single writer and event-type lints on every registration
+	reg.OnChange(streams.Changed)               // other replicas' stream writes reach the contracts snapshot
 	reg.SetRuleChecker(validator.RuleChecker{}) // rules compile at registration
 	linOpts := lineage.Options{Logger: log}
 	if linOpts.JobOwners, err = lineage.ParseJobOwners(os.Getenv("ACCORD_LINEAGE_JOB_OWNERS")); err != nil {

@@ -32,6 +32,7 @@ import (
 	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/contracts/proxy"
+	"github.com/accord/accord/contracts/sqlcontracts"
 	"github.com/accord/accord/contracts/validator"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
@@ -68,6 +69,10 @@ type world struct {
 	URL     string
 	formats []format
 	log     *slog.Logger
+	// reg and streams are the server's own, for a Validator reading them
+	// in-process (localValidator).
+	reg     *registry.Registry
+	streams *contracts.Service
 }
 
 func basic(user, pass string) string {
@@ -88,7 +93,7 @@ func startAccord(t testing.TB) *world {
 		store.Close()
 	})
 	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
-	svc := contracts.NewService(contracts.NewSQLStore(store.DB()), reg, contracts.Options{Unowned: contracts.UnownedOpen, Logger: log})
+	svc := contracts.NewService(sqlcontracts.New(store.DB()), reg, contracts.Options{Unowned: contracts.UnownedOpen, Logger: log})
 	reg.SetPolicy(svc)
 	authn := auth.New(sqlauth.New(store.DB()), auth.Options{Logger: log})
 	if _, err := authn.Bootstrap(ctx, "root", rootPassword); err != nil {
@@ -101,7 +106,7 @@ func startAccord(t testing.TB) *world {
 	}
 	hs := httptest.NewServer(api.New(reg, api.Options{Logger: log, Contracts: svc, Audit: store.Audit(), Auth: authn}))
 	t.Cleanup(hs.Close)
-	w := &world{URL: hs.URL, log: log}
+	w := &world{URL: hs.URL, log: log, reg: reg, streams: svc}
 
 	cl, err := sr.NewClient(sr.URLs(hs.URL), sr.BasicAuth("root", rootPassword))
 	if err != nil {
@@ -185,6 +190,12 @@ func (w *world) post(t testing.TB, path string, body any) {
 func (w *world) validator() *validator.Validator {
 	return validator.New(validator.NewHTTPSource(w.URL, validator.HTTPOptions{Authorization: basic("root", rootPassword)}),
 		validator.Options{Logger: w.log})
+}
+
+// localValidator returns a Validator reading this Accord in-process, as
+// the server's validation hook does (api.LocalSource).
+func (w *world) localValidator() *validator.Validator {
+	return validator.New(api.NewLocalSource(w.reg, w.streams), validator.Options{Logger: w.log})
 }
 
 // cluster starts a kfake cluster with topics of the given partitions.

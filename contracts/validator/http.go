@@ -10,9 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/contracts/wire"
-	"github.com/accord/accord/registry"
 )
 
 // HTTPSource reads an Accord server's REST API: GET /schemas/ids/{id},
@@ -82,14 +80,14 @@ func (s *HTTPSource) get(ctx context.Context, path string, v any) error {
 
 // schemaJSON is the part of a schema document the validator reads.
 type schemaJSON struct {
-	ID         int                  `json:"id"`
-	Version    int                  `json:"version"`
-	Subject    string               `json:"subject"`
-	SchemaType string               `json:"schemaType"`
-	Schema     string               `json:"schema"`
-	References []registry.Reference `json:"references"`
-	RuleSet    json.RawMessage      `json:"ruleSet"`
-	Metadata   json.RawMessage      `json:"metadata"`
+	ID         int             `json:"id"`
+	Version    int             `json:"version"`
+	Subject    string          `json:"subject"`
+	SchemaType string          `json:"schemaType"`
+	Schema     string          `json:"schema"`
+	References []Reference     `json:"references"`
+	RuleSet    json.RawMessage `json:"ruleSet"`
+	Metadata   json.RawMessage `json:"metadata"`
 }
 
 func typeOrAvro(t string) string {
@@ -105,7 +103,7 @@ func (s *HTTPSource) Schema(ctx context.Context, id int) (SchemaDoc, error) {
 	if err := s.get(ctx, "/schemas/ids/"+strconv.Itoa(id), &doc); err != nil {
 		return SchemaDoc{}, err
 	}
-	deps, err := resolveDeps(ctx, doc.References, func(ctx context.Context, subject string, version int) (string, string, []registry.Reference, error) {
+	deps, err := ResolveDeps(ctx, doc.References, func(ctx context.Context, subject string, version int) (string, string, []Reference, error) {
 		var v schemaJSON
 		if err := s.get(ctx, "/subjects/"+url.PathEscape(subject)+"/versions/"+strconv.Itoa(version)+"?deleted=true", &v); err != nil {
 			return "", "", nil, err
@@ -196,7 +194,39 @@ type streamJSON struct {
 	KeySubject    string   `json:"keySubject"`
 	ValueSubjects []string `json:"valueSubjects"`
 	// Validation is absent from servers that predate the switches.
-	Validation contracts.Validation `json:"validation"`
+	Validation *validationJSON `json:"validation"`
+}
+
+// validationJSON is a stream's "validation" document (contracts.Validation
+// on the wire). It is read as the server reads it: over the defaults, so
+// a switch left out is as DefaultChecks has it, and "value" false skips
+// values.
+type validationJSON struct {
+	SchemaID IDMode `json:"schemaId"`
+	Payload  bool   `json:"payload"`
+	Rules    bool   `json:"rules"`
+	Producer bool   `json:"producer"`
+	Key      bool   `json:"key"`
+	Value    bool   `json:"value"`
+}
+
+func (v *validationJSON) UnmarshalJSON(b []byte) error {
+	type plain validationJSON
+	d := DefaultChecks
+	p := plain{SchemaID: d.SchemaID, Payload: d.Payload, Rules: d.Rules, Producer: d.Producer, Key: d.Key, Value: !d.SkipValue}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*v = validationJSON(p)
+	return nil
+}
+
+// checks is the Checks v gives; no document gives DefaultChecks.
+func (v *validationJSON) checks() Checks {
+	if v == nil {
+		return DefaultChecks
+	}
+	return Checks{SchemaID: v.SchemaID, Payload: v.Payload, Rules: v.Rules, Producer: v.Producer, Key: v.Key, SkipValue: !v.Value}
 }
 
 // Streams implements Source.
@@ -208,7 +238,7 @@ func (s *HTTPSource) Streams(ctx context.Context) ([]Policy, error) {
 	out := make([]Policy, len(sts))
 	for i, st := range sts {
 		p := Policy{Stream: st.Name, Owner: st.Owner, Strategy: wire.Strategy(st.Strategy), KeySubject: st.KeySubject, ValueSubjects: st.ValueSubjects}
-		p.Checks = ChecksOf(st.Validation)
+		p.Checks = st.Validation.checks()
 		if s.checks != nil {
 			p.Checks = s.checks(p)
 		}

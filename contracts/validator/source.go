@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/accord/accord/compat"
-	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/contracts/wire"
 )
 
@@ -117,19 +117,58 @@ type Checks struct {
 }
 
 // DefaultChecks turns every value check on, accepting any registered
-// version; keys are not checked (contracts.DefaultValidation).
+// version; keys are not checked (as contracts.DefaultValidation).
 var DefaultChecks = Checks{SchemaID: IDAny, Payload: true, Rules: true, Producer: true}
-
-// ChecksOf is the Checks a stream's validation switches give; an unset
-// Validation gives DefaultChecks.
-func ChecksOf(v contracts.Validation) Checks {
-	if v == (contracts.Validation{}) {
-		return DefaultChecks
-	}
-	return Checks{SchemaID: IDMode(v.SchemaID), Payload: v.Payload, Rules: v.Rules, Producer: v.Producer, Key: v.Key, SkipValue: v.SkipValue}
-}
 
 // frames reports whether the key and value must be framed.
 func (c Checks) frames() bool {
 	return c.SchemaID != IDOff && c.SchemaID != "" || c.Payload || c.Rules
+}
+
+// Reference is a schema reference as the registry's REST API spells it.
+type Reference struct {
+	Name    string `json:"name"`
+	Subject string `json:"subject"`
+	Version int    `json:"version"`
+}
+
+// FetchVersion reads one subject version for ResolveDeps: its type, text
+// and references; a missing one is ErrNotFound (wrapped).
+type FetchVersion func(ctx context.Context, subject string, version int) (typ, schema string, refs []Reference, err error)
+
+// maxRefDepth bounds how deep references may nest (the registry's bound).
+const maxRefDepth = 32
+
+// ResolveDeps turns references into parser dependencies, transitively and
+// in dependency order, as the registry does when it parses. Sources call
+// it from Schema.
+func ResolveDeps(ctx context.Context, refs []Reference, fetch FetchVersion) ([]compat.Dependency, error) {
+	var deps []compat.Dependency
+	done := map[string]bool{}
+	var visit func(refs []Reference, depth int) error
+	visit = func(refs []Reference, depth int) error {
+		if depth > maxRefDepth {
+			return compat.InvalidSchemaf("references nest more than %d deep", maxRefDepth)
+		}
+		for _, ref := range refs {
+			key := fmt.Sprintf("%s\x00%d\x00%s", ref.Subject, ref.Version, ref.Name)
+			if done[key] {
+				continue
+			}
+			done[key] = true
+			typ, text, more, err := fetch(ctx, ref.Subject, ref.Version)
+			if err != nil {
+				return fmt.Errorf("resolving reference %q (subject %s version %d): %w", ref.Name, ref.Subject, ref.Version, err)
+			}
+			if err := visit(more, depth+1); err != nil {
+				return err
+			}
+			deps = append(deps, compat.Dependency{Name: ref.Name, Type: typ, Schema: text})
+		}
+		return nil
+	}
+	if err := visit(refs, 0); err != nil {
+		return nil, err
+	}
+	return deps, nil
 }

@@ -34,10 +34,11 @@ var watchPing = 5 * time.Second
 
 // notice is the NOTIFY payload.
 type notice struct {
-	Instance string `json:"i"`           // the Store that committed
-	Context  string `json:"c,omitempty"` // its context
-	Subject  string `json:"s,omitempty"` // its subject, "" for context-wide settings
-	All      bool   `json:"a,omitempty"` // the names did not fit: anything may have changed
+	Instance string `json:"i"`            // the Store that committed
+	Context  string `json:"c,omitempty"`  // its context
+	Subject  string `json:"s,omitempty"`  // its subject, "" for context-wide settings
+	Stream   string `json:"st,omitempty"` // or the stream contract it wrote (DB.NotifyStream)
+	All      bool   `json:"a,omitempty"`  // the names did not fit: anything may have changed
 	// At is when the change was queued, in Unix milliseconds, for the
 	// change-feed lag metric (0 from replicas that predate it).
 	At int64 `json:"t,omitempty"`
@@ -62,6 +63,28 @@ func (s *Store) notify(ctx context.Context, sqlTx *sql.Tx, regCtx string, subjec
 		if _, err := sqlTx.ExecContext(ctx, s.d.rebind(`SELECT pg_notify(?, ?)`), channel, string(payload)); err != nil {
 			return fmt.Errorf("sqlstore: notify change of %s: %w", where(regCtx, name), err)
 		}
+	}
+	return nil
+}
+
+// NotifyStream queues, in tx, the change-feed notice that the stream
+// contract called name changed (package contracts' store calls it in
+// each stream write), delivered to the other replicas' Watch when tx
+// commits. On SQLite, where one process serves the database, it does
+// nothing.
+func (db DB) NotifyStream(ctx context.Context, tx *sql.Tx, name string) error {
+	if !db.d.postgres() {
+		return nil
+	}
+	payload, err := json.Marshal(notice{Instance: db.id, Stream: name, At: time.Now().UnixMilli()})
+	if err != nil {
+		return fmt.Errorf("sqlstore: notify: %w", err)
+	}
+	if len(payload) > maxPayload {
+		payload, _ = json.Marshal(notice{Instance: db.id, All: true, At: time.Now().UnixMilli()})
+	}
+	if _, err := tx.ExecContext(ctx, db.d.rebind(`SELECT pg_notify(?, ?)`), channel, string(payload)); err != nil {
+		return fmt.Errorf("sqlstore: notify change of stream %s: %w", name, err)
 	}
 	return nil
 }
@@ -175,7 +198,7 @@ func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig, fn func(registr
 		case msg.All:
 			fn(registry.Change{})
 		default:
-			fn(registry.Change{Context: msg.Context, Subject: msg.Subject})
+			fn(registry.Change{Context: msg.Context, Subject: msg.Subject, Stream: msg.Stream})
 		}
 	}
 }

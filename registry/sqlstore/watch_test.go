@@ -223,3 +223,39 @@ func TestPostgresWatchPingsQuietFeed(t *testing.T) {
 	registerOne(t, a, ".", "after-quiet-value", "after")
 	w.expect(t, registry.Change{Context: ".", Subject: "after-quiet-value"})
 }
+
+// TestPostgresWatchStreams: a stream notice (DB.NotifyStream, what the
+// contracts store queues in each stream write) reaches the other store's
+// Watch as a Change naming the stream, when its transaction commits, and
+// not the store's own; a rolled-back one reaches nobody.
+func TestPostgresWatchStreams(t *testing.T) {
+	dsn := newPostgresSchema(t)
+	a, b := openStore(t, dsn), openStore(t, dsn)
+	w := startWatch(t, b)
+	w.expect(t, registry.Change{}) // listening
+	notify := func(s *Store, name string, commit bool) {
+		t.Helper()
+		db := s.DB()
+		tx, err := db.Write.BeginTx(t.Context(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.NotifyStream(t.Context(), tx, name); err != nil {
+			t.Fatal(err)
+		}
+		if !commit {
+			if err := tx.Rollback(); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notify(b, "own-stream", true)
+	notify(a, "rolled-back", false)
+	notify(a, "orders", true)
+	w.expect(t, registry.Change{Stream: "orders"})
+	w.quiet(t, 200*time.Millisecond)
+}

@@ -1,4 +1,4 @@
-package contracts
+package sqlcontracts_test
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/accord/accord/auth"
+	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/contracts/sqlcontracts"
 	"github.com/accord/accord/registry/sqlstore"
 	"github.com/accord/accord/registry/storetest"
 )
@@ -16,7 +18,7 @@ import (
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // eachStore runs fn against a fresh SQLStore on SQLite and on PostgreSQL.
-func eachStore(t *testing.T, fn func(t *testing.T, st *SQLStore)) {
+func eachStore(t *testing.T, fn func(t *testing.T, st *sqlcontracts.Store)) {
 	for _, e := range []struct {
 		name   string
 		target func(t *testing.T) string
@@ -30,39 +32,39 @@ func eachStore(t *testing.T, fn func(t *testing.T, st *SQLStore)) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { db.Close() })
-			fn(t, NewSQLStore(db.DB()))
+			fn(t, sqlcontracts.New(db.DB()))
 		})
 	}
 }
 
-func newStream(t *testing.T, name, owner string, et EventType) Stream {
+func newStream(t *testing.T, name, owner string, et contracts.EventType) contracts.Stream {
 	t.Helper()
-	s := Stream{Name: name, Owner: owner, EventType: et, Visibility: Public, CreatedAt: time.UnixMilli(1700000000000).UTC()}
+	s := contracts.Stream{Name: name, Owner: owner, EventType: et, Visibility: contracts.Public, CreatedAt: time.UnixMilli(1700000000000).UTC()}
 	s.UpdatedAt = s.CreatedAt
-	if err := s.normalize(); err != nil {
+	if err := s.Normalize(); err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
 func TestSQLStore(t *testing.T) {
-	eachStore(t, func(t *testing.T, st *SQLStore) {
+	eachStore(t, func(t *testing.T, st *sqlcontracts.Store) {
 		ctx := t.Context()
-		orders := newStream(t, "orders", "orders-svc", State)
-		orders.Tags = Tags{Domain: "sales", PII: []string{"customer.email"}}
-		orders.Consumers = []Consumer{{Principal: "billing-svc", Fields: []string{"total"}}}
+		orders := newStream(t, "orders", "orders-svc", contracts.State)
+		orders.Tags = contracts.Tags{Domain: "sales", PII: []string{"customer.email"}}
+		orders.Consumers = []contracts.Consumer{{Principal: "billing-svc", Fields: []string{"total"}}}
 		if err := st.Create(ctx, orders, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.Create(ctx, orders, nil); !errors.Is(err, ErrStreamExists) {
-			t.Errorf("second create: %v, want ErrStreamExists", err)
+		if err := st.Create(ctx, orders, nil); !errors.Is(err, contracts.ErrStreamExists) {
+			t.Errorf("second create: %v, want contracts.ErrStreamExists", err)
 		}
-		clash := newStream(t, "orders2", "x", State)
-		clash.Strategy, clash.KeySubject, clash.ValueSubjects = RecordName, "", []string{"orders-value"}
-		if err := st.Create(ctx, clash, nil); !errors.Is(err, ErrSubjectTaken) {
-			t.Errorf("create over another stream's subject: %v, want ErrSubjectTaken", err)
+		clash := newStream(t, "orders2", "x", contracts.State)
+		clash.Strategy, clash.KeySubject, clash.ValueSubjects = contracts.RecordName, "", []string{"orders-value"}
+		if err := st.Create(ctx, clash, nil); !errors.Is(err, contracts.ErrSubjectTaken) {
+			t.Errorf("create over another stream's subject: %v, want contracts.ErrSubjectTaken", err)
 		}
-		if _, err := st.Get(ctx, "orders2"); !errors.Is(err, ErrStreamNotFound) {
+		if _, err := st.Get(ctx, "orders2"); !errors.Is(err, contracts.ErrStreamNotFound) {
 			t.Errorf("a refused create left a stream: %v", err)
 		}
 
@@ -78,26 +80,26 @@ func TestSQLStore(t *testing.T) {
 		}
 
 		// Update moves the index with the subjects and records transfers.
-		got, err = st.Update(ctx, "orders", "ops", nil, func(s *Stream) error {
-			s.Strategy, s.KeySubject, s.ValueSubjects = RecordName, "", []string{"com.acme.Order"}
+		got, err = st.Update(ctx, "orders", "ops", nil, func(s *contracts.Stream) error {
+			s.Strategy, s.KeySubject, s.ValueSubjects = contracts.RecordName, "", []string{"com.acme.Order"}
 			s.Owner = "billing-svc"
 			return nil
 		})
 		if err != nil || got.Owner != "billing-svc" {
 			t.Fatalf("Update: %+v, %v", got, err)
 		}
-		if _, err := st.BySubject(ctx, "orders-value"); !errors.Is(err, ErrStreamNotFound) {
+		if _, err := st.BySubject(ctx, "orders-value"); !errors.Is(err, contracts.ErrStreamNotFound) {
 			t.Errorf("old subject still indexed: %v", err)
 		}
 		if s, err := st.BySubject(ctx, "com.acme.Order"); err != nil || s.Owner != "billing-svc" {
 			t.Errorf("new subject: %+v, %v", s, err)
 		}
 		ts, err := st.Transfers(ctx, "orders")
-		if err != nil || len(ts) != 1 || ts[0] != (Transfer{From: "orders-svc", To: "billing-svc", By: "ops", At: got.UpdatedAt}) {
+		if err != nil || len(ts) != 1 || ts[0] != (contracts.Transfer{From: "orders-svc", To: "billing-svc", By: "ops", At: got.UpdatedAt}) {
 			t.Errorf("Transfers: %+v, %v", ts, err)
 		}
 		fail := errors.New("no")
-		if _, err := st.Update(ctx, "orders", "ops", nil, func(s *Stream) error { s.Owner = "z"; return fail }); !errors.Is(err, fail) {
+		if _, err := st.Update(ctx, "orders", "ops", nil, func(s *contracts.Stream) error { s.Owner = "z"; return fail }); !errors.Is(err, fail) {
 			t.Errorf("failing update: %v", err)
 		}
 		if s, _ := st.Get(ctx, "orders"); s.Owner != "billing-svc" {
@@ -105,17 +107,17 @@ func TestSQLStore(t *testing.T) {
 		}
 
 		// List filters.
-		if err := st.Create(ctx, newStream(t, "clicks", "web", Measurement), nil); err != nil {
+		if err := st.Create(ctx, newStream(t, "clicks", "web", contracts.Measurement), nil); err != nil {
 			t.Fatal(err)
 		}
-		for f, want := range map[Filter]int{
-			{}:                         2,
-			{Owner: "web"}:             1,
-			{EventType: State}:         1,
-			{Visibility: Private}:      0,
-			{Tag: "domain:sales"}:      1,
-			{Tag: "pii"}:               1,
-			{Owner: "web", Tag: "pii"}: 0,
+		for f, want := range map[contracts.Filter]int{
+			{}:                              2,
+			{Owner: "web"}:                  1,
+			{EventType: contracts.State}:    1,
+			{Visibility: contracts.Private}: 0,
+			{Tag: "domain:sales"}:           1,
+			{Tag: "pii"}:                    1,
+			{Owner: "web", Tag: "pii"}:      0,
 		} {
 			if ss, err := st.List(ctx, f); err != nil || len(ss) != want {
 				t.Errorf("List(%+v): %d streams, %v; want %d", f, len(ss), err, want)
@@ -126,17 +128,17 @@ func TestSQLStore(t *testing.T) {
 		if err := st.Delete(ctx, "orders", nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.Delete(ctx, "orders", nil); !errors.Is(err, ErrStreamNotFound) {
+		if err := st.Delete(ctx, "orders", nil); !errors.Is(err, contracts.ErrStreamNotFound) {
 			t.Errorf("second delete: %v", err)
 		}
-		if _, err := st.BySubject(ctx, "com.acme.Order"); !errors.Is(err, ErrStreamNotFound) {
+		if _, err := st.BySubject(ctx, "com.acme.Order"); !errors.Is(err, contracts.ErrStreamNotFound) {
 			t.Errorf("subject indexed after delete: %v", err)
 		}
 	})
 }
 
 func TestClaims(t *testing.T) {
-	eachStore(t, func(t *testing.T, st *SQLStore) {
+	eachStore(t, func(t *testing.T, st *sqlcontracts.Store) {
 		ctx := t.Context()
 		// Concurrent first writers: exactly one wins, all see the same.
 		var wg sync.WaitGroup
@@ -160,7 +162,7 @@ func TestClaims(t *testing.T) {
 			t.Errorf("Claimant: %q, %v", c, err)
 		}
 		// Declaring a stream over the subject releases the claim.
-		if err := st.Create(ctx, newStream(t, "legacy", got[0], State), nil); err != nil {
+		if err := st.Create(ctx, newStream(t, "legacy", got[0], contracts.State), nil); err != nil {
 			t.Fatal(err)
 		}
 		if c, err := st.Claimant(ctx, "legacy-value"); err != nil || c != "" {
@@ -172,9 +174,9 @@ func TestClaims(t *testing.T) {
 // TestAuthorizeSubjectWrite checks the decision table of the single-writer
 // check without HTTP.
 func TestAuthorizeSubjectWrite(t *testing.T) {
-	eachStore(t, func(t *testing.T, st *SQLStore) {
+	eachStore(t, func(t *testing.T, st *sqlcontracts.Store) {
 		ctx := context.Background()
-		if err := st.Create(ctx, newStream(t, "orders", "orders-svc", State), nil); err != nil {
+		if err := st.Create(ctx, newStream(t, "orders", "orders-svc", contracts.State), nil); err != nil {
 			t.Fatal(err)
 		}
 		owner := &auth.Principal{Name: "orders-svc", Roles: []auth.Role{auth.RoleService}}
@@ -184,31 +186,31 @@ func TestAuthorizeSubjectWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, c := range []struct {
-			policy  UnownedPolicy
+			policy  contracts.UnownedPolicy
 			p       *auth.Principal
 			subject string
 			allowed bool
 		}{
-			{UnownedOpen, nil, "orders-value", true},
-			{UnownedOpen, owner, "orders-value", true},
-			{UnownedOpen, owner, ":.:orders-key", true},
-			{UnownedOpen, admin, "orders-value", true},
-			{UnownedOpen, other, "orders-value", false},
-			{UnownedOpen, other, ":.other:orders-value", true}, // another context's subject
-			{UnownedOpen, other, "free-value", true},
-			{UnownedAdmin, other, "free-value", false},
-			{UnownedAdmin, admin, "free-value", true},
+			{contracts.UnownedOpen, nil, "orders-value", true},
+			{contracts.UnownedOpen, owner, "orders-value", true},
+			{contracts.UnownedOpen, owner, ":.:orders-key", true},
+			{contracts.UnownedOpen, admin, "orders-value", true},
+			{contracts.UnownedOpen, other, "orders-value", false},
+			{contracts.UnownedOpen, other, ":.other:orders-value", true}, // another context's subject
+			{contracts.UnownedOpen, other, "free-value", true},
+			{contracts.UnownedAdmin, other, "free-value", false},
+			{contracts.UnownedAdmin, admin, "free-value", true},
 			// billing-svc claimed claimed-value by registering (below);
 			// config and mode writes claim nothing.
-			{UnownedClaim, other, "claimed-value", true},
-			{UnownedClaim, owner, "claimed-value", false},
-			{UnownedClaim, other, "unclaimed-value", false},
-			{UnownedClaim, admin, "unclaimed-value", true},
-			{UnownedClaim, owner, "orders-value", true},
+			{contracts.UnownedClaim, other, "claimed-value", true},
+			{contracts.UnownedClaim, owner, "claimed-value", false},
+			{contracts.UnownedClaim, other, "unclaimed-value", false},
+			{contracts.UnownedClaim, admin, "unclaimed-value", true},
+			{contracts.UnownedClaim, owner, "orders-value", true},
 		} {
-			svc := NewService(st, nil, Options{Unowned: c.policy})
+			svc := contracts.NewService(st, nil, contracts.Options{Unowned: c.policy})
 			err := svc.AuthorizeSubjectWrite(ctx, c.p, c.subject)
-			if (err == nil) != c.allowed || (err != nil && !errors.Is(err, ErrForbidden)) {
+			if (err == nil) != c.allowed || (err != nil && !errors.Is(err, contracts.ErrForbidden)) {
 				t.Errorf("%s, %v, %s: %v, want allowed=%v", c.policy, c.p, c.subject, err, c.allowed)
 			}
 		}
@@ -218,13 +220,13 @@ func TestAuthorizeSubjectWrite(t *testing.T) {
 // TestValidationSwitches checks that the hook's switches default to every
 // check on, survive a round trip on both engines and refuse a bad mode.
 func TestValidationSwitches(t *testing.T) {
-	eachStore(t, func(t *testing.T, st *SQLStore) {
+	eachStore(t, func(t *testing.T, st *sqlcontracts.Store) {
 		ctx := t.Context()
-		s := newStream(t, "clicks", "web-svc", Measurement)
-		if s.Validation != DefaultValidation {
+		s := newStream(t, "clicks", "web-svc", contracts.Measurement)
+		if s.Validation != contracts.DefaultValidation {
 			t.Fatalf("default validation %+v", s.Validation)
 		}
-		s.Validation = Validation{SchemaID: SchemaIDLatest, Payload: false, Rules: true, Producer: false}
+		s.Validation = contracts.Validation{SchemaID: contracts.SchemaIDLatest, Payload: false, Rules: true, Producer: false}
 		if err := st.Create(ctx, s, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -232,19 +234,19 @@ func TestValidationSwitches(t *testing.T) {
 		if err != nil || got.Validation != s.Validation {
 			t.Fatalf("read back %+v, %v; want %+v", got.Validation, err, s.Validation)
 		}
-		got, err = st.Update(ctx, "clicks", "root", nil, func(s *Stream) error {
-			s.Validation = Validation{SchemaID: SchemaIDOff}
+		got, err = st.Update(ctx, "clicks", "root", nil, func(s *contracts.Stream) error {
+			s.Validation = contracts.Validation{SchemaID: contracts.SchemaIDOff}
 			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if again, _ := st.Get(ctx, "clicks"); again.Validation != (Validation{SchemaID: SchemaIDOff}) {
+		if again, _ := st.Get(ctx, "clicks"); again.Validation != (contracts.Validation{SchemaID: contracts.SchemaIDOff}) {
 			t.Errorf("after update %+v", again.Validation)
 		}
 	})
-	bad := Stream{Name: "x", Owner: "o", EventType: State, Validation: Validation{SchemaID: "registered", Payload: true}}
-	if err := bad.normalize(); !errors.Is(err, ErrInvalidStream) {
-		t.Errorf("mode registered: %v, want ErrInvalidStream", err)
+	bad := contracts.Stream{Name: "x", Owner: "o", EventType: contracts.State, Validation: contracts.Validation{SchemaID: "registered", Payload: true}}
+	if err := bad.Normalize(); !errors.Is(err, contracts.ErrInvalidStream) {
+		t.Errorf("mode registered: %v, want contracts.ErrInvalidStream", err)
 	}
 }

@@ -1,4 +1,8 @@
-package contracts
+// Package sqlcontracts is the contracts.Store on the registry's SQL
+// database (SQLite or PostgreSQL; migrations 0004 and 0006), through
+// registry/sqlstore's shared handles, so that package contracts, and what
+// embeds it, links no database driver.
+package sqlcontracts
 
 import (
 	"context"
@@ -9,31 +13,33 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accord/accord/audit"
 	"github.com/accord/accord/compat"
+	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
 )
 
-// SQLStore is the Store on the registry's database (migrations 0004 and
-// 0006).
-type SQLStore struct {
+// Store is a contracts.Store. It is safe for concurrent use.
+type Store struct {
 	db sqlstore.DB
 }
 
-var _ Store = (*SQLStore)(nil)
+var _ contracts.Store = (*Store)(nil)
 
-// NewSQLStore returns a Store on db (from sqlstore.Store.DB).
-func NewSQLStore(db sqlstore.DB) *SQLStore { return &SQLStore{db: db} }
+// New returns a Store on db (from sqlstore.Store.DB).
+func New(db sqlstore.DB) *Store { return &Store{db: db} }
 
-// spec is the part of a Stream kept as the JSON document.
+// spec is the part of a contracts.Stream kept as the JSON document.
 type spec struct {
-	Description   string     `json:"description,omitempty"`
-	Strategy      Strategy   `json:"subjectStrategy"`
-	KeySubject    string     `json:"keySubject,omitempty"`
-	ValueSubjects []string   `json:"valueSubjects"`
-	Tags          Tags       `json:"tags"`
-	Compatibility string     `json:"compatibility,omitempty"`
-	LintErrors    LintErrors `json:"lintErrors"`
-	Consumers     []Consumer `json:"consumers,omitempty"`
+	Description   string               `json:"description,omitempty"`
+	Strategy      contracts.Strategy   `json:"subjectStrategy"`
+	KeySubject    string               `json:"keySubject,omitempty"`
+	ValueSubjects []string             `json:"valueSubjects"`
+	Tags          contracts.Tags       `json:"tags"`
+	Compatibility string               `json:"compatibility,omitempty"`
+	LintErrors    contracts.LintErrors `json:"lintErrors"`
+	Consumers     []contracts.Consumer `json:"consumers,omitempty"`
 	// ReviewRequired lives in the document (absent: false), so streams
 	// stored before it existed need no migration.
 	ReviewRequired bool `json:"reviewRequired,omitempty"`
@@ -50,7 +56,7 @@ func bit(b bool) int {
 	return 0
 }
 
-func (st *SQLStore) Create(ctx context.Context, s Stream, claims ClaimCheck) error {
+func (st *Store) Create(ctx context.Context, s contracts.Stream, claims contracts.ClaimCheck) error {
 	return st.inTx(ctx, func(tx *sql.Tx) error {
 		if err := st.lockSubjects(ctx, tx, &s); err != nil {
 			return err
@@ -64,7 +70,7 @@ func (st *SQLStore) Create(ctx context.Context, s Stream, claims ClaimCheck) err
 			string(s.Validation.SchemaID), bit(s.Validation.Payload), bit(s.Validation.Rules), bit(s.Validation.Producer),
 			bit(s.Validation.Key), bit(!s.Validation.SkipValue))
 		if st.db.IsUniqueViolation(err) {
-			return errorf(ErrStreamExists, "stream %s already exists", s.Name)
+			return contracts.Errorf(contracts.ErrStreamExists, "stream %s already exists", s.Name)
 		}
 		if err != nil {
 			return fmt.Errorf("inserting stream %s: %w", s.Name, err)
@@ -72,13 +78,13 @@ func (st *SQLStore) Create(ctx context.Context, s Stream, claims ClaimCheck) err
 		if err := st.indexSubjects(ctx, tx, &s, claims); err != nil {
 			return err
 		}
-		return st.record(ctx, tx, ActionStreamCreate, s.Name, nil, &s)
+		return st.record(ctx, tx, contracts.ActionStreamCreate, s.Name, nil, &s)
 	})
 }
 
 // indexSubjects (re)writes the subject index of s and releases claims on
 // its subjects, each after claims (unless nil) accepts it.
-func (st *SQLStore) indexSubjects(ctx context.Context, tx *sql.Tx, s *Stream, claims ClaimCheck) error {
+func (st *Store) indexSubjects(ctx context.Context, tx *sql.Tx, s *contracts.Stream, claims contracts.ClaimCheck) error {
 	if _, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM stream_subjects WHERE stream = ?`), s.Name); err != nil {
 		return fmt.Errorf("clearing subjects of stream %s: %w", s.Name, err)
 	}
@@ -88,7 +94,7 @@ func (st *SQLStore) indexSubjects(ctx context.Context, tx *sql.Tx, s *Stream, cl
 		if st.db.IsUniqueViolation(err) {
 			var other string
 			_ = tx.QueryRowContext(ctx, st.db.Rebind(`SELECT stream FROM stream_subjects WHERE subject = ?`), subj).Scan(&other)
-			return errorf(ErrSubjectTaken, "subject %s already belongs to stream %s", subj, other)
+			return contracts.Errorf(contracts.ErrSubjectTaken, "subject %s already belongs to stream %s", subj, other)
 		}
 		if err != nil {
 			return fmt.Errorf("indexing subject %s of stream %s: %w", subj, s.Name, err)
@@ -102,7 +108,7 @@ func (st *SQLStore) indexSubjects(ctx context.Context, tx *sql.Tx, s *Stream, cl
 
 // release ends the claim on subject, if any and if claims (unless nil)
 // accepts it, recording it.
-func (st *SQLStore) release(ctx context.Context, tx *sql.Tx, s *Stream, subject string, claims ClaimCheck) error {
+func (st *Store) release(ctx context.Context, tx *sql.Tx, s *contracts.Stream, subject string, claims contracts.ClaimCheck) error {
 	var claimant string
 	err := tx.QueryRowContext(ctx, st.db.Rebind(`SELECT owner FROM subject_claims WHERE subject = ?`), subject).Scan(&claimant)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -119,14 +125,14 @@ func (st *SQLStore) release(ctx context.Context, tx *sql.Tx, s *Stream, subject 
 	if _, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM subject_claims WHERE subject = ?`), subject); err != nil {
 		return fmt.Errorf("releasing the claim on %s: %w", subject, err)
 	}
-	return st.recordClaim(ctx, tx, ActionSubjectRelease, subject, claimant)
+	return st.recordClaim(ctx, tx, contracts.ActionSubjectRelease, subject, claimant)
 }
 
-func (st *SQLStore) Get(ctx context.Context, name string) (Stream, error) {
+func (st *Store) Get(ctx context.Context, name string) (contracts.Stream, error) {
 	return st.one(ctx, st.reader(ctx), `SELECT `+streamColumns+` FROM streams WHERE name = ?`, name)
 }
 
-func (st *SQLStore) BySubject(ctx context.Context, subject string) (Stream, error) {
+func (st *Store) BySubject(ctx context.Context, subject string) (contracts.Stream, error) {
 	return st.one(ctx, st.reader(ctx), `SELECT `+prefixed("s.")+` FROM streams s JOIN stream_subjects x ON x.stream = s.name WHERE x.subject = ?`, subject)
 }
 
@@ -147,34 +153,34 @@ type queryer interface {
 // write that ctx belongs to (a registration consulting the Policy), so
 // the registration decides from what holds under its lock, else the read
 // pool.
-func (st *SQLStore) reader(ctx context.Context) queryer {
+func (st *Store) reader(ctx context.Context) queryer {
 	if tx, ok := st.db.TxFrom(ctx); ok {
 		return tx
 	}
 	return st.db.Read
 }
 
-func (st *SQLStore) one(ctx context.Context, q queryer, query string, arg string) (Stream, error) {
+func (st *Store) one(ctx context.Context, q queryer, query string, arg string) (contracts.Stream, error) {
 	ss, err := st.query(ctx, q, query, arg)
 	if err != nil {
-		return Stream{}, err
+		return contracts.Stream{}, err
 	}
 	if len(ss) == 0 {
-		return Stream{}, errorf(ErrStreamNotFound, "stream %s not found", arg)
+		return contracts.Stream{}, contracts.Errorf(contracts.ErrStreamNotFound, "stream %s not found", arg)
 	}
 	return ss[0], nil
 }
 
-func (st *SQLStore) query(ctx context.Context, q queryer, query string, args ...any) ([]Stream, error) {
+func (st *Store) query(ctx context.Context, q queryer, query string, args ...any) ([]contracts.Stream, error) {
 	rows, err := q.QueryContext(ctx, st.db.Rebind(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading streams: %w", err)
 	}
 	defer rows.Close()
-	var out []Stream
+	var out []contracts.Stream
 	for rows.Next() {
 		var (
-			s                        Stream
+			s                        contracts.Stream
 			et, vis, doc, mode       string
 			created, updated         int64
 			payload, rules, producer int64
@@ -187,16 +193,16 @@ func (st *SQLStore) query(ctx context.Context, q queryer, query string, args ...
 		if err := json.Unmarshal([]byte(doc), &sp); err != nil {
 			return nil, fmt.Errorf("decoding stream %s: %w", s.Name, err)
 		}
-		s.EventType, s.Visibility = EventType(et), Visibility(vis)
+		s.EventType, s.Visibility = contracts.EventType(et), contracts.Visibility(vis)
 		s.CreatedAt, s.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 		s.Description, s.Strategy, s.KeySubject, s.ValueSubjects = sp.Description, sp.Strategy, sp.KeySubject, sp.ValueSubjects
 		s.Tags, s.LintErrors, s.Consumers = sp.Tags, sp.LintErrors, sp.Consumers
 		s.Compatibility = compat.Level(sp.Compatibility)
 		s.ReviewRequired = sp.ReviewRequired
-		s.Validation = Validation{SchemaID: SchemaIDMode(mode), Payload: payload != 0, Rules: rules != 0, Producer: producer != 0,
+		s.Validation = contracts.Validation{SchemaID: contracts.SchemaIDMode(mode), Payload: payload != 0, Rules: rules != 0, Producer: producer != 0,
 			Key: key != 0, SkipValue: value == 0}
 		if s.Consumers == nil {
-			s.Consumers = []Consumer{}
+			s.Consumers = []contracts.Consumer{}
 		}
 		out = append(out, s)
 	}
@@ -206,7 +212,7 @@ func (st *SQLStore) query(ctx context.Context, q queryer, query string, args ...
 	return out, nil
 }
 
-func encodeSpec(s Stream) (string, error) {
+func encodeSpec(s contracts.Stream) (string, error) {
 	b, err := json.Marshal(spec{
 		Description: s.Description, Strategy: s.Strategy, KeySubject: s.KeySubject, ValueSubjects: s.ValueSubjects,
 		Tags: s.Tags, Compatibility: string(s.Compatibility), LintErrors: s.LintErrors, Consumers: s.Consumers,
@@ -218,8 +224,8 @@ func encodeSpec(s Stream) (string, error) {
 	return string(b), nil
 }
 
-func (st *SQLStore) Update(ctx context.Context, name, by string, claims ClaimCheck, fn func(*Stream) error) (Stream, error) {
-	var out Stream
+func (st *Store) Update(ctx context.Context, name, by string, claims contracts.ClaimCheck, fn func(*contracts.Stream) error) (contracts.Stream, error) {
+	var out contracts.Stream
 	err := st.inTx(ctx, func(tx *sql.Tx) error {
 		lock := ""
 		if st.db.Postgres() {
@@ -252,9 +258,9 @@ func (st *SQLStore) Update(ctx context.Context, name, by string, claims ClaimChe
 		if err := st.indexSubjects(ctx, tx, &s, claims); err != nil {
 			return err
 		}
-		action := ActionStreamUpdate
+		action := contracts.ActionStreamUpdate
 		if s.Owner != old.Owner {
-			action = ActionStreamTransfer
+			action = contracts.ActionStreamTransfer
 			if _, err := tx.ExecContext(ctx, st.db.Rebind(`INSERT INTO stream_transfers (stream, seq, from_owner, to_owner, by_principal, at)
 				SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ? FROM stream_transfers WHERE stream = ?`),
 				s.Name, old.Owner, s.Owner, by, s.UpdatedAt.UnixMilli(), s.Name); err != nil {
@@ -270,7 +276,7 @@ func (st *SQLStore) Update(ctx context.Context, name, by string, claims ClaimChe
 	return out, err
 }
 
-func (st *SQLStore) List(ctx context.Context, f Filter) ([]Stream, error) {
+func (st *Store) List(ctx context.Context, f contracts.Filter) ([]contracts.Stream, error) {
 	var (
 		where []string
 		args  []any
@@ -291,18 +297,18 @@ func (st *SQLStore) List(ctx context.Context, f Filter) ([]Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Tags live in the JSON document; the listing is small enough to
+	// contracts.Tags live in the JSON document; the listing is small enough to
 	// filter here.
-	out := make([]Stream, 0, len(all))
+	out := make([]contracts.Stream, 0, len(all))
 	for i := range all {
-		if f.matchTag(&all[i]) {
+		if f.MatchTag(&all[i]) {
 			out = append(out, all[i])
 		}
 	}
 	return out, nil
 }
 
-func (st *SQLStore) Delete(ctx context.Context, name string, check func(*Stream) error) error {
+func (st *Store) Delete(ctx context.Context, name string, check func(*contracts.Stream) error) error {
 	return st.inTx(ctx, func(tx *sql.Tx) error {
 		lock := ""
 		if st.db.Postgres() {
@@ -326,11 +332,11 @@ func (st *SQLStore) Delete(ctx context.Context, name string, check func(*Stream)
 		if _, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM streams WHERE name = ?`), name); err != nil {
 			return fmt.Errorf("deleting stream %s: %w", name, err)
 		}
-		return st.record(ctx, tx, ActionStreamDelete, name, &old, nil)
+		return st.record(ctx, tx, contracts.ActionStreamDelete, name, &old, nil)
 	})
 }
 
-func (st *SQLStore) Claim(ctx context.Context, subject, owner string) (string, error) {
+func (st *Store) Claim(ctx context.Context, subject, owner string) (string, error) {
 	var claimant string
 	err := st.inTx(ctx, func(tx *sql.Tx) error {
 		// ON CONFLICT rather than a failed insert: inside a registration's
@@ -344,7 +350,7 @@ func (st *SQLStore) Claim(ctx context.Context, subject, owner string) (string, e
 			return fmt.Errorf("claiming %s: %w", subject, err)
 		} else if n == 1 {
 			claimant = owner
-			return st.recordClaim(ctx, tx, ActionSubjectClaim, subject, owner)
+			return st.recordClaim(ctx, tx, contracts.ActionSubjectClaim, subject, owner)
 		}
 		if err := tx.QueryRowContext(ctx, st.db.Rebind(`SELECT owner FROM subject_claims WHERE subject = ?`), subject).Scan(&claimant); err != nil {
 			return fmt.Errorf("reading the claim on %s: %w", subject, err)
@@ -354,7 +360,7 @@ func (st *SQLStore) Claim(ctx context.Context, subject, owner string) (string, e
 	return claimant, err
 }
 
-func (st *SQLStore) Claimant(ctx context.Context, subject string) (string, error) {
+func (st *Store) Claimant(ctx context.Context, subject string) (string, error) {
 	var owner string
 	err := st.reader(ctx).QueryRowContext(ctx, st.db.Rebind(`SELECT owner FROM subject_claims WHERE subject = ?`), subject).Scan(&owner)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -366,23 +372,15 @@ func (st *SQLStore) Claimant(ctx context.Context, subject string) (string, error
 	return owner, nil
 }
 
-// Transfer is a recorded change of owner.
-type Transfer struct {
-	From string    `json:"from"`
-	To   string    `json:"to"`
-	By   string    `json:"by"`
-	At   time.Time `json:"at"`
-}
-
-func (st *SQLStore) Transfers(ctx context.Context, name string) ([]Transfer, error) {
+func (st *Store) Transfers(ctx context.Context, name string) ([]contracts.Transfer, error) {
 	rows, err := st.db.Read.QueryContext(ctx, st.db.Rebind(`SELECT from_owner, to_owner, by_principal, at FROM stream_transfers WHERE stream = ? ORDER BY seq`), name)
 	if err != nil {
 		return nil, fmt.Errorf("reading the transfers of stream %s: %w", name, err)
 	}
 	defer rows.Close()
-	out := []Transfer{}
+	out := []contracts.Transfer{}
 	for rows.Next() {
-		var t Transfer
+		var t contracts.Transfer
 		var at int64
 		if err := rows.Scan(&t.From, &t.To, &t.By, &at); err != nil {
 			return nil, fmt.Errorf("reading the transfers of stream %s: %w", name, err)
@@ -397,7 +395,7 @@ func (st *SQLStore) Transfers(ctx context.Context, name string) ([]Transfer, err
 // connection, BEGIN IMMEDIATE) and commits it unless fn fails. Inside a
 // registry write (sqlstore.DB.TxFrom) fn runs in that write's transaction,
 // which commits or rolls back with the write.
-func (st *SQLStore) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (st *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if tx, ok := st.db.TxFrom(ctx); ok {
 		return fn(tx)
 	}
@@ -419,10 +417,46 @@ func (st *SQLStore) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 // registrations hold, sqlstore.DB.LockSubjects), so that a change of
 // owner, review rule or subject set waits for registrations in flight and
 // those that follow read the new stream.
-func (st *SQLStore) lockSubjects(ctx context.Context, tx *sql.Tx, streams ...*Stream) error {
+func (st *Store) lockSubjects(ctx context.Context, tx *sql.Tx, streams ...*contracts.Stream) error {
 	var names []string
 	for _, s := range streams {
 		names = append(names, s.Subjects()...)
 	}
 	return st.db.LockSubjects(ctx, tx, names)
+}
+
+// claimDoc is a subject claim as the audit log shows it.
+type claimDoc struct {
+	Subject string `json:"subject"`
+	Owner   string `json:"owner"`
+}
+
+// record appends the audit entry of a stream change inside tx, and
+// queues the change-feed notice that tells other replicas to re-read the
+// stream into their contracts snapshot. Streams are not in a registry
+// context, so their entries have none.
+func (st *Store) record(ctx context.Context, tx *sql.Tx, action, stream string, before, after *contracts.Stream) error {
+	if err := st.db.NotifyStream(ctx, tx, stream); err != nil {
+		return err
+	}
+	e := audit.Entry{Action: action, Target: stream}
+	if before != nil {
+		e.Before = audit.Doc(before)
+	}
+	if after != nil {
+		e.After = audit.Doc(after)
+	}
+	return audit.Append(ctx, tx, st.db.Rebind, e)
+}
+
+// recordClaim appends the audit entry of a claim or its release; the
+// subject is canonical, so its context is split off as the registry does.
+func (st *Store) recordClaim(ctx context.Context, tx *sql.Tx, action, subject, owner string) error {
+	n := registry.ParseName(subject)
+	doc := audit.Doc(claimDoc{Subject: subject, Owner: owner})
+	e := audit.Entry{Action: action, Context: n.Context, Target: n.Subject, After: doc}
+	if action == contracts.ActionSubjectRelease {
+		e.Before, e.After = doc, nil
+	}
+	return audit.Append(ctx, tx, st.db.Rebind, e)
 }

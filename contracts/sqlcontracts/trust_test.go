@@ -1,4 +1,4 @@
-package contracts
+package sqlcontracts_test
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/accord/accord/auth"
+	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/contracts/sqlcontracts"
 )
 
 // principals is a fixed Principals for transfers.
@@ -22,30 +24,30 @@ func (ps principals) Principal(_ context.Context, name string) (auth.PrincipalRe
 // the store's transaction: claims on update as on create, review-required
 // deletes, transfer targets and references to private streams.
 func TestStreamTrustRules(t *testing.T) {
-	eachStore(t, func(t *testing.T, st *SQLStore) {
+	eachStore(t, func(t *testing.T, st *sqlcontracts.Store) {
 		owner := &auth.Principal{Name: "orders-svc", Roles: []auth.Role{auth.RoleService}}
 		other := &auth.Principal{Name: "billing-svc", Roles: []auth.Role{auth.RoleService}}
 		admin := &auth.Principal{Name: "ops", Roles: []auth.Role{auth.RoleAdmin}}
 		as := func(p *auth.Principal) context.Context { return auth.WithPrincipal(t.Context(), p) }
-		svc := NewService(st, nil, Options{Unowned: UnownedClaim, Principals: principals{
+		svc := contracts.NewService(st, nil, contracts.Options{Unowned: contracts.UnownedClaim, Principals: principals{
 			"billing-svc": {Name: "billing-svc", Roles: []auth.Role{auth.RoleService}},
 			"gone-svc":    {Name: "gone-svc", Roles: []auth.Role{auth.RoleService}, Disabled: true},
 			"rita":        {Name: "rita", Roles: []auth.Role{auth.RoleReviewer}},
 		}})
 		forbidden := func(what string, err error) {
 			t.Helper()
-			if !errors.Is(err, ErrForbidden) {
+			if !errors.Is(err, contracts.ErrForbidden) {
 				t.Errorf("%s: %v, want forbidden", what, err)
 			}
 		}
 		if _, err := st.Claim(t.Context(), "taken", other.Name); err != nil {
 			t.Fatal(err)
 		}
-		events := Stream{Name: "events", EventType: Measurement, Strategy: RecordName, ValueSubjects: []string{"com.acme.Click"}}
+		events := contracts.Stream{Name: "events", EventType: contracts.Measurement, Strategy: contracts.RecordName, ValueSubjects: []string{"com.acme.Click"}}
 		if _, err := svc.Create(as(owner), events); err != nil {
 			t.Fatal(err)
 		}
-		add := func(s *Stream) error { s.ValueSubjects = append(s.ValueSubjects, "taken"); return nil }
+		add := func(s *contracts.Stream) error { s.ValueSubjects = append(s.ValueSubjects, "taken"); return nil }
 		_, err := svc.Update(as(owner), "events", add)
 		forbidden("owner adding another's claimed subject", err)
 		if c, _ := st.Claimant(t.Context(), "taken"); c != other.Name {
@@ -55,7 +57,7 @@ func TestStreamTrustRules(t *testing.T) {
 			t.Errorf("admin adding it: %v", err)
 		}
 
-		audits := newStream(t, "audits", owner.Name, State)
+		audits := newStream(t, "audits", owner.Name, contracts.State)
 		audits.ReviewRequired = true
 		if _, err := svc.Create(as(owner), audits); err != nil {
 			t.Fatal(err)
@@ -66,7 +68,7 @@ func TestStreamTrustRules(t *testing.T) {
 		}
 
 		for _, to := range []string{"nobody", "gone-svc", "rita"} {
-			if _, err := svc.TransferOwnership(as(owner), "events", to); !errors.Is(err, ErrInvalidStream) {
+			if _, err := svc.TransferOwnership(as(owner), "events", to); !errors.Is(err, contracts.ErrInvalidStream) {
 				t.Errorf("transfer to %s: %v, want invalid", to, err)
 			}
 		}
@@ -76,8 +78,8 @@ func TestStreamTrustRules(t *testing.T) {
 			t.Errorf("transfer to an enabled service: %v", err)
 		}
 
-		ledger := newStream(t, "ledger", owner.Name, State)
-		ledger.Visibility = Private
+		ledger := newStream(t, "ledger", owner.Name, contracts.State)
+		ledger.Visibility = contracts.Private
 		if _, err := svc.Create(as(owner), ledger); err != nil {
 			t.Fatal(err)
 		}
@@ -99,7 +101,7 @@ func TestStreamTrustRules(t *testing.T) {
 				ctx = as(c.p)
 			}
 			err := svc.BeforeReference(ctx, "statements-value", []string{c.ref})
-			if (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrForbidden)) {
+			if (err == nil) != c.ok || (err != nil && !errors.Is(err, contracts.ErrForbidden)) {
 				t.Errorf("%v referencing %s: %v, want allowed=%v", c.p, c.ref, err, c.ok)
 			}
 		}
