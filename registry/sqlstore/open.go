@@ -62,6 +62,7 @@ type options struct {
 	busyTimeout time.Duration
 	timeout     time.Duration
 	observer    Observer
+	tracer      pgx.QueryTracer
 }
 
 // WithTimeout sets the deadline of each database call: opening a
@@ -90,6 +91,14 @@ func WithMaxConns(n int) Option {
 // (default 5s). Ignored on PostgreSQL.
 func WithBusyTimeout(d time.Duration) Option {
 	return func(o *options) { o.busyTimeout = d }
+}
+
+// WithQueryTracer installs t on every PostgreSQL connection the store
+// opens: it sees each statement sent,
+// BEGIN and COMMIT included, so a benchmark can count the round trips of
+// an operation. Ignored on SQLite.
+func WithQueryTracer(t pgx.QueryTracer) Option {
+	return func(o *options) { o.tracer = t }
 }
 
 // IsPostgresURL reports whether dsn selects PostgreSQL.
@@ -163,6 +172,9 @@ func openPostgres(ctx context.Context, dsn string, o options) (*Store, error) {
 	dl := newDeadlines(o.timeout)
 	if cfg.ConnectTimeout == 0 || cfg.ConnectTimeout > dl.call {
 		cfg.ConnectTimeout = dl.call
+	}
+	if o.tracer != nil {
+		cfg.Tracer = o.tracer
 	}
 	db := sql.OpenDB(deadlineConnector{inner: stdlib.GetConnector(*cfg), d: dl})
 	db.SetMaxOpenConns(o.maxConns)
