@@ -47,7 +47,7 @@ func BenchmarkWrites(b *testing.B) {
 	secs := envInt("WRITES_SECONDS", 5)
 	b.Run("sqlite", func(b *testing.B) {
 		var stmts atomic.Int64 // SQLite: in process, no round trips
-		runWrites(b, []string{newWriteStack(b, b.TempDir(), false, &stmts)}, clients, secs, nil)
+		runWrites(b, []string{newWriteStack(b, b.TempDir(), false, countingTracer{&stmts})}, clients, secs, nil)
 	})
 	b.Run("postgres-2-replicas", func(b *testing.B) {
 		base := os.Getenv("ACCORD_TEST_DATABASE_URL")
@@ -56,19 +56,19 @@ func BenchmarkWrites(b *testing.B) {
 		}
 		target := benchDatabase(b, base)
 		var stmts atomic.Int64
-		urls := []string{newWriteStack(b, target, true, &stmts), newWriteStack(b, target, true, &stmts)}
+		urls := []string{newWriteStack(b, target, true, countingTracer{&stmts}), newWriteStack(b, target, true, countingTracer{&stmts})}
 		runWrites(b, urls, clients, secs, &stmts)
 	})
 }
 
 // newWriteStack starts a whole stack on target behind an HTTP server and
-// returns its URL; stmts counts the statements its store sends.
-func newWriteStack(b *testing.B, target string, watch bool, stmts *atomic.Int64) string {
+// returns its URL; tracer sees the statements its store sends.
+func newWriteStack(b testing.TB, target string, watch bool, tracer pgx.QueryTracer) string {
 	st := accordtest.New(b, target, accordtest.Options{
 		Unowned:   contracts.UnownedOpen,
 		Watch:     watch,
 		LogWriter: io.Discard,
-		Store:     []sqlstore.Option{sqlstore.WithQueryTracer(countingTracer{stmts})},
+		Store:     []sqlstore.Option{sqlstore.WithQueryTracer(tracer)},
 	})
 	srv := httptest.NewServer(api.New(st.Registry, api.Options{Logger: st.Log, Contracts: st.Contracts, Audit: st.Audit}))
 	b.Cleanup(srv.Close)
@@ -173,7 +173,7 @@ func (countingTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEn
 
 // benchDatabase creates a database on the server at base for this run
 // and drops it when the benchmark ends.
-func benchDatabase(b *testing.B, base string) string {
+func benchDatabase(b testing.TB, base string) string {
 	u, err := url.Parse(base)
 	if err != nil {
 		b.Fatal(err)

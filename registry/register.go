@@ -216,15 +216,11 @@ func checkRegisterMode(n Name, mode string, req RegisterRequest) error {
 // the Policy given the transaction in its context, the stream's owner and
 // review rules.
 func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, req RegisterRequest) (SchemaVersion, *prepared, bool, error) {
-	mode, err := effectiveModeIn(ctx, tx, n)
+	mode, cfg, err := settingsIn(ctx, tx, n)
 	if err != nil {
 		return SchemaVersion{}, nil, false, err
 	}
 	if err := checkRegisterMode(n, mode, req); err != nil {
-		return SchemaVersion{}, nil, false, err
-	}
-	cfg, err := effectiveConfigIn(ctx, tx, n)
-	if err != nil {
 		return SchemaVersion{}, nil, false, err
 	}
 	p, err := r.prepare(ctx, tx, n.Context, req.SchemaInput, req.Normalize || (cfg.Normalize != nil && *cfg.Normalize))
@@ -317,13 +313,13 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, req RegisterRe
 		if err := tx.ReserveVersion(version); err != nil {
 			return SchemaVersion{}, nil, false, err
 		}
-	} else if version, err = tx.NextVersion(); err != nil {
-		return SchemaVersion{}, nil, false, err
-	}
-	if err := tx.InsertVersion(VersionRecord{Context: n.Context, Subject: n.Subject, Version: version, SchemaID: id}); err != nil {
-		if errors.Is(err, ErrConflict) {
-			return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Version %d of subject %s already exists", version, n.String())
+		if err := tx.InsertVersion(VersionRecord{Context: n.Context, Subject: n.Subject, Version: version, SchemaID: id}); err != nil {
+			if errors.Is(err, ErrConflict) {
+				return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Version %d of subject %s already exists", version, n.String())
+			}
+			return SchemaVersion{}, nil, false, err
 		}
+	} else if version, err = appendVersion(tx, id, n); err != nil {
 		return SchemaVersion{}, nil, false, err
 	}
 	rec, err := r.schemaRecord(ctx, tx, n.Context, id)

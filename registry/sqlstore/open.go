@@ -35,6 +35,7 @@ type Store struct {
 	d      *dialect
 	db     *sql.DB // transactions; on SQLite a single connection
 	readDB *sql.DB // reads outside transactions; the same pool as db on PostgreSQL
+	ids    *sql.DB // PostgreSQL: allocates schema ids outside the registrations' transactions (ids.go); nil on SQLite
 	dsn    string  // PostgreSQL URL, for the Watch connection
 	id     string  // this instance, named in NOTIFY payloads
 	log    *slog.Logger
@@ -189,6 +190,7 @@ func openPostgres(ctx context.Context, dsn string, o options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	s.ids = openIDAllocator(cfg, dl)
 	return s, nil
 }
 
@@ -274,6 +276,9 @@ func (s *Store) Close() error {
 		var errs []error
 		if s.readDB != s.db {
 			errs = append(errs, s.readDB.Close())
+		}
+		if s.ids != nil {
+			errs = append(errs, s.ids.Close())
 		}
 		errs = append(errs, s.db.Close())
 		if err := errors.Join(errs...); err != nil {
