@@ -112,14 +112,14 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 // tx is the registry.Tx handed to Update's function.
 type tx struct {
 	reader
-	sqlTx   *sql.Tx
-	owner   *sql.DB // the pool sqlTx came from, see DB.TxFrom
-	ids     *sql.DB // Store.ids
-	taken   []int64 // ids takeID took for this transaction
+	sqlTx *sql.Tx
+	owner *sql.DB // the pool sqlTx came from, see DB.TxFrom
+	ids   *sql.DB // Store.ids
+	taken []int64 // ids takeID took for this transaction
 	// absent are fingerprints SchemaByFingerprint found no schema for in
 	// this transaction: InsertSchema need not look again before taking an
 	// id (a schema stored since is caught on insert, at the cost of an id).
-	absent map[string]bool
+	absent  map[string]bool
 	ctx     context.Context
 	regCtx  string
 	subject string          // the locked subject, "" for context-wide writes
