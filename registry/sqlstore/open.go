@@ -45,6 +45,8 @@ type Store struct {
 	// counters mirrors the change counters on SQLite, whose database
 	// this Store alone writes (see Changes).
 	counters counters
+	// group queues SQLite's writers for group commit (group.go).
+	group groupCommit
 
 	closing   context.Context // ends when Close is called; stops Watch
 	close     context.CancelFunc

@@ -34,6 +34,15 @@ func (s *Store) Update(ctx context.Context, regCtx, subject string, fn func(regi
 		ctx, end = s.obs.StartSpan(ctx, "db transaction")
 		defer func() { end(err); s.obs.Transaction(time.Since(start), err) }()
 	}
+	if !s.d.postgres() {
+		return s.updateGrouped(ctx, regCtx, subject, fn)
+	}
+	return s.updateRetrying(ctx, regCtx, subject, fn)
+}
+
+// updateRetrying runs fn in a transaction of its own, again while it
+// fails with a retryable error.
+func (s *Store) updateRetrying(ctx context.Context, regCtx, subject string, fn func(registry.Tx) error) (err error) {
 	backoff := retryBackoff
 	for attempt := 1; ; attempt++ {
 		err = s.updateOnce(ctx, regCtx, subject, fn)
@@ -98,15 +107,23 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 		return fmt.Errorf("sqlstore: update %s: commit: %w", where(regCtx, subject), err)
 	}
 	committed = true
-	if !s.d.postgres() {
-		for name, c := range moved {
-			s.counters.raise(counterKey{regCtx, name}, c)
-		}
-		if t.globalMoved > 0 {
-			s.counters.raise(counterKey{registry.DefaultContext, ""}, t.globalMoved)
-		}
-	}
+	t.moved = moved
+	s.raiseCounters(t)
 	return nil
+}
+
+// raiseCounters records in the SQLite Store's mirror the counters a
+// committed transaction moved.
+func (s *Store) raiseCounters(t *tx) {
+	if s.d.postgres() {
+		return
+	}
+	for name, c := range t.moved {
+		s.counters.raise(counterKey{t.regCtx, name}, c)
+	}
+	if t.globalMoved > 0 {
+		s.counters.raise(counterKey{registry.DefaultContext, ""}, t.globalMoved)
+	}
 }
 
 // tx is the registry.Tx handed to Update's function.
@@ -127,6 +144,7 @@ type tx struct {
 	// globalMoved is the default context's counter after a write of
 	// .__GLOBAL settings moved it (countChanges); 0 otherwise.
 	globalMoved int64
+	moved       map[string]int64 // countChanges's result, once committed
 }
 
 // countChanges moves the change counter of every subject the transaction
