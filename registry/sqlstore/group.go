@@ -187,4 +187,3 @@ func (s *Store) runGroup(group []*groupJob) {
 	}
 	s.log.Debug("group commit failed: running its writes one by one", "writes", len(rerun), "err", err)
 }
-
