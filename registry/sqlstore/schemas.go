@@ -256,7 +256,8 @@ func (t *tx) storeSchema(rec registry.SchemaRecord, id int64, fail func(error) (
 	insert := `
 		INSERT INTO schemas (context, id, schema_type, schema_text, refs, metadata, ruleset, fingerprint, created_at, guid)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	args := []any{t.regCtx, id, rec.Type, rec.Schema, refs, metadata, ruleset, rec.Fingerprint, toMillis(rec.CreatedAt), registry.GUIDOf(rec.Fingerprint)}
+	created := toMillis(rec.CreatedAt)
+	args := []any{t.regCtx, id, rec.Type, rec.Schema, refs, metadata, ruleset, rec.Fingerprint, created, registry.GUIDOf(rec.Fingerprint)}
 	if rec.ID == 0 {
 		// Waits for a concurrent insert of the same fingerprint; if that
 		// commits, takes its id (a new statement sees it).
@@ -289,5 +290,35 @@ func (t *tx) storeSchema(rec registry.SchemaRecord, id int64, fail func(error) (
 			return fail(fmt.Errorf("store reference %q: %w", ref.Name, err))
 		}
 	}
+	t.inserted = insertedSchema{id: id, created: created}
 	return id, nil
+}
+
+// insertedSchema is the schema a transaction's last InsertSchema stored
+// (id 0 when it stored none: the schema was there).
+type insertedSchema struct {
+	id      int64
+	created int64 // Unix milliseconds, as stored
+}
+
+// InsertSchemaRecord is InsertSchema returning the stored record: built
+// from rec when this call stored it (no read back), read when the schema
+// was already there (registry's schemaInserter).
+func (t *tx) InsertSchemaRecord(rec registry.SchemaRecord) (registry.SchemaRecord, error) {
+	t.inserted = insertedSchema{}
+	id, err := t.InsertSchema(rec)
+	if err != nil {
+		return registry.SchemaRecord{}, err
+	}
+	if t.inserted.id != id {
+		return t.SchemaByID(t.ctx, t.regCtx, id)
+	}
+	out := rec
+	out.Context, out.ID = t.regCtx, id
+	out.CreatedAt = fromMillis(t.inserted.created)
+	out.GUID = registry.GUIDOf(rec.Fingerprint)
+	if len(out.References) == 0 {
+		out.References = nil // as read back
+	}
+	return out, nil
 }

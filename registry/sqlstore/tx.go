@@ -136,11 +136,12 @@ type tx struct {
 	// absent are fingerprints SchemaByFingerprint found no schema for in
 	// this transaction: InsertSchema need not look again before taking an
 	// id (a schema stored since is caught on insert, at the cost of an id).
-	absent  map[string]bool
-	ctx     context.Context
-	regCtx  string
-	subject string          // the locked subject, "" for context-wide writes
-	touched map[string]bool // subjects written ("" for context-wide settings), for the counters and NOTIFY
+	absent   map[string]bool
+	inserted insertedSchema // by the last InsertSchema
+	ctx      context.Context
+	regCtx   string
+	subject  string          // the locked subject, "" for context-wide writes
+	touched  map[string]bool // subjects written ("" for context-wide settings), for the counters and NOTIFY
 	// globalMoved is the default context's counter after a write of
 	// .__GLOBAL settings moved it (countChanges); 0 otherwise.
 	globalMoved int64
