@@ -45,8 +45,10 @@ type Store struct {
 	// counters mirrors the change counters on SQLite, whose database
 	// this Store alone writes (see Changes).
 	counters counters
-	// group queues SQLite's writers for group commit (group.go).
-	group groupCommit
+	// group queues SQLite's writers for group commit (group.go);
+	// ungrouped (set by benchmarks) commits each write on its own.
+	group     groupCommit
+	ungrouped bool
 
 	closing   context.Context // ends when Close is called; stops Watch
 	close     context.CancelFunc

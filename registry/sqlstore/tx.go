@@ -34,7 +34,7 @@ func (s *Store) Update(ctx context.Context, regCtx, subject string, fn func(regi
 		ctx, end = s.obs.StartSpan(ctx, "db transaction")
 		defer func() { end(err); s.obs.Transaction(time.Since(start), err) }()
 	}
-	if !s.d.postgres() {
+	if !s.d.postgres() && !s.ungrouped {
 		return s.updateGrouped(ctx, regCtx, subject, fn)
 	}
 	return s.updateRetrying(ctx, regCtx, subject, fn)
