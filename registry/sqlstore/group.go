@@ -132,7 +132,7 @@ func (s *Store) runGroup(group []*groupJob) {
 			break
 		}
 		t := &tx{
-			reader:  reader{q: sqlTx, d: s.d, o: s.obs},
+			reader:  reader{q: sqlTx, d: s.d, o: s.obs, stmts: s.stmts, tx: sqlTx},
 			sqlTx:   sqlTx,
 			owner:   s.db,
 			ctx:     j.ctx,

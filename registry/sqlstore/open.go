@@ -49,6 +49,9 @@ type Store struct {
 	// ungrouped (set by benchmarks) commits each write on its own.
 	group     groupCommit
 	ungrouped bool
+	// stmts are the writer's prepared statements on SQLite; nil on
+	// PostgreSQL (stmts.go).
+	stmts *stmtCache
 
 	closing   context.Context // ends when Close is called; stops Watch
 	close     context.CancelFunc
@@ -243,6 +246,7 @@ func openSQLite(ctx context.Context, dir string, o options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	s.stmts = &stmtCache{db: db, timeout: dl.call}
 	return s, nil
 }
 
@@ -277,6 +281,9 @@ func pingSQLite(ctx context.Context, db *sql.DB, timeout time.Duration) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.close()
+		if s.stmts != nil {
+			s.stmts.close()
+		}
 		var errs []error
 		if s.readDB != s.db {
 			errs = append(errs, s.readDB.Close())

@@ -79,7 +79,7 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 		}
 	}()
 	t = &tx{
-		reader:  reader{q: sqlTx, d: s.d, o: s.obs},
+		reader:  reader{q: sqlTx, d: s.d, o: s.obs, stmts: s.stmts, tx: sqlTx},
 		sqlTx:   sqlTx,
 		owner:   s.db,
 		ids:     s.ids,
