@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/accord/accord/registry"
@@ -38,8 +39,12 @@ import (
 //
 // The counter's row exists and is committed once a context has had a
 // registration; the first registration of a new context, one with an id
-// chosen (IMPORT), and a counter at the end of the id space take the
-// locked path in the transaction (InsertSchema), as before.
+// chosen (IMPORT), a counter at the end of the id space and a wait on the
+// counter's row longer than idLockTimeout take the locked path in the
+// transaction (InsertSchema), as before.
+
+// idLockTimeout bounds the allocator's wait for the counter's row.
+const idLockTimeout = "1s"
 
 // openIDAllocator opens the small pool of autocommit connections that
 // move the counters.
@@ -47,6 +52,12 @@ func openIDAllocator(cfg *pgx.ConnConfig, dl deadlines) *sql.DB {
 	c := cfg.Copy()
 	c.RuntimeParams["synchronous_commit"] = "off"
 	c.RuntimeParams["application_name"] = "accord-ids"
+	// A wait on the counter's row longer than this falls back to the
+	// locked path (takeID): a transaction holding the row may be waiting
+	// for the caller's own subject lock (DeleteContext deletes the
+	// context's subject rows), a cycle PostgreSQL cannot see through two
+	// connections; on the locked path it can, and breaks it.
+	c.RuntimeParams["lock_timeout"] = idLockTimeout
 	db := sql.OpenDB(deadlineConnector{inner: stdlib.GetConnector(*c), d: dl})
 	db.SetMaxOpenConns(2)
 	db.SetMaxIdleConns(2)
@@ -65,7 +76,7 @@ func (t *tx) takeID() (id int64, ok bool, err error) {
 		`UPDATE contexts SET last_id = last_id + 1 WHERE context = ? AND last_id < ? RETURNING last_id`),
 		t.regCtx, registry.MaxID).Scan(&id)
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	case errors.Is(err, sql.ErrNoRows), isLockTimeout(err):
 		return 0, false, nil
 	case err != nil:
 		return 0, false, fmt.Errorf("take an id: %w", err)
@@ -108,4 +119,11 @@ func (t *tx) SchemaByFingerprint(ctx context.Context, regCtx, fp string) (regist
 		t.absent[fp] = true
 	}
 	return rec, err
+}
+
+// isLockTimeout reports whether err is PostgreSQL's lock_not_available
+// (lock_timeout expired).
+func isLockTimeout(err error) bool {
+	pgErr, ok := errors.AsType[*pgconn.PgError](err)
+	return ok && pgErr.Code == "55P03"
 }

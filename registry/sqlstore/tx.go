@@ -88,17 +88,16 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 		subject: subject,
 		touched: map[string]bool{},
 	}
+	if s.d.postgres() {
+		t.notice = func(name string) (string, error) { return s.notice(regCtx, name) }
+	}
 	if err := t.lock(); err != nil {
 		return err
 	}
 	if err := fn(t); err != nil {
 		return err
 	}
-	var notice func(name string) (string, error)
-	if s.d.postgres() {
-		notice = func(name string) (string, error) { return s.notice(regCtx, name) }
-	}
-	moved, err := t.countChanges(notice)
+	moved, err := t.countChanges(t.notice)
 	if err != nil {
 		return err
 	}
@@ -138,10 +137,15 @@ type tx struct {
 	// id (a schema stored since is caught on insert, at the cost of an id).
 	absent   map[string]bool
 	inserted insertedSchema // by the last InsertSchema
-	ctx      context.Context
-	regCtx   string
-	subject  string          // the locked subject, "" for context-wide writes
-	touched  map[string]bool // subjects written ("" for context-wide settings), for the counters and NOTIFY
+	// notice makes a change's NOTIFY payload (PostgreSQL); counted holds
+	// the subjects whose counter a statement already moved, and NOTIFY
+	// sent, in this transaction (AppendVersion), with the new value.
+	notice  func(name string) (string, error)
+	counted map[string]int64
+	ctx     context.Context
+	regCtx  string
+	subject string          // the locked subject, "" for context-wide writes
+	touched map[string]bool // subjects written ("" for context-wide settings), for the counters and NOTIFY
 	// globalMoved is the default context's counter after a write of
 	// .__GLOBAL settings moved it (countChanges); 0 otherwise.
 	globalMoved int64
@@ -167,6 +171,10 @@ func (t *tx) countChanges(notice func(name string) (string, error)) (map[string]
 	sort.Strings(names)
 	moved := make(map[string]int64, len(names))
 	for _, name := range names {
+		if c, ok := t.counted[name]; ok {
+			moved[name] = c
+			continue
+		}
 		var (
 			c   int64
 			err error

@@ -255,7 +255,33 @@ func (t *tx) AppendVersion(schemaID int64) (int, error) {
 		return 0, fmt.Errorf("sqlstore: append version of %s with schema %d: %w", where(t.regCtx, t.subject), schemaID, err)
 	}
 	var v int
-	if t.d.postgres() {
+	if t.d.postgres() && t.notice != nil && !t.touched[t.subject] {
+		// The subject's change counter and its NOTIFY too (countChanges
+		// then skips the subject): one statement for the whole write.
+		payload, err := t.notice(t.subject)
+		if err != nil {
+			return 0, err
+		}
+		var c int64
+		if err := t.queryRow(t.ctx, `
+			WITH v AS (
+				UPDATE subjects SET last_version = 1 + (SELECT COALESCE(MAX(version), 0) FROM versions WHERE context = ? AND subject = ?),
+					changes = changes + 1
+				WHERE context = ? AND subject = ? RETURNING last_version, changes),
+			i AS (
+				INSERT INTO versions (context, subject, version, schema_id, deleted, created_at)
+				SELECT ?, ?, last_version, ?, ?, ? FROM v RETURNING version)
+			SELECT i.version, v.changes FROM i CROSS JOIN v CROSS JOIN LATERAL (SELECT pg_notify(?, ?)) n`,
+			t.regCtx, t.subject, t.regCtx, t.subject,
+			t.regCtx, t.subject, schemaID, false, toMillis(time.Time{}),
+			channel, payload).Scan(&v, &c); err != nil {
+			return fail(err)
+		}
+		if t.counted == nil {
+			t.counted = map[string]int64{}
+		}
+		t.counted[t.subject] = c
+	} else if t.d.postgres() {
 		if err := t.queryRow(t.ctx, `
 			WITH v AS (
 				UPDATE subjects SET last_version = 1 + (SELECT COALESCE(MAX(version), 0) FROM versions WHERE context = ? AND subject = ?)
