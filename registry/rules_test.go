@@ -182,6 +182,7 @@ type ruleCase struct {
 func runRules(t *testing.T, cases []ruleCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each case has its own stores; PostgreSQL's migrations dominate
 			eachStore(t, func(t *testing.T, r *registry.Registry, _ *countingStore) { runSteps(t, r, tc.steps) })
 		})
 	}
@@ -482,6 +483,7 @@ func TestRegisterFastPath(t *testing.T) {
 		}, step{do: regID("a-value", s1, 2, 1), err: registry.ErrOperationNotPermitted}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			eachStore(t, func(t *testing.T, r *registry.Registry, s *countingStore) {
 				runSteps(t, r, tc.setup)
 				s.reset()
