@@ -100,6 +100,9 @@ type Options struct {
 		registry.Observer
 		sqlstore.Observer
 	}
+
+	// Store adds options to the store's (sqlstore.WithQueryTracer, say).
+	Store []sqlstore.Option
 }
 
 // Stack is one Accord stack. Everything stops when the test ends: Ctx is
@@ -131,6 +134,7 @@ func New(t testing.TB, target string, opts Options) *Stack {
 	if opts.Observer != nil {
 		storeOpts = append(storeOpts, sqlstore.WithObserver(opts.Observer))
 	}
+	storeOpts = append(storeOpts, opts.Store...)
 	store, err := sqlstore.Open(ctx, target, storeOpts...)
 	if err != nil {
 		cancel()

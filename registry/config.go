@@ -124,6 +124,11 @@ func readConfig(ctx context.Context, q Reader, regCtx, subject string) (*Config,
 	case err != nil:
 		return nil, storeErr("reading config", err)
 	}
+	return decodeConfig(raw)
+}
+
+// decodeConfig decodes a stored config document.
+func decodeConfig(raw json.RawMessage) (*Config, error) {
 	c := new(Config)
 	if err := json.Unmarshal(raw, c); err != nil {
 		return nil, storeErr("decoding config", err)

@@ -117,11 +117,15 @@ func (r *Registry) registerCached(ctx context.Context, n Name, req RegisterReque
 	}
 	levels := levelsOf(n)
 	hit := true
+	warm := &settingsWarmer{r: r, ctx: ctx, levels: levels, ch: ch}
 	mode, err := resolveMode(levels, func(l Name) (string, error) {
 		if m, ok := r.modes.fresh(cacheKey{l.Context, l.Subject}, tagOf(ch, l)); ok {
 			return m, nil
 		}
 		hit = false
+		if s, ok, err := warm.at(l); ok {
+			return s.Mode, err
+		}
 		return r.warmMode(ctx, l, ch)
 	})
 	if err != nil {
@@ -132,6 +136,12 @@ func (r *Registry) registerCached(ctx context.Context, n Name, req RegisterReque
 			return c, nil
 		}
 		hit = false
+		if s, ok, err := warm.at(l); ok {
+			if err != nil {
+				return nil, err
+			}
+			return decodeSetting(s.Config)
+		}
 		return r.warmConfig(ctx, l, ch)
 	})
 	if err != nil {
@@ -221,15 +231,11 @@ func checkRegisterMode(n Name, mode string, req RegisterRequest) error {
 // the Policy given the transaction in its context, the stream's owner and
 // review rules.
 func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, req RegisterRequest) (SchemaVersion, *prepared, bool, error) {
-	mode, err := effectiveModeIn(ctx, tx, n)
+	mode, cfg, err := settingsIn(ctx, tx, n)
 	if err != nil {
 		return SchemaVersion{}, nil, false, err
 	}
 	if err := checkRegisterMode(n, mode, req); err != nil {
-		return SchemaVersion{}, nil, false, err
-	}
-	cfg, err := effectiveConfigIn(ctx, tx, n)
-	if err != nil {
 		return SchemaVersion{}, nil, false, err
 	}
 	p, err := r.prepare(ctx, tx, n.Context, req.SchemaInput, req.Normalize || (cfg.Normalize != nil && *cfg.Normalize))
@@ -300,13 +306,14 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, req RegisterRe
 	}
 
 	id := existing.ID
+	var stored *SchemaRecord // when this registration stored the schema
 	if !found {
 		rec := SchemaRecord{
 			Context: n.Context, ID: req.ID, Type: p.schema.Type(), Schema: p.text,
 			References: p.refs, Metadata: e.metadata, RuleSet: e.ruleSet,
 			Fingerprint: e.fingerprint,
 		}
-		if id, err = tx.InsertSchema(rec); err != nil {
+		if id, stored, err = insertSchema(tx, rec); err != nil {
 			if errors.Is(err, ErrConflict) {
 				return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Overwrite new schema with id %d is not permitted", req.ID)
 			}
@@ -324,18 +331,20 @@ func (r *Registry) registerTx(ctx context.Context, tx Tx, n Name, req RegisterRe
 		if err := tx.ReserveVersion(version); err != nil {
 			return SchemaVersion{}, nil, false, err
 		}
-	} else if version, err = tx.NextVersion(); err != nil {
-		return SchemaVersion{}, nil, false, err
-	}
-	if err := tx.InsertVersion(VersionRecord{Context: n.Context, Subject: n.Subject, Version: version, SchemaID: id}); err != nil {
-		if errors.Is(err, ErrConflict) {
-			return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Version %d of subject %s already exists", version, n.String())
+		if err := tx.InsertVersion(VersionRecord{Context: n.Context, Subject: n.Subject, Version: version, SchemaID: id}); err != nil {
+			if errors.Is(err, ErrConflict) {
+				return SchemaVersion{}, nil, false, errorf(ErrOperationNotPermitted, "Version %d of subject %s already exists", version, n.String())
+			}
+			return SchemaVersion{}, nil, false, err
 		}
+	} else if version, err = appendVersion(tx, id, n); err != nil {
 		return SchemaVersion{}, nil, false, err
 	}
-	rec, err := r.schemaRecord(ctx, tx, n.Context, id)
-	if err != nil {
-		return SchemaVersion{}, nil, false, err
+	rec := stored
+	if rec == nil {
+		if rec, err = r.schemaRecord(ctx, tx, n.Context, id); err != nil {
+			return SchemaVersion{}, nil, false, err
+		}
 	}
 	after := versionDoc{Version: version, ID: id, SchemaType: rec.Type, Schema: rec.Schema, References: rec.References, Metadata: rec.Metadata, RuleSet: rec.RuleSet}
 	if err := record(tx, n, audit.SchemaRegister, nil, after); err != nil {

@@ -35,6 +35,7 @@ type Store struct {
 	d      *dialect
 	db     *sql.DB // transactions; on SQLite a single connection
 	readDB *sql.DB // reads outside transactions; the same pool as db on PostgreSQL
+	ids    *sql.DB // PostgreSQL: allocates schema ids outside the registrations' transactions (ids.go); nil on SQLite
 	dsn    string  // PostgreSQL URL, for the Watch connection
 	id     string  // this instance, named in NOTIFY payloads
 	log    *slog.Logger
@@ -44,6 +45,13 @@ type Store struct {
 	// counters mirrors the change counters on SQLite, whose database
 	// this Store alone writes (see Changes).
 	counters counters
+	// group queues SQLite's writers for group commit (group.go);
+	// ungrouped (set by benchmarks) commits each write on its own.
+	group     groupCommit
+	ungrouped bool
+	// stmts are the writer's prepared statements on SQLite; nil on
+	// PostgreSQL (stmts.go).
+	stmts *stmtCache
 
 	closing   context.Context // ends when Close is called; stops Watch
 	close     context.CancelFunc
@@ -62,6 +70,7 @@ type options struct {
 	busyTimeout time.Duration
 	timeout     time.Duration
 	observer    Observer
+	tracer      pgx.QueryTracer
 }
 
 // WithTimeout sets the deadline of each database call: opening a
@@ -90,6 +99,14 @@ func WithMaxConns(n int) Option {
 // (default 5s). Ignored on PostgreSQL.
 func WithBusyTimeout(d time.Duration) Option {
 	return func(o *options) { o.busyTimeout = d }
+}
+
+// WithQueryTracer installs t on every PostgreSQL connection the store
+// opens: it sees each statement sent,
+// BEGIN and COMMIT included, so a benchmark can count the round trips of
+// an operation. Ignored on SQLite.
+func WithQueryTracer(t pgx.QueryTracer) Option {
+	return func(o *options) { o.tracer = t }
 }
 
 // IsPostgresURL reports whether dsn selects PostgreSQL.
@@ -164,6 +181,9 @@ func openPostgres(ctx context.Context, dsn string, o options) (*Store, error) {
 	if cfg.ConnectTimeout == 0 || cfg.ConnectTimeout > dl.call {
 		cfg.ConnectTimeout = dl.call
 	}
+	if o.tracer != nil {
+		cfg.Tracer = o.tracer
+	}
 	db := sql.OpenDB(deadlineConnector{inner: stdlib.GetConnector(*cfg), d: dl})
 	db.SetMaxOpenConns(o.maxConns)
 	db.SetMaxIdleConns(o.maxConns)
@@ -177,6 +197,7 @@ func openPostgres(ctx context.Context, dsn string, o options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	s.ids = openIDAllocator(cfg, dl)
 	return s, nil
 }
 
@@ -225,6 +246,7 @@ func openSQLite(ctx context.Context, dir string, o options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	s.stmts = &stmtCache{db: db, timeout: dl.call}
 	return s, nil
 }
 
@@ -259,9 +281,15 @@ func pingSQLite(ctx context.Context, db *sql.DB, timeout time.Duration) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.close()
+		if s.stmts != nil {
+			s.stmts.close()
+		}
 		var errs []error
 		if s.readDB != s.db {
 			errs = append(errs, s.readDB.Close())
+		}
+		if s.ids != nil {
+			errs = append(errs, s.ids.Close())
 		}
 		errs = append(errs, s.db.Close())
 		if err := errors.Join(errs...); err != nil {

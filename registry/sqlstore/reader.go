@@ -24,19 +24,33 @@ type reader struct {
 	q querier
 	d *dialect
 	o Observer // nil: calls are not measured
+	// stmts and tx, in a SQLite writer transaction: q's statements run
+	// prepared once (stmts.go).
+	stmts *stmtCache
+	tx    *sql.Tx
 }
 
 var _ registry.Reader = reader{}
 
 func (r reader) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := r.txStmt(ctx, query); st != nil {
+		return observed(r.o, "exec", func() (sql.Result, error) { return st.ExecContext(ctx, args...) })
+	}
 	return observed(r.o, "exec", func() (sql.Result, error) { return r.q.ExecContext(ctx, r.d.rebind(query), args...) })
 }
 
 func (r reader) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := r.txStmt(ctx, query); st != nil {
+		return observed(r.o, "query", func() (*sql.Rows, error) { return st.QueryContext(ctx, args...) })
+	}
 	return observed(r.o, "query", func() (*sql.Rows, error) { return r.q.QueryContext(ctx, r.d.rebind(query), args...) })
 }
 
 func (r reader) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := r.txStmt(ctx, query); st != nil {
+		row, _ := observed(r.o, "query", func() (*sql.Row, error) { return st.QueryRowContext(ctx, args...), nil })
+		return row
+	}
 	row, _ := observed(r.o, "query", func() (*sql.Row, error) { return r.q.QueryRowContext(ctx, r.d.rebind(query), args...), nil })
 	return row
 }

@@ -152,8 +152,35 @@ func (t *tx) InsertSchema(rec registry.SchemaRecord) (int64, error) {
 		return fail(errors.New("rule set is not valid JSON"))
 	}
 
-	// Lock the counter first: on PostgreSQL this waits for any concurrent
-	// writer of this context's schemas, so the checks below see its rows.
+	if rec.ID == 0 && t.ids != nil {
+		// PostgreSQL: an id from the counter without holding its lock
+		// (ids.go). An id is not spent on a schema already stored: the
+		// caller's SchemaByFingerprint in this transaction said so, or
+		// look here.
+		if !t.absent[rec.Fingerprint] {
+			var existing int64
+			err := t.queryRow(t.ctx, `SELECT id FROM schemas WHERE context = ? AND fingerprint = ?`,
+				t.regCtx, rec.Fingerprint).Scan(&existing)
+			if err == nil {
+				return existing, nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return fail(fmt.Errorf("look up fingerprint: %w", err))
+			}
+		}
+		id, ok, err := t.takeID()
+		if err != nil {
+			return fail(err)
+		}
+		if ok {
+			return t.storeSchema(rec, id, fail)
+		}
+	}
+
+	// Lock the counter: this waits for any concurrent writer of this
+	// context's schemas on the locked path, so the checks below see its
+	// rows (a writer that took its id from the counter is caught by the
+	// unique fingerprint when storing).
 	var last int64
 	if err := t.queryRow(t.ctx, `SELECT last_id FROM contexts WHERE context = ?`+t.d.forUpdate,
 		t.regCtx).Scan(&last); err != nil {
@@ -203,6 +230,15 @@ func (t *tx) InsertSchema(rec registry.SchemaRecord) (int64, error) {
 		}
 	}
 
+	return t.storeSchema(rec, id, fail)
+}
+
+// storeSchema inserts rec as schema id, with its references. With rec.ID
+// 0 (an id the store chose) a schema with the same fingerprint stored
+// meanwhile by another transaction wins: its id is returned and nothing
+// is stored.
+func (t *tx) storeSchema(rec registry.SchemaRecord, id int64, fail func(error) (int64, error)) (int64, error) {
+	delete(t.absent, rec.Fingerprint)
 	var refs, metadata, ruleset any // nil stores NULL
 	if len(rec.References) > 0 {
 		b, err := json.Marshal(rec.References)
@@ -217,10 +253,30 @@ func (t *tx) InsertSchema(rec registry.SchemaRecord) (int64, error) {
 	if rec.RuleSet != nil {
 		ruleset = string(rec.RuleSet)
 	}
-	if _, err := t.exec(t.ctx, `
+	insert := `
 		INSERT INTO schemas (context, id, schema_type, schema_text, refs, metadata, ruleset, fingerprint, created_at, guid)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.regCtx, id, rec.Type, rec.Schema, refs, metadata, ruleset, rec.Fingerprint, toMillis(rec.CreatedAt), registry.GUIDOf(rec.Fingerprint)); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	created := toMillis(rec.CreatedAt)
+	args := []any{t.regCtx, id, rec.Type, rec.Schema, refs, metadata, ruleset, rec.Fingerprint, created, registry.GUIDOf(rec.Fingerprint)}
+	if rec.ID == 0 {
+		// Waits for a concurrent insert of the same fingerprint; if that
+		// commits, takes its id (a new statement sees it).
+		var got int64
+		err := t.queryRow(t.ctx, insert+` ON CONFLICT (context, fingerprint) DO NOTHING RETURNING id`, args...).Scan(&got)
+		if errors.Is(err, sql.ErrNoRows) {
+			if err := t.queryRow(t.ctx, `SELECT id FROM schemas WHERE context = ? AND fingerprint = ?`,
+				t.regCtx, rec.Fingerprint).Scan(&got); err != nil {
+				return fail(fmt.Errorf("look up fingerprint: %w", err))
+			}
+			return got, nil
+		}
+		if err != nil {
+			if t.d.isUniqueViolation(err) {
+				err = fmt.Errorf("%w: %w", registry.ErrConflict, err)
+			}
+			return fail(err)
+		}
+	} else if _, err := t.exec(t.ctx, insert, args...); err != nil {
 		if t.d.isUniqueViolation(err) {
 			err = fmt.Errorf("%w: %w", registry.ErrConflict, err)
 		}
@@ -234,5 +290,35 @@ func (t *tx) InsertSchema(rec registry.SchemaRecord) (int64, error) {
 			return fail(fmt.Errorf("store reference %q: %w", ref.Name, err))
 		}
 	}
+	t.inserted = insertedSchema{id: id, created: created}
 	return id, nil
+}
+
+// insertedSchema is the schema a transaction's last InsertSchema stored
+// (id 0 when it stored none: the schema was there).
+type insertedSchema struct {
+	id      int64
+	created int64 // Unix milliseconds, as stored
+}
+
+// InsertSchemaRecord is InsertSchema returning the stored record: built
+// from rec when this call stored it (no read back), read when the schema
+// was already there (registry's schemaInserter).
+func (t *tx) InsertSchemaRecord(rec registry.SchemaRecord) (registry.SchemaRecord, error) {
+	t.inserted = insertedSchema{}
+	id, err := t.InsertSchema(rec)
+	if err != nil {
+		return registry.SchemaRecord{}, err
+	}
+	if t.inserted.id != id {
+		return t.SchemaByID(t.ctx, t.regCtx, id)
+	}
+	out := rec
+	out.Context, out.ID = t.regCtx, id
+	out.CreatedAt = fromMillis(t.inserted.created)
+	out.GUID = registry.GUIDOf(rec.Fingerprint)
+	if len(out.References) == 0 {
+		out.References = nil // as read back
+	}
+	return out, nil
 }

@@ -34,6 +34,15 @@ func (s *Store) Update(ctx context.Context, regCtx, subject string, fn func(regi
 		ctx, end = s.obs.StartSpan(ctx, "db transaction")
 		defer func() { end(err); s.obs.Transaction(time.Since(start), err) }()
 	}
+	if !s.d.postgres() && !s.ungrouped {
+		return s.updateGrouped(ctx, regCtx, subject, fn)
+	}
+	return s.updateRetrying(ctx, regCtx, subject, fn)
+}
+
+// updateRetrying runs fn in a transaction of its own, again while it
+// fails with a retryable error.
+func (s *Store) updateRetrying(ctx context.Context, regCtx, subject string, fn func(registry.Tx) error) (err error) {
 	backoff := retryBackoff
 	for attempt := 1; ; attempt++ {
 		err = s.updateOnce(ctx, regCtx, subject, fn)
@@ -58,20 +67,29 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 	if err != nil {
 		return fmt.Errorf("sqlstore: update %s: begin: %w", where(regCtx, subject), err)
 	}
-	committed := false
+	committed, committing := false, false
+	var t *tx
 	defer func() {
 		if !committed {
 			_ = sqlTx.Rollback()
+			if !committing && t != nil {
+				// Rolled back for sure: hand back the ids it took.
+				s.giveBack(regCtx, t.taken)
+			}
 		}
 	}()
-	t := &tx{
-		reader:  reader{q: sqlTx, d: s.d, o: s.obs},
+	t = &tx{
+		reader:  reader{q: sqlTx, d: s.d, o: s.obs, stmts: s.stmts, tx: sqlTx},
 		sqlTx:   sqlTx,
 		owner:   s.db,
+		ids:     s.ids,
 		ctx:     ctx,
 		regCtx:  regCtx,
 		subject: subject,
 		touched: map[string]bool{},
+	}
+	if s.d.postgres() {
+		t.notice = func(name string) (string, error) { return s.notice(regCtx, name) }
 	}
 	if err := t.lock(); err != nil {
 		return err
@@ -79,35 +97,51 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 	if err := fn(t); err != nil {
 		return err
 	}
-	moved, err := t.countChanges()
+	moved, err := t.countChanges(t.notice)
 	if err != nil {
 		return err
 	}
-	if s.d.postgres() {
-		if err := s.notify(ctx, sqlTx, regCtx, t.touched); err != nil {
-			return err
-		}
-	}
+	committing = true // a failed COMMIT may have committed: keep the ids
 	if _, err := observed(s.obs, "commit", func() (struct{}, error) { return struct{}{}, sqlTx.Commit() }); err != nil {
 		return fmt.Errorf("sqlstore: update %s: commit: %w", where(regCtx, subject), err)
 	}
 	committed = true
-	if !s.d.postgres() {
-		for name, c := range moved {
-			s.counters.raise(counterKey{regCtx, name}, c)
-		}
-		if t.globalMoved > 0 {
-			s.counters.raise(counterKey{registry.DefaultContext, ""}, t.globalMoved)
-		}
-	}
+	t.moved = moved
+	s.raiseCounters(t)
 	return nil
+}
+
+// raiseCounters records in the SQLite Store's mirror the counters a
+// committed transaction moved.
+func (s *Store) raiseCounters(t *tx) {
+	if s.d.postgres() {
+		return
+	}
+	for name, c := range t.moved {
+		s.counters.raise(counterKey{t.regCtx, name}, c)
+	}
+	if t.globalMoved > 0 {
+		s.counters.raise(counterKey{registry.DefaultContext, ""}, t.globalMoved)
+	}
 }
 
 // tx is the registry.Tx handed to Update's function.
 type tx struct {
 	reader
-	sqlTx   *sql.Tx
-	owner   *sql.DB // the pool sqlTx came from, see DB.TxFrom
+	sqlTx *sql.Tx
+	owner *sql.DB // the pool sqlTx came from, see DB.TxFrom
+	ids   *sql.DB // Store.ids
+	taken []int64 // ids takeID took for this transaction
+	// absent are fingerprints SchemaByFingerprint found no schema for in
+	// this transaction: InsertSchema need not look again before taking an
+	// id (a schema stored since is caught on insert, at the cost of an id).
+	absent   map[string]bool
+	inserted insertedSchema // by the last InsertSchema
+	// notice makes a change's NOTIFY payload (PostgreSQL); counted holds
+	// the subjects whose counter a statement already moved, and NOTIFY
+	// sent, in this transaction (AppendVersion), with the new value.
+	notice  func(name string) (string, error)
+	counted map[string]int64
 	ctx     context.Context
 	regCtx  string
 	subject string          // the locked subject, "" for context-wide writes
@@ -115,6 +149,7 @@ type tx struct {
 	// globalMoved is the default context's counter after a write of
 	// .__GLOBAL settings moved it (countChanges); 0 otherwise.
 	globalMoved int64
+	moved       map[string]int64 // countChanges's result, once committed
 }
 
 // countChanges moves the change counter of every subject the transaction
@@ -124,8 +159,11 @@ type tx struct {
 // no counter: a re-registration answered in the transaction must not
 // make every replica's cache look stale.
 //
+// With notice (PostgreSQL) the same statement sends each change's
+// notification (pg_notify, delivered at commit) with notice's payload.
+//
 // It returns the counters' new values by name.
-func (t *tx) countChanges() (map[string]int64, error) {
+func (t *tx) countChanges(notice func(name string) (string, error)) (map[string]int64, error) {
 	names := make([]string, 0, len(t.touched))
 	for name := range t.touched {
 		names = append(names, name)
@@ -133,20 +171,34 @@ func (t *tx) countChanges() (map[string]int64, error) {
 	sort.Strings(names)
 	moved := make(map[string]int64, len(names))
 	for _, name := range names {
+		if c, ok := t.counted[name]; ok {
+			moved[name] = c
+			continue
+		}
 		var (
 			c   int64
 			err error
 		)
-		if name == "" {
-			err = t.queryRow(t.ctx, `UPDATE contexts SET changes = changes + 1 WHERE context = ? RETURNING changes`, t.regCtx).Scan(&c)
-		} else {
+		q, args := `UPDATE contexts SET changes = changes + 1 WHERE context = ? RETURNING changes`, []any{t.regCtx}
+		if name != "" {
 			// A context-wide transaction may set a subject's mode or config
 			// before the subject has a row.
-			err = t.queryRow(t.ctx, `
+			q, args = `
 				INSERT INTO subjects (context, subject, last_version, changes) VALUES (?, ?, 0, 1)
 				ON CONFLICT (context, subject) DO UPDATE SET changes = subjects.changes + 1
-				RETURNING changes`, t.regCtx, name).Scan(&c)
+				RETURNING changes`, []any{t.regCtx, name}
 		}
+		if notice != nil {
+			payload, perr := notice(name)
+			if perr != nil {
+				return nil, perr
+			}
+			// One round trip for both: the counter's statement becomes a
+			// CTE whose row drives the notification.
+			q = `WITH c AS (` + q + `) SELECT c.changes FROM c CROSS JOIN LATERAL (SELECT pg_notify(?, ?)) n`
+			args = append(args, channel, payload)
+		}
+		err = t.queryRow(t.ctx, q, args...).Scan(&c)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: update %s: count the change: %w", settingOf(t.regCtx, name), err)
 		}
@@ -188,6 +240,9 @@ var _ registry.Tx = (*tx)(nil)
 // holds the database's write lock (BEGIN IMMEDIATE).
 func (t *tx) lock() error {
 	w := where(t.regCtx, t.subject)
+	if t.subject != "" && t.d.postgres() {
+		return t.lockSubjectPostgres(w)
+	}
 	if _, err := t.exec(t.ctx,
 		`INSERT INTO contexts (context, last_id) VALUES (?, 0) ON CONFLICT (context) DO NOTHING`,
 		t.regCtx); err != nil {
@@ -210,6 +265,23 @@ func (t *tx) lock() error {
 	if err := t.queryRow(t.ctx,
 		`SELECT last_version FROM subjects WHERE context = ? AND subject = ?`+t.d.forUpdate,
 		t.regCtx, t.subject).Scan(&counter); err != nil {
+		return fmt.Errorf("sqlstore: update %s: lock subject: %w", w, err)
+	}
+	return nil
+}
+
+// lockSubjectPostgres is lock for a subject on PostgreSQL, in one round
+// trip: it creates the context's row if needed and creates or locks the
+// subject's (an upsert that changes nothing still takes the row's lock,
+// FOR NO KEY UPDATE, as the SELECT of the general case does).
+func (t *tx) lockSubjectPostgres(w string) error {
+	var counter int64
+	if err := t.queryRow(t.ctx, `
+		WITH c AS (INSERT INTO contexts (context, last_id) VALUES (?, 0) ON CONFLICT (context) DO NOTHING)
+		INSERT INTO subjects (context, subject, last_version) VALUES (?, ?, 0)
+		ON CONFLICT (context, subject) DO UPDATE SET last_version = subjects.last_version
+		RETURNING last_version`,
+		t.regCtx, t.regCtx, t.subject).Scan(&counter); err != nil {
 		return fmt.Errorf("sqlstore: update %s: lock subject: %w", w, err)
 	}
 	return nil

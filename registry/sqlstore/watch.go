@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -44,27 +43,18 @@ type notice struct {
 	At int64 `json:"t,omitempty"`
 }
 
-// notify queues one NOTIFY per subject written by the transaction; they
-// are delivered when it commits.
-func (s *Store) notify(ctx context.Context, sqlTx *sql.Tx, regCtx string, subjects map[string]bool) error {
-	names := make([]string, 0, len(subjects))
-	for name := range subjects {
-		names = append(names, name)
+// notice is the NOTIFY payload announcing a change of (regCtx, name),
+// name "" for context-wide settings; countChanges queues it in the
+// transaction, and PostgreSQL delivers it at commit.
+func (s *Store) notice(regCtx, name string) (string, error) {
+	payload, err := json.Marshal(notice{Instance: s.id, Context: regCtx, Subject: name, At: time.Now().UnixMilli()})
+	if err != nil {
+		return "", fmt.Errorf("sqlstore: notify: %w", err)
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		payload, err := json.Marshal(notice{Instance: s.id, Context: regCtx, Subject: name, At: time.Now().UnixMilli()})
-		if err != nil {
-			return fmt.Errorf("sqlstore: notify: %w", err)
-		}
-		if len(payload) > maxPayload {
-			payload, _ = json.Marshal(notice{Instance: s.id, All: true, At: time.Now().UnixMilli()})
-		}
-		if _, err := sqlTx.ExecContext(ctx, s.d.rebind(`SELECT pg_notify(?, ?)`), channel, string(payload)); err != nil {
-			return fmt.Errorf("sqlstore: notify change of %s: %w", where(regCtx, name), err)
-		}
+	if len(payload) > maxPayload {
+		payload, _ = json.Marshal(notice{Instance: s.id, All: true, At: time.Now().UnixMilli()})
 	}
-	return nil
+	return string(payload), nil
 }
 
 // NotifyStream queues, in tx, the change-feed notice that the stream
