@@ -57,11 +57,14 @@ func benchGraph() []Edge {
 // BenchmarkImpact is one impact query on the root of the benchmark
 // graph: parse the proposal (as a repeated request, cached), read the
 // latest registered schema, diff the fields and walk all 10,000 streams
-// and 30,001 consumers with field matching.
+// and 30,001 consumers with field matching. Its sub-benchmark walk=previous
+// runs the same query with the walk this one replaced (impactBaseline),
+// so the two compare in one run on a noisy machine.
 func BenchmarkImpact(b *testing.B) { benchImpact(b, benchGraph(), 30_001) }
 
 // benchImpact measures the impact of userV2 on s00000 over edges, which
-// must reach every stream and consumers readers.
+// must reach every stream and consumers readers, with the current walk
+// and the previous one.
 func benchImpact(b *testing.B, edges []Edge, consumers int) {
 	e := newEnv(b, b.TempDir())
 	e.register(b, "s00000-value", userV1)
@@ -70,23 +73,32 @@ func benchImpact(b *testing.B, edges []Edge, consumers int) {
 		b.Fatalf("%d edges", len(ix.edges))
 	}
 	e.svc.opts.MaxAge = time.Hour
-	ix.gen = e.svc.writes.Load()
+	ix.gen = e.svc.localGen()
 	e.svc.cur.Store(ix)
 	ctx := context.Background()
 	req := ImpactRequest{Schema: registry.SchemaInput{Schema: userV2}}
-	imp, err := e.svc.Impact(ctx, "s00000", req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if len(imp.DerivedStreams) != benchStreams-1 || len(imp.Consumers) != consumers {
-		b.Fatalf("reached %d streams and %d consumers", len(imp.DerivedStreams), len(imp.Consumers))
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := e.svc.Impact(ctx, "s00000", req); err != nil {
-			b.Fatal(err)
-		}
+	for _, walk := range []struct {
+		name string
+		fn   func(*index, string, []FieldChange) Impact
+	}{{"now", (*index).impact}, {"previous", (*index).impactBaseline}} {
+		b.Run("walk="+walk.name, func(b *testing.B) {
+			e.svc.walk = walk.fn
+			defer func() { e.svc.walk = nil }()
+			imp, err := e.svc.Impact(ctx, "s00000", req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(imp.DerivedStreams) != benchStreams-1 || len(imp.Consumers) != consumers {
+				b.Fatalf("reached %d streams and %d consumers", len(imp.DerivedStreams), len(imp.Consumers))
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := e.svc.Impact(ctx, "s00000", req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

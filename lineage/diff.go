@@ -78,7 +78,11 @@ func presence(f *compat.Field) string {
 // customer.email) and what contains it (removing customer removes
 // customer.email). Both lists are sorted by path.
 func affects(declared []string, changes []FieldChange) []FieldChange {
-	var out []FieldChange
+	return appendAffects(nil, declared, changes)
+}
+
+// appendAffects appends affects' answer to out.
+func appendAffects(out []FieldChange, declared []string, changes []FieldChange) []FieldChange {
 	for _, c := range changes {
 		for _, d := range declared {
 			if c.Path == d || under(c.Path, d) || under(d, c.Path) {

@@ -38,18 +38,22 @@ const MaxDepth = 100
 
 // Whole returns every node and edge.
 func (svc *Service) Whole(ctx context.Context) (Graph, error) {
-	ix, err := svc.snapshot(ctx)
+	ix, done, err := svc.read(ctx)
 	if err != nil {
 		return Graph{}, err
 	}
-	g := Graph{Nodes: make([]GraphNode, 0, len(ix.nodes)), Edges: slices.Clone(ix.edges)}
-	for _, n := range ix.nodes {
-		g.Nodes = append(g.Nodes, ix.graphNode(n, 0))
+	defer done()
+	edges := ix.sorted()
+	g := Graph{Nodes: make([]GraphNode, 0, len(ix.nodes)), Edges: make([]Edge, 0, len(edges))}
+	for _, i := range edges {
+		g.Edges = append(g.Edges, ix.edges[i])
+	}
+	for id, n := range ix.nodes {
+		if ix.live(int32(id)) {
+			g.Nodes = append(g.Nodes, ix.graphNode(n, 0))
+		}
 	}
 	slices.SortFunc(g.Nodes, compareNodes)
-	if g.Edges == nil {
-		g.Edges = []Edge{}
-	}
 	return g, nil
 }
 
@@ -57,13 +61,14 @@ func (svc *Service) Whole(ctx context.Context) (Graph, error) {
 // the edges between them (a breadth-first walk: each node at its least
 // depth). An unknown root is ErrNotFound.
 func (svc *Service) Walk(ctx context.Context, root Node, dir Direction, depth int) (Graph, error) {
-	ix, err := svc.snapshot(ctx)
-	if err != nil {
-		return Graph{}, err
-	}
 	if root.Kind != ServiceNode && root.Kind != StreamNode && root.Kind != JobNode {
 		return Graph{}, errorf(ErrInvalid, "node kind %q is not service, stream or job", root.Kind)
 	}
+	ix, done, err := svc.read(ctx)
+	if err != nil {
+		return Graph{}, err
+	}
+	defer done()
 	start, ok := ix.node(root)
 	if !ok {
 		return Graph{}, errorf(ErrNotFound, "%s %s is not in the lineage graph", root.Kind, root.Name)
@@ -161,24 +166,31 @@ type UpstreamStream struct {
 // Dependencies returns what service depends on. An unknown service is
 // ErrNotFound.
 func (svc *Service) Dependencies(ctx context.Context, service string) (Dependencies, error) {
-	ix, err := svc.snapshot(ctx)
+	ix, done, err := svc.read(ctx)
 	if err != nil {
 		return Dependencies{}, err
 	}
-	// The service's own edges and those of the jobs it owns.
+	defer done()
+	// The service's own edges, then those of the jobs it owns by name.
+	var jobs []string
+	for key, j := range ix.jobs {
+		if j.Owner == service {
+			jobs = append(jobs, key)
+		}
+	}
+	slices.Sort(jobs)
 	var ids []int32
 	if id, ok := ix.node(Node{ServiceNode, service}); ok {
 		ids = append(ids, id)
 	}
-	for key, j := range ix.jobs {
-		if id, ok := ix.node(Node{JobNode, key}); ok && j.Owner == service {
+	for _, key := range jobs {
+		if id, ok := ix.node(Node{JobNode, key}); ok {
 			ids = append(ids, id)
 		}
 	}
 	if len(ids) == 0 {
 		return Dependencies{}, errorf(ErrNotFound, "service %s is not in the lineage graph", service)
 	}
-	slices.Sort(ids)
 	d := Dependencies{Service: service, Consumes: []Dependency{}, Produces: []string{}}
 	for _, id := range ids {
 		for _, ei := range ix.out[id] {
