@@ -65,7 +65,10 @@ type Service struct {
 	// dirty is bumped when a committed write could not be applied to the
 	// index: the next query then waits for a full reload.
 	dirty atomic.Uint64
-	mu    sync.Mutex // one reload at a time
+	// notBefore (Unix nanoseconds): an index built earlier is out of date
+	// and reloaded in the background (see Follow).
+	notBefore atomic.Int64
+	mu        sync.Mutex // one reload at a time
 	// applyMu orders the re-reading and applying of written edges (so the
 	// last applied is the last read), and guards reloading: the edges
 	// applied while a reload runs, applied again to what it built.
@@ -147,7 +150,8 @@ func (svc *Service) refreshInBackground(ctx context.Context) {
 }
 
 func (svc *Service) fresh(ix *index) bool {
-	return ix != nil && ix.gen == svc.localGen() && svc.opts.MaxAge > 0 && svc.now().Sub(ix.built) < svc.opts.MaxAge
+	return ix != nil && ix.gen == svc.localGen() && svc.opts.MaxAge > 0 && svc.now().Sub(ix.built) < svc.opts.MaxAge &&
+		ix.built.UnixNano() >= svc.notBefore.Load()
 }
 
 // localGen counts what made the index out of date in this process: edge
@@ -159,6 +163,35 @@ func (svc *Service) localGen() uint64 {
 		g += c.Generation()
 	}
 	return g
+}
+
+// Watcher delivers the changes other processes sharing the database
+// commit (sqlstore.Store.Watch).
+type Watcher interface {
+	Watch(ctx context.Context, fn func(registry.Change)) error
+}
+
+// Follow keeps the index current with edges other replicas write, until
+// ctx ends: each of their edge writes sends a notice naming the edges it
+// changed (on PostgreSQL; SQLite serves one process), and Follow applies
+// them to the index as a local write is applied, without a reload. When
+// the feed (re)connects, notices may have been missed: the index is then
+// reloaded in the background, the old one served meanwhile. Contract
+// changes of other replicas still show through the MaxAge reload.
+func (svc *Service) Follow(ctx context.Context, w Watcher) error {
+	return w.Watch(ctx, func(c registry.Change) {
+		switch {
+		case c.Lost:
+			// Until the feed is back, MaxAge reloads bring other
+			// replicas' writes in.
+		case c == registry.Change{}:
+			svc.notBefore.Store(svc.now().UnixNano())
+		case c.Context == feedTopic:
+			if k, ok := parseNotice(c.Subject); ok {
+				svc.applyWritten(ctx, k)
+			}
+		}
+	})
 }
 
 // Reload rebuilds the index from the database now.

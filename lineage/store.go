@@ -52,12 +52,19 @@ func (st *SQLStore) Put(ctx context.Context, check Check, edges ...Edge) (create
 				return err
 			}
 		}
+		notified := map[pairKey]bool{}
 		for i := range edges {
 			c, err := st.put(ctx, tx, &edges[i])
 			if err != nil {
 				return err
 			}
 			created[i] = c
+			if k := edges[i].pair(); !notified[k] {
+				notified[k] = true
+				if err := st.notify(ctx, tx, k); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
@@ -129,6 +136,9 @@ func (st *SQLStore) Delete(ctx context.Context, check Check, kind Kind, from, to
 		if _, err := tx.ExecContext(ctx, st.db.Rebind(`DELETE FROM lineage_edges WHERE kind = ? AND from_node = ? AND to_node = ? AND source = ?`),
 			string(kind), from, to, string(src)); err != nil {
 			return fmt.Errorf("deleting edge %s: %w", olds[0].Key(), err)
+		}
+		if err := st.notify(ctx, tx, pairKey{kind, from, to}); err != nil {
+			return err
 		}
 		return st.record(ctx, tx, ActionEdgeDelete, &olds[0], nil)
 	})
@@ -207,6 +217,32 @@ func (st *SQLStore) producers(ctx context.Context, tx *sql.Tx, stream string) ([
 		out[i] = p.service
 	}
 	return out, nil
+}
+
+// feedTopic is the change feed's topic of lineage edges (the Context of a
+// registry.Change): not a registry context, which all begin with a dot.
+const feedTopic = "lineage"
+
+// notify tells the other replicas, when tx commits, that the edges of k
+// changed (see Service.Follow).
+func (st *SQLStore) notify(ctx context.Context, tx *sql.Tx, k pairKey) error {
+	key, err := json.Marshal([]string{string(k.kind), k.from, k.to})
+	if err != nil {
+		return fmt.Errorf("lineage: notice of %s %s -> %s: %w", k.kind, k.from, k.to, err)
+	}
+	if err := st.db.Notify(ctx, tx, feedTopic, string(key)); err != nil {
+		return fmt.Errorf("lineage: %w", err)
+	}
+	return nil
+}
+
+// parseNotice reads the edges a notice names.
+func parseNotice(key string) (pairKey, bool) {
+	var k []string
+	if err := json.Unmarshal([]byte(key), &k); err != nil || len(k) != 3 {
+		return pairKey{}, false
+	}
+	return pairKey{Kind(k[0]), k[1], k[2]}, true
 }
 
 // Pair returns the stored rows of the edges of k.kind from k.from to

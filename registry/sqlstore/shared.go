@@ -19,10 +19,24 @@ type DB struct {
 	// Read serves reads outside transactions.
 	Read *sql.DB
 	d    *dialect
+	s    *Store // for Notify
 }
 
 // DB returns the store's database handles.
-func (s *Store) DB() DB { return DB{Write: s.db, Read: s.readDB, d: s.d} }
+func (s *Store) DB() DB { return DB{Write: s.db, Read: s.readDB, d: s.d, s: s} }
+
+// Notify queues in tx a change notice that the other processes sharing
+// the PostgreSQL database receive through Watch, as registry.Change{Context:
+// topic, Subject: key}, when tx commits: how another service keeping
+// state in memory (lineage's index) tells its replicas what changed.
+// topic must not be a registry context (start it without a dot), so the
+// registry's caches ignore it. On SQLite (one process) it does nothing.
+func (db DB) Notify(ctx context.Context, tx *sql.Tx, topic, key string) error {
+	if db.s == nil || !db.Postgres() {
+		return nil
+	}
+	return db.s.notify(ctx, tx, topic, map[string]bool{key: true})
+}
 
 // Postgres reports whether the database is PostgreSQL (else SQLite).
 func (db DB) Postgres() bool { return db.d.postgres() }
