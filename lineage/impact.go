@@ -61,7 +61,8 @@ type ImpactedConsumer struct {
 	// Via is the path of streams from the changed one to the one the
 	// service reads, both included; Path is the same path with the jobs
 	// and services in between (the reader itself is Service and Job).
-	// Consumers of one stream share these slices: do not modify them.
+	// Consumers of one stream share these slices, and readers touched
+	// alike share Fields: do not modify them.
 	Via   []string `json:"via"`
 	Path  []Hop    `json:"path"`
 	Depth int      `json:"depth"`

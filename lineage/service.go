@@ -25,9 +25,11 @@ type Options struct {
 	// MaxAge bounds how old the in-memory index may be before a query
 	// starts a background reload, served the old index meanwhile
 	// (DefaultMaxAge when 0; negative: reload on every query, waiting).
-	// It is how changes made by other replicas show up; writes made in
-	// this process (edges through this Service, contracts through a
-	// contracts.Service) show at once.
+	// It is how other replicas' contract changes show up (and their edge
+	// writes, when Follow is not running); edge writes made in this
+	// process, and with Follow other replicas' too, are applied to the
+	// index at once, and contract writes made in this process (through a
+	// contracts.Service) show at the next query.
 	MaxAge time.Duration
 	// StaleAfter: a stored edge not seen for this long is reported stale
 	// (DefaultStaleAfter when 0).
