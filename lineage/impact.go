@@ -316,8 +316,7 @@ func (w *impactWalk) reach(to int32, name string, depth int, v *impactVisit, hop
 // (affects), never nil. Readers given the same answer share its slice.
 func (w *impactWalk) touched(ei int32, e *Edge, changes []FieldChange) []FieldChange {
 	if len(changes) != len(w.root) || (len(changes) > 0 && &changes[0] != &w.root[0]) {
-		w.scratch = appendAffects(w.scratch[:0], e.Fields, changes)
-		return nonNilChanges(w.fields.copy(w.scratch))
+		return w.pick(e.Fields, changes)
 	}
 	if w.memo == nil {
 		w.memo = make([][]FieldChange, len(w.ix.fieldSets)+1)
@@ -326,10 +325,36 @@ func (w *impactWalk) touched(ei int32, e *Edge, changes []FieldChange) []FieldCh
 	if m := w.memo[fs]; m != nil {
 		return m
 	}
-	w.scratch = appendAffects(w.scratch[:0], e.Fields, changes)
-	m := nonNilChanges(w.fields.copy(w.scratch))
+	m := w.pick(e.Fields, changes)
 	w.memo[fs] = m
 	return m
+}
+
+// pick is affects(declared, changes), never nil: a run of consecutive
+// changes (all of them, often) is a slice of changes itself, anything
+// else a copy in the walk's arena.
+func (w *impactWalk) pick(declared []string, changes []FieldChange) []FieldChange {
+	lo, hi, run := -1, -1, true
+	w.scratch = w.scratch[:0]
+	for i, c := range changes {
+		if !touches(declared, c.Path) {
+			continue
+		}
+		if lo < 0 {
+			lo = i
+		} else if i != hi {
+			run = false
+		}
+		hi = i + 1
+		w.scratch = append(w.scratch, c)
+	}
+	switch {
+	case lo < 0:
+		return []FieldChange{}
+	case run:
+		return changes[lo:hi:hi]
+	}
+	return w.fields.copy(w.scratch)
 }
 
 // arena hands out slices of a few large blocks: an answer made of
