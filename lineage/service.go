@@ -221,7 +221,7 @@ func (svc *Service) load(ctx context.Context) (*index, error) {
 		return nil, err
 	}
 	for k := range written {
-		rows, err := svc.store.Pair(ctx, k)
+		rows, err := svc.store.rowsOf(ctx, k)
 		if err != nil {
 			return nil, err
 		}
@@ -269,7 +269,7 @@ func (svc *Service) applyWritten(ctx context.Context, keys ...pairKey) {
 	}
 	rows := make([][]Edge, len(keys))
 	for i, k := range keys {
-		r, err := svc.store.Pair(ctx, k)
+		r, err := svc.store.rowsOf(ctx, k)
 		if err != nil {
 			svc.opts.Logger.Warn("lineage: reading a written edge failed; the next query reloads the graph", slog.Any("err", err))
 			svc.dirty.Add(1)

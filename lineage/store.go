@@ -245,9 +245,9 @@ func parseNotice(key string) (pairKey, bool) {
 	return pairKey{Kind(k[0]), k[1], k[2]}, true
 }
 
-// Pair returns the stored rows of the edges of k.kind from k.from to
+// rowsOf returns the stored rows of the edges of k.kind from k.from to
 // k.to, every source, in the order All lists them.
-func (st *SQLStore) Pair(ctx context.Context, k pairKey) ([]Edge, error) {
+func (st *SQLStore) rowsOf(ctx context.Context, k pairKey) ([]Edge, error) {
 	return st.query(ctx, st.db.Read, `SELECT `+edgeColumns+` FROM lineage_edges WHERE kind = ? AND from_node = ? AND to_node = ? ORDER BY source`,
 		string(k.kind), k.from, k.to)
 }
