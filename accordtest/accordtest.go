@@ -190,9 +190,17 @@ func New(t testing.TB, target string, opts Options) *Stack {
 	}
 	go func() {
 		defer close(watching)
+		following := make(chan struct{})
+		go func() { // other replicas' lineage edge writes
+			defer close(following)
+			if err := graph.Follow(ctx, store); err != nil && ctx.Err() == nil {
+				log.Error("lineage change feed stopped", slog.Any("err", err))
+			}
+		}()
 		if err := reg.Run(ctx); err != nil && ctx.Err() == nil {
 			log.Error("cache invalidation feed stopped", slog.Any("err", err))
 		}
+		<-following
 	}()
 	return s
 }

@@ -78,16 +78,28 @@ func presence(f *compat.Field) string {
 // customer.email) and what contains it (removing customer removes
 // customer.email). Both lists are sorted by path.
 func affects(declared []string, changes []FieldChange) []FieldChange {
-	var out []FieldChange
+	return appendAffects(nil, declared, changes)
+}
+
+// appendAffects appends affects' answer to out.
+func appendAffects(out []FieldChange, declared []string, changes []FieldChange) []FieldChange {
 	for _, c := range changes {
-		for _, d := range declared {
-			if c.Path == d || under(c.Path, d) || under(d, c.Path) {
-				out = append(out, c)
-				break
-			}
+		if touches(declared, c.Path) {
+			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// touches: a reader of the declared paths reads path, what it contains
+// or what contains it.
+func touches(declared []string, path string) bool {
+	for _, d := range declared {
+		if path == d || under(path, d) || under(d, path) {
+			return true
+		}
+	}
+	return false
 }
 
 // under reports whether path lies inside parent (parent + "." + ...),

@@ -13,9 +13,20 @@
 // stored twice). Stored edges live in one table (migration 0007) and carry
 // when they were first and last seen, so stale ones can be told apart.
 //
-// Queries never touch the database: the Service keeps an immutable
-// in-memory index (index.go), reloaded before the next query after a write
-// made in this process, and in the background (the old index served
-// meanwhile) when older than Options.MaxAge, which is how replicas
-// sharing PostgreSQL converge without a query ever waiting on a rebuild.
+// Jobs an OpenLineage emitter reports (a Flink or Spark job, a connector)
+// are nodes of their own, owned by a service; impact analysis (impact.go)
+// follows data through them, and through services along declared or
+// learned edges, from what they read to what they write.
+//
+// Queries read the graph from memory, never from the database: the
+// Service keeps it in an index (index.go). A write of edges, made in this process or,
+// on PostgreSQL, by another replica (a notice on the change feed, see
+// Service.Follow), updates the index in place: the edges it changed are
+// read again and merged again, so a write costs what it changes, not a
+// rebuild. The index is rebuilt from the database before the next query
+// after a stream contract changed in this process, and in the background
+// (the old index served meanwhile) when older than Options.MaxAge, which
+// is how other replicas' contract changes show without a query ever
+// waiting on a rebuild. Writes decide from what their transaction reads,
+// never from the index.
 package lineage

@@ -56,7 +56,7 @@ type FieldRef struct {
 	Field  string `json:"field"`
 }
 
-// Node is a service or a stream, identified by its name.
+// Node is a service, a stream or a job, identified by its kind and name.
 type Node struct {
 	Kind NodeKind `json:"kind"`
 	Name string   `json:"name"`

@@ -47,10 +47,12 @@ const (
 // version (declared, or matched from an OpenLineage schema facet) is
 // deleted, softly or for good, from the stream's value subject.
 func (svc *Service) Findings(ctx context.Context) ([]Finding, error) {
-	ix, err := svc.snapshot(ctx)
+	ix, done, err := svc.read(ctx)
 	if err != nil {
 		return nil, err
 	}
+	defer done()
+	edges := ix.sorted()
 	domainOf := func(stream string) string {
 		s := ix.streams[stream]
 		if s.Domain != "" {
@@ -60,7 +62,7 @@ func (svc *Service) Findings(ctx context.Context) ([]Finding, error) {
 	}
 	// A service's domains: those of the streams it produces.
 	domains := map[string]map[string]bool{}
-	for i := range ix.edges {
+	for _, i := range edges {
 		if e := &ix.edges[i]; e.Kind == Produces {
 			if _, ok := ix.streams[e.To]; ok {
 				svc := e.Service()
@@ -81,7 +83,7 @@ func (svc *Service) Findings(ctx context.Context) ([]Finding, error) {
 			Message: fmt.Sprintf("private stream %s (domain %s, owner %s) is %s %s, outside its domain: publish a public stream for it instead",
 				stream, strings.TrimPrefix(domainOf(stream), "owner:"), s.Owner, how, reader)})
 	}
-	for i := range ix.edges {
+	for _, i := range edges {
 		e := &ix.edges[i]
 		switch e.Kind {
 		case Consumes:
@@ -113,8 +115,8 @@ func (svc *Service) Findings(ctx context.Context) ([]Finding, error) {
 				Message: fmt.Sprintf("edge %s was last seen %s", e.Key(), e.LastSeen.Format("2006-01-02T15:04:05Z07:00"))})
 		}
 	}
-	for _, n := range ix.nodes {
-		if _, ok := ix.streams[n.Name]; ok || n.Kind != StreamNode {
+	for id, n := range ix.nodes {
+		if _, ok := ix.streams[n.Name]; ok || n.Kind != StreamNode || !ix.live(int32(id)) {
 			continue
 		}
 		seen := "no producer is known"

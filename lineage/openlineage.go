@@ -164,10 +164,6 @@ func (svc *Service) Ingest(ctx context.Context, ev RunEvent) (IngestResult, erro
 		return IngestResult{}, err
 	}
 	job.Owner = owner
-	ix, err := svc.snapshot(ctx)
-	if err != nil {
-		return IngestResult{}, err
-	}
 	res := IngestResult{Service: owner, Job: job, Edges: []Edge{}, Ignored: []IgnoredDataset{}, SchemaDifferences: []StreamDifferences{}}
 	now := svc.now()
 	for _, side := range []struct {
@@ -186,7 +182,7 @@ func (svc *Service) Ingest(ctx context.Context, ev RunEvent) (IngestResult, erro
 				e.From, e.To = stream, job.Key()
 			}
 			if raw, ok := ds.Facets["schema"]; ok {
-				sd, read, err := svc.compareFacet(ctx, ix, stream, raw)
+				sd, read, err := svc.compareFacet(ctx, stream, raw)
 				if err != nil {
 					return IngestResult{}, err
 				}
@@ -215,10 +211,14 @@ func (svc *Service) Ingest(ctx context.Context, ev RunEvent) (IngestResult, erro
 		}
 	}
 	if len(res.Edges) > 0 {
-		if _, err := svc.store.Put(ctx, res.Edges...); err != nil {
+		if _, err := svc.store.Put(ctx, nil, res.Edges...); err != nil {
 			return IngestResult{}, err
 		}
-		svc.writes.Add(1)
+		keys := make([]pairKey, len(res.Edges))
+		for i := range res.Edges {
+			keys[i] = res.Edges[i].pair()
+		}
+		svc.applyWritten(ctx, keys...)
 	}
 	return res, nil
 }
@@ -339,7 +339,7 @@ func (svc *Service) columnLineage(stream string, raw json.RawMessage) ([]Derivat
 //
 // It also returns the field paths the facet lists (what a reading job
 // reads), whatever is registered.
-func (svc *Service) compareFacet(ctx context.Context, ix *index, stream string, raw json.RawMessage) (*StreamDifferences, []string, error) {
+func (svc *Service) compareFacet(ctx context.Context, stream string, raw json.RawMessage) (*StreamDifferences, []string, error) {
 	var facet schemaFacet
 	if err := json.Unmarshal(raw, &facet); err != nil {
 		return nil, nil, errorf(ErrInvalid, "the schema facet of dataset %s is malformed: %v", stream, err)
@@ -352,7 +352,10 @@ func (svc *Service) compareFacet(ctx context.Context, ix *index, stream string, 
 	for p := range reported {
 		read = append(read, p)
 	}
-	subject := ix.valueSubject(stream)
+	subject, err := svc.valueSubject(ctx, stream)
+	if err != nil {
+		return nil, nil, err
+	}
 	latest, v, err := svc.reg.LatestSchema(ctx, subject)
 	if errors.Is(err, registry.ErrSubjectNotFound) || errors.Is(err, registry.ErrVersionNotFound) {
 		return nil, read, nil

@@ -5,13 +5,15 @@ import (
 	"slices"
 )
 
-// Graph is the whole graph (for the UI) or the part of it a walk reached.
+// Graph is the whole graph (Whole, for the UI) or the part of it a walk
+// reached (Walk). Nodes are services, streams and jobs.
 type Graph struct {
 	Nodes []GraphNode `json:"nodes"`
 	Edges []Edge      `json:"edges"`
 }
 
-// GraphNode is a node with what the contracts say of it.
+// GraphNode is a node with what the contracts (a stream's) or its edges
+// (a job's owner) say of it.
 type GraphNode struct {
 	Node
 	// Depth is the number of edges from the root of a walk (0 for the
@@ -26,44 +28,56 @@ type GraphNode struct {
 // Direction of a walk.
 type Direction int
 
-// Walk directions: downstream follows data (to consumers and derived
-// streams), upstream goes back to its producers and sources.
+// Walk directions: downstream follows the edges the way data flows (a
+// stream to its consumers, jobs among them, and derived streams; a
+// service or job to the streams it produces), upstream goes against them
+// (to producers and sources).
 const (
 	Downstream Direction = iota
 	Upstream
 )
 
-// MaxDepth bounds walks: deeper asks get the whole reachable part anyway.
+// MaxDepth bounds walks: a walk asked to go deeper stops at MaxDepth
+// edges from its root (Walk), and the upstream sources of a dependency
+// are followed at most MaxDepth derivations back.
 const MaxDepth = 100
 
-// Whole returns every node and edge.
+// Whole returns every node (sorted by kind then name) and every edge (in
+// edge order: kind, from, to, a service's edge before a job's).
 func (svc *Service) Whole(ctx context.Context) (Graph, error) {
-	ix, err := svc.snapshot(ctx)
+	ix, done, err := svc.read(ctx)
 	if err != nil {
 		return Graph{}, err
 	}
-	g := Graph{Nodes: make([]GraphNode, 0, len(ix.nodes)), Edges: slices.Clone(ix.edges)}
-	for _, n := range ix.nodes {
-		g.Nodes = append(g.Nodes, ix.graphNode(n, 0))
+	defer done()
+	edges := ix.sorted()
+	g := Graph{Nodes: make([]GraphNode, 0, len(ix.nodes)), Edges: make([]Edge, 0, len(edges))}
+	for _, i := range edges {
+		g.Edges = append(g.Edges, ix.edges[i])
+	}
+	for id, n := range ix.nodes {
+		if ix.live(int32(id)) {
+			g.Nodes = append(g.Nodes, ix.graphNode(n, 0))
+		}
 	}
 	slices.SortFunc(g.Nodes, compareNodes)
-	if g.Edges == nil {
-		g.Edges = []Edge{}
-	}
 	return g, nil
 }
 
-// Walk returns the nodes within depth edges of root in direction dir and
-// the edges between them (a breadth-first walk: each node at its least
-// depth). An unknown root is ErrNotFound.
+// Walk returns the nodes within depth edges (1 to MaxDepth) of root in
+// direction dir, each at its least depth (a breadth-first walk), and
+// every edge the walk followed out of a node less than depth edges away.
+// The root may be a service, stream or job; an unknown root is
+// ErrNotFound, another kind ErrInvalid.
 func (svc *Service) Walk(ctx context.Context, root Node, dir Direction, depth int) (Graph, error) {
-	ix, err := svc.snapshot(ctx)
-	if err != nil {
-		return Graph{}, err
-	}
 	if root.Kind != ServiceNode && root.Kind != StreamNode && root.Kind != JobNode {
 		return Graph{}, errorf(ErrInvalid, "node kind %q is not service, stream or job", root.Kind)
 	}
+	ix, done, err := svc.read(ctx)
+	if err != nil {
+		return Graph{}, err
+	}
+	defer done()
 	start, ok := ix.node(root)
 	if !ok {
 		return Graph{}, errorf(ErrNotFound, "%s %s is not in the lineage graph", root.Kind, root.Name)
@@ -146,8 +160,10 @@ type Dependency struct {
 	Sources    []Source `json:"sources"`
 	LastSeen   string   `json:"lastSeen"`
 	Stale      bool     `json:"stale,omitempty"`
-	// Upstream lists the streams it is derived from, transitively, with
-	// their producers: a change to any of them may reach the service.
+	// Upstream lists the streams it is derived from through declared
+	// derived_from edges, transitively, with their producers: a change to
+	// any of them may reach the service. (Streams a job or service builds
+	// it from are not listed here; impact analysis follows them.)
 	Upstream []UpstreamStream `json:"upstream"`
 }
 
@@ -158,27 +174,35 @@ type UpstreamStream struct {
 	Producers []string `json:"producers"`
 }
 
-// Dependencies returns what service depends on. An unknown service is
-// ErrNotFound.
+// Dependencies returns what service depends on: the streams it and the
+// jobs it owns read (its own edges first, then its jobs' by job name) and
+// the streams they produce. An unknown service is ErrNotFound.
 func (svc *Service) Dependencies(ctx context.Context, service string) (Dependencies, error) {
-	ix, err := svc.snapshot(ctx)
+	ix, done, err := svc.read(ctx)
 	if err != nil {
 		return Dependencies{}, err
 	}
-	// The service's own edges and those of the jobs it owns.
+	defer done()
+	// The service's own edges, then those of the jobs it owns by name.
+	var jobs []string
+	for key, j := range ix.jobs {
+		if j.Owner == service {
+			jobs = append(jobs, key)
+		}
+	}
+	slices.Sort(jobs)
 	var ids []int32
 	if id, ok := ix.node(Node{ServiceNode, service}); ok {
 		ids = append(ids, id)
 	}
-	for key, j := range ix.jobs {
-		if id, ok := ix.node(Node{JobNode, key}); ok && j.Owner == service {
+	for _, key := range jobs {
+		if id, ok := ix.node(Node{JobNode, key}); ok {
 			ids = append(ids, id)
 		}
 	}
 	if len(ids) == 0 {
 		return Dependencies{}, errorf(ErrNotFound, "service %s is not in the lineage graph", service)
 	}
-	slices.Sort(ids)
 	d := Dependencies{Service: service, Consumes: []Dependency{}, Produces: []string{}}
 	for _, id := range ids {
 		for _, ei := range ix.out[id] {
@@ -202,8 +226,8 @@ func (svc *Service) Dependencies(ctx context.Context, service string) (Dependenc
 	return d, nil
 }
 
-// sources lists the streams stream is derived from, transitively,
-// breadth first.
+// sources lists the streams stream is derived from along derived_from
+// edges, transitively, breadth first, at most MaxDepth derivations back.
 func (ix *index) sources(stream string) []UpstreamStream {
 	out := []UpstreamStream{}
 	start, ok := ix.node(Node{StreamNode, stream})

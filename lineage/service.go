@@ -27,9 +27,11 @@ type Options struct {
 	// MaxAge bounds how old the in-memory index may be before a query
 	// starts a background reload, served the old index meanwhile
 	// (DefaultMaxAge when 0; negative: reload on every query, waiting).
-	// It is how changes made by other replicas show up; writes made in
-	// this process (edges through this Service, contracts through a
-	// contracts.Service) show at once.
+	// It is how other replicas' contract changes show up (and their edge
+	// writes, when Follow is not running); edge writes made in this
+	// process, and with Follow other replicas' too, are applied to the
+	// index at once, and contract writes made in this process (through a
+	// contracts.Service) show at the next query.
 	MaxAge time.Duration
 	// StaleAfter: a stored edge not seen for this long is reported stale
 	// (DefaultStaleAfter when 0).
@@ -60,9 +62,26 @@ type Service struct {
 	opts    Options
 	now     func() time.Time
 
-	cur    atomic.Pointer[index]
-	writes atomic.Uint64 // bumped by every write made through this Service
-	mu     sync.Mutex    // one reload at a time
+	// cur is the index queries read, under ixMu's read lock; applying a
+	// write to it or swapping in a rebuilt one takes the write lock.
+	cur  atomic.Pointer[index]
+	ixMu sync.RWMutex
+	// dirty is bumped when a committed write could not be applied to the
+	// index: the next query then waits for a full reload.
+	dirty atomic.Uint64
+	// notBefore (Unix nanoseconds): an index built earlier is out of date
+	// and reloaded in the background (see Follow).
+	notBefore atomic.Int64
+	mu        sync.Mutex // one reload at a time
+	// applyMu orders the re-reading and applying of written edges (so the
+	// last applied is the last read), and guards reloading: the edges
+	// applied while a reload runs, applied again to what it built.
+	applyMu   sync.Mutex
+	reloading map[pairKey]bool
+
+	// walk is the impact walk, (*index).impact when nil; the benchmarks
+	// swap in the one it replaced to compare them in one run.
+	walk func(ix *index, stream string, changes []FieldChange) Impact
 }
 
 // NewService returns a Service over store; streams supplies the contracts'
@@ -81,26 +100,39 @@ func NewService(store *SQLStore, streams Streams, reg *registry.Registry, opts O
 	return &Service{store: store, streams: streams, reg: reg, opts: opts, now: func() time.Time { return time.Now().UTC() }}
 }
 
-// snapshot returns a current index. A write made through this Service
-// since the index was built forces a reload (callers read their own
-// writes); an index that is merely older than MaxAge is served as it is
-// while one background reload refreshes it, so a page or an impact check
-// never waits for a rebuild that other replicas' changes made necessary.
-func (svc *Service) snapshot(ctx context.Context) (*index, error) {
+// read returns a current index, read-locked until done is called. Edge
+// writes made through this Service are in it already (see applyWritten);
+// a stream contract written in this process since it was built forces a
+// reload first (callers read their own writes); an index that is merely
+// older than MaxAge is served as it is while one background reload
+// refreshes it, so a page or an impact check never waits for a rebuild
+// that other replicas' changes made necessary. Hold it briefly: an edge
+// write waits for the readers of the index it updates.
+func (svc *Service) read(ctx context.Context) (ix *index, done func(), err error) {
+	if err := svc.ensure(ctx); err != nil {
+		return nil, nil, err
+	}
+	svc.ixMu.RLock()
+	return svc.cur.Load(), svc.ixMu.RUnlock, nil
+}
+
+// ensure makes sure there is an index to serve (see read).
+func (svc *Service) ensure(ctx context.Context) error {
 	ix := svc.cur.Load()
 	if svc.fresh(ix) {
-		return ix, nil
+		return nil
 	}
 	if ix != nil && ix.gen == svc.localGen() && svc.opts.MaxAge > 0 {
 		svc.refreshInBackground(ctx)
-		return ix, nil
+		return nil
 	}
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	if ix := svc.cur.Load(); svc.fresh(ix) {
-		return ix, nil
+		return nil
 	}
-	return svc.load(ctx)
+	_, err := svc.load(ctx)
+	return err
 }
 
 // refreshInBackground starts a reload unless one is running.
@@ -122,18 +154,48 @@ func (svc *Service) refreshInBackground(ctx context.Context) {
 }
 
 func (svc *Service) fresh(ix *index) bool {
-	return ix != nil && ix.gen == svc.localGen() && svc.opts.MaxAge > 0 && svc.now().Sub(ix.built) < svc.opts.MaxAge
+	return ix != nil && ix.gen == svc.localGen() && svc.opts.MaxAge > 0 && svc.now().Sub(ix.built) < svc.opts.MaxAge &&
+		ix.built.UnixNano() >= svc.notBefore.Load()
 }
 
-// localGen counts the writes made in this process that the index
-// reflects: edges written through this Service, and stream contracts
-// written through the Streams when they count theirs (contracts.Service).
+// localGen counts what made the index out of date in this process: edge
+// writes that could not be applied to it, and stream contracts written
+// through the Streams when they count theirs (contracts.Service).
 func (svc *Service) localGen() uint64 {
-	g := svc.writes.Load()
+	g := svc.dirty.Load()
 	if svc.streams != nil {
 		g += svc.streams.Generation()
 	}
 	return g
+}
+
+// Watcher delivers the changes other processes sharing the database
+// commit (sqlstore.Store.Watch).
+type Watcher interface {
+	Watch(ctx context.Context, fn func(registry.Change)) error
+}
+
+// Follow keeps the index current with edges other replicas write, until
+// ctx ends: each of their edge writes sends a notice naming the edges it
+// changed (on PostgreSQL; SQLite serves one process), and Follow applies
+// them to the index as a local write is applied, without a reload. When
+// the feed (re)connects, notices may have been missed: the index is then
+// reloaded in the background, the old one served meanwhile. Contract
+// changes of other replicas still show through the MaxAge reload.
+func (svc *Service) Follow(ctx context.Context, w Watcher) error {
+	return w.Watch(ctx, func(c registry.Change) {
+		switch {
+		case c.Lost:
+			// Until the feed is back, MaxAge reloads bring other
+			// replicas' writes in.
+		case c == registry.Change{}:
+			svc.notBefore.Store(svc.now().UnixNano())
+		case c.Context == feedTopic:
+			if k, ok := parseNotice(c.Subject); ok {
+				svc.applyWritten(ctx, k)
+			}
+		}
+	})
 }
 
 // Reload rebuilds the index from the database now.
@@ -144,8 +206,37 @@ func (svc *Service) Reload(ctx context.Context) error {
 	return err
 }
 
+// load builds the index from the database and swaps it in. Edges written
+// meanwhile were applied to the index being replaced; they are applied
+// again to the new one, whose read may have missed them.
 func (svc *Service) load(ctx context.Context) (*index, error) {
-	gen := svc.localGen() // read first: a write racing the load forces another
+	gen := svc.localGen() // read first: a contract write racing the load forces another
+	svc.applyMu.Lock()
+	svc.reloading = map[pairKey]bool{}
+	svc.applyMu.Unlock()
+	ix, err := svc.build(ctx)
+	svc.applyMu.Lock()
+	defer svc.applyMu.Unlock()
+	written := svc.reloading
+	svc.reloading = nil
+	if err != nil {
+		return nil, err
+	}
+	for k := range written {
+		rows, err := svc.store.rowsOf(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		ix.apply(k, rows)
+	}
+	ix.gen = gen
+	svc.ixMu.Lock()
+	svc.cur.Store(ix)
+	svc.ixMu.Unlock()
+	return ix, nil
+}
+
+func (svc *Service) build(ctx context.Context) (*index, error) {
 	stored, err := svc.store.All(ctx)
 	if err != nil {
 		return nil, err
@@ -158,41 +249,84 @@ func (svc *Service) load(ctx context.Context) (*index, error) {
 		}
 		streams = snap.All() // shared: read only
 	}
-	ix := buildIndex(stored, streams, svc.now())
-	ix.gen = gen
-	svc.cur.Store(ix)
-	return ix, nil
+	return buildIndex(stored, streams, svc.now()), nil
+}
+
+// applyWritten brings the index up to date with edges a committed write
+// changed: each is read again from the database (every source of it) and
+// merged again with what the contracts say of it, so the index holds
+// what a full reload would, at the cost of the edges written. When the
+// edges cannot be read the index is marked out of date and the next
+// query reloads it.
+func (svc *Service) applyWritten(ctx context.Context, keys ...pairKey) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	svc.applyMu.Lock()
+	defer svc.applyMu.Unlock()
+	for _, k := range keys {
+		if svc.reloading != nil {
+			svc.reloading[k] = true
+		}
+	}
+	if svc.cur.Load() == nil {
+		return // the first query loads everything
+	}
+	rows := make([][]Edge, len(keys))
+	for i, k := range keys {
+		r, err := svc.store.rowsOf(ctx, k)
+		if err != nil {
+			svc.opts.Logger.Warn("lineage: reading a written edge failed; the next query reloads the graph", slog.Any("err", err))
+			svc.dirty.Add(1)
+			return
+		}
+		rows[i] = r
+	}
+	svc.ixMu.Lock()
+	defer svc.ixMu.Unlock()
+	ix := svc.cur.Load()
+	for i, k := range keys {
+		ix.apply(k, rows[i])
+	}
 }
 
 // PutEdge declares an edge (source api), replacing the caller's previous
 // declaration of it. Admins may declare any edge; a service only edges
 // that are its own: its produces and consumes edges, and derived_from
 // edges into streams it produces. A produces edge naming another service
-// than the stream's producer is ErrConflict.
+// than the stream's producer is ErrConflict. Both are decided from what
+// the write's transaction reads (the stream's contract and stored
+// produces edges), not from the in-memory index.
 func (svc *Service) PutEdge(ctx context.Context, e Edge) (Edge, error) {
 	if err := e.normalize(); err != nil {
 		return Edge{}, err
 	}
-	ix, err := svc.snapshot(ctx)
-	if err != nil {
+	if err := svc.mayWrite(ctx, &e, nil); err != nil {
 		return Edge{}, err
-	}
-	if err := svc.mayWrite(ctx, ix, &e); err != nil {
-		return Edge{}, err
-	}
-	if e.Kind == Produces {
-		for _, p := range ix.producers(e.To) {
-			if p != e.From {
-				return Edge{}, errorf(ErrConflict, "stream %s is produced by %s: a stream has one producer, its owner (transfer the stream to change it)", e.To, p)
-			}
-		}
 	}
 	now := svc.now()
 	e.Sources, e.FirstSeen, e.LastSeen, e.Drift = []Source{SourceAPI}, now, now, nil
-	if _, err := svc.store.Put(ctx, e); err != nil {
+	check := func(producers func() ([]string, error)) error {
+		if err := svc.mayWrite(ctx, &e, producers); err != nil {
+			return err
+		}
+		if e.Kind != Produces {
+			return nil
+		}
+		ps, err := producers()
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if p != e.From {
+				return errorf(ErrConflict, "stream %s is produced by %s: a stream has one producer, its owner (transfer the stream to change it)", e.To, p)
+			}
+		}
+		return nil
+	}
+	if _, err := svc.store.Put(ctx, check, e); err != nil {
 		return Edge{}, err
 	}
-	svc.writes.Add(1)
+	svc.applyWritten(ctx, e.pair())
 	return e, nil
 }
 
@@ -203,22 +337,21 @@ func (svc *Service) DeleteEdge(ctx context.Context, kind Kind, from, to string) 
 	if err := e.normalize(); err != nil {
 		return err
 	}
-	ix, err := svc.snapshot(ctx)
-	if err != nil {
+	if err := svc.mayWrite(ctx, &e, nil); err != nil {
 		return err
 	}
-	if err := svc.mayWrite(ctx, ix, &e); err != nil {
+	check := func(producers func() ([]string, error)) error { return svc.mayWrite(ctx, &e, producers) }
+	if err := svc.store.Delete(ctx, check, e.Kind, e.From, e.To, SourceAPI); err != nil {
 		return err
 	}
-	if err := svc.store.Delete(ctx, e.Kind, e.From, e.To, SourceAPI); err != nil {
-		return err
-	}
-	svc.writes.Add(1)
+	svc.applyWritten(ctx, e.pair())
 	return nil
 }
 
-// mayWrite checks that the caller may declare or remove e.
-func (svc *Service) mayWrite(ctx context.Context, ix *index, e *Edge) error {
+// mayWrite checks that the caller may declare or remove e. A derived_from
+// edge needs the stream's producers, read in the write's transaction
+// (producers); with producers nil only what needs no reading is checked.
+func (svc *Service) mayWrite(ctx context.Context, e *Edge, producers func() ([]string, error)) error {
 	p := auth.FromContext(ctx)
 	if p == nil || p.IsAdmin() {
 		return nil
@@ -233,7 +366,14 @@ func (svc *Service) mayWrite(ctx context.Context, ix *index, e *Edge) error {
 		}
 		return errorf(ErrForbidden, "principal %s may declare only its own edges, not %s (of %s)", p.Name, e.Key(), e.Service())
 	}
-	if slices.Contains(ix.producers(e.To), p.Name) {
+	if producers == nil {
+		return nil
+	}
+	ps, err := producers()
+	if err != nil {
+		return err
+	}
+	if slices.Contains(ps, p.Name) {
 		return nil
 	}
 	return errorf(ErrForbidden, "principal %s may declare derived_from edges only into streams it produces; %s is not one", p.Name, e.To)
@@ -250,18 +390,24 @@ type EdgeFilter struct {
 
 // Edges lists the graph's edges matching f.
 func (svc *Service) Edges(ctx context.Context, f EdgeFilter) ([]Edge, error) {
-	ix, err := svc.snapshot(ctx)
+	ix, done, err := svc.read(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := []Edge{}
+	defer done()
+	var match []int32
 	for i := range ix.edges {
 		e := &ix.edges[i]
-		if (f.Kind != "" && e.Kind != f.Kind) || (f.Node != "" && e.From != f.Node && e.To != f.Node && (e.Job == nil || e.Job.Owner != f.Node)) ||
+		if e.Kind == "" || (f.Kind != "" && e.Kind != f.Kind) || (f.Node != "" && e.From != f.Node && e.To != f.Node && (e.Job == nil || e.Job.Owner != f.Node)) ||
 			(f.Source != "" && !slices.Contains(e.Sources, f.Source)) || (f.Stale && !svc.stale(e)) {
 			continue
 		}
-		out = append(out, *e)
+		match = append(match, int32(i))
+	}
+	slices.SortFunc(match, func(a, b int32) int { return compareEdges(&ix.edges[a], &ix.edges[b]) })
+	out := make([]Edge, 0, len(match))
+	for _, i := range match {
+		out = append(out, ix.edges[i])
 	}
 	return out, nil
 }

@@ -1,11 +1,14 @@
 package lineage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/accord/accord/audit"
@@ -32,25 +35,43 @@ func NewSQLStore(db sqlstore.DB) *SQLStore { return &SQLStore{db: db} }
 
 const edgeColumns = `kind, from_node, to_node, source, fields, schema_version, drift, first_seen, last_seen, job, column_lineage`
 
+// Check decides whether a write may go ahead, from state read in its
+// transaction: producers lists the services producing the written edge's
+// stream (see SQLStore.producers). Nil: no check.
+type Check func(producers func() ([]string, error)) error
+
 // Put stores each edge (one source each), replacing the row of the same
 // kind, ends and source but keeping its first sighting, in one
-// transaction. It reports which edges were new.
-func (st *SQLStore) Put(ctx context.Context, edges ...Edge) (created []bool, err error) {
+// transaction, after check (on the first edge's stream) allows it. It
+// reports which edges were new.
+func (st *SQLStore) Put(ctx context.Context, check Check, edges ...Edge) (created []bool, err error) {
 	created = make([]bool, len(edges))
 	err = st.inTx(ctx, func(tx *sql.Tx) error {
+		if check != nil && len(edges) > 0 {
+			if err := st.check(ctx, tx, check, &edges[0]); err != nil {
+				return err
+			}
+		}
+		notified := map[pairKey]bool{}
 		for i := range edges {
 			c, err := st.put(ctx, tx, &edges[i])
 			if err != nil {
 				return err
 			}
 			created[i] = c
+			if k := edges[i].pair(); !notified[k] {
+				notified[k] = true
+				if err := st.notify(ctx, tx, k); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
 	if err != nil && st.db.IsUniqueViolation(err) {
 		// Two writers inserted the same new edge at once (PostgreSQL):
 		// the second now finds the row and updates it.
-		return st.Put(ctx, edges...)
+		return st.Put(ctx, check, edges...)
 	}
 	return created, err
 }
@@ -95,9 +116,15 @@ func sameContent(a, b *Edge) bool {
 	return slices.Equal(a.Fields, b.Fields) && a.Version == b.Version && string(da) == string(db)
 }
 
-// Delete removes the edge of kind, from, to and source.
-func (st *SQLStore) Delete(ctx context.Context, kind Kind, from, to string, src Source) error {
+// Delete removes the edge of kind, from, to and source, after check
+// allows it.
+func (st *SQLStore) Delete(ctx context.Context, check Check, kind Kind, from, to string, src Source) error {
 	return st.inTx(ctx, func(tx *sql.Tx) error {
+		if check != nil {
+			if err := st.check(ctx, tx, check, &Edge{Kind: kind, From: from, To: to}); err != nil {
+				return err
+			}
+		}
 		olds, err := st.query(ctx, tx, `SELECT `+edgeColumns+` FROM lineage_edges WHERE kind = ? AND from_node = ? AND to_node = ? AND source = ?`,
 			string(kind), from, to, string(src))
 		if err != nil {
@@ -110,8 +137,119 @@ func (st *SQLStore) Delete(ctx context.Context, kind Kind, from, to string, src 
 			string(kind), from, to, string(src)); err != nil {
 			return fmt.Errorf("deleting edge %s: %w", olds[0].Key(), err)
 		}
+		if err := st.notify(ctx, tx, pairKey{kind, from, to}); err != nil {
+			return err
+		}
 		return st.record(ctx, tx, ActionEdgeDelete, &olds[0], nil)
 	})
+}
+
+// check runs c in tx for a write of e. On PostgreSQL a write that
+// decides from a stream's producers first takes a lock on the stream's
+// producers (a transaction-scoped advisory lock), so two writers cannot
+// both find a stream without a producer and both become it; on SQLite
+// the transaction already excludes every other writer.
+func (st *SQLStore) check(ctx context.Context, tx *sql.Tx, c Check, e *Edge) error {
+	stream := e.Stream()
+	locked := false
+	return c(func() ([]string, error) {
+		if st.db.Postgres() && !locked {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "lineage producers "+stream); err != nil {
+				return nil, fmt.Errorf("locking the producers of %s: %w", stream, err)
+			}
+			locked = true
+		}
+		return st.producers(ctx, tx, stream)
+	})
+}
+
+// producers lists the services producing stream as tx reads them, in the
+// order of the index (index.producers): its contract's owner (the
+// streams table, migration 0004) and the services, or owners of jobs, of
+// its stored produces edges, one per edge.
+func (st *SQLStore) producers(ctx context.Context, tx *sql.Tx, stream string) ([]string, error) {
+	type producer struct {
+		from    string
+		job     bool
+		service string
+	}
+	var ps []producer
+	var owner string
+	err := tx.QueryRowContext(ctx, st.db.Rebind(`SELECT owner FROM streams WHERE name = ?`), stream).Scan(&owner)
+	switch {
+	case err == nil:
+		ps = append(ps, producer{owner, false, owner})
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("reading the owner of stream %s: %w", stream, err)
+	}
+	rows, err := tx.QueryContext(ctx, st.db.Rebind(`SELECT from_node, job FROM lineage_edges WHERE kind = ? AND to_node = ?`), string(Produces), stream)
+	if err != nil {
+		return nil, fmt.Errorf("reading the producers of %s: %w", stream, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			from string
+			job  sql.NullString
+		)
+		if err := rows.Scan(&from, &job); err != nil {
+			return nil, fmt.Errorf("reading the producers of %s: %w", stream, err)
+		}
+		p := producer{from, job.Valid, from}
+		if job.Valid {
+			var j JobRef
+			if err := json.Unmarshal([]byte(job.String), &j); err != nil {
+				return nil, fmt.Errorf("decoding the job of a producer of %s: %w", stream, err)
+			}
+			p.service = j.Owner
+		}
+		ps = append(ps, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading the producers of %s: %w", stream, err)
+	}
+	slices.SortFunc(ps, func(a, b producer) int {
+		return cmp.Or(strings.Compare(a.from, b.from), cmp.Compare(btoi(a.job), btoi(b.job)))
+	})
+	ps = slices.CompactFunc(ps, func(a, b producer) bool { return a.from == b.from && a.job == b.job })
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.service
+	}
+	return out, nil
+}
+
+// feedTopic is the change feed's topic of lineage edges (the Context of a
+// registry.Change): not a registry context, which all begin with a dot.
+const feedTopic = "lineage"
+
+// notify tells the other replicas, when tx commits, that the edges of k
+// changed (see Service.Follow).
+func (st *SQLStore) notify(ctx context.Context, tx *sql.Tx, k pairKey) error {
+	key, err := json.Marshal([]string{string(k.kind), k.from, k.to})
+	if err != nil {
+		return fmt.Errorf("lineage: notice of %s %s -> %s: %w", k.kind, k.from, k.to, err)
+	}
+	if err := st.db.Notify(ctx, tx, feedTopic, string(key)); err != nil {
+		return fmt.Errorf("lineage: %w", err)
+	}
+	return nil
+}
+
+// parseNotice reads the edges a notice names.
+func parseNotice(key string) (pairKey, bool) {
+	var k []string
+	if err := json.Unmarshal([]byte(key), &k); err != nil || len(k) != 3 {
+		return pairKey{}, false
+	}
+	return pairKey{Kind(k[0]), k[1], k[2]}, true
+}
+
+// rowsOf returns the stored rows of the edges of k.kind from k.from to
+// k.to, every source, in the order All lists them.
+func (st *SQLStore) rowsOf(ctx context.Context, k pairKey) ([]Edge, error) {
+	return st.query(ctx, st.db.Read, `SELECT `+edgeColumns+` FROM lineage_edges WHERE kind = ? AND from_node = ? AND to_node = ? ORDER BY source`,
+		string(k.kind), k.from, k.to)
 }
 
 // All returns every stored edge, one per row.

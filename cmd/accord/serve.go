@@ -182,6 +182,11 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 			log.Error("cache invalidation feed stopped", slog.Any("err", err))
 		}
 	}()
+	go func() { // other replicas' lineage edge writes, applied as they come (PostgreSQL)
+		if err := graph.Follow(ctx, store); err != nil && ctx.Err() == nil {
+			log.Error("lineage change feed stopped", slog.Any("err", err))
+		}
+	}()
 	go func() { // build the lineage index now, not on the first query
 		if err := graph.Reload(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("loading the lineage index", slog.Any("err", err))

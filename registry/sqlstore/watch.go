@@ -63,18 +63,35 @@ func (s *Store) notice(regCtx, name string) (string, error) {
 // commits. On SQLite, where one process serves the database, it does
 // nothing.
 func (db DB) NotifyStream(ctx context.Context, tx *sql.Tx, name string) error {
-	if !db.d.postgres() {
+	return db.send(ctx, tx, notice{Stream: name}, "stream "+name)
+}
+
+// Notify queues in tx a change notice that the other processes sharing
+// the PostgreSQL database receive through Watch, as registry.Change{Context:
+// topic, Subject: key}, when tx commits: how another service keeping
+// state in memory (lineage's index) tells its replicas what changed.
+// topic must not be a registry context (start it without a dot), so the
+// registry's caches ignore it. On SQLite (one process) it does nothing.
+func (db DB) Notify(ctx context.Context, tx *sql.Tx, topic, key string) error {
+	return db.send(ctx, tx, notice{Context: topic, Subject: key}, topic+" "+key)
+}
+
+// send queues n in tx, or a notice to drop everything when n is too long
+// for NOTIFY.
+func (db DB) send(ctx context.Context, tx *sql.Tx, n notice, what string) error {
+	if db.d == nil || !db.d.postgres() {
 		return nil
 	}
-	payload, err := json.Marshal(notice{Instance: db.id, Stream: name, At: time.Now().UnixMilli()})
+	n.Instance, n.At = db.id, time.Now().UnixMilli()
+	payload, err := json.Marshal(n)
 	if err != nil {
 		return fmt.Errorf("sqlstore: notify: %w", err)
 	}
 	if len(payload) > maxPayload {
-		payload, _ = json.Marshal(notice{Instance: db.id, All: true, At: time.Now().UnixMilli()})
+		payload, _ = json.Marshal(notice{Instance: db.id, All: true, At: n.At})
 	}
 	if _, err := tx.ExecContext(ctx, db.d.rebind(`SELECT pg_notify(?, ?)`), channel, string(payload)); err != nil {
-		return fmt.Errorf("sqlstore: notify change of stream %s: %w", name, err)
+		return fmt.Errorf("sqlstore: notify change of %s: %w", what, err)
 	}
 	return nil
 }
