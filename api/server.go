@@ -122,6 +122,7 @@ type Server struct {
 	metrics      http.Handler // nil: no /metrics here
 	metricsToken string
 	observed     bool // any of the above: requests go through observe
+	spanNameOf   map[spanKey]string
 }
 
 type idKey struct {
@@ -157,6 +158,7 @@ func New(reg *registry.Registry, opts Options) *Server {
 		s.validator = newValidateHandler(s)
 	}
 	s.table = s.routeTable()
+	s.spanNameOf = s.spanNames()
 	s.router = s.routes()
 	s.checkRoutes(s.router)
 	return s
