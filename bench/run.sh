@@ -43,7 +43,9 @@ SCHEMAS=${SCHEMAS:-1000} MODES=${MODES:-"fetch version lookup compat register"} 
 DBURL=${1:-}
 work=$(mktemp -d)
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+# On exit the servers stop first (and finish what is in flight), then
+# their files go.
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
 
 go build -o "$work/accord" ./cmd/accord
 go build -o "$work/ceiling" ./bench/ceiling
