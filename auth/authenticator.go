@@ -119,6 +119,8 @@ func (a *Authenticator) AuthenticateHeaderFrom(ctx context.Context, header, remo
 	// each (a hundred connections stalled every request for seconds every
 	// TTL). The verification outlives a caller that goes away (its
 	// database calls keep their own deadlines), since others wait on it.
+	// Identical wrong passwords sent at once count as one failed attempt
+	// for the throttle: they are one guess.
 	v, err, _ := a.flight.Do(header, func() (any, error) {
 		gen := a.cache.gen.Load()
 		p, until, err := a.verify(context.WithoutCancel(ctx), header, remoteAddr, now)
