@@ -126,18 +126,11 @@ func (s *Server) writeVersion(w http.ResponseWriter, r *http.Request, v registry
 // routing when the schema has been served before. It reports whether it
 // answered.
 func (s *Server) serveHot(w http.ResponseWriter, r *http.Request) bool {
-	if r.Method != http.MethodGet || r.URL.RawQuery != "" {
+	k, ok := hotKey(r)
+	if !ok {
 		return false
 	}
-	rest, ok := strings.CutPrefix(r.URL.Path, "/schemas/ids/")
-	if !ok || len(rest) == 0 || len(rest) > 10 {
-		return false
-	}
-	id, err := strconv.ParseInt(rest, 10, 32)
-	if err != nil {
-		return false
-	}
-	body, ok := s.byID.Load(idKey{registry.DefaultContext, id})
+	body, ok := s.byID.Load(k)
 	if !ok {
 		s.hot.byIDMisses.Add(1)
 		return false
@@ -146,4 +139,21 @@ func (s *Server) serveHot(w http.ResponseWriter, r *http.Request) bool {
 	s.setRequestID(w, r)
 	writeBody(w, 200, body.([]byte))
 	return true
+}
+
+// hotKey is the cache key of a request serveHot may answer: GET
+// /schemas/ids/{id} in the default context, without a query.
+func hotKey(r *http.Request) (idKey, bool) {
+	if r.Method != http.MethodGet || r.URL.RawQuery != "" {
+		return idKey{}, false
+	}
+	rest, ok := strings.CutPrefix(r.URL.Path, "/schemas/ids/")
+	if !ok || len(rest) == 0 || len(rest) > 10 {
+		return idKey{}, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 32)
+	if err != nil {
+		return idKey{}, false
+	}
+	return idKey{registry.DefaultContext, id}, true
 }

@@ -58,22 +58,34 @@ func (s *Server) observe(w http.ResponseWriter, r *http.Request) {
 		s.obs.RequestStarted()
 	}
 	ctx := r.Context()
+	// A schema the hot cache holds is served from memory without routing
+	// (hotpath.go): it needs no routing context, and it gets a span only
+	// inside a caller's sampled trace (see spanned).
+	hot := s.cached(r)
 	var span trace.Span
 	if s.tracer != nil {
-		ctx = propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
-		ctx, span = s.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer))
+		// Header.Get would canonicalise "traceparent" (an allocation)
+		// on every request; most carry none.
+		if len(r.Header["Traceparent"]) > 0 {
+			ctx = propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
+		}
+		if spanned(ctx, hot) {
+			ctx, span = s.tracer.Start(ctx, r.Method, serverSpan...)
+		}
 	}
 	// A routing context made here is the one chi fills in (a router
 	// given one uses it), so the template can be read afterwards. The UI
 	// has its own router, which must start from a fresh one.
 	var rctx *chi.Context
-	if !s.isUI(r.URL.Path) {
+	if !hot && !s.isUI(r.URL.Path) {
 		rctx = routeContexts.Get().(*chi.Context)
 		rctx.Reset()
 		rctx.Routes = s.router
 		ctx = context.WithValue(ctx, chi.RouteCtxKey, rctx)
 	}
-	r = r.WithContext(ctx)
+	if ctx != r.Context() {
+		r = r.WithContext(ctx)
+	}
 	sw := statusWriters.Get().(*statusWriter)
 	*sw = statusWriter{ResponseWriter: w}
 	defer func() {
@@ -106,21 +118,7 @@ func (s *Server) observe(w http.ResponseWriter, r *http.Request) {
 			s.obs.RequestDone(route, r.Method, status, d)
 		}
 		if span != nil {
-			name := r.Method
-			if route != "" {
-				name += " " + route
-				span.SetAttributes(attribute.String("http.route", route))
-			}
-			span.SetName(name)
-			span.SetAttributes(
-				attribute.String("http.request.method", r.Method),
-				attribute.Int("http.response.status_code", status),
-				attribute.String("accord.request_id", w.Header().Get("X-Request-Id")),
-			)
-			if status >= 500 {
-				span.SetStatus(otelcodes.Error, http.StatusText(status))
-			}
-			span.End()
+			s.endSpan(span, r.Method, route, status, w.Header())
 		}
 		if s.accessLog {
 			attrs := []slog.Attr{
@@ -132,6 +130,93 @@ func (s *Server) observe(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	s.serve(sw, r)
+}
+
+// cached reports whether r is a fetch by id that serveHot will answer
+// from memory. (Should the entry go between this look and serveHot's,
+// the request is routed as any other, with no span and its route found
+// after the fact.)
+func (s *Server) cached(r *http.Request) bool {
+	k, ok := hotKey(r)
+	if !ok {
+		return false
+	}
+	_, ok = s.byID.Load(k)
+	return ok
+}
+
+// spanned decides whether a request gets a span of its own: every request
+// does, except a fetch by id answered from memory (hot) outside a
+// caller's sampled trace. That request is the hottest there is (a map
+// look-up and a write, about a microsecond of work), and a recorded and
+// exported span would cost it several times that (span, snapshot, OTLP
+// encoding, their garbage: over 10% of a loopback fetch, 5% being the
+// budget, docs/observability.md); a root span of it would tell an
+// operator nothing the metrics do not. A caller that samples its trace
+// still sees the fetch in it, and a caller's trace id (sampled or not)
+// is still in the request's context, hence in its log lines.
+func spanned(ctx context.Context, hot bool) bool {
+	return !hot || trace.SpanContextFromContext(ctx).IsSampled()
+}
+
+// serverSpan is how observe starts a request's span (a slice made once:
+// the options would otherwise be built per request).
+var serverSpan = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)}
+
+// endSpan names span after its route template, sets its attributes (one
+// call: the SDK grows its attribute slice per call) and ends it. An
+// unsampled span records nothing, so it is only ended.
+func (s *Server) endSpan(span trace.Span, method, route string, status int, h http.Header) {
+	if span.IsRecording() {
+		span.SetName(s.spanName(method, route))
+		attrs := [4]attribute.KeyValue{
+			attribute.String("http.request.method", method),
+			attribute.Int("http.response.status_code", status),
+			attribute.String("accord.request_id", h.Get("X-Request-Id")),
+		}
+		n := 3
+		if route != "" {
+			attrs[n] = attribute.String("http.route", route)
+			n++
+		}
+		span.SetAttributes(attrs[:n]...)
+		if status >= 500 {
+			span.SetStatus(otelcodes.Error, http.StatusText(status))
+		}
+	}
+	span.End()
+}
+
+// spanKey is a span name's method and route template.
+type spanKey struct{ method, route string }
+
+// spanNames holds "METHOD /route/{template}" for every route of the
+// table and the routes answered before routing, made once in New so that
+// naming a span allocates nothing.
+func (s *Server) spanNames() map[spanKey]string {
+	names := map[spanKey]string{}
+	add := func(method, route string) { names[spanKey{method, route}] = method + " " + route }
+	for _, rt := range s.table {
+		add(rt.method, rt.pattern)
+	}
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost} {
+		add(m, hotRoute)
+		add(m, uiRoute)
+		add(m, metricsRoute)
+	}
+	return names
+}
+
+// spanName is a request span's name: its method and route template, or
+// its method alone when no route matched.
+func (s *Server) spanName(method, route string) string {
+	if route == "" {
+		return method
+	}
+	if name, ok := s.spanNameOf[spanKey{method, route}]; ok {
+		return name
+	}
+	return method + " " + route
 }
 
 // Pools of what observe needs per request: the hot path allocates

@@ -483,6 +483,79 @@ func TestTracingExportsSpansOverOTLP(t *testing.T) {
 	}
 }
 
+// TestTracingCachedFetchByID pins down which fetches by id get a span:
+// the first (served from the store, routed) does; one served from the
+// hot cache does only inside a caller's sampled trace, as that caller's
+// child; an unsampled caller's trace id still reaches the log lines.
+func TestTracingCachedFetchByID(t *testing.T) {
+	rcv, tp := installTracing(t, false)
+	var logs syncBuffer
+	s := startObserved(t, t.TempDir(), observedOptions{tracer: metrics.Tracer(), accessLog: true, logs: &logs})
+	s.ok("POST", "/subjects/orders-value/versions", map[string]any{"schema": orderV1}, nil)
+	const (
+		sampledTrace, unsampledTrace, parent = "11111111111111111111111111111111", "22222222222222222222222222222222", "00f067aa0ba902b7"
+	)
+	exported := func() int {
+		if err := tp.ForceFlush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		rcv.mu.Lock()
+		defer rcv.mu.Unlock()
+		return len(rcv.spans)
+	}
+	named := func(name string) []receivedSpan {
+		if err := tp.ForceFlush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		rcv.mu.Lock()
+		defer rcv.mu.Unlock()
+		var out []receivedSpan
+		for _, sp := range rcv.spans {
+			if sp.name == name {
+				out = append(out, sp)
+			}
+		}
+		return out
+	}
+	const fetch = "GET /schemas/ids/{id}"
+	// Whether the registration left the encoded schema in the hot cache
+	// or not, the first fetch below fills it; count from there.
+	s.ok("GET", "/schemas/ids/1", nil, nil)
+	base := len(named(fetch))
+	n := exported()
+	for range 5 {
+		s.ok("GET", "/schemas/ids/1", nil, nil)
+	}
+	if got := exported(); got != n {
+		t.Errorf("cached fetches without a traceparent made %d spans, want none", got-n)
+	}
+	if r := s.do("GET", "/schemas/ids/1", nil, "traceparent", "00-"+sampledTrace+"-"+parent+"-01"); r.Status != 200 {
+		t.Fatalf("fetch in a sampled trace: %v", r)
+	}
+	if r := s.do("GET", "/schemas/ids/1", nil, "traceparent", "00-"+unsampledTrace+"-"+parent+"-00"); r.Status != 200 {
+		t.Fatalf("fetch in an unsampled trace: %v", r)
+	}
+	got := named(fetch)[base:]
+	if len(got) != 1 || got[0].traceID != sampledTrace || got[0].parent != parent {
+		t.Fatalf("fetch spans after the cached fetches: %+v, want one in trace %s, child of %s", got, sampledTrace, parent)
+	}
+	if got[0].attrs["http.route"] != "/schemas/ids/{id}" || got[0].attrs["http.response.status_code"] != "200" {
+		t.Errorf("cached fetch span attributes: %v", got[0].attrs)
+	}
+	// Not cached (no such schema): routed, and spanned.
+	if r := s.do("GET", "/schemas/ids/999", nil); r.Status != 404 {
+		t.Fatalf("unknown id: %v", r)
+	}
+	if all := named(fetch); len(all) != base+2 {
+		t.Errorf("fetch spans: %d, want %d (the unknown id's too)", len(all), base+2)
+	}
+	for _, id := range []string{sampledTrace, unsampledTrace} {
+		if !strings.Contains(logs.String(), `"trace_id":"`+id+`"`) {
+			t.Errorf("no access log line carries trace id %s", id)
+		}
+	}
+}
+
 // syncBuffer is a bytes.Buffer safe for concurrent writers.
 type syncBuffer struct {
 	mu sync.Mutex

@@ -133,6 +133,7 @@ type Server struct {
 	metrics      http.Handler // nil: no /metrics here
 	metricsToken string
 	observed     bool // any of the above: requests go through observe
+	spanNameOf   map[spanKey]string
 }
 
 type idKey struct {
@@ -168,6 +169,7 @@ func New(reg *registry.Registry, opts Options) *Server {
 		s.validator = newValidateHandler(s)
 	}
 	s.table = s.routeTable()
+	s.spanNameOf = s.spanNames()
 	s.router = s.routes()
 	s.checkRoutes(s.router)
 	return s

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // DefaultCacheTTL is how long a verified credential is trusted without
@@ -40,7 +42,8 @@ type Options struct {
 type Authenticator struct {
 	store    Store
 	cache    *verifyCache
-	throttle *throttle // failed password attempts (throttle.go)
+	throttle *throttle          // failed password attempts (throttle.go)
+	flight   singleflight.Group // verifications in progress, by credential
 	log      *slog.Logger
 	now      func() time.Time
 }
@@ -110,16 +113,30 @@ func (a *Authenticator) AuthenticateHeaderFrom(ctx context.Context, header, remo
 	} else if failed {
 		return nil, errBadCredentials
 	}
-	gen := a.cache.gen.Load()
-	p, until, err := a.verify(ctx, header, remoteAddr, now)
-	if err != nil {
-		if errors.Is(err, ErrUnauthenticated) {
-			a.cache.fail(gen, h, now)
+	// Concurrent misses of one credential share one verification: when a
+	// client's entry expires, every connection it has misses at once, and
+	// a password's argon2id hash costs tens of milliseconds and 19 MiB
+	// each (a hundred connections stalled every request for seconds every
+	// TTL). The verification outlives a caller that goes away (its
+	// database calls keep their own deadlines), since others wait on it.
+	// Identical wrong passwords sent at once count as one failed attempt
+	// for the throttle: they are one guess.
+	v, err, _ := a.flight.Do(header, func() (any, error) {
+		gen := a.cache.gen.Load()
+		p, until, err := a.verify(context.WithoutCancel(ctx), header, remoteAddr, now)
+		if err != nil {
+			if errors.Is(err, ErrUnauthenticated) {
+				a.cache.fail(gen, h, now)
+			}
+			return nil, err
 		}
+		a.cache.put(gen, header, h, p, now, until)
+		return p, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	a.cache.put(gen, header, h, p, now, until)
-	return p, nil
+	return v.(*Principal), nil
 }
 
 // verify checks a credential against the store. until is when the proof

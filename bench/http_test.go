@@ -2,11 +2,10 @@ package bench
 
 import (
 	"bytes"
-	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,12 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/api"
-	"github.com/accord/accord/compat/avro"
-	"github.com/accord/accord/compat/jsonschema"
-	"github.com/accord/accord/compat/protobuf"
-	"github.com/accord/accord/registry"
-	"github.com/accord/accord/registry/sqlstore"
+	"github.com/accord/accord/metrics"
 )
 
 var ceilingBody = func() []byte {
@@ -40,17 +36,25 @@ func ceiling() http.Handler {
 
 const orderSchema = `{"type":"record","name":"Order","namespace":"com.acme","fields":[{"name":"id","type":"string"},{"name":"amount","type":"double"},{"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD","GBP"]}},{"name":"note","type":["null","string"],"default":null}]}`
 
-// accordServer starts the real stack over the store at target (a folder
-// for SQLite or a PostgreSQL URL).
+// Credentials of the admin the benchmark server is bootstrapped with;
+// every request carries them (HTTP Basic, as serializers send theirs).
+const benchAdmin, benchPassword = "bench-admin", "bench-admin-password-1"
+
+var benchAuth = "Basic " + base64.StdEncoding.EncodeToString([]byte(benchAdmin+":"+benchPassword))
+
+// accordServer starts the stack over the store at target (a folder for
+// SQLite or a PostgreSQL URL) wired as accord serve wires it:
+// authentication on, contracts as the registry's policy and the stream
+// mirror, audit, lineage, proposals, and metrics observing the store, the
+// registry and every request (the access log off).
 func accordServer(b *testing.B, target string) *httptest.Server {
-	store, err := sqlstore.Open(context.Background(), target)
-	if err != nil {
-		b.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
-	srv := httptest.NewServer(api.New(reg, api.Options{Logger: log}))
-	b.Cleanup(func() { srv.Close(); store.Close() })
+	m := metrics.NewServer(metrics.ReadBuild("bench", ""))
+	st := accordtest.New(b, target, accordtest.Options{Auth: true, Admin: benchAdmin, AdminSecret: benchPassword, Watch: true, Observer: m,
+		LogWriter: io.Discard})
+	h := api.New(st.Registry, api.Options{Logger: st.Log, Auth: st.Auth, Contracts: st.Contracts, Audit: st.Audit, Lineage: st.Lineage,
+		Proposals: st.Proposals, DEK: st.DEK, Observer: m, Metrics: m.Handler()})
+	srv := httptest.NewServer(h)
+	b.Cleanup(srv.Close)
 	return srv
 }
 
@@ -86,6 +90,7 @@ func load(b *testing.B, base string, req request) {
 			}
 			r, _ := http.NewRequest(req.method, base+path, body)
 			r.Header.Set("Content-Type", api.ContentType)
+			r.Header.Set("Authorization", benchAuth)
 			resp, err := client.Do(r)
 			if err != nil {
 				failed.Store(err.Error())
@@ -153,7 +158,10 @@ func BenchmarkHTTP(b *testing.B) {
 		srv := accordServer(b, target)
 		subject := fmt.Sprintf("bench-%s-%d", name, os.Getpid())
 		body, _ := json.Marshal(map[string]string{"schema": orderSchema})
-		resp, err := http.Post(srv.URL+"/subjects/"+subject+"/versions", api.ContentType, bytes.NewReader(body))
+		post, _ := http.NewRequest("POST", srv.URL+"/subjects/"+subject+"/versions", bytes.NewReader(body))
+		post.Header.Set("Content-Type", api.ContentType)
+		post.Header.Set("Authorization", benchAuth)
+		resp, err := http.DefaultClient.Do(post)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -42,6 +42,10 @@ func Setup(ctx context.Context, version string) (trace.TracerProvider, func(cont
 			break
 		}
 	}
+	batch, err := BatchConfigFromEnv(os.Getenv)
+	if err != nil {
+		return nil, noop, err
+	}
 	exp, err := otlptracehttp.New(ctx)
 	if err != nil {
 		return nil, noop, fmt.Errorf("tracing: OTLP exporter: %w", err)
@@ -53,7 +57,9 @@ func Setup(ctx context.Context, version string) (trace.TracerProvider, func(cont
 	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
 		return nil, noop, fmt.Errorf("tracing: resource: %w", err)
 	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
+	// The SDK's sampler (OTEL_TRACES_SAMPLER, default parent-based
+	// always-on) decides; Batcher (batch.go) exports.
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(NewBatcher(exp, batch)), sdktrace.WithResource(res))
 	otel.SetTracerProvider(tp)
 	return tp, tp.Shutdown, nil
 }

@@ -39,3 +39,11 @@ func TestSetupOffWithoutEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSetupRefusesBadBatchSettings(t *testing.T) {
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:1")
+	t.Setenv("OTEL_BSP_MAX_QUEUE_SIZE", "lots")
+	if _, _, err := Setup(t.Context(), "test"); err == nil {
+		t.Fatal("Setup accepted OTEL_BSP_MAX_QUEUE_SIZE=lots")
+	}
+}
