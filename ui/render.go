@@ -107,9 +107,10 @@ func loadPages(static *staticFiles) pageSet {
 		},
 		"isodate": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"join":    strings.Join,
-		"diffView": func(d Diff, left, right, view string) diffView {
-			return diffView{D: d, Left: left, Right: right, View: view}
+		"diffView": func(d Diff, left, right, view, fullURL string) diffView {
+			return diffView{D: d, Left: left, Right: right, View: view, FullURL: fullURL}
 		},
+		"foldView": func(f *Fold, fullURL string) foldView { return foldView{F: f, URL: fullURL} },
 		"eventTypeHelp": func(t any) string {
 			return eventTypeHelp[fmt.Sprint(t)]
 		},
@@ -127,6 +128,14 @@ func loadPages(static *staticFiles) pageSet {
 type diffView struct {
 	D                 Diff
 	Left, Right, View string
+	// FullURL is the page with every unchanged line shown.
+	FullURL string
+}
+
+// foldView is a fold row: the lines left out and where to see them.
+type foldView struct {
+	F   *Fold
+	URL string
 }
 
 // navItem is a main navigation entry.

@@ -456,6 +456,7 @@ type diffData struct {
 	Violations []compat.Violation
 	Diff       Diff
 	View       string
+	Full       bool // every unchanged line shown
 	Same       bool
 	CheckErr   string
 }
@@ -467,7 +468,7 @@ func (h *handler) diffPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	d := diffData{Stream: st, View: q.Get("view")}
+	d := diffData{Stream: st, View: q.Get("view"), Full: q.Get("full") == "1"}
 	if d.View == "" {
 		d.View = "side"
 	}
@@ -516,6 +517,9 @@ func (h *handler) diffPage(w http.ResponseWriter, r *http.Request) error {
 		d.Compatible = len(d.Violations) == 0 && err == nil
 	}
 	d.Diff = buildDiff(render(older.Schema.Type, older.Schema.Schema), render(newer.Schema.Type, newer.Schema.Schema), d.Violations)
+	if !d.Full {
+		d.Diff = d.Diff.folded(diffContext)
+	}
 	h.render(w, r, 200, "diff", fmt.Sprintf("%s: version %d → %d", st.Name, d.From, d.To), "Streams", d)
 	return nil
 }

@@ -47,6 +47,8 @@ type handler struct {
 	pages   pageSet
 	static  *staticFiles
 	streams *streamCache
+	// findings: the lineage's governance findings (findings.go).
+	findings *findingsCache
 	// key signs CSRF tokens; random per process (see decisions.md).
 	key   []byte
 	reqID atomic.Uint64
@@ -66,6 +68,7 @@ func New(opts Options) http.Handler {
 	h.static = loadStatic()
 	h.pages = loadPages(h.static)
 	h.streams = newStreamCache(opts.Contracts)
+	h.findings = &findingsCache{svc: opts.Lineage, log: h.log}
 	h.router = h.routes()
 	return h
 }
