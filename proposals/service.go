@@ -211,6 +211,12 @@ func (s *Service) PendingByStream(ctx context.Context) (map[string]int, error) {
 	return s.store.pendingByStream(ctx)
 }
 
+// PendingCount counts the pending proposals (the UI's navigation shows
+// it): one indexed count.
+func (s *Service) PendingCount(ctx context.Context) (int, error) {
+	return s.store.pendingCount(ctx)
+}
+
 // MayDecide reports whether p may approve or reject pr: pr is pending, and
 // p is a reviewer or an admin and not pr's proposer. A nil p
 // (authentication off) may.

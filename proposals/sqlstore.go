@@ -123,6 +123,14 @@ func (st *sqlStore) list(ctx context.Context, f Filter) ([]Proposal, error) {
 // pendingByStream counts pending proposals per stream: one grouped scan
 // of the pending rows of index proposals_by_state_stream, however many
 // streams there are.
+func (st *sqlStore) pendingCount(ctx context.Context) (int, error) {
+	var n int
+	if err := st.db.Read.QueryRowContext(ctx, st.db.Rebind(`SELECT COUNT(*) FROM proposals WHERE state = ?`), string(Pending)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("counting pending proposals: %w", err)
+	}
+	return n, nil
+}
+
 func (st *sqlStore) pendingByStream(ctx context.Context) (map[string]int, error) {
 	rows, err := st.db.Read.QueryContext(ctx, st.db.Rebind(`SELECT stream, COUNT(*) FROM proposals WHERE state = ? AND stream <> '' GROUP BY stream`), string(Pending))
 	if err != nil {

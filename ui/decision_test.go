@@ -60,3 +60,34 @@ func indexOf(s, sub string) int {
 	}
 	return -1
 }
+
+// The proposals list triages: verdict, affected consumers, visibility,
+// description and age per row, a pending count in the navigation, and
+// filters for mine to review, public only and breaking only.
+func TestProposalsTriage(t *testing.T) {
+	e := newEnv(t, true)
+	pr := e.seed()
+	link := fmt.Sprintf(`href="/ui/proposals/%d"`, pr.ID)
+	c := e.client().signedIn(t, "rita")
+	a := c.get(t, "/ui/proposals")
+	wantStatus(t, "list", a, 200)
+	wantContains(t, "list", a, link, ">Verdict<", ">Affected consumers<", ">Visibility<", ">Age<", "add a note",
+		`<span class="badge ok">compatible</span>`, `Proposals <span class="count-badge">1<span class="visually-hidden"> pending</span>`)
+	for _, tc := range []struct {
+		query string
+		who   string
+		want  bool
+	}{
+		{"?mine=1", "rita", true},
+		{"?mine=1", "orders-svc", false}, // its own proposal is not its to review
+		{"?public=1", "rita", true},
+		{"?breaking=1", "rita", false}, // compatible, nobody hurt
+	} {
+		got := e.client().signedIn(t, tc.who).get(t, "/ui/proposals"+tc.query)
+		wantStatus(t, tc.query, got, 200)
+		if has := indexOf(got.body, link) >= 0; has != tc.want {
+			t.Errorf("%s as %s: lists the proposal %t, want %t", tc.query, tc.who, has, tc.want)
+		}
+	}
+	wantStatus(t, "bad flag", c.get(t, "/ui/proposals?breaking=maybe"), 400)
+}

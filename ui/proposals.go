@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/accord/accord/compat"
+	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
 )
@@ -23,6 +25,21 @@ type proposalRow struct {
 	BaseVersion int
 	CreatedAt   time.Time
 	Description string
+	// Triage (the list page only): the verdict, the stream's visibility
+	// and the readers hurt, from the live report of a pending proposal
+	// or the one stored with a decision; HasReport false when neither.
+	HasReport  bool
+	Compatible bool
+	Blocking   bool
+	Affected   int
+	Reached    int
+	Visibility string
+	Age        string
+}
+
+// Breaking reports whether the proposal breaks a rule or a reader.
+func (r proposalRow) Breaking() bool {
+	return r.HasReport && (!r.Compatible || r.Blocking || r.Affected > 0)
 }
 
 func proposalRows(prs []proposals.Proposal) []proposalRow {
@@ -39,6 +56,11 @@ func proposalFilter(stream string) proposals.Filter {
 	return proposals.Filter{State: proposals.Pending, Stream: stream, Limit: PageSize}
 }
 
+// triageMax bounds the proposals a filtered list (mine, public, breaking)
+// reads and reports on: the filters apply to the newest triageMax
+// proposals of the chosen state (docs/limits.md).
+const triageMax = 200
+
 type proposalsData struct {
 	Off     bool
 	Stream  string // "" every stream
@@ -47,6 +69,20 @@ type proposalsData struct {
 	Rows    []proposalRow
 	NextURL string
 	Before  int64
+	// Filters.
+	Mine, Public, Breaking bool
+	Filtered               bool // one of them is on
+	Capped                 bool // more than triageMax proposals were candidates
+}
+
+func flagParam(q url.Values, name string) (bool, error) {
+	switch q.Get(name) {
+	case "", "0":
+		return false, nil
+	case "1", "on", "true":
+		return true, nil
+	}
+	return false, badRequest("The query parameter %s=%q must be 1 or absent.", name, q.Get(name))
 }
 
 func (h *handler) proposalsPage(w http.ResponseWriter, r *http.Request) error {
@@ -62,7 +98,20 @@ func (h *handler) proposalsPage(w http.ResponseWriter, r *http.Request) error {
 		d.State = "pending"
 	}
 	d.Stream = strings.TrimSpace(q.Get("stream"))
+	var err error
+	for _, f := range []struct {
+		name string
+		to   *bool
+	}{{"mine", &d.Mine}, {"public", &d.Public}, {"breaking", &d.Breaking}} {
+		if *f.to, err = flagParam(q, f.name); err != nil {
+			return err
+		}
+	}
+	d.Filtered = d.Mine || d.Public || d.Breaking
 	f := proposals.Filter{Stream: d.Stream, Limit: PageSize + 1}
+	if d.Filtered {
+		f.Limit = triageMax + 1
+	}
 	if d.State != "all" {
 		f.State = proposals.State(d.State)
 		if !f.State.Valid() {
@@ -74,18 +123,110 @@ func (h *handler) proposalsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.BeforeID, d.Before = int64(before), int64(before)
-	prs, err := h.opts.Proposals.List(r.Context(), f)
+	ctx := r.Context()
+	prs, err := h.opts.Proposals.List(ctx, f)
 	if err != nil {
 		return err
 	}
-	prs, d.NextURL = keysetPage(r, prs, func(p proposals.Proposal) int64 { return p.ID })
-	d.Rows = proposalRows(prs)
+	if d.Filtered {
+		if len(prs) > triageMax {
+			prs, d.Capped = prs[:triageMax], true
+		}
+	} else {
+		prs, d.NextURL = keysetPage(r, prs, func(p proposals.Proposal) int64 { return p.ID })
+	}
+	snap, err := h.streams.get(ctx)
+	if err != nil {
+		return err
+	}
+	me := sessionFrom(r).principal
+	now := h.now()
+	for _, p := range prs {
+		row := proposalRows([]proposals.Proposal{p})[0]
+		row.Age = age(now.Sub(p.CreatedAt))
+		if st, ok := snap.byName[p.Stream]; ok {
+			row.Visibility = string(st.Visibility)
+		}
+		if d.Mine && (p.State != proposals.Pending || !h.opts.Proposals.MayDecide(me, p) || me == nil) {
+			continue
+		}
+		if d.Public && row.Visibility != "public" {
+			continue
+		}
+		rep := p.DecisionReport
+		if p.State == proposals.Pending {
+			if rep, err = h.triage(ctx, p); err != nil {
+				return err
+			}
+		}
+		if rep != nil {
+			row.HasReport, row.Compatible, row.Blocking = true, rep.Compatible, rep.Blocking
+			if v := newImpactView(rep.Impact, nil); v != nil {
+				row.Affected, row.Reached = len(v.Affected), len(v.Rows)
+			}
+		}
+		if d.Breaking && !row.Breaking() {
+			continue
+		}
+		d.Rows = append(d.Rows, row)
+		if d.Filtered && len(d.Rows) == PageSize {
+			d.Capped = true
+			break
+		}
+	}
 	title := "Proposals"
 	if d.Stream != "" {
 		title = "Proposals of " + d.Stream
 	}
 	h.render(w, r, 200, "proposals", title, "Proposals", d)
 	return nil
+}
+
+// triage is the part of a pending proposal's report the list shows: the
+// compatibility verdict and the impact, without the lints (the
+// notification rule reads every contract, too slow for 50 rows at 10,000
+// streams; the proposal's page shows them). nil when the report cannot
+// be computed (the subject was deleted since): the row says "unknown".
+func (h *handler) triage(ctx context.Context, p proposals.Proposal) (*proposals.Report, error) {
+	in := registry.SchemaInput{Schema: p.Schema, SchemaType: p.SchemaType, References: p.References}
+	cr, err := h.opts.Registry.CheckCompatibility(ctx, p.Subject, 0, in, false)
+	if err != nil {
+		if storeFailure(err) {
+			return nil, err
+		}
+		return nil, nil
+	}
+	rep := &proposals.Report{Compatible: cr.Compatible, Differences: cr.Violations}
+	if h.opts.Lineage != nil && p.Stream != "" {
+		imp, err := h.opts.Lineage.Impact(ctx, p.Stream, lineage.ImpactRequest{Subject: p.Subject, Schema: in})
+		switch {
+		case err == nil:
+			rep.Impact = &imp
+		case storeFailure(err):
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
+// age says how long ago, in the largest whole unit.
+func age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute")
+	case d < 48*time.Hour:
+		return plural(int(d/time.Hour), "hour")
+	}
+	return plural(int(d/(24*time.Hour)), "day")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
 }
 
 type proposalData struct {

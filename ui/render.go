@@ -142,6 +142,8 @@ type foldView struct {
 type navItem struct {
 	Label, Href string
 	Current     bool
+	// Count is shown after the label (the pending proposals); 0 none.
+	Count int
 }
 
 // layout is what every page's frame shows.
@@ -177,12 +179,18 @@ func (h *handler) layout(r *http.Request, title, nav string, data any) layout {
 	if nav == "" {
 		return l
 	}
-	items := []navItem{{"Streams", "/ui/streams", false}, {"Lineage", "/ui/lineage", false}, {"Proposals", "/ui/proposals", false}}
+	items := []navItem{{Label: "Streams", Href: "/ui/streams"}, {Label: "Lineage", Href: "/ui/lineage"}, {Label: "Proposals", Href: "/ui/proposals"}}
+	if h.opts.Proposals != nil {
+		// The count is a hint: a failure to read it leaves it out.
+		if n, err := h.opts.Proposals.PendingCount(r.Context()); err == nil {
+			items[2].Count = n
+		}
+	}
 	if canAudit(s.principal) {
-		items = append(items, navItem{"Audit", "/ui/audit", false})
+		items = append(items, navItem{Label: "Audit", Href: "/ui/audit"})
 	}
 	if canSubjects(s.principal) {
-		items = append(items, navItem{"Subjects", "/ui/subjects", false})
+		items = append(items, navItem{Label: "Subjects", Href: "/ui/subjects"})
 	}
 	for i := range items {
 		items[i].Current = items[i].Label == nav
