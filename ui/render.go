@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -36,10 +37,11 @@ func contextWithSession(ctx context.Context, s *sess) context.Context {
 type staticFiles struct {
 	hash  map[string]string // file name → hash
 	files map[string][]byte
+	gz    map[string][]byte // gzipped, compressed once
 }
 
 func loadStatic() *staticFiles {
-	s := &staticFiles{hash: map[string]string{}, files: map[string][]byte{}}
+	s := &staticFiles{hash: map[string]string{}, files: map[string][]byte{}, gz: map[string][]byte{}}
 	entries, err := fs.ReadDir(staticFS, "static")
 	if err != nil {
 		panic(err) // embedded: cannot fail
@@ -52,6 +54,7 @@ func loadStatic() *staticFiles {
 		sum := sha256.Sum256(b)
 		s.hash[e.Name()] = hex.EncodeToString(sum[:6])
 		s.files[e.Name()] = b
+		s.gz[e.Name()] = gzipBytes(b, gzip.BestCompression)
 	}
 	return s
 }
@@ -80,8 +83,7 @@ func (h *handler) serveStatic(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", contentTypes[path.Ext(name)])
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.Write(b)
+	writeBody(w, r, http.StatusOK, b, h.static.gz[name])
 }
 
 // pageSet holds one template per page, each with the shared layout.
@@ -219,9 +221,7 @@ func (h *handler) renderLayout(w http.ResponseWriter, r *http.Request, status in
 	hd := w.Header()
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Cache-Control", "no-store")
-	hd.Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	writeBody(w, r, status, buf.Bytes(), nil)
 }
 
 type errorData struct {
@@ -263,3 +263,5 @@ func keysetPage[T any](r *http.Request, items []T, id func(T) int64) ([]T, strin
 	q.Set("before", strconv.FormatInt(id(items[len(items)-1]), 10))
 	return items, r.URL.Path + "?" + q.Encode()
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
