@@ -33,6 +33,7 @@ type svgNode struct {
 	Class, EventType            string
 	Owner                       string // of a job
 	Private, Root               bool
+	NoContract                  bool // a stream no contract declares
 	Layer, Depth                int
 	X, Y, W, H                  int
 	TextX, TextY, SubY          int
@@ -55,6 +56,7 @@ type lineageData struct {
 	Omitted         int
 	Asked           bool
 	EventTypes      []string
+	Findings        []finding // about the drawn streams and services
 }
 
 func (h *handler) lineagePage(w http.ResponseWriter, r *http.Request) error {
@@ -95,6 +97,15 @@ func (h *handler) lineagePage(w http.ResponseWriter, r *http.Request) error {
 		if err := h.layoutGraph(r, &d, root, up, down); err != nil {
 			return err
 		}
+		drawn := map[string]bool{}
+		for _, n := range d.Nodes {
+			drawn[n.Kind+":"+n.Name] = true
+		}
+		if d.Findings, err = h.findingsWhere(r.Context(), func(f lineage.Finding) bool {
+			return (f.Stream != "" && drawn["stream:"+f.Stream]) || (f.Service != "" && drawn["service:"+f.Service])
+		}); err != nil {
+			return err
+		}
 	}
 	h.render(w, r, 200, "lineage", title, "Lineage", d)
 	return nil
@@ -125,6 +136,8 @@ func (h *handler) layoutGraph(r *http.Request, d *lineageData, root lineage.Node
 			if st, ok := snap.byName[gn.Name]; ok {
 				n.EventType = string(st.EventType)
 				n.Private = st.Visibility == "private"
+			} else if gn.Visibility == "" {
+				n.NoContract = true
 			}
 			n.Class = "node stream"
 			if n.EventType != "" {

@@ -233,6 +233,7 @@ type versionRow struct {
 	Registered time.Time
 	Author     string
 	Selected   bool
+	Step       versionStep // what it changed against the version before
 }
 
 type streamData struct {
@@ -249,6 +250,8 @@ type streamData struct {
 	From, To    int
 	Proposals   []proposalRow
 	ProposalsOn bool
+	Readers     []declaredReader
+	Findings    []finding
 }
 
 // streamOfPath reads the stream a /ui/streams/{name}/... page is about.
@@ -266,6 +269,9 @@ func (h *handler) streamOfPath(r *http.Request) (contracts.Stream, error) {
 func (h *handler) streamPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	st, err := h.streamOfPath(r)
+	if noContract(err) {
+		return h.contractlessPage(w, r, pathParamRaw(r, "name"), err)
+	}
 	if err != nil {
 		return err
 	}
@@ -306,6 +312,15 @@ func (h *handler) streamPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	} else if version != 0 {
 		return notFound("Subject %s has no version %d.", d.Subject, version)
+	}
+	if err := h.steps(ctx, d.Subject, d.Level, d.Versions); err != nil {
+		return err
+	}
+	if d.Readers, err = h.staleDeclarations(ctx, d); err != nil {
+		return err
+	}
+	if d.Findings, err = h.findingsFor(ctx, st.Name); err != nil {
+		return err
 	}
 	lints, err := h.lint(ctx, &st)
 	if err != nil {

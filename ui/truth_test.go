@@ -1,0 +1,51 @@
+package ui_test
+
+import (
+	"testing"
+
+	"github.com/accord/accord/contracts"
+	"github.com/accord/accord/lineage"
+)
+
+// Lineage truth and history: a stream no contract declares has a page
+// that says so (not a 404) and is drawn as such; governance findings show
+// on the stream and lineage pages; a reader's declared field the latest
+// version lacks is flagged; each version says what it changed and its
+// verdict.
+func TestLineageTruthAndHistory(t *testing.T) {
+	e := newEnv(t, true)
+	e.seed()
+	admin := e.as("root")
+	// orders-archive: named by an edge, declared by no contract.
+	_, err := e.lin.PutEdge(admin, lineage.Edge{Kind: lineage.DerivedFrom, From: "orders", To: "orders-archive"})
+	must(t, "edge", err)
+	_, err = e.lin.PutEdge(admin, lineage.Edge{Kind: lineage.Consumes, From: "orders-archive", To: "archive-svc"})
+	must(t, "edge", err)
+	// payments is private (domain of orders-svc): read from outside it.
+	_, err = e.lin.PutEdge(admin, lineage.Edge{Kind: lineage.Consumes, From: "payments", To: "fraud-svc"})
+	must(t, "edge", err)
+	// billing-svc declares it reads id and total; a reader declares gone.
+	_, err = e.streams.Update(admin, "orders", func(s *contracts.Stream) error {
+		s.Consumers = append(s.Consumers, contracts.Consumer{Principal: "support-svc", Fields: []string{"id", "gone"}})
+		return nil
+	})
+	must(t, "update", err)
+
+	c := e.client().signedIn(t, "rita")
+	a := c.get(t, "/ui/streams/orders-archive")
+	wantStatus(t, "contractless", a, 200)
+	wantContains(t, "contractless", a, "no contract", "No contract declares this stream", `href="/ui/streams/orders"`, `href="/ui/lineage?service=archive-svc"`)
+	wantStatus(t, "unknown stream", c.get(t, "/ui/streams/nowhere"), 404)
+
+	l := c.get(t, "/ui/lineage?stream=orders&depth=2")
+	wantContains(t, "lineage", l, `<span class="badge nocontract">no contract</span>`, "orders-archive: stream, no contract", "Governance findings", "unowned_stream")
+	wantLacks(t, "lineage", l, "aria-label=\"stream ")
+
+	p := c.get(t, "/ui/streams/payments")
+	wantContains(t, "payments", p, "Governance findings", "fraud-svc", "private_consumed_outside_domain")
+
+	o := c.get(t, "/ui/streams/orders")
+	wantContains(t, "orders", o, `<span class="stale"><code>gone</code> (stale)</span>`, "Change from the previous version", `<span class="added">+ total</span>`, `<span class="badge ok">compatible</span>`, "first version")
+	// payments v1 -> v2 retypes amount: incompatible, and said so.
+	wantContains(t, "payments", p, `<span class="retyped">~ amount retyped</span>`, `<span class="badge sev-error">incompatible</span>`)
+}
