@@ -228,6 +228,21 @@ type errorData struct {
 	Status int
 	Reason string
 	Msg    string
+	// Back is the UI page the user came from (same origin), "" none.
+	Back string
+}
+
+// backLink returns the UI page a request came from, from its Referer when
+// that is this server's /ui page (and not the failing page itself).
+func backLink(r *http.Request) string {
+	ref, err := url.Parse(r.Referer())
+	if err != nil || ref.Host != r.Host || !strings.HasPrefix(ref.Path, "/ui/") || ref.Path == "/ui/login" {
+		return ""
+	}
+	if ref.Path == r.URL.Path && ref.RawQuery == r.URL.RawQuery {
+		return ""
+	}
+	return ref.RequestURI()
 }
 
 func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
@@ -239,7 +254,7 @@ func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 	if sessionFrom(r).principal == nil && h.opts.Auth != nil {
 		nav = "" // not signed in: no navigation to pages it cannot see
 	}
-	l := h.layout(r, reason, nav, errorData{Status: status, Reason: reason, Msg: msg})
+	l := h.layout(r, reason, nav, errorData{Status: status, Reason: reason, Msg: msg, Back: backLink(r)})
 	h.renderLayout(w, r, status, "error", l)
 }
 

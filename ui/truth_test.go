@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/accord/accord/contracts"
@@ -48,4 +49,18 @@ func TestLineageTruthAndHistory(t *testing.T) {
 	wantContains(t, "orders", o, `<span class="stale"><code>gone</code> (stale)</span>`, "Change from the previous version", `<span class="added">+ total</span>`, `<span class="badge ok">compatible</span>`, "first version")
 	// payments v1 -> v2 retypes amount: incompatible, and said so.
 	wantContains(t, "payments", p, `<span class="retyped">~ amount retyped</span>`, `<span class="badge sev-error">incompatible</span>`)
+}
+
+// An error page links back to the page the user came from.
+func TestErrorLinksBack(t *testing.T) {
+	e := newEnv(t, true)
+	e.seed()
+	c := e.client().signedIn(t, "rita")
+	req, _ := http.NewRequest("GET", e.URL+"/ui/streams/nowhere", nil)
+	req.Header.Set("Referer", e.URL+"/ui/proposals?state=all")
+	a := c.do(t, req)
+	wantStatus(t, "missing stream", a, 404)
+	wantContains(t, "missing stream", a, `<a href="/ui/proposals?state=all">Back to where you were</a>`)
+	req.Header.Set("Referer", "https://elsewhere.example/ui/proposals")
+	wantLacks(t, "foreign referer", c.do(t, req), "Back to where you were")
 }
