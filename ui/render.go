@@ -159,6 +159,8 @@ type layout struct {
 	CSRF      string
 	RequestID string
 	Data      any
+	// Wide pages (the lineage graph) use the window's whole width.
+	Wide bool
 }
 
 // Permissions the navigation and pages share; nil principal means
@@ -204,7 +206,9 @@ func (h *handler) layout(r *http.Request, title, nav string, data any) layout {
 // render executes a page into a buffer first, so a template error is a
 // clean 500 rather than half a page.
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name, title, nav string, data any) {
-	h.renderLayout(w, r, status, name, h.layout(r, title, nav, data))
+	l := h.layout(r, title, nav, data)
+	l.Wide = name == "lineage"
+	h.renderLayout(w, r, status, name, l)
 }
 
 func (h *handler) renderLayout(w http.ResponseWriter, r *http.Request, status int, name string, l layout) {

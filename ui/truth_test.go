@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -63,4 +64,28 @@ func TestErrorLinksBack(t *testing.T) {
 	wantContains(t, "missing stream", a, `<a href="/ui/proposals?state=all">Back to where you were</a>`)
 	req.Header.Set("Referer", "https://elsewhere.example/ui/proposals")
 	wantLacks(t, "foreign referer", c.do(t, req), "Back to where you were")
+}
+
+// A fan-out of more than 8 leaf consumers draws 5 and a "+N" node that
+// draws them all; the node table lists every one.
+func TestLineageFanOut(t *testing.T) {
+	e := newEnv(t, true)
+	e.seed()
+	admin := e.as("root")
+	for i := 0; i < 12; i++ {
+		_, err := e.lin.PutEdge(admin, lineage.Edge{Kind: lineage.Consumes, From: "orders", To: fmt.Sprintf("reader-%02d", i)})
+		must(t, "edge", err)
+	}
+	c := e.client().signedIn(t, "rita")
+	a := c.get(t, "/ui/lineage?stream=orders&depth=1")
+	wantStatus(t, "lineage", a, 200)
+	wantContains(t, "lineage", a, ">&#43;8 consumers<", `data-name="reader-00"`, `<a href="/ui/lineage?service=reader-11">reader-11</a>`, "expand=all", `class="wide"`, "Fit to screen", "Find a node")
+	wantLacks(t, "lineage", a, `data-name="reader-11"`)
+	more := links(a.body, "expand=stream")
+	if len(more) != 1 {
+		t.Fatalf("expand links %v", more)
+	}
+	b := c.get(t, more[0])
+	wantContains(t, "expanded", b, `data-name="reader-11"`)
+	wantLacks(t, "expanded", b, "8 consumers")
 }
