@@ -27,14 +27,15 @@ type findingsCache struct {
 
 	mu         sync.Mutex
 	list       []lineage.Finding
+	readers    map[string][]lineage.Edge // consumes edges that name fields, by stream
 	at         time.Time
 	loaded     bool
 	refreshing bool
 }
 
-func (c *findingsCache) get(ctx context.Context) ([]lineage.Finding, error) {
+func (c *findingsCache) get(ctx context.Context) ([]lineage.Finding, map[string][]lineage.Edge, error) {
 	if c.svc == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -43,20 +44,41 @@ func (c *findingsCache) get(ctx context.Context) ([]lineage.Finding, error) {
 			c.refreshing = true
 			go c.refresh()
 		}
-		return c.list, nil
+		return c.list, c.readers, nil
 	}
+	list, readers, err := c.load(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.list, c.readers, c.at, c.loaded = list, readers, time.Now(), true
+	return list, readers, nil
+}
+
+// load reads the findings and the consumes edges that declare fields (the
+// stream page's stale-declaration check reads them from here, so a
+// lineage reload after a write never holds up that page).
+func (c *findingsCache) load(ctx context.Context) ([]lineage.Finding, map[string][]lineage.Edge, error) {
 	list, err := c.svc.Findings(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	c.list, c.at, c.loaded = list, time.Now(), true
-	return list, nil
+	edges, err := c.svc.Edges(ctx, lineage.EdgeFilter{Kind: lineage.Consumes})
+	if err != nil {
+		return nil, nil, err
+	}
+	readers := map[string][]lineage.Edge{}
+	for _, e := range edges {
+		if len(e.Fields) > 0 {
+			readers[e.From] = append(readers[e.From], e)
+		}
+	}
+	return list, readers, nil
 }
 
 func (c *findingsCache) refresh() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	list, err := c.svc.Findings(ctx)
+	list, readers, err := c.load(ctx)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.refreshing = false
@@ -64,7 +86,7 @@ func (c *findingsCache) refresh() {
 		c.log.Warn("ui: refreshing the governance findings", slog.Any("err", err))
 		return
 	}
-	c.list, c.at = list, time.Now()
+	c.list, c.readers, c.at = list, readers, time.Now()
 }
 
 // findingsFor returns the findings about a stream ("" none).
@@ -77,7 +99,7 @@ func (h *handler) findingsFor(ctx context.Context, stream string) ([]finding, er
 
 // findingsWhere returns the findings keep selects.
 func (h *handler) findingsWhere(ctx context.Context, keep func(lineage.Finding) bool) ([]finding, error) {
-	all, err := h.findings.get(ctx)
+	all, _, err := h.findings.get(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"sort"
 	"strings"
 
@@ -96,16 +95,12 @@ func (h *handler) staleDeclarations(ctx context.Context, st streamData) ([]decla
 	for _, c := range st.Stream.Consumers {
 		out = append(out, declaredReader{Name: c.Principal, Fields: c.Fields, Source: "contract"})
 	}
-	if h.opts.Lineage != nil {
-		g, err := h.opts.Lineage.Walk(ctx, lineage.Node{Kind: lineage.StreamNode, Name: st.Stream.Name}, lineage.Downstream, 1)
-		if err != nil && !errors.Is(err, lineage.ErrNotFound) {
-			return nil, err
-		}
-		for _, e := range g.Edges {
-			if e.Kind == lineage.Consumes && e.From == st.Stream.Name && len(e.Fields) > 0 {
-				out = append(out, declaredReader{Name: e.ToNode().Name, Fields: e.Fields, Source: "lineage"})
-			}
-		}
+	_, edges, err := h.findings.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range edges[st.Stream.Name] {
+		out = append(out, declaredReader{Name: e.ToNode().Name, Fields: e.Fields, Source: "lineage"})
 	}
 	if len(out) == 0 || st.Selected == nil {
 		return out, nil

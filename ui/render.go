@@ -89,7 +89,7 @@ func (h *handler) serveStatic(w http.ResponseWriter, r *http.Request) {
 // pageSet holds one template per page, each with the shared layout.
 type pageSet map[string]*template.Template
 
-var pageNames = []string{"login", "error", "streams", "stream", "diff", "lineage", "proposals", "proposal", "audit", "subjects", "schema", "contractless"}
+var pageNames = []string{"login", "error", "streams", "stream", "diff", "lineage", "proposals", "proposal", "audit", "subjects", "schema", "contractless", "search"}
 
 func loadPages(static *staticFiles) pageSet {
 	funcs := template.FuncMap{
