@@ -62,7 +62,12 @@ type lineageData struct {
 	Collapsed int    // nodes folded into "+N" nodes
 	ExpandAll string // the page with every fan-out drawn
 	Root      string // the root's node id
+	// Suggestions for the Stream and Service boxes (at most suggestMax
+	// each): the drawn graph's, then the streams and owners by name.
+	StreamNames, ServiceNames []string
 }
+
+const suggestMax = 300
 
 func (h *handler) lineagePage(w http.ResponseWriter, r *http.Request) error {
 	d := lineageData{Depths: []int{1, 2, 3, 4, 5}, EventTypes: []string{"state", "delta", "notification", "measurement", "hybrid"}}
@@ -112,7 +117,43 @@ func (h *handler) lineagePage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if err := h.suggest(r, &d); err != nil {
+		return err
+	}
 	h.render(w, r, 200, "lineage", title, "Lineage", d)
+	return nil
+}
+
+// suggest fills the name suggestions of the lineage page's boxes.
+func (h *handler) suggest(r *http.Request, d *lineageData) error {
+	snap, err := h.streams.get(r.Context())
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	addTo := func(l *[]string, kind, name string) {
+		if len(*l) < suggestMax && !seen[kind+name] {
+			seen[kind+name] = true
+			*l = append(*l, name)
+		}
+	}
+	for _, n := range d.Table {
+		switch n.Kind {
+		case "stream":
+			addTo(&d.StreamNames, "s", n.Name)
+		case "service":
+			addTo(&d.ServiceNames, "v", n.Name)
+		}
+	}
+	for i := range snap.list {
+		if len(d.StreamNames) >= suggestMax {
+			break
+		}
+		addTo(&d.StreamNames, "s", snap.list[i].Name)
+	}
+	for _, o := range snap.owners {
+		addTo(&d.ServiceNames, "v", o)
+	}
 	return nil
 }
 

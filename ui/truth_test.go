@@ -79,7 +79,7 @@ func TestLineageFanOut(t *testing.T) {
 	c := e.client().signedIn(t, "rita")
 	a := c.get(t, "/ui/lineage?stream=orders&depth=1")
 	wantStatus(t, "lineage", a, 200)
-	wantContains(t, "lineage", a, ">&#43;8 consumers<", `data-name="reader-00"`, `<a href="/ui/lineage?service=reader-11">reader-11</a>`, "expand=all", `class="wide"`, "Fit to screen", "Find a node")
+	wantContains(t, "lineage", a, ">&#43;8 consumers<", `data-name="reader-00"`, `<a href="/ui/lineage?service=reader-11">reader-11</a>`, "expand=all", `class="wide"`, "Fit to screen", "Find a node", `list="stream-names"`, `<option value="orders">`)
 	wantLacks(t, "lineage", a, `data-name="reader-11"`)
 	more := links(a.body, "expand=stream")
 	if len(more) != 1 {
