@@ -154,7 +154,19 @@
     if (!q) { status.textContent = ""; return; }
     var hit = nodes.filter(function (n) { return (n.getAttribute("data-name") || "").toLowerCase() === q; })[0] ||
       nodes.filter(function (n) { return (n.getAttribute("data-name") || "").toLowerCase().indexOf(q) >= 0; })[0];
-    if (!hit) { status.textContent = "No node named " + find.value.trim() + " is drawn."; return; }
+    if (!hit) {
+      // A node folded into a "+N" node: draw every node and find it there.
+      var all = tools.getAttribute("data-expand-all");
+      var listed = Array.prototype.some.call(document.querySelectorAll("table th a"), function (a) { return a.textContent.trim().toLowerCase() === q; });
+      if (all && listed) {
+        var u = new URL(all, window.location.href);
+        u.searchParams.set("find", find.value.trim());
+        window.location.assign(u.toString());
+        return;
+      }
+      status.textContent = "No node named " + find.value.trim() + " is drawn.";
+      return;
+    }
     hit.classList.add("found");
     centre(hit, 1200);
     status.textContent = "Found " + hit.getAttribute("data-name") + ".";
@@ -164,4 +176,6 @@
   find.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { ev.preventDefault(); doFind(); } });
   fit();
   if (root && W > wrap.clientWidth * 1.5) { centre(root, Math.max(wrap.clientWidth, 1200)); }
+  var asked = new URL(window.location.href).searchParams.get("find");
+  if (asked) { find.value = asked; doFind(); }
 })();
