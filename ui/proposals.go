@@ -147,7 +147,7 @@ func (h *handler) proposalsPage(w http.ResponseWriter, r *http.Request) error {
 		if st, ok := snap.byName[p.Stream]; ok {
 			row.Visibility = string(st.Visibility)
 		}
-		if d.Mine && (p.State != proposals.Pending || !h.opts.Proposals.MayDecide(me, p) || me == nil) {
+		if d.Mine && (p.State != proposals.Pending || !h.opts.Proposals.MayDecide(me, p)) {
 			continue
 		}
 		if d.Public && row.Visibility != "public" {
