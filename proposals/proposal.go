@@ -51,6 +51,10 @@ type Proposal struct {
 	Comment     string               `json:"comment,omitempty"`  // the decision's comment
 	SchemaID    int64                `json:"schemaId,omitempty"` // registered id once approved
 	Version     int                  `json:"version,omitempty"`  // registered version once approved
+	// DecisionReport is the report the decision was made on, computed
+	// when it was made (before an approval registers the schema); nil
+	// while pending, or when it could not be computed.
+	DecisionReport *Report `json:"decisionReport,omitempty"`
 
 	// proposerRoles are the proposer's roles when it proposed: the
 	// approval's principal when no PrincipalDirectory says otherwise.

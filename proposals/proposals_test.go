@@ -248,6 +248,10 @@ func TestApprove(t *testing.T) {
 		if a.State != proposals.Approved || a.DecidedBy != reviewer.Name || a.DecidedAt == nil || a.Comment != "looks fine" || a.Version != 2 || a.SchemaID <= 0 {
 			t.Errorf("approved: %+v", a)
 		}
+		// The report the decision was made on stays with it (issue 15).
+		if a.DecisionReport == nil || a.DecisionReport.Level == "" || !a.DecisionReport.Compatible {
+			t.Errorf("approved without its report: %+v", a.DecisionReport)
+		}
 		if got, _ := e.svc.Get(context.Background(), p.ID); jsonOf(got) != jsonOf(a) {
 			t.Errorf("stored %s, answered %s", jsonOf(got), jsonOf(a))
 		}
@@ -262,7 +266,7 @@ func TestApprove(t *testing.T) {
 			t.Fatalf("approve entries %+v", es)
 		}
 		var doc proposals.Proposal
-		if err := json.Unmarshal(es[0].After, &doc); err != nil || doc.ID != p.ID || doc.Version != 2 || doc.SchemaID != a.SchemaID || doc.Proposer != owner.Name || doc.Comment != "looks fine" {
+		if err := json.Unmarshal(es[0].After, &doc); err != nil || doc.ID != p.ID || doc.Version != 2 || doc.SchemaID != a.SchemaID || doc.Proposer != owner.Name || doc.Comment != "looks fine" || doc.DecisionReport == nil {
 			t.Errorf("approve entry after %s (%v)", es[0].After, err)
 		}
 		regs := e.entries(t, audit.SchemaRegister)
@@ -387,7 +391,7 @@ func TestRejectAndWithdraw(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if d.State != c.state || d.DecidedBy != nameOf(c.who) || d.Comment != "because" || d.Version != 0 || d.SchemaID != 0 {
+				if d.State != c.state || d.DecidedBy != nameOf(c.who) || d.Comment != "because" || d.Version != 0 || d.SchemaID != 0 || d.DecisionReport == nil {
 					t.Errorf("decided: %+v", d)
 				}
 				es := e.entries(t, c.action)

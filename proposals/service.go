@@ -211,6 +211,12 @@ func (s *Service) PendingByStream(ctx context.Context) (map[string]int, error) {
 	return s.store.pendingByStream(ctx)
 }
 
+// PendingCount counts the pending proposals (the UI's navigation shows
+// it): one indexed count.
+func (s *Service) PendingCount(ctx context.Context) (int, error) {
+	return s.store.pendingCount(ctx)
+}
+
 // MayDecide reports whether p may approve or reject pr: pr is pending, and
 // p is a reviewer or an admin and not pr's proposer. A nil p
 // (authentication off) may.
@@ -302,6 +308,15 @@ func (s *Service) decide(ctx context.Context, id int64, comment string, to State
 	now := s.now()
 	next := pr
 	next.State, next.DecidedBy, next.DecidedAt, next.Comment = to, nameOf(caller), &now, comment
+	// The evidence the decision was made on stays with it: the report as
+	// it stands now, before an approval registers the schema (after, the
+	// schema would be checked against itself). A report that cannot be
+	// computed (the subject was deleted) does not stop the decision.
+	if rep, err := s.Report(ctx, pr); err == nil {
+		next.DecisionReport = &rep
+	} else {
+		s.log.Warn("no decision report for a proposal", slog.Int64("proposal", id), slog.Any("err", err))
+	}
 	var c *claim
 	if to == Approved {
 		// Claim first, so no other process decides it while its schema

@@ -30,7 +30,7 @@ type sqlStore struct {
 }
 
 const columns = `id, subject, stream, schema_type, schema_text, refs, description, fingerprint, proposer, proposer_roles,
-	base_version, state, created_at, decided_by, decided_at, comment, schema_id, version`
+	base_version, state, created_at, decided_by, decided_at, comment, schema_id, version, decision_report`
 
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -123,6 +123,14 @@ func (st *sqlStore) list(ctx context.Context, f Filter) ([]Proposal, error) {
 // pendingByStream counts pending proposals per stream: one grouped scan
 // of the pending rows of index proposals_by_state_stream, however many
 // streams there are.
+func (st *sqlStore) pendingCount(ctx context.Context) (int, error) {
+	var n int
+	if err := st.db.Read.QueryRowContext(ctx, st.db.Rebind(`SELECT COUNT(*) FROM proposals WHERE state = ?`), string(Pending)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("counting pending proposals: %w", err)
+	}
+	return n, nil
+}
+
 func (st *sqlStore) pendingByStream(ctx context.Context) (map[string]int, error) {
 	rows, err := st.db.Read.QueryContext(ctx, st.db.Rebind(`SELECT stream, COUNT(*) FROM proposals WHERE state = ? AND stream <> '' GROUP BY stream`), string(Pending))
 	if err != nil {
@@ -235,9 +243,17 @@ func (st *sqlStore) updated(ctx context.Context, tx *sql.Tx, res sql.Result, id 
 func (st *sqlStore) decide(ctx context.Context, action string, p, next Proposal, c *claim) (Proposal, error) {
 	cond, args := unclaimed(c, *next.DecidedAt)
 	err := st.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, st.db.Rebind(`UPDATE proposals SET state = ?, decided_by = ?, decided_at = ?, comment = ?, schema_id = ?, version = ?
+		var report any // NULL: no report was computed
+		if next.DecisionReport != nil {
+			b, err := json.Marshal(next.DecisionReport)
+			if err != nil {
+				return fmt.Errorf("encoding the decision report of proposal %d: %w", p.ID, err)
+			}
+			report = string(b)
+		}
+		res, err := tx.ExecContext(ctx, st.db.Rebind(`UPDATE proposals SET state = ?, decided_by = ?, decided_at = ?, comment = ?, schema_id = ?, version = ?, decision_report = ?
 			WHERE id = ? AND `+cond),
-			append([]any{string(next.State), next.DecidedBy, next.DecidedAt.UnixMilli(), next.Comment, next.SchemaID, next.Version, p.ID}, args...)...)
+			append([]any{string(next.State), next.DecidedBy, next.DecidedAt.UnixMilli(), next.Comment, next.SchemaID, next.Version, report, p.ID}, args...)...)
 		if err != nil {
 			return fmt.Errorf("recording the decision on proposal %d: %w", p.ID, err)
 		}
@@ -280,16 +296,24 @@ func (st *sqlStore) query(ctx context.Context, q queryer, query string, args ...
 			state     string
 			created   int64
 			decidedAt sql.NullInt64
+			report    sql.NullString
 		)
 		if err := rows.Scan(&p.ID, &p.Subject, &p.Stream, &p.SchemaType, &p.Schema, &refs, &p.Description, &p.fingerprint,
 			&p.Proposer, &p.proposerRoles, &p.BaseVersion, &state, &created, &p.DecidedBy, &decidedAt, &p.Comment,
-			&p.SchemaID, &p.Version); err != nil {
+			&p.SchemaID, &p.Version, &report); err != nil {
 			return nil, fmt.Errorf("reading proposals: %w", err)
 		}
 		if refs.Valid && refs.String != "" {
 			if err := json.Unmarshal([]byte(refs.String), &p.References); err != nil {
 				return nil, fmt.Errorf("decoding the references of proposal %d: %w", p.ID, err)
 			}
+		}
+		if report.Valid && report.String != "" {
+			var rep Report
+			if err := json.Unmarshal([]byte(report.String), &rep); err != nil {
+				return nil, fmt.Errorf("decoding the decision report of proposal %d: %w", p.ID, err)
+			}
+			p.DecisionReport = &rep
 		}
 		p.State = State(state)
 		p.CreatedAt = time.UnixMilli(created).UTC()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -13,8 +14,34 @@ type auditData struct {
 	Action, Actor, Target string
 	Context               string // a subject's context ("." the default); "" any
 	Before                int64
-	Entries               []audit.Entry
+	Entries               []auditRow
 	NextURL               string
+}
+
+// auditRow is an entry with what a reader follows from it: a proposal's
+// entries link the proposal and show the decision's comment.
+type auditRow struct {
+	audit.Entry
+	ProposalID int64
+	Comment    string
+}
+
+func auditRows(entries []audit.Entry) []auditRow {
+	out := make([]auditRow, len(entries))
+	for i, e := range entries {
+		out[i].Entry = e
+		if !strings.HasPrefix(e.Action, "proposal.") {
+			continue
+		}
+		var doc struct {
+			ID      int64  `json:"id"`
+			Comment string `json:"comment"`
+		}
+		if json.Unmarshal(e.After, &doc) == nil {
+			out[i].ProposalID, out[i].Comment = doc.ID, doc.Comment
+		}
+	}
+	return out
 }
 
 // auditPage lists the audit log, newest first, 50 entries a page (paged by
@@ -43,7 +70,7 @@ func (h *handler) auditPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	entries, d.NextURL = keysetPage(r, entries, func(e audit.Entry) int64 { return e.ID })
-	d.Entries = entries
+	d.Entries = auditRows(entries)
 	h.render(w, r, 200, "audit", "Audit log", "Audit", d)
 	return nil
 }

@@ -8,6 +8,9 @@ package ui
 // degrades to "the middle was replaced".
 
 import (
+	"fmt"
+	"regexp"
+
 	"github.com/accord/accord/compat"
 )
 
@@ -35,14 +38,39 @@ type Cell struct {
 type Row struct {
 	Kind     string
 	Old, New *Cell
+	// Anchor is "change-N" on the first row of the N-th change.
+	Anchor string
+	// Fold stands for unchanged lines left out (Kind "fold").
+	Fold *Fold
+}
+
+// Fold is a run of unchanged lines a folded diff leaves out.
+type Fold struct {
+	Count          int
+	OldFrom, OldTo int // 1-based line numbers, inclusive
+	NewFrom, NewTo int
+}
+
+// Change is one run of changed lines, listed above the diff with a link
+// to it.
+type Change struct {
+	N      int
+	Anchor string
+	// Lines say where it is ("lines 40–42"); Fields name the fields its
+	// lines declare, added (+) or removed (−).
+	Lines   string
+	Added   []string
+	Removed []string
 }
 
 // InlineRow is a row of the inline (unified) view.
 type InlineRow struct {
-	Kind         string // eq, del, add
+	Kind         string // eq, del, add, fold
 	OldNo, NewNo int
 	Spans        []Span
 	Notes        []Note
+	Anchor       string
+	Fold         *Fold
 }
 
 // Diff is what the diff templates render.
@@ -52,6 +80,10 @@ type Diff struct {
 	// Unplaced are differences whose location matches no line.
 	Unplaced []Note
 	Changed  bool
+	// Changes are the runs of changed lines, in order.
+	Changes []Change
+	// Folded counts the unchanged lines a folded diff leaves out.
+	Folded int
 }
 
 type opKind int
@@ -186,6 +218,21 @@ func buildDiff(older, newer Code, vs []compat.Violation) Diff {
 				adds = append(adds, ops[k].j)
 			}
 		}
+		c := Change{N: len(d.Changes) + 1}
+		c.Anchor = fmt.Sprintf("change-%d", c.N)
+		c.Lines = changeLines(dels, adds)
+		for _, i := range dels {
+			if f := declaredName(a[i]); f != "" {
+				c.Removed = append(c.Removed, f)
+			}
+		}
+		for _, j := range adds {
+			if f := declaredName(b[j]); f != "" {
+				c.Added = append(c.Added, f)
+			}
+		}
+		d.Changes = append(d.Changes, c)
+		firstSide, firstInline := len(d.Side), len(d.Inline)
 		for x := 0; x < max(len(dels), len(adds)); x++ {
 			r := Row{Kind: "chg"}
 			if x < len(dels) {
@@ -208,6 +255,98 @@ func buildDiff(older, newer Code, vs []compat.Violation) Diff {
 		for _, j := range adds {
 			d.Inline = append(d.Inline, InlineRow{Kind: "add", NewNo: j + 1, Spans: newer.Lines[j].Spans, Notes: newNotes[j+1]})
 		}
+		d.Side[firstSide].Anchor, d.Inline[firstInline].Anchor = c.Anchor, c.Anchor
 	}
 	return d
+}
+
+// changeLines says where a change is, in the newer version's lines when
+// it adds any, else in the older's.
+func changeLines(dels, adds []int) string {
+	side, ls := "line", adds
+	if len(adds) == 0 {
+		side, ls = "old line", dels
+	}
+	if len(ls) == 1 {
+		return fmt.Sprintf("%s %d", side, ls[0]+1)
+	}
+	return fmt.Sprintf("%ss %d–%d", side, ls[0]+1, ls[len(ls)-1]+1)
+}
+
+// Field declarations as the display forms write them: an Avro or JSON
+// "name": "x" member, a JSON Schema property ("x": {), a Protobuf field
+// (type x = 1;).
+var (
+	avroName   = regexp.MustCompile(`"name"\s*:\s*"([^"]+)"`)
+	jsonProp   = regexp.MustCompile(`^\s*"([^"$]+)"\s*:\s*\{`)
+	protoField = regexp.MustCompile(`^\s*(?:repeated\s+|optional\s+|required\s+)?(?:map<[^>]+>|[A-Za-z_][\w.]*)\s+([A-Za-z_]\w*)\s*=\s*\d+`)
+)
+
+// declaredName is the field a line declares, "" when none.
+func declaredName(line string) string {
+	for _, re := range []*regexp.Regexp{avroName, protoField, jsonProp} {
+		if m := re.FindStringSubmatch(line); m != nil {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// diffContext is how many unchanged lines a folded diff keeps around
+// each change.
+const diffContext = 3
+
+// folded returns d with every run of unchanged lines farther than ctx
+// lines from a change replaced by one fold row (in both views): a
+// 200-field schema's one-line change is a screen, not 22,000 pixels.
+// Unchanged lines carrying a note are kept.
+func (d Diff) folded(ctx int) Diff {
+	keep := func(n int, changed func(int) bool) []bool {
+		k := make([]bool, n)
+		for i := 0; i < n; i++ {
+			if changed(i) {
+				for j := max(0, i-ctx); j <= min(n-1, i+ctx); j++ {
+					k[j] = true
+				}
+			}
+		}
+		return k
+	}
+	side := keep(len(d.Side), func(i int) bool {
+		r := d.Side[i]
+		return r.Kind != "eq" || (r.Old != nil && len(r.Old.Notes) > 0) || (r.New != nil && len(r.New.Notes) > 0)
+	})
+	out := d
+	out.Side, out.Inline, out.Folded = nil, nil, 0
+	for i := 0; i < len(d.Side); {
+		if side[i] {
+			out.Side = append(out.Side, d.Side[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(d.Side) && !side[j] {
+			j++
+		}
+		f := &Fold{Count: j - i, OldFrom: d.Side[i].Old.No, OldTo: d.Side[j-1].Old.No, NewFrom: d.Side[i].New.No, NewTo: d.Side[j-1].New.No}
+		out.Side = append(out.Side, Row{Kind: "fold", Fold: f})
+		out.Folded += f.Count
+		i = j
+	}
+	inline := keep(len(d.Inline), func(i int) bool { return d.Inline[i].Kind != "eq" || len(d.Inline[i].Notes) > 0 })
+	for i := 0; i < len(d.Inline); {
+		if inline[i] {
+			out.Inline = append(out.Inline, d.Inline[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(d.Inline) && !inline[j] {
+			j++
+		}
+		f := &Fold{Count: j - i, OldFrom: d.Inline[i].OldNo, OldTo: d.Inline[j-1].OldNo, NewFrom: d.Inline[i].NewNo, NewTo: d.Inline[j-1].NewNo}
+		out.Inline = append(out.Inline, InlineRow{Kind: "fold", Fold: f})
+		i = j
+	}
+	return out
 }

@@ -355,7 +355,31 @@ func setOf(words ...string) map[string]bool {
 // texts always concatenate to text.
 func tokenizeProto(text string) []Span {
 	var out []Span
-	for _, t := range scanProto(text) {
+	toks := scanProto(text)
+	// fieldName: the identifier names a field (`string reserved = 5;`):
+	// the next token that is not space is "=", so a keyword or type
+	// spelling is not highlighted as one.
+	// A field's name follows its type (an identifier, or the ">" of a
+	// map): `syntax = "proto3"` stays a keyword.
+	fieldName := func(i int) bool {
+		prev := -1
+		for j := i - 1; j >= 0; j-- {
+			if toks[j].kind != ptSpace && toks[j].kind != ptComment {
+				prev = j
+				break
+			}
+		}
+		if prev < 0 || !(toks[prev].kind == ptIdent || toks[prev].kind == ptPunct && strings.HasSuffix(toks[prev].text, ">")) {
+			return false
+		}
+		for j := i + 1; j < len(toks); j++ {
+			if toks[j].kind != ptSpace {
+				return toks[j].kind == ptPunct && strings.HasPrefix(toks[j].text, "=")
+			}
+		}
+		return false
+	}
+	for i, t := range toks {
 		cls := ""
 		switch t.kind {
 		case ptComment:
@@ -368,6 +392,7 @@ func tokenizeProto(text string) []Span {
 			cls = clsPunct
 		case ptIdent:
 			switch {
+			case fieldName(i):
 			case protoKeywords[t.text]:
 				cls = clsKeyword
 			case protoTypes[t.text]:

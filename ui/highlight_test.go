@@ -263,3 +263,17 @@ func FuzzTokenizers(f *testing.F) {
 		protoLocations(s)
 	})
 }
+
+// A field named like a keyword or a type is a field name, not a keyword.
+func TestProtoKeywordAsFieldName(t *testing.T) {
+	spans := tokenizeProto("message M {\n  string reserved = 1;\n  int64 max = 2;\n  reserved 3;\n}\n")
+	var kw []string
+	for _, s := range spans {
+		if s.Class == clsKeyword {
+			kw = append(kw, s.Text)
+		}
+	}
+	if strings.Join(kw, ",") != "message,reserved" {
+		t.Errorf("keywords %v, want message and the reserved statement only", kw)
+	}
+}

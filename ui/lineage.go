@@ -33,6 +33,7 @@ type svgNode struct {
 	Class, EventType            string
 	Owner                       string // of a job
 	Private, Root               bool
+	NoContract                  bool // a stream no contract declares
 	Layer, Depth                int
 	X, Y, W, H                  int
 	TextX, TextY, SubY          int
@@ -55,7 +56,18 @@ type lineageData struct {
 	Omitted         int
 	Asked           bool
 	EventTypes      []string
+	Findings        []finding // about the drawn streams and services
+	// Table lists every node, collapsed ones too (Nodes are the drawn).
+	Table     []*svgNode
+	Collapsed int    // nodes folded into "+N" nodes
+	ExpandAll string // the page with every fan-out drawn
+	Root      string // the root's node id
+	// Suggestions for the Stream and Service boxes (at most suggestMax
+	// each): the drawn graph's, then the streams and owners by name.
+	StreamNames, ServiceNames []string
 }
+
+const suggestMax = 300
 
 func (h *handler) lineagePage(w http.ResponseWriter, r *http.Request) error {
 	d := lineageData{Depths: []int{1, 2, 3, 4, 5}, EventTypes: []string{"state", "delta", "notification", "measurement", "hybrid"}}
@@ -95,8 +107,53 @@ func (h *handler) lineagePage(w http.ResponseWriter, r *http.Request) error {
 		if err := h.layoutGraph(r, &d, root, up, down); err != nil {
 			return err
 		}
+		drawn := map[string]bool{}
+		for _, n := range d.Nodes {
+			drawn[n.Kind+":"+n.Name] = true
+		}
+		if d.Findings, err = h.findingsWhere(r.Context(), func(f lineage.Finding) bool {
+			return (f.Stream != "" && drawn["stream:"+f.Stream]) || (f.Service != "" && drawn["service:"+f.Service])
+		}); err != nil {
+			return err
+		}
+	}
+	if err := h.suggest(r, &d); err != nil {
+		return err
 	}
 	h.render(w, r, 200, "lineage", title, "Lineage", d)
+	return nil
+}
+
+// suggest fills the name suggestions of the lineage page's boxes.
+func (h *handler) suggest(r *http.Request, d *lineageData) error {
+	snap, err := h.streams.get(r.Context())
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	addTo := func(l *[]string, kind, name string) {
+		if len(*l) < suggestMax && !seen[kind+name] {
+			seen[kind+name] = true
+			*l = append(*l, name)
+		}
+	}
+	for _, n := range d.Table {
+		switch n.Kind {
+		case "stream":
+			addTo(&d.StreamNames, "s", n.Name)
+		case "service":
+			addTo(&d.ServiceNames, "v", n.Name)
+		}
+	}
+	for i := range snap.list {
+		if len(d.StreamNames) >= suggestMax {
+			break
+		}
+		addTo(&d.StreamNames, "s", snap.list[i].Name)
+	}
+	for _, o := range snap.owners {
+		addTo(&d.ServiceNames, "v", o)
+	}
 	return nil
 }
 
@@ -125,6 +182,8 @@ func (h *handler) layoutGraph(r *http.Request, d *lineageData, root lineage.Node
 			if st, ok := snap.byName[gn.Name]; ok {
 				n.EventType = string(st.EventType)
 				n.Private = st.Visibility == "private"
+			} else if gn.Visibility == "" {
+				n.NoContract = true
 			}
 			n.Class = "node stream"
 			if n.EventType != "" {
@@ -178,6 +237,11 @@ func (h *handler) layoutGraph(r *http.Request, d *lineageData, root lineage.Node
 			adj[from] = append(adj[from], to)
 			adj[to] = append(adj[to], from)
 		}
+	}
+	d.Table = append([]*svgNode(nil), order...)
+	order = h.collapseFanOuts(r, d, order, adj)
+	for _, n := range order {
+		nodes[n.ID] = n
 	}
 	layers := map[int][]*svgNode{}
 	minL, maxL := 0, 0
@@ -236,6 +300,9 @@ func (h *handler) layoutGraph(r *http.Request, d *lineageData, root lineage.Node
 			n.Y = top + i*(nodeH+rowGap)
 			n.W, n.H = nodeW, nodeH
 			n.TextX, n.TextY, n.SubY = n.X+10, n.Y+17, n.Y+32
+			if n.Kind == "more" {
+				continue // labelled when made
+			}
 			n.Label = shorten(n.Name, 21)
 			switch {
 			case n.Kind == "service":
@@ -266,16 +333,124 @@ func (h *handler) layoutGraph(r *http.Request, d *lineageData, root lineage.Node
 		mid := (x1 + x2) / 2
 		d.Edges[i].Path = fmt.Sprintf("M%d %d C%d %d %d %d %d %d", x1, y1, mid, y1, mid, y2, x2, y2)
 	}
-	// The node list (also the accessible alternative to the drawing) goes
-	// from upstream to downstream.
-	sort.SliceStable(order, func(i, j int) bool {
-		if order[i].Layer != order[j].Layer {
-			return order[i].Layer < order[j].Layer
-		}
-		return order[i].Y < order[j].Y
-	})
 	d.Nodes = order
+	// The node list (also the accessible alternative to the drawing) goes
+	// from upstream to downstream and lists collapsed nodes too.
+	sort.SliceStable(d.Table, func(i, j int) bool {
+		if d.Table[i].Layer != d.Table[j].Layer {
+			return d.Table[i].Layer < d.Table[j].Layer
+		}
+		if d.Table[i].Y != d.Table[j].Y {
+			return d.Table[i].Y < d.Table[j].Y
+		}
+		return d.Table[i].Name < d.Table[j].Name
+	})
+	d.Root = nodeID(root)
 	return nil
+}
+
+// leavesOf lists n's neighbours one layer farther out on side (+1
+// downstream, -1 upstream) that link to nothing else.
+func leavesOf(n *svgNode, side int, adj map[string][]string, byID map[string]*svgNode) []*svgNode {
+	var out []*svgNode
+	for _, o := range adj[n.ID] {
+		if m := byID[o]; m != nil && !m.Root && len(adj[o]) == 1 && m.Layer == n.Layer+side {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Fan-outs: a node with more than fanMax leaf neighbours one layer
+// farther from the root (its consumers, say, that nothing else links)
+// draws fanKeep of them and one "+N" node for the rest, which links to
+// the page with that fan-out drawn whole (?expand=<node id>, or
+// expand=all for every one).
+const (
+	fanMax  = 8
+	fanKeep = 5
+)
+
+func (h *handler) collapseFanOuts(r *http.Request, d *lineageData, order []*svgNode, adj map[string][]string) []*svgNode {
+	q := r.URL.Query()
+	expanded := map[string]bool{}
+	for _, id := range q["expand"] {
+		expanded[id] = true
+	}
+	if expanded["all"] {
+		return order
+	}
+	byID := map[string]*svgNode{}
+	for _, n := range order {
+		byID[n.ID] = n
+	}
+	gone := map[string]bool{}
+	var extra []*svgNode
+	for _, n := range order {
+		if expanded[n.ID] || gone[n.ID] {
+			continue
+		}
+		for _, side := range []int{1, -1} {
+			if n.Layer*side < 0 {
+				continue // a node fans out away from the root only
+			}
+			leaves := leavesOf(n, side, adj, byID)
+			if len(leaves) <= fanMax {
+				continue
+			}
+			sort.Slice(leaves, func(i, j int) bool { return leaves[i].Name < leaves[j].Name })
+			kinds := map[string]bool{}
+			for _, m := range leaves[fanKeep:] {
+				gone[m.ID] = true
+				kinds[m.Kind] = true
+			}
+			what := "nodes"
+			if len(kinds) == 1 {
+				for k := range kinds {
+					what = map[string]string{"service": "consumers", "stream": "streams", "job": "jobs"}[k]
+				}
+				if leaves[fanKeep].Layer < 0 {
+					what = map[string]string{"service": "producers", "stream": "streams", "job": "jobs"}[leaves[fanKeep].Kind]
+				}
+			}
+			eq := r.URL.Query()
+			eq.Add("expand", n.ID)
+			more := &svgNode{ID: fmt.Sprintf("more%+d:%s", side, n.ID), Kind: "more", Name: fmt.Sprintf("+%d %s of %s", len(leaves)-fanKeep, what, n.Name),
+				Href: r.URL.Path + "?" + eq.Encode(), Class: "node more", Layer: leaves[fanKeep].Layer, Depth: leaves[fanKeep].Depth}
+			more.Label = fmt.Sprintf("+%d %s", len(leaves)-fanKeep, what)
+			more.Sub = "show them"
+			extra = append(extra, more)
+			d.Collapsed += len(leaves) - fanKeep
+			from, to := n.ID, more.ID
+			if more.Layer < 0 {
+				from, to = more.ID, n.ID
+			}
+			d.Edges = append(d.Edges, svgEdge{From: from, To: to, Kind: "collapsed"})
+			adj[n.ID] = append(adj[n.ID], more.ID)
+			adj[more.ID] = []string{n.ID}
+		}
+	}
+	if len(gone) == 0 {
+		return order
+	}
+	kept := order[:0:0]
+	for _, n := range order {
+		if !gone[n.ID] {
+			kept = append(kept, n)
+		}
+	}
+	edges := d.Edges[:0:0]
+	for _, e := range d.Edges {
+		if !gone[e.From] && !gone[e.To] {
+			edges = append(edges, e)
+		}
+	}
+	d.Edges = edges
+	eq := r.URL.Query()
+	eq.Del("expand")
+	eq.Set("expand", "all")
+	d.ExpandAll = r.URL.Path + "?" + eq.Encode()
+	return append(kept, extra...)
 }
 
 func orNone(et string) string {

@@ -311,11 +311,11 @@ func TestDecisions(t *testing.T) {
 		csrf := c.csrf(t, path)
 		a := c.post(t, path+"/approve", url.Values{"csrf": {csrf}, "comment": {"looks good"}})
 		wantStatus(t, "approve", a, 303)
-		if a.header.Get("Location") != path {
+		if a.header.Get("Location") != path+"?decided=approved#outcome" {
 			t.Errorf("approve → %s", a.header.Get("Location"))
 		}
-		a = c.get(t, path)
-		wantContains(t, "approved", a, `class="state badge st-approved">approved<`, "looks good", `href="/ui/streams/orders?subject=orders-value&amp;version=3"`)
+		a = c.get(t, path+"?decided=approved")
+		wantContains(t, "approved", a, `class="state badge st-approved">approved<`, "looks good", `role="status"`, "Approved by rita: registered as version 3 of orders-value.", "Report at decision time", `href="/ui/streams/orders?subject=orders-value&amp;version=3"`)
 		wantLacks(t, "approved", a, ">Approve<")
 		sv, err := e.reg.Version(e.ctx, "orders-value", -1, false)
 		must(t, "latest", err)

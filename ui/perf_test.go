@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
@@ -129,6 +131,8 @@ func TestPageTimesWith10kStreams(t *testing.T) {
 		"/ui/subjects",
 		"/ui/subjects?page=2&deleted=1",
 		"/ui/schemas/1",
+		"/ui/search?q=total",
+		"/ui/streams/stream-00000/diff?subject=stream-00000-value&from=1&to=2&full=1",
 	}
 	var report []string
 	for _, p := range pages {
@@ -144,6 +148,33 @@ func TestPageTimesWith10kStreams(t *testing.T) {
 		report = append(report, fmt.Sprintf("%-70s cold %7.1f ms   best of 5 %7.1f ms", p, ms(cold), ms(best)))
 		if best > perfBudget {
 			t.Errorf("%s took %v (best of 5), over the %v budget", p, best, perfBudget)
+		}
+	}
+	// The first load after a write: a stream declared and a version
+	// registered (the contracts' generation and the registry move on, so
+	// every cache the pages use is refreshed or reloaded). Today the
+	// stream list's snapshot and the lineage snapshot reload synchronously
+	// after a contracts write (1 to 3 s at 10,000 streams; their owners,
+	// the contracts and lineage packages, are changing that), so the
+	// budget is enforced here only with ACCORD_UI_PERF_AFTER_WRITE=1;
+	// otherwise the times are logged.
+	strict := os.Getenv("ACCORD_UI_PERF_AFTER_WRITE") == "1"
+	_, err = e.streams.Create(admin, contracts.Stream{Name: "after-write", Owner: "svc-001", EventType: contracts.State, Visibility: contracts.Public})
+	must(t, "stream after write", err)
+	_, err = e.reg.Register(admin, "stream-00000-value", registry.RegisterRequest{SchemaInput: registry.SchemaInput{Schema: avroRecord("Rec", `{"name":"id","type":"string"}`, `{"name":"total","type":"long","default":0}`, `{"name":"x","type":"long","default":0}`)}})
+	must(t, "register after write", err)
+	for _, p := range pages {
+		first, code := serve(p)
+		if code != 200 {
+			t.Fatalf("%s after a write: status %d", p, code)
+		}
+		report = append(report, fmt.Sprintf("%-70s first load after a write %7.1f ms", p, ms(first)))
+		if first > perfBudget {
+			if strict {
+				t.Errorf("%s took %v on its first load after a write, over the %v budget", p, first, perfBudget)
+			} else {
+				t.Logf("over budget: %s took %v on its first load after a write (%v)", p, first, perfBudget)
+			}
 		}
 	}
 	sort.Strings(report)

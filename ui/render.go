@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -36,10 +37,11 @@ func contextWithSession(ctx context.Context, s *sess) context.Context {
 type staticFiles struct {
 	hash  map[string]string // file name → hash
 	files map[string][]byte
+	gz    map[string][]byte // gzipped, compressed once
 }
 
 func loadStatic() *staticFiles {
-	s := &staticFiles{hash: map[string]string{}, files: map[string][]byte{}}
+	s := &staticFiles{hash: map[string]string{}, files: map[string][]byte{}, gz: map[string][]byte{}}
 	entries, err := fs.ReadDir(staticFS, "static")
 	if err != nil {
 		panic(err) // embedded: cannot fail
@@ -52,6 +54,7 @@ func loadStatic() *staticFiles {
 		sum := sha256.Sum256(b)
 		s.hash[e.Name()] = hex.EncodeToString(sum[:6])
 		s.files[e.Name()] = b
+		s.gz[e.Name()] = gzipBytes(b, gzip.BestCompression)
 	}
 	return s
 }
@@ -80,14 +83,13 @@ func (h *handler) serveStatic(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", contentTypes[path.Ext(name)])
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.Write(b)
+	writeBody(w, r, http.StatusOK, b, h.static.gz[name])
 }
 
 // pageSet holds one template per page, each with the shared layout.
 type pageSet map[string]*template.Template
 
-var pageNames = []string{"login", "error", "streams", "stream", "diff", "lineage", "proposals", "proposal", "audit", "subjects", "schema"}
+var pageNames = []string{"login", "error", "streams", "stream", "diff", "lineage", "proposals", "proposal", "audit", "subjects", "schema", "contractless", "search"}
 
 func loadPages(static *staticFiles) pageSet {
 	funcs := template.FuncMap{
@@ -107,9 +109,10 @@ func loadPages(static *staticFiles) pageSet {
 		},
 		"isodate": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"join":    strings.Join,
-		"diffView": func(d Diff, left, right, view string) diffView {
-			return diffView{D: d, Left: left, Right: right, View: view}
+		"diffView": func(d Diff, left, right, view, fullURL string) diffView {
+			return diffView{D: d, Left: left, Right: right, View: view, FullURL: fullURL}
 		},
+		"foldView": func(f *Fold, fullURL string) foldView { return foldView{F: f, URL: fullURL} },
 		"eventTypeHelp": func(t any) string {
 			return eventTypeHelp[fmt.Sprint(t)]
 		},
@@ -127,12 +130,22 @@ func loadPages(static *staticFiles) pageSet {
 type diffView struct {
 	D                 Diff
 	Left, Right, View string
+	// FullURL is the page with every unchanged line shown.
+	FullURL string
+}
+
+// foldView is a fold row: the lines left out and where to see them.
+type foldView struct {
+	F   *Fold
+	URL string
 }
 
 // navItem is a main navigation entry.
 type navItem struct {
 	Label, Href string
 	Current     bool
+	// Count is shown after the label (the pending proposals); 0 none.
+	Count int
 }
 
 // layout is what every page's frame shows.
@@ -146,6 +159,8 @@ type layout struct {
 	CSRF      string
 	RequestID string
 	Data      any
+	// Wide pages (the lineage graph) use the window's whole width.
+	Wide bool
 }
 
 // Permissions the navigation and pages share; nil principal means
@@ -168,12 +183,18 @@ func (h *handler) layout(r *http.Request, title, nav string, data any) layout {
 	if nav == "" {
 		return l
 	}
-	items := []navItem{{"Streams", "/ui/streams", false}, {"Lineage", "/ui/lineage", false}, {"Proposals", "/ui/proposals", false}}
+	items := []navItem{{Label: "Streams", Href: "/ui/streams"}, {Label: "Lineage", Href: "/ui/lineage"}, {Label: "Proposals", Href: "/ui/proposals"}}
+	if h.opts.Proposals != nil {
+		// The count is a hint: a failure to read it leaves it out.
+		if n, err := h.opts.Proposals.PendingCount(r.Context()); err == nil {
+			items[2].Count = n
+		}
+	}
 	if canAudit(s.principal) {
-		items = append(items, navItem{"Audit", "/ui/audit", false})
+		items = append(items, navItem{Label: "Audit", Href: "/ui/audit"})
 	}
 	if canSubjects(s.principal) {
-		items = append(items, navItem{"Subjects", "/ui/subjects", false})
+		items = append(items, navItem{Label: "Subjects", Href: "/ui/subjects"})
 	}
 	for i := range items {
 		items[i].Current = items[i].Label == nav
@@ -185,7 +206,9 @@ func (h *handler) layout(r *http.Request, title, nav string, data any) layout {
 // render executes a page into a buffer first, so a template error is a
 // clean 500 rather than half a page.
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name, title, nav string, data any) {
-	h.renderLayout(w, r, status, name, h.layout(r, title, nav, data))
+	l := h.layout(r, title, nav, data)
+	l.Wide = name == "lineage"
+	h.renderLayout(w, r, status, name, l)
 }
 
 func (h *handler) renderLayout(w http.ResponseWriter, r *http.Request, status int, name string, l layout) {
@@ -202,15 +225,28 @@ func (h *handler) renderLayout(w http.ResponseWriter, r *http.Request, status in
 	hd := w.Header()
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Cache-Control", "no-store")
-	hd.Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	writeBody(w, r, status, buf.Bytes(), nil)
 }
 
 type errorData struct {
 	Status int
 	Reason string
 	Msg    string
+	// Back is the UI page the user came from (same origin), "" none.
+	Back string
+}
+
+// backLink returns the UI page a request came from, from its Referer when
+// that is this server's /ui page (and not the failing page itself).
+func backLink(r *http.Request) string {
+	ref, err := url.Parse(r.Referer())
+	if err != nil || ref.Host != r.Host || !strings.HasPrefix(ref.Path, "/ui/") || ref.Path == "/ui/login" {
+		return ""
+	}
+	if ref.Path == r.URL.Path && ref.RawQuery == r.URL.RawQuery {
+		return ""
+	}
+	return ref.RequestURI()
 }
 
 func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
@@ -222,7 +258,7 @@ func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 	if sessionFrom(r).principal == nil && h.opts.Auth != nil {
 		nav = "" // not signed in: no navigation to pages it cannot see
 	}
-	l := h.layout(r, reason, nav, errorData{Status: status, Reason: reason, Msg: msg})
+	l := h.layout(r, reason, nav, errorData{Status: status, Reason: reason, Msg: msg, Back: backLink(r)})
 	h.renderLayout(w, r, status, "error", l)
 }
 
@@ -246,3 +282,5 @@ func keysetPage[T any](r *http.Request, items []T, id func(T) int64) ([]T, strin
 	q.Set("before", strconv.FormatInt(id(items[len(items)-1]), 10))
 	return items, r.URL.Path + "?" + q.Encode()
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

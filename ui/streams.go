@@ -204,6 +204,7 @@ type versionRow struct {
 	Registered time.Time
 	Author     string
 	Selected   bool
+	Step       versionStep // what it changed against the version before
 }
 
 type streamData struct {
@@ -220,6 +221,8 @@ type streamData struct {
 	From, To    int
 	Proposals   []proposalRow
 	ProposalsOn bool
+	Readers     []declaredReader
+	Findings    []finding
 }
 
 // streamOfPath reads the stream a /ui/streams/{name}/... page is about.
@@ -237,6 +240,9 @@ func (h *handler) streamOfPath(r *http.Request) (contracts.Stream, error) {
 func (h *handler) streamPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	st, err := h.streamOfPath(r)
+	if noContract(err) {
+		return h.contractlessPage(w, r, pathParamRaw(r, "name"), err)
+	}
 	if err != nil {
 		return err
 	}
@@ -277,6 +283,15 @@ func (h *handler) streamPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	} else if version != 0 {
 		return notFound("Subject %s has no version %d.", d.Subject, version)
+	}
+	if err := h.steps(ctx, d.Subject, d.Level, d.Versions); err != nil {
+		return err
+	}
+	if d.Readers, err = h.staleDeclarations(ctx, d); err != nil {
+		return err
+	}
+	if d.Findings, err = h.findingsFor(ctx, st.Name); err != nil {
+		return err
 	}
 	lints, err := h.lint(ctx, &st)
 	if err != nil {
@@ -427,6 +442,7 @@ type diffData struct {
 	Violations []compat.Violation
 	Diff       Diff
 	View       string
+	Full       bool // every unchanged line shown
 	Same       bool
 	CheckErr   string
 }
@@ -438,7 +454,7 @@ func (h *handler) diffPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	d := diffData{Stream: st, View: q.Get("view")}
+	d := diffData{Stream: st, View: q.Get("view"), Full: q.Get("full") == "1"}
 	if d.View == "" {
 		d.View = "side"
 	}
@@ -487,6 +503,9 @@ func (h *handler) diffPage(w http.ResponseWriter, r *http.Request) error {
 		d.Compatible = len(d.Violations) == 0 && err == nil
 	}
 	d.Diff = buildDiff(render(older.Schema.Type, older.Schema.Schema), render(newer.Schema.Type, newer.Schema.Schema), d.Violations)
+	if !d.Full {
+		d.Diff = d.Diff.folded(diffContext)
+	}
 	h.render(w, r, 200, "diff", fmt.Sprintf("%s: version %d → %d", st.Name, d.From, d.To), "Streams", d)
 	return nil
 }

@@ -47,6 +47,10 @@ type handler struct {
 	pages   pageSet
 	static  *staticFiles
 	streams *streamCache
+	// findings: the lineage's governance findings (findings.go).
+	findings *findingsCache
+	// search: the field-name index of /ui/search (search.go).
+	search *searchCache
 	// key signs CSRF tokens; random per process (see decisions.md).
 	key   []byte
 	reqID atomic.Uint64
@@ -66,6 +70,8 @@ func New(opts Options) http.Handler {
 	h.static = loadStatic()
 	h.pages = loadPages(h.static)
 	h.streams = newStreamCache(opts.Contracts)
+	h.findings = &findingsCache{svc: opts.Lineage, log: h.log}
+	h.search = &searchCache{h: h, log: h.log}
 	h.router = h.routes()
 	return h
 }
@@ -129,6 +135,7 @@ func (h *handler) routes() chi.Router {
 		r.Get("/ui/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/ui/streams", http.StatusSeeOther) })
 		r.Post("/ui/logout", h.logout)
 		r.Get("/ui/streams", h.page(h.streamsPage))
+		r.Get("/ui/search", h.page(h.searchPage))
 		r.Get("/ui/streams/{name}", h.page(h.streamPage))
 		r.Get("/ui/streams/{name}/diff", h.page(h.diffPage))
 		r.Get("/ui/lineage", h.page(h.lineagePage))

@@ -438,9 +438,14 @@ func e2eProposalState(t *testing.T, api e2eAPI, path, id string) string {
 // e2eRunScript runs the Playwright script with node, streaming its output
 // into the test log, and fails the test if it fails. Chromium runs in the
 // script's process group, which is killed on timeout.
+// e2eScriptTimeout bounds the browser script: about 60 pages, each
+// screenshotted at two sizes and in two themes and checked with axe-core,
+// take minutes on a loaded machine.
+const e2eScriptTimeout = 20 * time.Minute
+
 func e2eRunScript(t *testing.T, node, script string, env []string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), e2eScriptTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, script)
 	cmd.Dir = filepath.Dir(script)
@@ -469,7 +474,7 @@ func e2eRunScript(t *testing.T, node, script string, env []string) {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
 	if ctx.Err() != nil {
-		t.Fatalf("node %s: timed out after %s", filepath.Base(script), 120*time.Second)
+		t.Fatalf("node %s: timed out after %s", filepath.Base(script), e2eScriptTimeout)
 	}
 	if err != nil {
 		t.Fatal(fmt.Errorf("node %s: %w (the failed step is named above)", filepath.Base(script), err))

@@ -88,7 +88,7 @@ async function bodyText(page) {
 }
 
 async function shot(page, name, scheme) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}-${scheme}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}-${scheme}.png`), fullPage: true, timeout: 30000 });
 }
 
 // The login page has a form for a name and password and one for an API
@@ -127,7 +127,8 @@ async function assertSignedInAs(page, name) {
 }
 
 async function navLinks(page) {
-  return (await mainNav(page).getByRole('link').allInnerTexts()).map((s) => s.trim());
+  // A link may carry a count ("Proposals 2"): the label is its first word.
+  return (await mainNav(page).getByRole('link').allInnerTexts()).map((s) => s.trim().split(/\s+/)[0]);
 }
 
 // tableRows reads the table that has the given column headers as an array
@@ -165,7 +166,7 @@ async function apiGet(p, who = ADMIN) {
 // ---------------------------------------------------------------- steps
 
 const steps = [];
-const step = (name, fn) => steps.push({ name, fn });
+const step = (name, fn, timeout) => steps.push({ name, fn, timeout });
 let browser;
 let page; // the reviewer's, then the reader's and the admin's
 
@@ -244,7 +245,7 @@ step('c. open a diff', async () => {
 });
 
 step('d. review and approve a proposal', async () => {
-  await clickAndLoad(page, mainNav(page).getByRole('link', exact('Proposals')));
+  await clickAndLoad(page, mainNav(page).getByRole('link', { name: /^Proposals\b/ }));
   assert.equal(pathOf(page), '/ui/proposals', `the Proposals link went to ${page.url()}`);
   const link = page.locator(`a[href$="/ui/proposals/${PROPOSAL_ID}"]`).first();
   assert.ok(await link.isVisible(), `/ui/proposals does not list the pending proposal #${PROPOSAL_ID}`);
@@ -348,56 +349,313 @@ step('i. lineage', async () => {
   assert.equal(new URL(page.url()).searchParams.get('depth'), '1', `Show went to ${page.url()}, want depth=1`);
 });
 
-// Every page, light and dark, as the admin (who may see every page).
+// ------------------------------------------------ issue 15: at scale
+//
+// The script seeds what the review scenarios below need through the API
+// as the admin (so the Go test's seeding stays as it was): a 200-field
+// Avro stream `catalog` with two versions, a 40-node lineage graph around
+// it (26 consumers, one reading `note`; a fan-out; two streams without a
+// contract; an upstream chain of depth 3), a private stream read outside
+// its domain, a stale field declaration, and two proposals on catalog by
+// its owner: one removes `note` and adds `currency` (stays pending), the
+// other adds `tmp` (rejected in the browser).
+
+const CATALOG = 'catalog';
+const CATALOG_OWNER = 'catalog-svc';
+const HURT = 'support-svc';
+const big = { catalog: {} };
+
+async function api(method, p, body, auth) {
+  const headers = { Authorization: auth ?? ('Basic ' + Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64')) };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(url(p), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  assert.ok(res.status < 300, `seed: ${method} ${p}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+function catalogSchema({ drop = [], add = [] } = {}) {
+  const names = [];
+  for (let i = 0; i < 200; i++) names.push({ 0: 'id', 10: 'email', 11: 'customer_id', 150: 'note' }[i] ?? `attr_${String(i).padStart(3, '0')}`);
+  const fields = names.filter((n) => !drop.includes(n)).map((n) => ({ name: n, type: 'string', default: '' }));
+  for (const n of add) fields.push({ name: n, type: 'string', default: '' });
+  return JSON.stringify({ type: 'record', name: 'CatalogItem', namespace: 'acme.catalog', fields });
+}
+
+step('k0. seed a 200-field stream and a 40-node lineage graph', async () => {
+  await api('POST', '/v1/principals', { name: CATALOG_OWNER, roles: ['service'] });
+  const tok = (await api('POST', '/v1/tokens', { principal: CATALOG_OWNER, description: 'ui e2e' })).token;
+  const owner = 'Bearer ' + tok;
+  await api('POST', '/v1/streams', { name: CATALOG, owner: CATALOG_OWNER, eventType: 'state', visibility: 'public', description: 'Every item of the catalog, 200 attributes', tags: { domain: 'catalog', labels: ['identity'] }, compatibility: 'BACKWARD' });
+  await api('POST', `/subjects/${CATALOG}-key/versions`, { schema: '"string"' }, owner);
+  await api('POST', `/subjects/${CATALOG}-value/versions`, { schema: catalogSchema() }, owner);
+  await api('POST', `/subjects/${CATALOG}-value/versions`, { schema: catalogSchema({ add: ['loyalty_tier'] }) }, owner);
+  const edges = [
+    { kind: 'produces', from: 'pim-svc', to: 'catalog-raw' },
+    { kind: 'derived_from', from: 'catalog-raw', to: 'catalog-staging' },
+    { kind: 'derived_from', from: 'catalog-staging', to: CATALOG },
+    { kind: 'derived_from', from: 'vendor-feed-1', to: 'catalog-raw' },
+    { kind: 'derived_from', from: 'vendor-feed-2', to: 'catalog-raw' },
+    { kind: 'derived_from', from: 'vendor-feed-3', to: 'catalog-raw' },
+    { kind: 'derived_from', from: 'vendor-feed-4', to: 'catalog-raw' },
+    { kind: 'derived_from', from: 'vendor-feed-5', to: 'catalog-raw' },
+    { kind: 'consumes', from: CATALOG, to: HURT, fields: ['id', 'note'] },
+    { kind: 'derived_from', from: CATALOG, to: 'catalog-archive' },
+    { kind: 'consumes', from: 'catalog-archive', to: 'archive-svc' },
+    { kind: 'consumes', from: 'catalog-archive', to: 'audit-svc' },
+    { kind: 'consumes', from: 'catalog-archive', to: 'compliance-svc' },
+    { kind: 'derived_from', from: CATALOG, to: 'catalog-search' },
+    { kind: 'consumes', from: 'catalog-search', to: 'search-svc' },
+    { kind: 'consumes', from: INCOMPAT_STREAM, to: 'marketing-svc' }, // private, outside its domain
+  ];
+  for (let i = 1; i <= 20; i++) edges.push({ kind: 'consumes', from: CATALOG, to: `reader-svc-${String(i).padStart(2, '0')}`, fields: i === 20 ? ['id', 'legacy_code'] : ['id', 'email'] });
+  for (let i = 1; i <= 4; i++) edges.push({ kind: 'consumes', from: CATALOG, to: `bi-${String(i).padStart(2, '0')}` });
+  for (const e of edges) await api('POST', '/v1/lineage/edges', e);
+  const a = await api('POST', '/v1/proposals', { stream: CATALOG, schema: catalogSchema({ add: ['loyalty_tier', 'currency'], drop: ['note'] }), description: 'Drop the free-text note, add the price currency' }, owner);
+  const b = await api('POST', '/v1/proposals', { stream: CATALOG, schema: catalogSchema({ add: ['loyalty_tier', 'tmp'] }), description: 'A temporary attribute' }, owner);
+  big.pending = String((a.proposal ?? a).id);
+  big.toReject = String((b.proposal ?? b).id);
+  console.log(`  catalog: 200 fields, versions 1-2; ${edges.length} edges; proposals #${big.pending} (pending) and #${big.toReject} (to reject)`);
+});
+
+step('k. who is hurt comes first', async () => {
+  await signOut(page);
+  await signIn(page, REVIEWER);
+  await goto(page, `/ui/proposals/${big.pending}`);
+  const summary = (await page.locator('.impact-summary').innerText()).trim();
+  assert.ok(summary.includes(`1 consumer reads a changed field: ${HURT}.`), `the impact summary is ${JSON.stringify(summary)}`);
+  assert.ok(/\d+ reached, unaffected as declared; \d+ declare no fields/.test(summary), `the summary does not count the unaffected and undeclared: ${JSON.stringify(summary)}`);
+  assert.ok(summary.includes('Added: currency'), `the summary does not name the added field: ${JSON.stringify(summary)}`);
+  const rows = await tableRows(page, ['Consumer', 'Affected', 'Fields it reads that change']);
+  assert.equal(rows[0].Consumer, HURT, `the first consumer row is ${rows[0].Consumer}, want ${HURT}`);
+  assert.equal(rows[0].Affected, 'affected', 'the hurt consumer is not marked affected (in text)');
+  const names = rows.map((r) => r.Consumer);
+  assert.equal(new Set(names).size, names.length, `duplicate consumer rows: ${names}`);
+  assert.ok(names.length >= 25, `only ${names.length} consumers listed`);
+  const box = await page.locator('.impact-summary').boundingBox();
+  assert.ok(box && box.y + box.height < 800, `the impact summary is below the fold (y=${box && box.y})`);
+  console.log(`  ${JSON.stringify(summary.split('\n')[0])}; ${names.length} consumers, ${HURT} first`);
+});
+
+step('l. evidence before the decision', async () => {
+  // In tab order the report's links come before Approve.
+  const order = await page.evaluate(() => {
+    const all = [...document.querySelectorAll('a[href], button, textarea, input, select')].filter((el) => !el.closest('[hidden]'));
+    const at = (pred) => all.findIndex(pred);
+    return { approve: at((el) => el.textContent.trim() === 'Approve'), report: at((el) => el.closest('.impact')), diff: at((el) => el.closest('.changes')) };
+  });
+  assert.ok(order.report >= 0 && order.approve > order.report && order.approve > order.diff, `Approve is tab stop ${order.approve}, the report's first link ${order.report}, the diff's ${order.diff}`);
+  await goto(page, `/ui/proposals/${big.toReject}`);
+  const comment = page.getByLabel('Comment', { exact: true });
+  const r1 = await clickAndLoad(page, page.getByRole('button', exact('Reject')));
+  assert.equal(r1.status(), 422, `Reject without a comment answered ${r1.status()}`);
+  assert.ok((await page.getByRole('alert').innerText()).includes('needs a comment'), 'no alert saying a rejection needs a comment');
+  assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'comment', 'focus is not on the comment after a refused rejection');
+  await comment.fill('tmp is not a contract field: use a header');
+  const r2 = await clickAndLoad(page, page.getByRole('button', exact('Reject')));
+  assert.equal(pathOf(page), `/ui/proposals/${big.toReject}`, `Reject landed on ${page.url()} (${r2.status()})`);
+  const status = page.getByRole('status').filter({ hasText: 'Rejected by' });
+  assert.ok(await status.isVisible(), 'no confirmation after Reject');
+  assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'outcome', 'focus is not on the confirmation after deciding');
+  console.log(`  refused without comment (422, alert, focus on Comment); rejected: ${JSON.stringify((await status.innerText()).trim())}`);
+});
+
+step('m. decisions keep their evidence', async () => {
+  const text = await bodyText(page);
+  assert.ok(text.includes('Report at decision time'), 'the decided proposal shows no stored report');
+  assert.ok(await page.locator('.impact-summary').isVisible(), 'the decided proposal lost its impact summary');
+  assert.ok(text.includes('tmp is not a contract field'), 'the decided proposal does not show the comment');
+  await goto(page, '/ui/audit?action=proposal.reject');
+  const row = entryWith(page, ['proposal.reject', REVIEWER.user]).first();
+  assert.ok(await row.getByRole('link', { name: `Proposal #${big.toReject}` }).isVisible(), 'the audit entry does not link the proposal');
+  assert.ok((await row.innerText()).includes('tmp is not a contract field'), 'the audit entry does not carry the comment');
+});
+
+step('n. long diffs fold and navigate', async () => {
+  await goto(page, `/ui/streams/${CATALOG}/diff?subject=${CATALOG}-value&from=1&to=2`);
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  assert.ok(height < 4000, `the 200-field diff page is ${height} px tall`);
+  const list = page.getByRole('navigation', { name: /change/ });
+  const first = list.getByRole('link').first();
+  assert.ok((await first.innerText()).length > 0, 'no list of changes');
+  assert.ok((await list.innerText()).includes('loyalty_tier'), 'the list of changes does not name the added field');
+  await page.locator('body').press('n');
+  const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  assert.equal(focused, 'change-1', `the key n focused ${focused}, want change-1`);
+  assert.ok((await page.locator('#change-1').innerText()).includes('+'), 'the added line has no + marker');
+  const said = (await page.locator('#change-1 .visually-hidden').allTextContents()).join(' ');
+  assert.ok(/added|removed/.test(said), `the changed line does not say "added" or "removed" in text: ${JSON.stringify(said)}`);
+  await page.getByRole('button', exact('Previous change')).click();
+  // The proposal offers the inline view too.
+  await goto(page, `/ui/proposals/${big.pending}`);
+  await page.getByRole('link', exact('inline')).click();
+  assert.ok(await page.locator('table.diff.inline').isVisible(), 'the proposal has no inline view');
+  const ph = await page.evaluate(() => document.documentElement.scrollHeight);
+  assert.ok(ph < 6000, `the proposal page is ${ph} px tall`);
+  console.log(`  diff ${height} px, proposal ${ph} px; n -> #${focused}`);
+});
+
+step('o. triage the proposals', async () => {
+  await goto(page, '/ui/proposals');
+  const nav = await mainNav(page).getByRole('link', { name: /^Proposals\b/ }).innerText();
+  assert.ok(/Proposals\s+\d+/.test(nav), `the navigation shows no pending count: ${JSON.stringify(nav)}`);
+  const rows = await tableRows(page, ['Proposal', 'Verdict', 'Affected consumers', 'Visibility', 'Description', 'Age']);
+  const row = rows.find((r) => r.Proposal.startsWith(`#${big.pending}`));
+  assert.ok(row, `the pending catalog proposal is not listed: ${JSON.stringify(rows)}`);
+  assert.ok(row['Affected consumers'].startsWith('1 of'), `its affected consumers: ${row['Affected consumers']}`);
+  assert.equal(row.Visibility, 'public');
+  await page.getByLabel('Breaking only', { exact: true }).check();
+  await clickAndLoad(page, page.getByRole('button', exact('Filter')));
+  const breaking = (await tableRows(page, ['Proposal', 'Verdict'])).map((r) => r.Proposal.split('\n')[0]);
+  assert.ok(breaking.includes(`#${big.pending}`) && !breaking.includes(`#${OTHER_PROPOSAL_ID}`), `breaking only lists ${breaking}`);
+  for (const label of ['Mine to review', 'Public streams only']) assert.equal(await page.getByLabel(label, { exact: true }).count(), 1, `no "${label}" filter`);
+});
+
+step('p. lineage at scale', async () => {
+  await goto(page, `/ui/lineage?stream=${CATALOG}&depth=5`);
+  const svg = page.locator('svg.graph');
+  const width = (await svg.boundingBox()).width;
+  assert.ok(width > 1100, `the graph is ${width} px wide in a 1280 px window`);
+  const more = svg.locator('a.node.more');
+  assert.ok((await more.count()) >= 1, 'no fan-out is folded into a +N node');
+  const label = await more.first().textContent();
+  assert.ok(/\+\d+ consumers/.test(label), `the +N node says ${JSON.stringify(label)}`);
+  for (const b of ['Zoom in', 'Zoom out', 'Fit to screen', 'Focus the root']) assert.ok(await page.getByRole('button', exact(b)).isVisible(), `no "${b}" button`);
+  const before = await svg.getAttribute('viewBox');
+  await page.getByRole('button', exact('Zoom in')).click();
+  assert.notEqual(await svg.getAttribute('viewBox'), before, 'Zoom in does not zoom');
+  await page.getByRole('button', exact('Fit to screen')).click();
+  // A drawn node, then one folded into the +N node (the page draws every node and finds it).
+  await page.getByLabel('Find a node', { exact: true }).fill('catalog-archive');
+  await page.getByLabel('Find a node', { exact: true }).press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.getAttribute('data-name')), 'catalog-archive', 'Find a node does not focus it');
+  const drawnFolded = await svg.locator('a.node').count();
+  await page.getByLabel('Find a node', { exact: true }).fill(HURT);
+  await Promise.all([page.waitForURL(/find=/), page.getByLabel('Find a node', { exact: true }).press('Enter')]);
+  await page.waitForLoadState('load');
+  await page.waitForFunction((n) => document.activeElement && document.activeElement.getAttribute('data-name') === n, HURT, { timeout: 5000 });
+  assert.ok((await svg.locator('a.node').count()) > drawnFolded, 'finding a folded node did not draw the fan-out');
+  await page.getByRole('button', exact('Focus the root')).click();
+  assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.getAttribute('data-name')), CATALOG, 'Focus the root does not focus it');
+  const listed = (await tableRows(page, ['Node', 'Kind'])).length;
+  assert.ok(listed >= 40, `the node table lists ${listed} nodes, want the 40-node graph`);
+  await goto(page, `/ui/lineage?stream=${CATALOG}&depth=5`);
+  const drawn = await svg.locator('a.node').count();
+  await clickAndLoad(page, more.first());
+  assert.ok(page.url().includes('expand='), `the +N node went to ${page.url()}`);
+  console.log(`  ${listed} nodes, ${drawn} drawn folded; graph ${Math.round(width)} px wide; +N: ${JSON.stringify(label)}`);
+});
+
+step('q. lineage truth', async () => {
+  await goto(page, `/ui/lineage?stream=${CATALOG}&depth=2`);
+  const rows = await tableRows(page, ['Node', 'Kind', 'Visibility']);
+  const archive = rows.find((r) => r.Node === 'catalog-archive');
+  assert.equal(archive && archive.Visibility, 'no contract', `catalog-archive shows as ${archive && archive.Visibility}`);
+  await clickAndLoad(page, page.getByRole('table').getByRole('link', exact('catalog-archive')));
+  assert.ok((await bodyText(page)).includes('No contract declares this stream'), `the contractless stream's page: ${page.url()}`);
+  await goto(page, `/ui/streams/${INCOMPAT_STREAM}`);
+  assert.ok((await bodyText(page)).includes('marketing-svc'), 'the private stream read outside its domain shows no finding');
+  await goto(page, `/ui/lineage?stream=${INCOMPAT_STREAM}`);
+  assert.ok(await page.getByRole('heading', exact('Governance findings')).isVisible(), 'the lineage page shows no findings');
+});
+
+step('r. stale declarations and history', async () => {
+  await goto(page, `/ui/streams/${CATALOG}`);
+  const text = await bodyText(page);
+  assert.ok(/legacy_code \(stale\)/.test(text), 'the stale declared field is not flagged');
+  const rows = await tableRows(page, ['Version', 'Change from the previous version', 'Verdict']);
+  const v2 = rows.find((r) => r.Version === '2');
+  assert.ok(v2['Change from the previous version'].includes('+ loyalty_tier'), `version 2's change: ${v2['Change from the previous version']}`);
+  assert.ok(v2.Verdict.startsWith('compatible'), `version 2's verdict: ${v2.Verdict}`);
+  await goto(page, `/ui/streams/${INCOMPAT_STREAM}`);
+  const bad = (await tableRows(page, ['Version', 'Verdict'])).find((r) => r.Version === '2');
+  assert.ok(bad.Verdict.startsWith('incompatible'), `the incompatible step says ${bad.Verdict}`);
+});
+
+step('t. errors keep context', async () => {
+  const resp = await page.goto(url('/ui/streams/no-such-stream'), { referer: url('/ui/proposals?state=all') });
+  assert.equal(resp.status(), 404);
+  const back = page.getByRole('link', exact('Back to where you were'));
+  assert.equal(await back.getAttribute('href'), '/ui/proposals?state=all', 'the error page does not link back');
+});
+
+// Every page, both themes, at 1280×800 and 1920×1080, as the admin (who
+// may see every page): a full-page screenshot each, and axe-core on each
+// page in each theme (0 violations).
 const PAGES = [
   ['streams', '/ui/streams'],
   ['stream', `/ui/streams/${STREAM}`],
+  ['stream-large', `/ui/streams/${CATALOG}`],
+  ['stream-contractless', '/ui/streams/catalog-archive'],
   ['diff', `/ui/streams/${INCOMPAT_STREAM}/diff?subject=${INCOMPAT_SUBJECT}&from=1&to=2`],
+  ['diff-large', `/ui/streams/${CATALOG}/diff?subject=${CATALOG}-value&from=1&to=2`],
   ['lineage', `/ui/lineage?stream=${LINEAGE_STREAM}&depth=2`],
-  ['proposals', '/ui/proposals'],
+  ['lineage-large', `/ui/lineage?stream=${CATALOG}&depth=5`],
+  ['proposals', '/ui/proposals?state=all'],
   ['proposal', `/ui/proposals/${OTHER_PROPOSAL_ID}`],
+  ['proposal-large', () => `/ui/proposals/${big.pending}`],
+  ['proposal-decided', () => `/ui/proposals/${big.toReject}`],
   ['audit', '/ui/audit'],
   ['subjects', '/ui/subjects'],
+  ['error', '/ui/streams/no-such-stream', 404],
 ];
 
+const AXE = path.join(import.meta.dirname, 'node_modules', 'axe-core', 'axe.min.js');
+
+// axe runs its default rules (WCAG 2.x A and AA, best practices) plus
+// label-content-name-mismatch.
+async function axeCheck(p, name) {
+  await p.addScriptTag({ path: AXE });
+  const res = await p.evaluate(async () => window.axe.run(document, { rules: { 'label-content-name-mismatch': { enabled: true } }, resultTypes: ['violations'] }));
+  return res.violations.map((v) => `${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+}
+
 // The colours a page is drawn with: the root's background and text.
-async function colours(page) {
-  return page.evaluate(() => {
+async function colours(p) {
+  return p.evaluate(() => {
     const cs = getComputedStyle(document.documentElement);
     return `${cs.backgroundColor} / ${cs.color}`;
   });
 }
 
 const seen = {};
+const SIZES = [[1280, 800], [1920, 1080]];
 for (const scheme of ['light', 'dark']) {
-  step(`j. screenshots (${scheme})`, async () => {
-    await mkdir(SHOTS, { recursive: true });
-    const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1280, height: 800 } });
-    try {
-      const p = await context.newPage();
-      p.setDefaultTimeout(10000);
-      p.setDefaultNavigationTimeout(15000);
-      const took = [];
-      let t0 = Date.now();
-      await goto(p, '/ui/login');
-      await shot(p, 'login', scheme);
-      took.push(`login ${Date.now() - t0}`);
-      seen[scheme] = await colours(p);
-      await signIn(p, ADMIN);
-      for (const [name, where] of PAGES) {
-        t0 = Date.now();
-        await goto(p, where);
-        await shot(p, name, scheme);
-        took.push(`${name} ${Date.now() - t0}`);
+  for (const [w, h] of SIZES) {
+    step(`u. every page: screenshots${w === 1280 ? ' and axe' : ''} (${scheme}, ${w}×${h})`, async () => {
+      await mkdir(SHOTS, { recursive: true });
+      // bypassCSP lets the test inject axe; the pages' own CSP is unchanged.
+      const context = await browser.newContext({ colorScheme: scheme, viewport: { width: w, height: h }, bypassCSP: true });
+      const problems = [];
+      try {
+        const p = await context.newPage();
+        p.setDefaultTimeout(10000);
+        p.setDefaultNavigationTimeout(15000);
+        const took = [];
+        let t0 = Date.now();
+        await goto(p, '/ui/login');
+        await shot(p, `login-${w}`, scheme);
+        if (w === 1280) problems.push(...await axeCheck(p, 'login'));
+        took.push(`login ${Date.now() - t0}`);
+        seen[scheme] = await colours(p);
+        await signIn(p, ADMIN);
+        for (const [name, where, status] of PAGES) {
+          t0 = Date.now();
+          await goto(p, typeof where === 'function' ? where() : where, status ?? 200);
+          await shot(p, `${name}-${w}`, scheme);
+          if (w === 1280) problems.push(...await axeCheck(p, name));
+          took.push(`${name} ${Date.now() - t0}`);
+        }
+        console.log(`  ${PAGES.length + 1} pages in ${SHOTS}/*-${w}-${scheme}.png (ms: ${took.join(', ')}); colours ${seen[scheme]}`);
+      } finally {
+        await context.close();
       }
-      console.log(`  ${PAGES.length + 1} pages in ${SHOTS}/*-${scheme}.png (ms: ${took.join(', ')}); colours ${seen[scheme]}`);
-    } finally {
-      await context.close();
-    }
-    if (scheme === 'dark') {
-      assert.notEqual(seen.dark, seen.light, 'the dark colour scheme draws the page like the light one (prefers-color-scheme: dark is not honoured)');
-    }
-  });
+      assert.deepEqual(problems, [], `axe-core violations (${scheme}):\n${problems.join('\n')}`);
+      if (scheme === 'dark') {
+        assert.notEqual(seen.dark, seen.light, 'the dark colour scheme draws the page like the light one (prefers-color-scheme: dark is not honoured)');
+      }
+    }, 480000);
+  }
 }
 
 // ---------------------------------------------------------------- run
@@ -419,10 +677,10 @@ async function main() {
   page.setDefaultTimeout(10000);
   page.setDefaultNavigationTimeout(15000);
   let passed = 0;
-  for (const { name, fn } of steps) {
+  for (const { name, fn, timeout } of steps) {
     const t0 = Date.now();
     try {
-      await withTimeout(fn(), STEP_TIMEOUT, name);
+      await withTimeout(fn(), timeout ?? STEP_TIMEOUT, name);
     } catch (err) {
       console.log(`FAIL ${name} (${Date.now() - t0} ms)`);
       console.log(`  ${String(err && err.message || err).split('\n').join('\n  ')}`);

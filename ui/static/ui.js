@@ -1,6 +1,8 @@
-// Accord UI, ui.js v1: small enhancements shared by every page.
-// Pages work without it; it only moves focus to the main heading after
-// a skip-link jump so screen readers start at the content.
+// Accord UI, ui.js v2: small enhancements shared by every page.
+// Pages work without it. It moves focus to the main heading after a
+// skip-link jump so screen readers start at the content, and to the
+// element a page marks with data-focus (a decision's confirmation, a
+// refused form's field) so the next key press starts there.
 (function () {
   "use strict";
   var skip = document.querySelector(".skip");
@@ -10,4 +12,6 @@
       if (main) { main.focus(); }
     });
   }
+  var first = document.querySelector("[data-focus]");
+  if (first) { first.focus(); }
 })();
