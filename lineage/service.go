@@ -210,11 +210,11 @@ func (svc *Service) Reload(ctx context.Context) error {
 // meanwhile were applied to the index being replaced; they are applied
 // again to the new one, whose read may have missed them.
 func (svc *Service) load(ctx context.Context) (*index, error) {
-	gen := svc.localGen() // read first: a contract write racing the load forces another
+	dirty := svc.dirty.Load() // read first: a write racing the load forces another
 	svc.applyMu.Lock()
 	svc.reloading = map[pairKey]bool{}
 	svc.applyMu.Unlock()
-	ix, err := svc.build(ctx)
+	ix, snapVersion, err := svc.build(ctx)
 	svc.applyMu.Lock()
 	defer svc.applyMu.Unlock()
 	written := svc.reloading
@@ -229,27 +229,34 @@ func (svc *Service) load(ctx context.Context) (*index, error) {
 		}
 		ix.apply(k, rows)
 	}
-	ix.gen = gen
+	// The index reflects the contracts snapshot it read: a later change
+	// of it moves Generation past this and forces another load.
+	ix.gen = dirty + snapVersion
 	svc.ixMu.Lock()
 	svc.cur.Store(ix)
 	svc.ixMu.Unlock()
 	return ix, nil
 }
 
-func (svc *Service) build(ctx context.Context) (*index, error) {
+// build reads the edges and the contracts snapshot into a new index, and
+// says which version of the snapshot it read.
+func (svc *Service) build(ctx context.Context) (*index, uint64, error) {
 	stored, err := svc.store.All(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	var streams []contracts.Stream
+	var (
+		streams []contracts.Stream
+		version uint64
+	)
 	if svc.streams != nil {
 		snap, err := svc.streams.Snapshot(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("lineage: reading stream contracts: %w", err)
+			return nil, 0, fmt.Errorf("lineage: reading stream contracts: %w", err)
 		}
-		streams = snap.All() // shared: read only
+		streams, version = snap.All(), snap.Version() // shared: read only
 	}
-	return buildIndex(stored, streams, svc.now()), nil
+	return buildIndex(stored, streams, svc.now()), version, nil
 }
 
 // applyWritten brings the index up to date with edges a committed write
