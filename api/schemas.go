@@ -102,8 +102,8 @@ func (s *Server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 	k := idKey{registry.ParseName(hint).Context, id}
 	cacheable := format == "" && !fetchMaxID
 	if cacheable {
-		if body, ok := s.byID.Load(k); ok {
-			writeBody(w, 200, body.([]byte))
+		if body, ok := s.byID.Get(k); ok {
+			writeBody(w, 200, body)
 			return nil
 		}
 	}
@@ -126,7 +126,7 @@ func (s *Server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if cacheable {
-		s.byID.Store(k, body)
+		s.byID.Put(k, body)
 	}
 	writeBody(w, 200, body)
 	return nil
