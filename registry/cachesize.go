@@ -31,8 +31,8 @@ type CacheSizes struct {
 
 // DefaultCacheSizes are the budgets of a registry made by New.
 var DefaultCacheSizes = CacheSizes{
-	SchemaBytes:     64 << 20,
-	ParsedBytes:     128 << 20,
+	SchemaBytes:     16 << 20,
+	ParsedBytes:     64 << 20,
 	SubjectVersions: 100_000,
 }
 
