@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -120,12 +121,27 @@ func (s *Server) deleteMode(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// listContexts serves GET /contexts, filtered by contextPrefix and paged
+// with offset and limit as Confluent's (contexts are few: the list is
+// read whole).
 func (s *Server) listContexts(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.reg.Contexts(r.Context())
+	p := params{r: r}
+	prefix := p.str("contextPrefix")
+	offset, limit := p.page()
+	if p.err != nil {
+		return p.err
+	}
+	all, err := s.reg.Contexts(r.Context())
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, 200, c)
+	c := all[:0:0]
+	for _, x := range all {
+		if strings.HasPrefix(x, prefix) {
+			c = append(c, x)
+		}
+	}
+	s.writeJSON(w, 200, paged(c, offset, limit))
 	return nil
 }
 

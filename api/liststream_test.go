@@ -100,6 +100,18 @@ func TestSubjectListStreams(t *testing.T) {
 			t.Errorf("subjectPrefix=:.b: = %d names, want %d", len(got), len(inB))
 		}
 
+		for path, want := range map[string][]string{
+			"/contexts":                  {".", ".a-b", ".b"},
+			"/contexts?contextPrefix=.b": {".b"},
+			"/contexts?offset=1&limit=1": {".a-b"},
+			"/contexts?offset=5":         {},
+		} {
+			s.ok("GET", path, nil, &got)
+			if !slices.Equal(got, want) || got == nil {
+				t.Errorf("GET %s = %v, want %v", path, got, want)
+			}
+		}
+
 		var schemas []struct {
 			Subject string `json:"subject"`
 			Version int    `json:"version"`
