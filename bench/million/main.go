@@ -252,12 +252,25 @@ func (s *server) call(method, path string, body []byte, want int) ([]byte, error
 // long it took.
 func seed(s *server, l layout) (time.Duration, error) {
 	t0 := time.Now()
+	var retries atomic.Int64
 	if _, err := s.call("PUT", "/mode?force=true", []byte(`{"mode":"IMPORT"}`), 200); err != nil {
 		return 0, err
 	}
+	// A version is sent again after a server error (a database call past
+	// its deadline on a loaded machine), as an importer would: the
+	// registration is idempotent (same id, version and schema).
 	post := func(v version) error {
 		body, _ := json.Marshal(v)
-		_, err := s.call("POST", "/subjects/"+escape(v.Subject)+"/versions", body, 200)
+		var err error
+		for attempt := range 5 {
+			var out []byte
+			out, err = s.call("POST", "/subjects/"+escape(v.Subject)+"/versions", body, 200)
+			if err == nil || !bytes.Contains(out, []byte(`"error_code":500`)) {
+				return err
+			}
+			retries.Add(1)
+			time.Sleep(time.Duration(attempt+1) * time.Second)
+		}
 		return err
 	}
 	for _, v := range commonVersions() {
@@ -311,7 +324,7 @@ func seed(s *server, l layout) (time.Duration, error) {
 		return 0, err
 	}
 	d := time.Since(t0)
-	logf("seeded %d versions in %v (%.0f/s)", l.total()+len(commons), d.Round(time.Second), float64(l.total())/d.Seconds())
+	logf("seeded %d versions in %v (%.0f/s), %d sent again after a server error", l.total()+len(commons), d.Round(time.Second), float64(l.total())/d.Seconds(), retries.Load())
 	return d, nil
 }
 
