@@ -32,7 +32,7 @@ type CacheSizes struct {
 // DefaultCacheSizes are the budgets of a registry made by New.
 var DefaultCacheSizes = CacheSizes{
 	SchemaBytes:     16 << 20,
-	ParsedBytes:     64 << 20,
+	ParsedBytes:     32 << 20,
 	SubjectVersions: 100_000,
 }
 
