@@ -2,9 +2,10 @@
 // and modes: the Confluent Schema Registry model. It is the data path
 // register → parse (compat) → check (compat) → store (Store), with the
 // caches that make the read path memory-speed: schemas by id are immutable
-// and cached forever; subject views, configs and modes are cached and
+// and cached until evicted; subject views, configs and modes are cached and
 // invalidated on every write (and, through Store.Watch, on writes made by
-// other processes sharing the database).
+// other processes sharing the database). Every cache is bounded
+// (CacheSizes), so memory follows the budgets, not the registry's size.
 package registry
 
 import (
