@@ -8,9 +8,8 @@ import (
 	"strings"
 	"sync/atomic"
 
-	lru "github.com/hashicorp/golang-lru/v2"
-
 	"github.com/accord/accord/registry"
+	"github.com/accord/accord/registry/bounded"
 )
 
 // Serializers repeat a few requests over and over: fetching a schema by id,
@@ -20,9 +19,11 @@ import (
 type hotCaches struct {
 	seed maphash.Seed
 	// bodies maps a hash of a request body to its decoded form.
-	bodies *lru.Cache[uint64, decodedBody]
+	bodies *bounded.Cache[uint64, decodedBody]
 	// versions maps a subject version to its encoded response.
-	versions *lru.Cache[versionKey, []byte]
+	versions *bounded.Cache[versionKey, []byte]
+	// byID maps a schema id to its encoded response (Server.byID).
+	byID *bounded.Cache[idKey, []byte]
 	// Hits and misses of the caches, for CacheStats.
 	byIDHits, byIDMisses, versionHits, versionMisses, bodyHits, bodyMisses atomic.Uint64
 }
@@ -55,10 +56,23 @@ type versionKey struct {
 // maxCachedBody bounds what is worth remembering per entry.
 const maxCachedBody = 64 << 10
 
-func newHotCaches() hotCaches {
-	bodies, _ := lru.New[uint64, decodedBody](4096)
-	versions, _ := lru.New[versionKey, []byte](16384)
-	return hotCaches{seed: maphash.MakeSeed(), bodies: bodies, versions: versions}
+// cacheEntryOverhead is what an entry costs besides its bytes.
+const cacheEntryOverhead = 128
+
+// newHotCaches returns the caches, each bounded to budget bytes (the
+// default schema budget when 0). A decoded body weighs twice its raw
+// bytes (the raw copy kept to compare, and the decoded strings).
+func newHotCaches(budget int64) hotCaches {
+	if budget <= 0 {
+		budget = registry.DefaultCacheSizes.SchemaBytes
+	}
+	encoded := func(b []byte) int64 { return int64(len(b)) + cacheEntryOverhead }
+	return hotCaches{
+		seed:     maphash.MakeSeed(),
+		bodies:   bounded.New[uint64](budget, func(d decodedBody) int64 { return 2*int64(len(d.raw)) + cacheEntryOverhead }),
+		versions: bounded.New[versionKey](budget, encoded),
+		byID:     bounded.New[idKey](budget, encoded),
+	}
 }
 
 // decodeSchemaBody decodes a registration, lookup or compatibility body,
@@ -82,7 +96,7 @@ func (s *Server) decodeSchemaBody(r *http.Request) (registerBody, error) {
 		return registerBody{}, err
 	}
 	if len(raw) <= maxCachedBody {
-		s.hot.bodies.Add(h, decodedBody{raw: raw, body: body})
+		s.hot.bodies.Put(h, decodedBody{raw: raw, body: body})
 	}
 	return body, nil
 }
@@ -117,7 +131,7 @@ func (s *Server) writeVersion(w http.ResponseWriter, r *http.Request, v registry
 			s.writeError(w, r, err)
 			return
 		}
-		s.hot.versions.Add(k, body)
+		s.hot.versions.Put(k, body)
 	}
 	writeBody(w, 200, body)
 }
@@ -130,14 +144,14 @@ func (s *Server) serveHot(w http.ResponseWriter, r *http.Request) bool {
 	if !ok {
 		return false
 	}
-	body, ok := s.byID.Load(k)
+	body, ok := s.byID.Get(k)
 	if !ok {
 		s.hot.byIDMisses.Add(1)
 		return false
 	}
 	s.hot.byIDHits.Add(1)
 	s.setRequestID(w, r)
-	writeBody(w, 200, body.([]byte))
+	writeBody(w, 200, body)
 	return true
 }
 

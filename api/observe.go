@@ -141,7 +141,7 @@ func (s *Server) cached(r *http.Request) bool {
 	if !ok {
 		return false
 	}
-	_, ok = s.byID.Load(k)
+	_, ok = s.byID.Get(k)
 	return ok
 }
 

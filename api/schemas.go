@@ -103,8 +103,8 @@ func (s *Server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 	k := idKey{registry.ParseName(hint).Context, id}
 	cacheable := format == "" && !fetchMaxID
 	if cacheable {
-		if body, ok := s.byID.Load(k); ok {
-			writeBody(w, 200, body.([]byte))
+		if body, ok := s.byID.Get(k); ok {
+			writeBody(w, 200, body)
 			return nil
 		}
 	}
@@ -127,7 +127,7 @@ func (s *Server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if cacheable {
-		s.byID.Store(k, body)
+		s.byID.Put(k, body)
 	}
 	writeBody(w, 200, body)
 	return nil
@@ -208,28 +208,29 @@ func (s *Server) listSchemas(w http.ResponseWriter, r *http.Request) error {
 		SubjectPrefix:  p.str("subjectPrefix"),
 		IncludeDeleted: p.bool("deleted"),
 		LatestOnly:     p.bool("latestOnly"),
-		Offset:         p.int("offset"),
-		Limit:          p.int("limit"),
 	}
+	f.Offset, f.Limit = p.page()
 	if p.err != nil {
 		return p.err
 	}
-	vs, err := s.reg.Schemas(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	out := make([]schemaBody, 0, len(vs))
-	for _, v := range vs {
+	a := newArrayWriter(w)
+	err := s.reg.WalkSchemas(r.Context(), f, func(v registry.SchemaVersion) error {
 		b, _, err := s.mirroredVersion(r.Context(), v)
 		if err != nil {
 			return err
 		}
-		out = append(out, b)
+		return a.add(b)
+	})
+	if err != nil {
+		return s.failStream(a, r, err)
 	}
-	s.writeJSON(w, 200, out)
+	a.finish()
 	return nil
 }
 
+// listSubjects streams the subject names (see liststream.go): Confluent's
+// offset and limit page them, and without them the whole list is written
+// as it is read, a page at a time.
 func (s *Server) listSubjects(w http.ResponseWriter, r *http.Request) error {
 	p := params{r: r}
 	prefix, deleted, deletedOnly := p.str("subjectPrefix"), p.bool("deleted"), p.bool("deletedOnly")
@@ -237,18 +238,18 @@ func (s *Server) listSubjects(w http.ResponseWriter, r *http.Request) error {
 	if p.err != nil {
 		return p.err
 	}
-	subs, err := s.reg.Subjects(r.Context(), prefix, deleted || deletedOnly)
-	if err != nil {
-		return err
+	q := registry.SubjectList{Prefix: prefix, Offset: offset, Limit: limit}
+	switch {
+	case deletedOnly:
+		q.Deleted = registry.DeletedOnly
+	case deleted:
+		q.Deleted = registry.WithDeleted
 	}
-	if deletedOnly {
-		live, err := s.reg.Subjects(r.Context(), prefix, false)
-		if err != nil {
-			return err
-		}
-		subs = without(subs, live)
+	a := newArrayWriter(w)
+	if err := s.reg.WalkSubjects(r.Context(), q, func(name string) error { return a.add(name) }); err != nil {
+		return s.failStream(a, r, err)
 	}
-	s.writeJSON(w, 200, paged(subs, offset, limit))
+	a.finish()
 	return nil
 }
 

@@ -24,7 +24,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/go-chi/chi/v5"
@@ -38,6 +37,7 @@ import (
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
+	"github.com/accord/accord/registry/bounded"
 )
 
 // DefaultMaxBodyBytes bounds request bodies unless Options says otherwise.
@@ -82,6 +82,10 @@ type Options struct {
 	// runs before the API's authentication: it signs people in with its
 	// own session cookie. nil: not served.
 	UI http.Handler
+	// SchemaCacheBytes bounds each of the HTTP layer's caches of encoded
+	// answers (schemas by id, subject versions) and of decoded request
+	// bodies; registry.DefaultCacheSizes.SchemaBytes when 0.
+	SchemaCacheBytes int64
 	// Readiness backs /health/ready, /health/startup and /v1/health (see
 	// api/health.go); nil: the registry's Ping.
 	Readiness Readiness
@@ -109,8 +113,9 @@ type Server struct {
 	router  chi.Router
 	reqSeq  atomic.Uint64
 	// byID caches the encoded body of GET /schemas/ids/{id}: schemas are
-	// immutable, so the hottest read is a map lookup and a write.
-	byID sync.Map // idKey → []byte
+	// immutable, so the hottest read is a map lookup and a write. Bounded
+	// by Options.SchemaCacheBytes.
+	byID *bounded.Cache[idKey, []byte]
 	hot  hotCaches
 	auth *auth.Authenticator // nil: authentication off
 
@@ -150,7 +155,8 @@ func New(reg *registry.Registry, opts Options) *Server {
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}
-	s.hot = newHotCaches()
+	s.hot = newHotCaches(opts.SchemaCacheBytes)
+	s.byID = s.hot.byID
 	check := reg.Ping
 	if opts.Readiness != nil {
 		check = opts.Readiness.Ready

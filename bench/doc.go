@@ -6,4 +6,7 @@
 // same hot paths with go test -bench against the same stack in process.
 // Both report each endpoint as a ratio of the ceiling measured in the same
 // run, since absolute figures on a shared machine say little.
+// bench/million seeds a large registry (a million versions) through the
+// import path and measures start-up, memory and throughput against a small
+// registry in the same run; writes_test.go measures new registrations.
 package bench

@@ -3,6 +3,8 @@ package registry
 import (
 	"sync"
 	"sync/atomic"
+
+	"github.com/accord/accord/registry/bounded"
 )
 
 // hitCounter counts a cache's hits and misses for CacheStats.
@@ -25,16 +27,32 @@ type cacheKey struct{ ctx, subject string }
 // generation() before going to the store and passes it to put: if
 // anything was invalidated meanwhile, the possibly stale value is not
 // cached.
+//
+// The cache holds values of total weight at most max (weigh: a view
+// weighs its versions, a config or mode 1); past it, put evicts entries
+// at random, as package bounded does, so reads stay under a shared lock.
 type viewCache[V any] struct {
-	mu  sync.RWMutex
-	gen uint64
-	m   map[cacheKey]cached[V]
+	mu     sync.RWMutex
+	gen    uint64
+	m      map[cacheKey]cached[V]
+	weight int64
+	max    int64
+	weigh  func(V) int64
 	hitCounter
+	evictions uint64 // under mu
 }
 
 type cached[V any] struct {
 	v   V
 	tag int64 // the change counter read before v
+	w   int64
+}
+
+func newViewCache[V any](max int64, weigh func(V) int64) viewCache[V] {
+	if weigh == nil {
+		weigh = func(V) int64 { return 1 }
+	}
+	return viewCache[V]{max: max, weigh: weigh}
 }
 
 func (c *viewCache[V]) get(k cacheKey) (V, bool) {
@@ -75,7 +93,30 @@ func (c *viewCache[V]) put(k cacheKey, v V, tag int64, gen uint64) {
 	if c.m == nil {
 		c.m = make(map[cacheKey]cached[V])
 	}
-	c.m[k] = cached[V]{v, tag}
+	w := max(c.weigh(v), 1)
+	if old, ok := c.m[k]; ok {
+		delete(c.m, k)
+		c.weight -= old.w
+	}
+	if w > c.max {
+		return
+	}
+	for c.weight+w > c.max && len(c.m) > 0 {
+		for key, e := range c.m { // a random entry
+			delete(c.m, key)
+			c.weight -= e.w
+			c.evictions++
+			break
+		}
+	}
+	c.m[k] = cached[V]{v, tag, w}
+	c.weight += w
+}
+
+func (c *viewCache[V]) stats() bounded.Stats {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return bounded.Stats{Entries: len(c.m), Weight: c.weight, Max: c.max, Evictions: c.evictions}
 }
 
 // invalidate drops k, or everything in the context when k.subject is ""
@@ -85,14 +126,18 @@ func (c *viewCache[V]) invalidate(k cacheKey) {
 	defer c.mu.Unlock()
 	c.gen++
 	if k.subject == "" {
-		for key := range c.m {
+		for key, e := range c.m {
 			if key.ctx == k.ctx || k.ctx == DefaultContext || k.ctx == GlobalContext {
 				delete(c.m, key)
+				c.weight -= e.w
 			}
 		}
 		return
 	}
-	delete(c.m, k)
+	if e, ok := c.m[k]; ok {
+		delete(c.m, k)
+		c.weight -= e.w
+	}
 }
 
 // levelsOf lists the levels whose settings apply to n, least specific

@@ -392,7 +392,7 @@ func (r *Registry) SetMode(ctx context.Context, subject, mode string, force bool
 		if m == ModeImport && !force {
 			var nonEmpty bool
 			if n.Subject == "" {
-				subs, err := tx.Subjects(ctx, n.Context, "", false)
+				subs, err := tx.SubjectPage(ctx, n.Context, SubjectPageQuery{Limit: 1}) // is there one?
 				if err != nil {
 					return fmt.Errorf("listing subjects: %w", err)
 				}

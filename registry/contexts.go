@@ -24,12 +24,12 @@ func (r *Registry) DeleteContext(ctx context.Context, name string) error {
 		return errorf(ErrInvalidSubject, "Invalid context '%s'", name)
 	}
 	err := r.store.Update(ctx, c, "", func(tx Tx) error {
-		subs, err := tx.Subjects(ctx, c, "", true)
+		subs, err := tx.SubjectPage(ctx, c, SubjectPageQuery{Deleted: WithDeleted, Limit: 1}) // is there one?
 		if err != nil {
 			return err
 		}
 		if len(subs) > 0 {
-			return errorf(ErrContextNotEmpty, "Context '%s' is not empty: it has %d subject(s)", c, len(subs))
+			return errorf(ErrContextNotEmpty, "Context '%s' is not empty: it has subjects, such as %s", c, Name{c, subs[0]}.String())
 		}
 		if err := tx.ForgetContext(); err != nil {
 			return err

@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -128,79 +127,6 @@ func (r *Registry) prefixScope(ctx context.Context, prefix string) ([]string, st
 	}
 	n := ParseName(prefix)
 	return []string{n.Context}, n.Subject, nil
-}
-
-// Subjects lists subject names (qualified outside the default context).
-func (r *Registry) Subjects(ctx context.Context, prefix string, includeDeleted bool) ([]string, error) {
-	ctxs, p, err := r.prefixScope(ctx, prefix)
-	if err != nil {
-		return nil, err
-	}
-	out := []string{}
-	for _, c := range ctxs {
-		subs, err := r.store.Subjects(ctx, c, p, includeDeleted)
-		if err != nil {
-			return nil, storeErr("listing subjects", err)
-		}
-		for _, s := range subs {
-			out = append(out, Name{c, s}.String())
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-// SchemaFilter selects versions for GET /schemas.
-type SchemaFilter struct {
-	SubjectPrefix  string
-	IncludeDeleted bool
-	LatestOnly     bool
-	Offset, Limit  int
-}
-
-// Schemas lists versions with their schemas, ordered by subject and version.
-func (r *Registry) Schemas(ctx context.Context, f SchemaFilter) ([]SchemaVersion, error) {
-	ctxs, p, err := r.prefixScope(ctx, f.SubjectPrefix)
-	if err != nil {
-		return nil, err
-	}
-	var all []VersionRecord
-	for _, c := range ctxs {
-		vs, err := r.store.VersionsByPrefix(ctx, c, p, f.IncludeDeleted)
-		if err != nil {
-			return nil, storeErr("listing versions", err)
-		}
-		all = append(all, vs...)
-	}
-	if f.LatestOnly {
-		latest := all[:0]
-		for i, v := range all {
-			if i+1 < len(all) && all[i+1].Context == v.Context && all[i+1].Subject == v.Subject {
-				continue
-			}
-			latest = append(latest, v)
-		}
-		all = latest
-	}
-	if f.Offset > 0 {
-		if f.Offset >= len(all) {
-			all = nil
-		} else {
-			all = all[f.Offset:]
-		}
-	}
-	if f.Limit > 0 && f.Limit < len(all) {
-		all = all[:f.Limit]
-	}
-	out := make([]SchemaVersion, 0, len(all))
-	for _, v := range all {
-		rec, err := r.schemaRecord(ctx, r.store, v.Context, v.SchemaID)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, SchemaVersion{Subject: Name{v.Context, v.Subject}.String(), Version: v.Version, Deleted: v.Deleted, Schema: rec})
-	}
-	return out, nil
 }
 
 // VersionsByID lists the subject versions that use schema id.

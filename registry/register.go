@@ -94,8 +94,7 @@ func (r *Registry) register(ctx context.Context, subject string, req RegisterReq
 	// Committed: remember the record and its parsed form, so the next
 	// compatibility check against this version does not parse it again.
 	k := idKey{n.Context, out.Schema.ID}
-	rec, _ := r.schemas.LoadOrStore(k, out.Schema)
-	out.Schema = rec.(*SchemaRecord)
+	out.Schema, _ = r.schemas.LoadOrStore(k, out.Schema)
 	r.parsed.LoadOrStore(k, p.schema)
 	return out, nil
 }

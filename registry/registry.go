@@ -2,9 +2,10 @@
 // and modes: the Confluent Schema Registry model. It is the data path
 // register → parse (compat) → check (compat) → store (Store), with the
 // caches that make the read path memory-speed: schemas by id are immutable
-// and cached forever; subject views, configs and modes are cached and
+// and cached until evicted; subject views, configs and modes are cached and
 // invalidated on every write (and, through Store.Watch, on writes made by
-// other processes sharing the database).
+// other processes sharing the database). Every cache is bounded
+// (CacheSizes), so memory follows the budgets, not the registry's size.
 package registry
 
 import (
@@ -15,13 +16,11 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
-	"sync"
 	"sync/atomic"
 	"time"
 
-	lru "github.com/hashicorp/golang-lru/v2"
-
 	"github.com/accord/accord/compat"
+	"github.com/accord/accord/registry/bounded"
 )
 
 // Registry serves the Confluent registry operations over a Store. It is
@@ -32,12 +31,14 @@ type Registry struct {
 	types   []string
 	log     *slog.Logger
 
-	schemas sync.Map // idKey → *SchemaRecord; immutable
-	parsed  sync.Map // idKey → compat.Schema; immutable
+	// The caches, each bounded by SetCacheSizes (CacheSizes).
+	sizes   CacheSizes
+	schemas *bounded.Cache[idKey, *SchemaRecord] // immutable
+	parsed  *bounded.Cache[idKey, compat.Schema] // immutable
 	// prepared maps a hash of a request's schema text, type, references and
 	// normalize flag to its parse result, so a repeated lookup or
 	// registration (what serializers do at start-up) does not parse again.
-	prepared *lru.Cache[[32]byte, *prepared]
+	prepared *bounded.Cache[[32]byte, *prepared]
 
 	versions viewCache[*subjectView]
 	configs  viewCache[*Config]
@@ -75,8 +76,7 @@ func New(store Store, log *slog.Logger, formats ...compat.Format) *Registry {
 		formats: make(map[string]compat.Format),
 		log:     log,
 	}
-	// Bounded: the keys are client input.
-	r.prepared, _ = lru.New[[32]byte, *prepared](20_000)
+	r.SetCacheSizes(DefaultCacheSizes)
 	for _, f := range formats {
 		r.formats[f.Type()] = f
 		r.types = append(r.types, f.Type())
@@ -148,9 +148,9 @@ func (r *Registry) invalidate(n Name) {
 // another schema.
 func (r *Registry) schemaRecord(ctx context.Context, q Reader, regCtx string, id int64) (*SchemaRecord, error) {
 	k := idKey{regCtx, id}
-	if v, ok := r.schemas.Load(k); ok {
+	if v, ok := r.schemas.Get(k); ok {
 		r.schemaHits.count(true)
-		return v.(*SchemaRecord), nil
+		return v, nil
 	}
 	r.schemaHits.count(false)
 	rec, err := q.SchemaByID(ctx, regCtx, id)
@@ -164,7 +164,7 @@ func (r *Registry) schemaRecord(ctx context.Context, q Reader, regCtx string, id
 		return &rec, nil
 	}
 	v, _ := r.schemas.LoadOrStore(k, &rec)
-	return v.(*SchemaRecord), nil
+	return v, nil
 }
 
 // parsedSchema returns the parsed form of a stored schema; each id is
@@ -172,9 +172,9 @@ func (r *Registry) schemaRecord(ctx context.Context, q Reader, regCtx string, id
 // duplicate parse).
 func (r *Registry) parsedSchema(ctx context.Context, q Reader, rec *SchemaRecord) (compat.Schema, error) {
 	k := idKey{rec.Context, rec.ID}
-	if v, ok := r.parsed.Load(k); ok {
+	if v, ok := r.parsed.Get(k); ok {
 		r.parsedHits.count(true)
-		return v.(compat.Schema), nil
+		return v, nil
 	}
 	r.parsedHits.count(false)
 	f, ok := r.formats[rec.Type]
@@ -195,7 +195,7 @@ func (r *Registry) parsedSchema(ctx context.Context, q Reader, rec *SchemaRecord
 		return nil, errorf(ErrInvalidSchema, "stored schema %d no longer parses: %v", rec.ID, err)
 	}
 	v, _ := r.parsed.LoadOrStore(k, s)
-	return v.(compat.Schema), nil
+	return v, nil
 }
 
 // resolveReferences turns references into parser dependencies, transitively
@@ -413,7 +413,7 @@ func (r *Registry) prepare(ctx context.Context, q Reader, regCtx string, in Sche
 		return nil, err
 	}
 	p := &prepared{schema: s, text: text, refs: refs, bare: fingerprint(typ, text, refs, nil, nil), metadata: meta, ruleSet: rules}
-	r.prepared.Add(key, p)
+	r.prepared.Put(key, p)
 	return p, nil
 }
 

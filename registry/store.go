@@ -71,6 +71,12 @@ type Reader interface {
 	// Subjects lists the subject names of regCtx with at least one version
 	// (soft-deleted ones only when includeDeleted), sorted.
 	Subjects(ctx context.Context, regCtx, prefix string, includeDeleted bool) ([]string, error)
+	// SubjectPage lists one page of the subject names of regCtx, sorted
+	// byte-wise (paging.go).
+	SubjectPage(ctx context.Context, regCtx string, q SubjectPageQuery) ([]string, error)
+	// VersionPage lists one page of the versions of regCtx, ordered by
+	// subject (byte-wise) then version (paging.go).
+	VersionPage(ctx context.Context, regCtx string, q VersionPageQuery) ([]VersionRecord, error)
 	// Contexts lists the contexts that have ever held a subject, sorted;
 	// the default context "." is always included.
 	Contexts(ctx context.Context) ([]string, error)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/auth"
+	"github.com/accord/accord/registry"
 )
 
 type auditData struct {
@@ -122,16 +123,30 @@ func (h *handler) subjectsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	names, err := h.opts.Registry.Subjects(ctx, d.Prefix, d.Deleted)
+	// The names are walked a store page at a time: the request keeps this
+	// page's names and counts the others (a registry may hold a million).
+	list := registry.SubjectList{Prefix: d.Prefix}
+	if d.Deleted {
+		list.Deleted = registry.WithDeleted
+	}
+	lo := (page - 1) * PageSize
+	var names []string
+	err = h.opts.Registry.WalkSubjects(ctx, list, func(name string) error {
+		if d.Total >= lo && d.Total < lo+PageSize {
+			names = append(names, name)
+		}
+		d.Total++
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	d.Total, d.Page = len(names), page
+	d.Page = page
 	d.Pages = max(1, (d.Total+PageSize-1)/PageSize)
-	lo := min((page-1)*PageSize, d.Total)
+	lo = min(lo, d.Total)
 	hi := min(lo+PageSize, d.Total)
 	d.First, d.Last = lo+1, hi
-	for _, s := range names[lo:hi] {
+	for _, s := range names {
 		row := subjectRow{Subject: s, Deleted: true}
 		nums, err := h.opts.Registry.Versions(ctx, s, true)
 		if err != nil {

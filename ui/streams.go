@@ -156,7 +156,9 @@ func (h *handler) streamsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.Owners = snap.owners
 	ql := strings.ToLower(d.Q)
-	var matched []*contracts.Stream
+	// Matching streams are counted and only this page's are kept, so a
+	// request holds one page of rows whatever the number of streams.
+	lo := (page - 1) * PageSize
 	for i := range snap.list {
 		s := &snap.list[i]
 		switch {
@@ -168,15 +170,15 @@ func (h *handler) streamsPage(w http.ResponseWriter, r *http.Request) error {
 			ql != "" && !strings.Contains(strings.ToLower(s.Name), ql) && !strings.Contains(strings.ToLower(s.Description), ql):
 			continue
 		}
-		matched = append(matched, s)
+		if d.Total >= lo && d.Total < lo+PageSize {
+			d.Rows = append(d.Rows, streamRow{Stream: *s, Pending: pending[s.Name]})
+		}
+		d.Total++
 	}
-	d.Total, d.Page = len(matched), page
+	d.Page = page
 	d.Pages = max(1, (d.Total+PageSize-1)/PageSize)
-	lo := min((page-1)*PageSize, d.Total)
+	lo = min(lo, d.Total)
 	hi := min(lo+PageSize, d.Total)
-	for _, s := range matched[lo:hi] {
-		d.Rows = append(d.Rows, streamRow{Stream: *s, Pending: pending[s.Name]})
-	}
 	d.First, d.Last = lo+1, hi
 	if page > 1 {
 		d.PrevURL = pageURL(r, page-1)

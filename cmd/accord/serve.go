@@ -50,6 +50,9 @@ func serve(args []string) int {
 	bootFile := fs.String("bootstrap-admin-password-file", "", "file holding the bootstrap admin's password or API token (acc_...)")
 	tlsCert := fs.String("tls-cert", os.Getenv("ACCORD_TLS_CERT"), "PEM certificate (chain): serve HTTPS only, with --tls-key (env ACCORD_TLS_CERT)")
 	tlsKey := fs.String("tls-key", os.Getenv("ACCORD_TLS_KEY"), "PEM private key of --tls-cert (env ACCORD_TLS_KEY)")
+	schemaCache := fs.Int("schema-cache-mib", envInt("ACCORD_SCHEMA_CACHE_MIB", int(registry.DefaultCacheSizes.SchemaBytes>>20)), "MiB of schemas by id held in memory, as stored and as encoded answers, each (env ACCORD_SCHEMA_CACHE_MIB)")
+	parsedCache := fs.Int("parsed-cache-mib", envInt("ACCORD_PARSED_CACHE_MIB", int(registry.DefaultCacheSizes.ParsedBytes>>20)), "MiB of parsed schemas held in memory, of stored schemas and of request bodies, each (env ACCORD_PARSED_CACHE_MIB)")
+	subjectCache := fs.Int("subject-cache-versions", envInt("ACCORD_SUBJECT_CACHE_VERSIONS", int(registry.DefaultCacheSizes.SubjectVersions)), "subject versions held in memory (subject views; configs and modes of as many subjects) (env ACCORD_SUBJECT_CACHE_VERSIONS)")
 	defTimeout, envErr := envDuration("ACCORD_DB_TIMEOUT", sqlstore.DefaultTimeout)
 	dbTimeout := fs.Duration("db-timeout", defTimeout, "deadline of each database call (a transaction gets twice it); a stalled database fails requests after it instead of hanging them (env ACCORD_DB_TIMEOUT)")
 	fs.Usage = func() {
@@ -87,6 +90,11 @@ Flags:
 		fmt.Fprintf(os.Stderr, "accord serve: --db-timeout must be positive, not %v\n", *dbTimeout)
 		return 2
 	}
+	if *schemaCache < 1 || *parsedCache < 1 || *subjectCache < 1 {
+		fmt.Fprintf(os.Stderr, "accord serve: --schema-cache-mib, --parsed-cache-mib and --subject-cache-versions must be at least 1\n")
+		return 2
+	}
+	caches := registry.CacheSizes{SchemaBytes: int64(*schemaCache) << 20, ParsedBytes: int64(*parsedCache) << 20, SubjectVersions: int64(*subjectCache)}
 	authCfg, err := resolveAuth(*addr, *authMode, *bootAdmin, *bootFile, os.Getenv)
 	if err != nil {
 		log.Error("accord serve: authentication", slog.Any("err", err))
@@ -106,7 +114,7 @@ Flags:
 		return 1
 	}
 	defer obs.close(log)
-	if err := runServer(ctx, log, serverConfig{addr: *addr, dataDir: *dataDir, dbURL: *dbURL, maxBody: *maxBody, dbTimeout: *dbTimeout, limits: connLimits{maxConns: *maxConns, readTimeout: *readTimeout}}, authCfg, tlsCfg, obs); err != nil {
+	if err := runServer(ctx, log, serverConfig{addr: *addr, dataDir: *dataDir, dbURL: *dbURL, maxBody: *maxBody, dbTimeout: *dbTimeout, caches: caches, limits: connLimits{maxConns: *maxConns, readTimeout: *readTimeout}}, authCfg, tlsCfg, obs); err != nil {
 		log.Error("accord serve failed", slog.Any("err", err))
 		return 1
 	}
@@ -118,6 +126,7 @@ type serverConfig struct {
 	addr, dataDir, dbURL string
 	maxBody              int64
 	dbTimeout            time.Duration
+	caches               registry.CacheSizes // zero fields: the defaults
 	limits               connLimits
 }
 
@@ -146,6 +155,7 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 
 	reg := registry.New(store, log, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
 	reg.SetObserver(m)
+	reg.SetCacheSizes(cfg.caches)
 	m.Counts(store.Counts, log)
 	m.Pools(map[string]*sql.DB{"accord": store.DB().Write})
 	if db := store.DB(); db.Read != db.Write {
@@ -199,7 +209,7 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 	}
 	web := ui.New(ui.Options{Registry: reg, Contracts: streams, Lineage: graph, Audit: store.Audit(), Auth: authn, Proposals: props, Logger: log})
 	apiOpts := api.Options{Logger: log, MaxBodyBytes: maxBody, Auth: authn, Contracts: streams, Audit: store.Audit(), Lineage: graph, Proposals: props, UI: web,
-		Readiness: store, Backups: newBackups(store, graph, streams, authn, log), DEK: keys,
+		Readiness: store, Backups: newBackups(store, graph, streams, authn, log), DEK: keys, SchemaCacheBytes: cfg.caches.SchemaBytes,
 		Observer: m, Tracer: obs.tracer, AccessLog: obs.accessLog, MetricsToken: obs.metricsToken}
 	if obs.metricsAddr == "" {
 		apiOpts.Metrics = m.Handler()

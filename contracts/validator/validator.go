@@ -15,6 +15,7 @@ import (
 
 	"github.com/accord/accord/compat"
 	"github.com/accord/accord/contracts/wire"
+	"github.com/accord/accord/registry/bounded"
 )
 
 // Options configures a Validator. The zero value is usable.
@@ -42,7 +43,9 @@ type Validator struct {
 	usages  sync.Map // int → *cached[[]Usage]
 	latest  sync.Map // string → *cached[Usage]
 	keyedBy sync.Map // key subject → *cached[bool]: has it a live version
-	guids   sync.Map // [16]byte → *cached[int]: a schema GUID's id (0: unknown)
+	// guids maps a schema GUID to its id (0: unknown). Bounded: GUIDs come
+	// from records' headers, so a producer could send any number.
+	guids *bounded.Cache[[16]byte, *cached[int]]
 
 	policies atomic.Pointer[policySet]
 	loadMu   sync.Mutex
@@ -72,8 +75,11 @@ func New(src Source, opts Options) *Validator {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Validator{src: src, opts: opts, log: opts.Logger}
+	return &Validator{src: src, opts: opts, log: opts.Logger, guids: bounded.New[[16]byte, *cached[int]](MaxGUIDs, nil)}
 }
+
+// MaxGUIDs bounds the schema GUIDs a Validator remembers (found or not).
+const MaxGUIDs = 65536
 
 func (v *Validator) now() time.Time {
 	if v.opts.Now != nil {
@@ -520,8 +526,7 @@ var errNoGUIDs = errors.New("this validator's schema source cannot look schemas 
 // after Options.Recheck (records naming it cost one source read per
 // Recheck, not one each).
 func (v *Validator) guidID(ctx context.Context, g wire.GUIDFrame, now time.Time) (int, error) {
-	if c, ok := v.guids.Load(g.GUID); ok {
-		c := c.(*cached[int])
+	if c, ok := v.guids.Get(g.GUID); ok {
 		if c.val > 0 {
 			return c.val, nil
 		}
@@ -535,12 +540,12 @@ func (v *Validator) guidID(ctx context.Context, g wire.GUIDFrame, now time.Time)
 	}
 	doc, err := gs.SchemaByGUID(ctx, g.String())
 	if errors.Is(err, ErrNotFound) || err == nil && doc.ID <= 0 {
-		v.guids.Store(g.GUID, &cached[int]{at: now})
+		v.guids.Put(g.GUID, &cached[int]{at: now})
 		return 0, fmt.Errorf("%w: schema GUID %s", ErrNotFound, g)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("reading schema GUID %s: %w", g, err)
 	}
-	v.guids.Store(g.GUID, &cached[int]{val: doc.ID, at: now})
+	v.guids.Put(g.GUID, &cached[int]{val: doc.ID, at: now})
 	return doc.ID, nil
 }

@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) registry.Store) {
 		{"SoftDeleteAndRestore", testSoftDeleteAndRestore},
 		{"PermanentDelete", testPermanentDelete},
 		{"PrefixFiltering", testPrefixFiltering},
+		{"Pages", testPages},
 		{"VersionsBySchema", testVersionsBySchema},
 		{"ReferencedBy", testReferencedBy},
 		{"ConfigAndMode", testConfigAndMode},

@@ -1,0 +1,144 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/accord/accord/accordtest"
+	"github.com/accord/accord/api"
+	"github.com/accord/accord/compat/avro"
+	"github.com/accord/accord/registry"
+	"github.com/accord/accord/registry/sqlstore"
+)
+
+// TestSubjectListStreams lists more subjects than one store page and one
+// flush of the answer hold, in three contexts and with default-context
+// names that sort between the other contexts' names, and checks that
+// GET /subjects (whole, paged with offset and limit, deleted, deletedOnly,
+// by prefix) and GET /schemas answer exactly the sorted lists.
+func TestSubjectListStreams(t *testing.T) {
+	accordtest.EachEngine(t, func(t *testing.T, target string) {
+		ctx := context.Background()
+		store, err := sqlstore.Open(ctx, target, sqlstore.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seed := registry.New(store, nil, avro.Format{})
+		pad := strings.Repeat("p", 70) // 1,100 names of ~80 bytes: past one 64 KiB flush
+		var all, live, deletedOnly []string
+		add := func(name string, deleted bool) {
+			schema := fmt.Sprintf(`{"type":"record","name":"R","fields":[{"name":"f","type":"string","doc":%q}]}`, name)
+			if _, err := seed.Register(ctx, name, registry.RegisterRequest{SchemaInput: registry.SchemaInput{Schema: schema}}); err != nil {
+				t.Fatalf("registering %s: %v", name, err)
+			}
+			if deleted {
+				if _, err := seed.DeleteSubject(ctx, name, false); err != nil {
+					t.Fatalf("deleting %s: %v", name, err)
+				}
+				deletedOnly = append(deletedOnly, name)
+			} else {
+				live = append(live, name)
+			}
+			all = append(all, name)
+		}
+		for i := range 1000 {
+			add(fmt.Sprintf("s%04d-%s", i, pad), i%97 == 0)
+		}
+		for i := range 50 {
+			add(fmt.Sprintf(":.a-b:t%03d-%s", i, pad), false)
+			add(fmt.Sprintf(":.b:u%03d-%s", i, pad), i == 7)
+		}
+		for _, name := range []string{":.a", ":.b;x", ":.a-b", "Zebra", "0first"} { // default-context names around the contexts' runs
+			add(name, false)
+		}
+		store.Close()
+		for _, l := range [][]string{all, live, deletedOnly} {
+			sort.Strings(l)
+		}
+
+		s := startServer(t, target, api.Options{})
+		var got []string
+		r := s.ok("GET", "/subjects", nil, &got)
+		if !slices.Equal(got, live) {
+			t.Fatalf("GET /subjects: %d names, want %d; first difference at %d", len(got), len(live), firstDiff(got, live))
+		}
+		if r.Header.Get("Content-Length") != "" {
+			t.Errorf("a list of %d bytes was sent with Content-Length, not streamed", len(r.Body))
+		}
+		s.ok("GET", "/subjects?deleted=true", nil, &got)
+		if !slices.Equal(got, all) {
+			t.Fatalf("GET /subjects?deleted=true: %d names, want %d; first difference at %d", len(got), len(all), firstDiff(got, all))
+		}
+		s.ok("GET", "/subjects?deletedOnly=true", nil, &got)
+		if !slices.Equal(got, deletedOnly) {
+			t.Fatalf("GET /subjects?deletedOnly=true = %v, want %v", got, deletedOnly)
+		}
+		for _, pg := range []struct{ offset, limit int }{{0, 10}, {995, 20}, {1040, 100}, {1095, 1000}, {5000, 10}, {0, 700}} {
+			s.ok("GET", fmt.Sprintf("/subjects?offset=%d&limit=%d", pg.offset, pg.limit), nil, &got)
+			want := live[min(pg.offset, len(live)):min(pg.offset+pg.limit, len(live))]
+			if !slices.Equal(got, want) {
+				t.Errorf("offset %d limit %d: %d names, want %d; first difference at %d", pg.offset, pg.limit, len(got), len(want), firstDiff(got, want))
+			}
+			if got == nil {
+				t.Errorf("offset %d limit %d: null, want []", pg.offset, pg.limit)
+			}
+		}
+		s.ok("GET", "/subjects?subjectPrefix=:.b:", nil, &got)
+		var inB []string
+		for _, n := range live {
+			if strings.HasPrefix(n, ":.b:") {
+				inB = append(inB, n)
+			}
+		}
+		if !slices.Equal(got, inB) {
+			t.Errorf("subjectPrefix=:.b: = %d names, want %d", len(got), len(inB))
+		}
+
+		for path, want := range map[string][]string{
+			"/contexts":                  {".", ".a-b", ".b"},
+			"/contexts?contextPrefix=.b": {".b"},
+			"/contexts?offset=1&limit=1": {".a-b"},
+			"/contexts?offset=5":         {},
+		} {
+			s.ok("GET", path, nil, &got)
+			if !slices.Equal(got, want) || got == nil {
+				t.Errorf("GET %s = %v, want %v", path, got, want)
+			}
+		}
+
+		var schemas []struct {
+			Subject string `json:"subject"`
+			Version int    `json:"version"`
+			Schema  string `json:"schema"`
+		}
+		s.ok("GET", "/schemas?subjectPrefix=s0&offset=500&limit=3", nil, &schemas)
+		var s0 []string
+		for _, n := range live {
+			if strings.HasPrefix(n, "s0") {
+				s0 = append(s0, n)
+			}
+		}
+		if len(schemas) != 3 || schemas[0].Subject != s0[500] || schemas[2].Subject != s0[502] || !strings.Contains(schemas[1].Schema, s0[501]) {
+			t.Errorf("GET /schemas page = %+v, want %v", schemas, s0[500:503])
+		}
+		s.ok("GET", "/schemas", nil, &schemas)
+		if len(schemas) != len(live) {
+			t.Errorf("GET /schemas: %d versions, want %d", len(schemas), len(live))
+		}
+	})
+}
+
+func firstDiff(a, b []string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}

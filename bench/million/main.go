@@ -1,0 +1,627 @@
+// Command million seeds a large registry through the import path and
+// measures what scale costs (issue 17, item 3): seeding time, start-up
+// time and memory after a restart, memory after a period of mixed
+// traffic, and fetch-by-id and lookup throughput against a small
+// registry measured in the same run.
+//
+//	go run ./bench/million -subjects 100000 -versions 10 -traffic 1h
+//
+// It builds cmd/accord, runs `accord serve` as a child process (SQLite in
+// a temporary folder, or PostgreSQL with -database-url, whose database
+// must be empty), and talks to it over loopback HTTP. Seeding is what
+// `accord import` does: the global mode is set to IMPORT and every version
+// is registered with its id and version number (references first), here
+// by -workers clients at once; then the mode goes back to READWRITE.
+//
+// Memory is the server process's resident set (VmRSS, and its peak
+// VmHWM) read from /proc. Throughput is closed-loop (-conns clients, each
+// sending its next request when the last is answered) for -measure per
+// figure; the small registry (-small-subjects of the same shapes) is
+// measured in the same run, and the ratio large/small is what to read,
+// since the machine's load moves absolute figures.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+var (
+	subjects      = flag.Int("subjects", 100_000, "subjects to seed")
+	versions      = flag.Int("versions", 10, "versions per subject")
+	smallSubjects = flag.Int("small-subjects", 100, "subjects of the small registry measured for the ratios")
+	workers       = flag.Int("workers", 8, "clients seeding at once")
+	conns         = flag.Int("conns", 32, "clients at once while measuring throughput and during mixed traffic")
+	measure       = flag.Duration("measure", 10*time.Second, "duration of each throughput figure")
+	traffic       = flag.Duration("traffic", 2*time.Minute, "duration of the mixed traffic (the issue asks for 1h)")
+	rounds        = flag.Int("rounds", 2, "alternating rounds of each throughput figure, small then large; the best of each counts")
+	hotSet        = flag.Int("hot", 1000, "distinct ids (and lookups) in the hot working set (the published profile's 1,000 schemas)")
+	dbURL         = flag.String("database-url", "", "PostgreSQL URL of an empty database for the large registry (default: SQLite in a temporary folder)")
+	serveFlags    = flag.String("serve-flags", "", "extra flags for accord serve (e.g. the cache sizes), space-separated")
+	keep          = flag.Bool("keep", false, "keep the temporary folder (binary, data, logs)")
+	parsedWeight  = flag.Bool("parsed-weight", false, "only measure the heap a parsed schema takes per byte of its text, per format, and exit")
+)
+
+func main() {
+	flag.Parse()
+	if *parsedWeight {
+		measureParsedWeight()
+		return
+	}
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "million:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	work, err := os.MkdirTemp("", "accord-million-")
+	if err != nil {
+		return err
+	}
+	if !*keep {
+		defer os.RemoveAll(work)
+	}
+	bin := filepath.Join(work, "accord")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/accord").CombinedOutput(); err != nil {
+		return fmt.Errorf("building accord (run from the repository root): %v: %s", err, out)
+	}
+	report := &results{Subjects: *subjects, Versions: *versions, Store: "sqlite"}
+	if *dbURL != "" {
+		report.Store = "postgresql"
+	}
+	logf("work folder %s; %d subjects × %d versions = %d versions, store %s", work, *subjects, *versions, *subjects**versions, report.Store)
+
+	// The small registry stays up while the large one is measured: the
+	// two are measured in alternating rounds.
+	small := layout{prefix: "bench-", subjects: *smallSubjects, versions: *versions}
+	smallSrv, err := start(bin, filepath.Join(work, "small"), "", filepath.Join(work, "small.log"))
+	if err != nil {
+		return err
+	}
+	defer smallSrv.stop()
+	if _, err := seed(smallSrv, small); err != nil {
+		return err
+	}
+
+	// The large registry: seed, restart, measure, traffic.
+	large := layout{prefix: "bench-", subjects: *subjects, versions: *versions}
+	srv, err := start(bin, filepath.Join(work, "large"), *dbURL, filepath.Join(work, "large.log"))
+	if err != nil {
+		return err
+	}
+	report.SeedTime, err = seed(srv, large)
+	if err != nil {
+		srv.stop()
+		return err
+	}
+	report.SeedRSS, report.SeedPeakRSS = srv.rss(), srv.peakRSS()
+	srv.stop()
+	srv, err = start(bin, filepath.Join(work, "large"), *dbURL, filepath.Join(work, "large.log"))
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	report.StartTime, report.StartRSS = srv.ready, srv.rss()
+	report.Small, report.Large = throughput(smallSrv, small, srv, large)
+	report.SmallRSS = smallSrv.rss()
+	smallSrv.stop()
+	report.TrafficFor = *traffic
+	report.Traffic, report.TrafficRSS, report.TrafficPeakRSS = mixed(srv, large, *traffic)
+	report.print(os.Stdout)
+	return nil
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, time.Now().Format("15:04:05 ")+format+"\n", args...)
+}
+
+// server is a running accord serve.
+type server struct {
+	cmd   *exec.Cmd
+	base  string
+	ready time.Duration // from exec to the first 200 of /health/ready
+	hc    *http.Client
+}
+
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func start(bin, dataDir, dbURL, logFile string) (*server, error) {
+	addr, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"serve", "--addr", addr, "--data-dir", dataDir, "--log-level", "warn", "--access-log", "off"}
+	if dbURL != "" {
+		args = append(args, "--database-url", dbURL)
+	}
+	args = append(args, strings.Fields(*serveFlags)...)
+	lf, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = lf, lf
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{cmd: cmd, base: "http://" + addr, hc: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}, Timeout: 2 * time.Minute}}
+	for time.Since(t0) < 5*time.Minute {
+		resp, err := s.hc.Get(s.base + "/health/ready")
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				s.ready = time.Since(t0)
+				logf("accord serve ready in %v (pid %d, RSS %s)", s.ready.Round(time.Millisecond), cmd.Process.Pid, mib(s.rss()))
+				return s, nil
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	return nil, fmt.Errorf("accord serve not ready after 5 minutes (log: %s)", logFile)
+}
+
+func (s *server) stop() {
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		s.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// rss and peakRSS read the server's VmRSS and VmHWM in bytes.
+func (s *server) rss() int64     { return procStatus(s.cmd.Process.Pid, "VmRSS:") }
+func (s *server) peakRSS() int64 { return procStatus(s.cmd.Process.Pid, "VmHWM:") }
+
+func procStatus(pid int, field string) int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
+
+// call sends one request and checks its status; it returns the body.
+func (s *server) call(method, path string, body []byte, want int) ([]byte, error) {
+	req, err := http.NewRequest(method, s.base+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+	}
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != want {
+		return out, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, bytes.TrimSpace(out))
+	}
+	return out, nil
+}
+
+// seed registers l's versions through the import path and reports how
+// long it took.
+func seed(s *server, l layout) (time.Duration, error) {
+	t0 := time.Now()
+	var retries atomic.Int64
+	if _, err := s.call("PUT", "/mode?force=true", []byte(`{"mode":"IMPORT"}`), 200); err != nil {
+		return 0, err
+	}
+	// A version is sent again after a server error (a database call past
+	// its deadline on a loaded machine), as an importer would: the
+	// registration is idempotent (same id, version and schema).
+	post := func(v version) error {
+		body, _ := json.Marshal(v)
+		var err error
+		for attempt := range 5 {
+			var out []byte
+			out, err = s.call("POST", "/subjects/"+escape(v.Subject)+"/versions", body, 200)
+			if err == nil || !bytes.Contains(out, []byte(`"error_code":500`)) {
+				return err
+			}
+			retries.Add(1)
+			time.Sleep(time.Duration(attempt+1) * time.Second)
+		}
+		return err
+	}
+	for _, v := range commonVersions() {
+		if err := post(v); err != nil {
+			return 0, err
+		}
+	}
+	var (
+		next   atomic.Int64
+		done   atomic.Int64
+		failed atomic.Pointer[error]
+		wg     sync.WaitGroup
+	)
+	stopProgress := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(10 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopProgress:
+				return
+			case <-tick.C:
+				n := done.Load()
+				logf("seeded %d of %d versions (%.0f/s), server RSS %s", n, l.total(), float64(n)/time.Since(t0).Seconds(), mib(s.rss()))
+			}
+		}
+	}()
+	for range *workers {
+		wg.Go(func() {
+			for failed.Load() == nil {
+				sub := int(next.Add(1) - 1)
+				if sub >= l.subjects {
+					return
+				}
+				for v := 1; v <= l.versions; v++ {
+					if err := post(l.version(sub, v)); err != nil {
+						failed.CompareAndSwap(nil, &err)
+						return
+					}
+					done.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stopProgress)
+	if err := failed.Load(); err != nil {
+		return 0, *err
+	}
+	if _, err := s.call("PUT", "/mode?force=true", []byte(`{"mode":"READWRITE"}`), 200); err != nil {
+		return 0, err
+	}
+	d := time.Since(t0)
+	logf("seeded %d versions in %v (%.0f/s), %d sent again after a server error", l.total()+len(commons), d.Round(time.Second), float64(l.total())/d.Seconds(), retries.Load())
+	return d, nil
+}
+
+func escape(subject string) string { return strings.ReplaceAll(subject, "/", "%2F") }
+
+// figure is one throughput measurement.
+type figure struct {
+	RPS           float64
+	P50, P99      time.Duration
+	Errors        int
+	Requests      int
+	Name, Drawing string
+}
+
+// op is one request a load generator sends.
+type op func(r *rand.Rand) (method, path string, body []byte, want int)
+
+// load runs op from n clients for d and measures it.
+func load(s *server, n int, d time.Duration, o op) figure {
+	var (
+		mu   sync.Mutex
+		lats []time.Duration
+		errs int
+		wg   sync.WaitGroup
+	)
+	deadline := time.Now().Add(d)
+	for c := range n {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(c), uint64(time.Now().UnixNano())))
+			var mine []time.Duration
+			bad := 0
+			for time.Now().Before(deadline) {
+				method, path, body, want := o(r)
+				t := time.Now()
+				if _, err := s.call(method, path, body, want); err != nil {
+					if bad == 0 {
+						logf("error: %v", err)
+					}
+					bad++
+				}
+				mine = append(mine, time.Since(t))
+			}
+			mu.Lock()
+			lats = append(lats, mine...)
+			errs += bad
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	slices.Sort(lats)
+	f := figure{Requests: len(lats), Errors: errs, RPS: float64(len(lats)) / d.Seconds()}
+	if len(lats) > 0 {
+		f.P50, f.P99 = lats[len(lats)/2], lats[len(lats)*99/100]
+	}
+	return f
+}
+
+func fetchByID(l layout, draw func(r *rand.Rand) (int, int)) op {
+	return func(r *rand.Rand) (string, string, []byte, int) {
+		s, v := draw(r)
+		return "GET", "/schemas/ids/" + strconv.FormatInt(l.id(s, v), 10), nil, 200
+	}
+}
+
+func lookup(l layout, draw func(r *rand.Rand) (int, int)) op {
+	return func(r *rand.Rand) (string, string, []byte, int) {
+		s, v := draw(r)
+		ver := l.version(s, v)
+		ver.ID, ver.Version = 0, 0
+		body, _ := json.Marshal(ver)
+		return "POST", "/subjects/" + escape(ver.Subject), body, 200
+	}
+}
+
+// hot draws from a fixed set of n (subject, version) pairs; uniform from
+// all of l.
+func hot(l layout, n int) func(r *rand.Rand) (int, int) {
+	n = min(n, l.total())
+	set := make([][2]int, n)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range set {
+		k := r.IntN(l.total())
+		set[i] = [2]int{k / l.versions, k%l.versions + 1}
+	}
+	return func(r *rand.Rand) (int, int) {
+		p := set[r.IntN(n)]
+		return p[0], p[1]
+	}
+}
+
+func uniform(l layout) func(r *rand.Rand) (int, int) {
+	return func(r *rand.Rand) (int, int) {
+		k := r.IntN(l.total())
+		return k / l.versions, k%l.versions + 1
+	}
+}
+
+// throughput measures fetch by id and lookup on both registries in
+// alternating rounds (-rounds; the best round of each counts): with ids
+// drawn from a hot set of -hot versions (a working set that fits the
+// caches), and uniformly over every version (each request a cache miss on
+// the large registry).
+func throughput(small *server, sl layout, large *server, ll layout) (smallF, largeF []figure) {
+	type kind struct {
+		name, drawing string
+		op            func(l layout) op
+	}
+	kinds := []kind{
+		{"GET /schemas/ids/{id}", "hot", func(l layout) op { return fetchByID(l, hot(l, *hotSet)) }},
+		{"POST /subjects/{s} (lookup)", "hot", func(l layout) op { return lookup(l, hot(l, *hotSet)) }},
+		{"GET /schemas/ids/{id}", "uniform", func(l layout) op { return fetchByID(l, uniform(l)) }},
+		{"POST /subjects/{s} (lookup)", "uniform", func(l layout) op { return lookup(l, uniform(l)) }},
+	}
+	best := func(s *server, l layout, k kind, prev figure) figure {
+		o := k.op(l)
+		load(s, *conns, time.Second, o) // warm-up, not counted
+		f := load(s, *conns, *measure, o)
+		f.Name, f.Drawing = k.name, k.drawing
+		logf("%d versions: %s (%s): %.0f req/s, p50 %v, p99 %v, %d errors", l.total(), k.name, k.drawing, f.RPS, f.P50, f.P99, f.Errors)
+		if f.RPS > prev.RPS {
+			return f
+		}
+		return prev
+	}
+	for _, k := range kinds {
+		var sf, lf figure
+		for range *rounds {
+			sf = best(small, sl, k, sf)
+			lf = best(large, ll, k, lf)
+		}
+		smallF, largeF = append(smallF, sf), append(largeF, lf)
+	}
+	return smallF, largeF
+}
+
+// mixed sends a mix of reads and writes for d, sampling the server's
+// memory; it answers the figures per kind and the RSS at the end and at
+// its peak.
+func mixed(s *server, l layout, d time.Duration) ([]figure, int64, int64) {
+	logf("mixed traffic for %v", d)
+	var newSubjects atomic.Int64
+	u := uniform(l)
+	h := hot(l, *hotSet)
+	kinds := []struct {
+		name   string
+		weight int
+		o      op
+	}{
+		{"GET /schemas/ids/{id} hot", 30, fetchByID(l, h)},
+		{"GET /schemas/ids/{id} uniform", 20, fetchByID(l, u)},
+		{"GET /subjects/{s}/versions/{v}", 15, func(r *rand.Rand) (string, string, []byte, int) {
+			sub, v := u(r)
+			return "GET", fmt.Sprintf("/subjects/%s/versions/%d", escape(l.subject(sub)), v), nil, 200
+		}},
+		{"POST /subjects/{s} lookup", 15, lookup(l, u)},
+		{"POST /compatibility/.../latest", 5, func(r *rand.Rand) (string, string, []byte, int) {
+			sub, _ := u(r)
+			ver := l.version(sub, l.versions+1)
+			ver.ID, ver.Version = 0, 0
+			body, _ := json.Marshal(ver)
+			return "POST", "/compatibility/subjects/" + escape(ver.Subject) + "/versions/latest", body, 200
+		}},
+		{"GET /subjects/{s}/versions", 5, func(r *rand.Rand) (string, string, []byte, int) {
+			sub, _ := u(r)
+			return "GET", "/subjects/" + escape(l.subject(sub)) + "/versions", nil, 200
+		}},
+		{"GET /subjects?offset&limit=100", 5, func(r *rand.Rand) (string, string, []byte, int) {
+			return "GET", fmt.Sprintf("/subjects?offset=%d&limit=100", r.IntN(l.subjects)), nil, 200
+		}},
+		{"POST /subjects/{new}/versions", 4, func(r *rand.Rand) (string, string, []byte, int) {
+			n := int(newSubjects.Add(1))
+			ver := layout{prefix: "new-", subjects: 1, versions: 1}.version(n, 1)
+			ver.Subject = fmt.Sprintf("new-%07d-value", n)
+			ver.ID, ver.Version = 0, 0
+			body, _ := json.Marshal(ver)
+			return "POST", "/subjects/" + escape(ver.Subject) + "/versions", body, 200
+		}},
+		{"GET /subjects (all)", 1, func(r *rand.Rand) (string, string, []byte, int) {
+			return "GET", "/subjects", nil, 200
+		}},
+	}
+	total := 0
+	for _, k := range kinds {
+		total += k.weight
+	}
+	type stat struct {
+		lats []time.Duration
+		errs int
+	}
+	var (
+		mu    sync.Mutex
+		stats = make([]stat, len(kinds))
+		peak  atomic.Int64
+		wg    sync.WaitGroup
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	go func() {
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				rss := s.rss()
+				if rss > peak.Load() {
+					peak.Store(rss)
+				}
+				if time.Since(last) >= time.Minute {
+					logf("mixed traffic: RSS %s", mib(rss))
+					last = time.Now()
+				}
+			}
+		}
+	}()
+	for c := range *conns {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(c)+100, uint64(time.Now().UnixNano())))
+			mine := make([]stat, len(kinds))
+			for ctx.Err() == nil {
+				x := r.IntN(total)
+				i := 0
+				for x >= kinds[i].weight {
+					x -= kinds[i].weight
+					i++
+				}
+				method, path, body, want := kinds[i].o(r)
+				t := time.Now()
+				if _, err := s.call(method, path, body, want); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+					if mine[i].errs == 0 {
+						logf("error: %v", err)
+					}
+					mine[i].errs++
+				}
+				mine[i].lats = append(mine[i].lats, time.Since(t))
+			}
+			mu.Lock()
+			for i := range mine {
+				stats[i].lats = append(stats[i].lats, mine[i].lats...)
+				stats[i].errs += mine[i].errs
+			}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	rss := s.rss()
+	out := make([]figure, len(kinds))
+	for i, st := range stats {
+		slices.Sort(st.lats)
+		f := figure{Name: kinds[i].name, Requests: len(st.lats), Errors: st.errs, RPS: float64(len(st.lats)) / d.Seconds()}
+		if len(st.lats) > 0 {
+			f.P50, f.P99 = st.lats[len(st.lats)/2], st.lats[len(st.lats)*99/100]
+		}
+		out[i] = f
+	}
+	return out, rss, max(peak.Load(), rss)
+}
+
+type results struct {
+	Subjects, Versions                   int
+	Store                                string
+	SeedTime, StartTime                  time.Duration
+	SmallRSS, SeedRSS, SeedPeakRSS       int64
+	StartRSS, TrafficRSS, TrafficPeakRSS int64
+	TrafficFor                           time.Duration
+	Small, Large, Traffic                []figure
+}
+
+func (r *results) print(w io.Writer) {
+	fmt.Fprintf(w, "\n## %d subjects × %d versions (%d versions), %s\n\n", r.Subjects, r.Versions, r.Subjects*r.Versions, r.Store)
+	fmt.Fprintf(w, "| what | figure |\n|---|---|\n")
+	fmt.Fprintf(w, "| seeding (import mode, %d clients) | %v (%.0f versions/s) |\n", *workers, r.SeedTime.Round(time.Second), float64(r.Subjects*r.Versions)/r.SeedTime.Seconds())
+	fmt.Fprintf(w, "| RSS at the end of seeding (peak) | %s (%s) |\n", mib(r.SeedRSS), mib(r.SeedPeakRSS))
+	fmt.Fprintf(w, "| start-up after restart (exec to ready) | %v |\n", r.StartTime.Round(time.Millisecond))
+	fmt.Fprintf(w, "| RSS after restart | %s |\n", mib(r.StartRSS))
+	fmt.Fprintf(w, "| RSS after %v of mixed traffic (peak) | %s (%s) |\n", r.TrafficFor, mib(r.TrafficRSS), mib(r.TrafficPeakRSS))
+	fmt.Fprintf(w, "| RSS of the small registry (%d versions) after the throughput rounds | %s |\n", *smallSubjects**versions, mib(r.SmallRSS))
+	fmt.Fprintf(w, "\nThroughput, %d clients, best of %d alternating rounds of %v (small: %d versions; hot: %d versions drawn again and again, uniform: any version):\n\n", *conns, *rounds, *measure, *smallSubjects**versions, *hotSet)
+	fmt.Fprintf(w, "| request | ids drawn | small req/s (p50/p99) | large req/s (p50/p99) | large/small |\n|---|---|---|---|---|\n")
+	for i, lf := range r.Large {
+		sf := r.Small[i]
+		fmt.Fprintf(w, "| %s | %s | %.0f (%v/%v) | %.0f (%v/%v) | %.2f |\n", lf.Name, lf.Drawing, sf.RPS, round(sf.P50), round(sf.P99), lf.RPS, round(lf.P50), round(lf.P99), lf.RPS/sf.RPS)
+	}
+	fmt.Fprintf(w, "\nMixed traffic, %d clients, %v:\n\n| request | req/s | p50 | p99 | errors |\n|---|---|---|---|---|\n", *conns, r.TrafficFor)
+	for _, f := range r.Traffic {
+		fmt.Fprintf(w, "| %s | %.1f | %v | %v | %d |\n", f.Name, f.RPS, round(f.P50), round(f.P99), f.Errors)
+	}
+}
+
+func round(d time.Duration) time.Duration {
+	switch {
+	case d > 100*time.Millisecond:
+		return d.Round(time.Millisecond)
+	case d > time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
+}

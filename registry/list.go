@@ -1,0 +1,194 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"sort"
+)
+
+// SubjectList selects the subjects WalkSubjects visits.
+type SubjectList struct {
+	// Prefix filters names as GET /subjects?subjectPrefix= does: empty or
+	// ":*:rest" lists every context (with prefix rest), ":.ctx:rest" one
+	// context, anything else the default context.
+	Prefix  string
+	Deleted DeletedFilter
+	// Offset names are skipped, then at most Limit are visited (0: all).
+	Offset, Limit int
+}
+
+// errStop ends a walk early; it never reaches the caller.
+var errStop = errors.New("registry: walk stopped")
+
+// WalkSubjects calls fn with each subject name of q (qualified outside the
+// default context), in byte-wise order of the names as clients write
+// them, reading the store ListPageSize names at a time: a walk holds one
+// page, never the whole list. Names written while a walk runs may or may
+// not be visited (each page is read at its own time). An error from fn
+// ends the walk and is returned.
+func (r *Registry) WalkSubjects(ctx context.Context, q SubjectList, fn func(name string) error) error {
+	ctxs, p, err := r.prefixScope(ctx, q.Prefix)
+	if err != nil {
+		return err
+	}
+	pageSize := ListPageSize
+	if q.Limit > 0 {
+		pageSize = min(pageSize, q.Offset+q.Limit)
+	}
+	skip, seen := q.Offset, 0
+	emit := func(name string) error {
+		if skip > 0 {
+			skip--
+			return nil
+		}
+		if q.Limit > 0 && seen >= q.Limit {
+			return errStop
+		}
+		seen++
+		return fn(name)
+	}
+	// Every name of a context c other than the default one starts with
+	// ":c:", and no two such prefixes start one another, so each context
+	// is one run of the sorted list; the default context's names go
+	// around and between these runs.
+	var def bool
+	others := make([]string, 0, len(ctxs))
+	for _, c := range ctxs {
+		if c == DefaultContext {
+			def = true
+		} else {
+			others = append(others, c)
+		}
+	}
+	sort.Slice(others, func(i, j int) bool { return ":"+others[i]+":" < ":"+others[j]+":" })
+	walk := func(c string, each func(name string) error) error {
+		after := ""
+		for {
+			page, err := r.store.SubjectPage(ctx, c, SubjectPageQuery{Prefix: p, After: after, Deleted: q.Deleted, Limit: pageSize})
+			if err != nil {
+				return storeErr("listing subjects", err)
+			}
+			for _, s := range page {
+				if err := each(Name{c, s}.String()); err != nil {
+					return err
+				}
+			}
+			if len(page) < pageSize {
+				return nil
+			}
+			after = page[len(page)-1]
+		}
+	}
+	next := 0
+	othersBefore := func(name string) error {
+		for ; next < len(others) && ":"+others[next]+":" < name; next++ {
+			if err := walk(others[next], emit); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	err = nil
+	if def {
+		err = walk(DefaultContext, func(name string) error {
+			if err := othersBefore(name); err != nil {
+				return err
+			}
+			return emit(name)
+		})
+	}
+	if err == nil {
+		for ; next < len(others); next++ {
+			if err = walk(others[next], emit); err != nil {
+				break
+			}
+		}
+	}
+	if errors.Is(err, errStop) {
+		return nil
+	}
+	return err
+}
+
+// Subjects lists subject names (qualified outside the default context),
+// sorted. It holds the whole list: WalkSubjects does not.
+func (r *Registry) Subjects(ctx context.Context, prefix string, includeDeleted bool) ([]string, error) {
+	q := SubjectList{Prefix: prefix}
+	if includeDeleted {
+		q.Deleted = WithDeleted
+	}
+	out := []string{}
+	err := r.WalkSubjects(ctx, q, func(name string) error {
+		out = append(out, name)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SchemaFilter selects versions for GET /schemas.
+type SchemaFilter struct {
+	SubjectPrefix  string
+	IncludeDeleted bool
+	LatestOnly     bool
+	Offset, Limit  int
+}
+
+// WalkSchemas calls fn with each version f selects and its schema,
+// ordered by context, subject (byte-wise) and version, reading the store
+// ListPageSize versions at a time (as WalkSubjects).
+func (r *Registry) WalkSchemas(ctx context.Context, f SchemaFilter, fn func(SchemaVersion) error) error {
+	ctxs, p, err := r.prefixScope(ctx, f.SubjectPrefix)
+	if err != nil {
+		return err
+	}
+	pageSize := ListPageSize
+	if f.Limit > 0 {
+		pageSize = min(pageSize, f.Offset+f.Limit)
+	}
+	skip, seen := f.Offset, 0
+	for _, c := range ctxs {
+		q := VersionPageQuery{Prefix: p, IncludeDeleted: f.IncludeDeleted, LatestOnly: f.LatestOnly, Limit: pageSize}
+		for {
+			page, err := r.store.VersionPage(ctx, c, q)
+			if err != nil {
+				return storeErr("listing versions", err)
+			}
+			for _, v := range page {
+				if skip > 0 {
+					skip--
+					continue
+				}
+				if f.Limit > 0 && seen >= f.Limit {
+					return nil
+				}
+				seen++
+				rec, err := r.schemaRecord(ctx, r.store, v.Context, v.SchemaID)
+				if err != nil {
+					return err
+				}
+				if err := fn(SchemaVersion{Subject: Name{v.Context, v.Subject}.String(), Version: v.Version, Deleted: v.Deleted, Schema: rec}); err != nil {
+					return err
+				}
+			}
+			if len(page) < pageSize {
+				break
+			}
+			q.AfterSubject, q.AfterVersion = page[len(page)-1].Subject, page[len(page)-1].Version
+		}
+	}
+	return nil
+}
+
+// Schemas lists versions with their schemas, ordered by context, subject
+// and version. It holds the whole list: WalkSchemas does not.
+func (r *Registry) Schemas(ctx context.Context, f SchemaFilter) ([]SchemaVersion, error) {
+	out := []SchemaVersion{}
+	err := r.WalkSchemas(ctx, f, func(v SchemaVersion) error {
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
