@@ -20,7 +20,6 @@ type DB struct {
 	Read *sql.DB
 	d    *dialect
 	id   string // the Store's instance, so that Watch skips its own notices
-	s    *Store // for Notify
 }
 
 // DB returns the store's database handles.
