@@ -78,7 +78,7 @@ func benchImpact(b *testing.B, edges []Edge, consumers int) {
 		b.Fatalf("%d edges", len(ix.edges))
 	}
 	e.svc.opts.MaxAge = time.Hour
-	ix.gen = e.svc.localGen()
+	ix.gen.Store(e.svc.localGen())
 	e.svc.cur.Store(ix)
 	ctx := context.Background()
 	req := ImpactRequest{Schema: registry.SchemaInput{Schema: userV2}}

@@ -87,7 +87,7 @@ func TestIncrementalMatchesReload(t *testing.T) {
 				}
 				e.svc.applyWritten(ctx, edges[0].pair(), edges[1].pair())
 			}
-			if e.svc.localGen() != e.svc.cur.Load().gen {
+			if e.svc.localGen() != e.svc.cur.Load().gen.Load() {
 				t.Fatalf("step %d: a write forced a reload", step)
 			}
 			if err := rebuilt.Reload(ctx); err != nil {

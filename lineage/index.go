@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/accord/accord/contracts"
@@ -36,7 +37,12 @@ type streamInfo struct {
 // them) answer the same whichever way the index was made.
 type index struct {
 	built time.Time
-	gen   uint64 // the Service's generation it reflects (Service.localGen)
+	// gen is the Service's generation the index reflects
+	// (Service.localGen): dirty, the count of edge writes it could not
+	// take, plus the version of snap, the contracts it holds.
+	gen   atomic.Uint64
+	dirty uint64
+	snap  *contracts.Snapshot
 	nodes []Node
 	ids   map[Node]int32
 	edges []Edge

@@ -122,13 +122,16 @@ func (svc *Service) ensure(ctx context.Context) error {
 	if svc.fresh(ix) {
 		return nil
 	}
-	if ix != nil && ix.gen == svc.localGen() && svc.opts.MaxAge > 0 {
+	if ix != nil && ix.gen.Load() == svc.localGen() && svc.opts.MaxAge > 0 {
 		svc.refreshInBackground(ctx)
 		return nil
 	}
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	if ix := svc.cur.Load(); svc.fresh(ix) {
+		return nil
+	}
+	if ix := svc.cur.Load(); ix != nil && svc.applyContracts(ctx, ix) {
 		return nil
 	}
 	_, err := svc.load(ctx)
@@ -154,7 +157,7 @@ func (svc *Service) refreshInBackground(ctx context.Context) {
 }
 
 func (svc *Service) fresh(ix *index) bool {
-	return ix != nil && ix.gen == svc.localGen() && svc.opts.MaxAge > 0 && svc.now().Sub(ix.built) < svc.opts.MaxAge &&
+	return ix != nil && ix.gen.Load() == svc.localGen() && svc.opts.MaxAge > 0 && svc.now().Sub(ix.built) < svc.opts.MaxAge &&
 		ix.built.UnixNano() >= svc.notBefore.Load()
 }
 
@@ -214,7 +217,7 @@ func (svc *Service) load(ctx context.Context) (*index, error) {
 	svc.applyMu.Lock()
 	svc.reloading = map[pairKey]bool{}
 	svc.applyMu.Unlock()
-	ix, snapVersion, err := svc.build(ctx)
+	ix, snap, err := svc.build(ctx)
 	svc.applyMu.Lock()
 	defer svc.applyMu.Unlock()
 	written := svc.reloading
@@ -231,7 +234,12 @@ func (svc *Service) load(ctx context.Context) (*index, error) {
 	}
 	// The index reflects the contracts snapshot it read: a later change
 	// of it moves Generation past this and forces another load.
-	ix.gen = dirty + snapVersion
+	ix.dirty, ix.snap = dirty, snap
+	gen := dirty
+	if snap != nil {
+		gen += snap.Version()
+	}
+	ix.gen.Store(gen)
 	svc.ixMu.Lock()
 	svc.cur.Store(ix)
 	svc.ixMu.Unlock()
@@ -239,24 +247,23 @@ func (svc *Service) load(ctx context.Context) (*index, error) {
 }
 
 // build reads the edges and the contracts snapshot into a new index, and
-// says which version of the snapshot it read.
-func (svc *Service) build(ctx context.Context) (*index, uint64, error) {
+// returns the snapshot it read (nil without Streams).
+func (svc *Service) build(ctx context.Context) (*index, *contracts.Snapshot, error) {
 	stored, err := svc.store.All(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	var (
 		streams []contracts.Stream
-		version uint64
+		snap    *contracts.Snapshot
 	)
 	if svc.streams != nil {
-		snap, err := svc.streams.Snapshot(ctx)
-		if err != nil {
-			return nil, 0, fmt.Errorf("lineage: reading stream contracts: %w", err)
+		if snap, err = svc.streams.Snapshot(ctx); err != nil {
+			return nil, nil, fmt.Errorf("lineage: reading stream contracts: %w", err)
 		}
-		streams, version = snap.All(), snap.Version() // shared: read only
+		streams = snap.All() // shared: read only
 	}
-	return buildIndex(stored, streams, svc.now()), version, nil
+	return buildIndex(stored, streams, svc.now()), snap, nil
 }
 
 // applyWritten brings the index up to date with edges a committed write
