@@ -597,6 +597,8 @@ const PAGES = [
   ['proposal-decided', () => `/ui/proposals/${big.toReject}`],
   ['audit', '/ui/audit'],
   ['subjects', '/ui/subjects'],
+  ['schema', '/ui/schemas/1'],
+  ['search', '/ui/search?q=orders'],
   ['error', '/ui/streams/no-such-stream', 404],
 ];
 
