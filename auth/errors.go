@@ -2,7 +2,8 @@ package auth
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/accord/accord/fault"
 )
 
 // Error kinds. Errors returned by this package wrap one of them (test with
@@ -29,16 +30,8 @@ var (
 )
 
 // Error is an error of one of the kinds above with a message for the
-// caller.
-type Error struct {
-	Kind error
-	Msg  string
-}
-
-func (e *Error) Error() string { return e.Msg }
-func (e *Error) Unwrap() error { return e.Kind }
+// caller (the one shape of package fault).
+type Error = fault.Error
 
 // Errorf returns an *Error of kind with a formatted message for the caller.
-func Errorf(kind error, format string, args ...any) error {
-	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
-}
+func Errorf(kind error, format string, args ...any) error { return fault.Errorf(kind, format, args...) }

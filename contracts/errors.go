@@ -3,6 +3,8 @@ package contracts
 import (
 	"errors"
 	"fmt"
+
+	"github.com/accord/accord/fault"
 )
 
 // Error kinds. Each maps to one HTTP status and error_code in api/errors.go.
@@ -23,21 +25,12 @@ var (
 )
 
 // Error is a contracts error: Kind is one of the Err* values, Message is
-// for the caller.
-type Error struct {
-	Kind    error
-	Message string
-	// Lints are the findings behind ErrLintFailed.
-	Lints []Lint
-}
-
-func (e *Error) Error() string { return e.Message }
-func (e *Error) Unwrap() error { return e.Kind }
-
-func errorf(kind error, format string, args ...any) error {
-	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
-}
+// for the caller; a lint refusal's Details are its findings (the one
+// shape of package fault).
+type Error = fault.Error
 
 // Errorf returns an *Error of kind; stores (package sqlcontracts) report
 // the domain's errors with it.
 func Errorf(kind error, format string, args ...any) error { return errorf(kind, format, args...) }
+
+func errorf(kind error, format string, args ...any) error { return fault.Errorf(kind, format, args...) }

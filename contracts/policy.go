@@ -50,7 +50,7 @@ func (svc *Service) BeforeRegister(ctx context.Context, subject string, schema c
 			return &Error{
 				Kind:    ErrLintFailed,
 				Message: fmt.Sprintf("Schema for subject %s violates the contract of %s stream %s: %s", subject, s.EventType, s.Name, strings.Join(msgs, "; ")),
-				Lints:   lints,
+				Details: msgs,
 			}
 		}
 	}

@@ -2,7 +2,8 @@ package dek
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/accord/accord/fault"
 )
 
 // Errors of the DEK registry; api maps each to Confluent's status and
@@ -17,20 +18,13 @@ var (
 	ErrReferenceExists   = errors.New("key referenced")       // 422 (42272)
 )
 
-// Error is a DEK registry error: a kind above and the message callers see.
-type Error struct {
-	Kind    error
-	Message string
-}
-
-func (e *Error) Error() string { return e.Message }
-func (e *Error) Unwrap() error { return e.Kind }
-
-func errorf(kind error, format string, args ...any) error {
-	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
-}
+// Error is a DEK registry error: Kind is one of the Err* values, Message
+// is for the caller (the one shape of package fault).
+type Error = fault.Error
 
 func notFound(name string) error { return errorf(ErrKeyNotFound, "Key '%s' not found", name) }
 
 // Errorf returns an Error of kind, for Stores.
 func Errorf(kind error, format string, args ...any) error { return errorf(kind, format, args...) }
+
+func errorf(kind error, format string, args ...any) error { return fault.Errorf(kind, format, args...) }

@@ -2,7 +2,8 @@ package lineage
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/accord/accord/fault"
 )
 
 // Error kinds; errors of this package wrap one of them (test with
@@ -15,15 +16,8 @@ var (
 	ErrConflict = errors.New("lineage conflict")
 )
 
-// Error is a lineage error with a message for the caller.
-type Error struct {
-	Kind    error
-	Message string
-}
+// Error is a lineage error: Kind is one of the Err* values, Message is
+// for the caller (the one shape of package fault).
+type Error = fault.Error
 
-func (e *Error) Error() string { return e.Message }
-func (e *Error) Unwrap() error { return e.Kind }
-
-func errorf(kind error, format string, args ...any) error {
-	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
-}
+func errorf(kind error, format string, args ...any) error { return fault.Errorf(kind, format, args...) }

@@ -2,7 +2,8 @@ package proposals
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/accord/accord/fault"
 )
 
 // Error kinds. Each maps to one HTTP status and error_code in
@@ -22,22 +23,14 @@ var (
 	ErrInvalid = errors.New("invalid proposal request")
 )
 
-// Error is an error of one of the kinds above with a message for the
-// caller.
-type Error struct {
-	Kind    error
-	Message string
-}
-
-func (e *Error) Error() string { return e.Message }
-func (e *Error) Unwrap() error { return e.Kind }
-
-func errorf(kind error, format string, args ...any) error {
-	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
-}
+// Error is a proposals error: Kind is one of the Err* values, Message is
+// for the caller (the one shape of package fault).
+type Error = fault.Error
 
 // Errorf returns an *Error of kind with a formatted message for the
 // caller (for front ends that refuse a request in the package's terms).
 func Errorf(kind error, format string, args ...any) error {
 	return errorf(kind, format, args...)
 }
+
+func errorf(kind error, format string, args ...any) error { return fault.Errorf(kind, format, args...) }

@@ -172,7 +172,7 @@ func refusal(subject, stream string, rep Report) error {
 		return &contracts.Error{
 			Kind:    contracts.ErrLintFailed,
 			Message: fmt.Sprintf("Schema proposed for subject %s violates the contract of stream %s: %s", subject, stream, strings.Join(msgs, "; ")),
-			Lints:   rep.Lints,
+			Details: msgs,
 		}
 	}
 	return nil

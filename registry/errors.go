@@ -3,6 +3,8 @@ package registry
 import (
 	"errors"
 	"fmt"
+
+	"github.com/accord/accord/fault"
 )
 
 // Storage-level errors. Stores wrap these; the registry turns them into its
@@ -42,31 +44,15 @@ var (
 	ErrStore                 = errors.New("store error")                          // 50001
 )
 
-// Error is a domain error: Kind is one of the Err* values above and Message
-// is what the caller reads.
-type Error struct {
-	Kind    error
-	Message string
-	// Details carries structured reasons (e.g. compatibility messages).
-	Details []string
-	// cause is the failure behind an ErrStore, so callers can tell a
-	// canceled request (context.Canceled) from a broken database.
-	cause error
-}
-
-func (e *Error) Error() string { return e.Message }
+// Error is a domain error: Kind is one of the Err* values above and
+// Message is what the caller reads; Details carries structured reasons
+// (compatibility messages) and Cause the failure behind an ErrStore (the
+// one shape of package fault).
+type Error = fault.Error
 
 // Unwrap exposes the kind and, for store errors, the cause.
-func (e *Error) Unwrap() []error {
-	if e.cause != nil {
-		return []error{e.Kind, e.cause}
-	}
-	return []error{e.Kind}
-}
 
-func errorf(kind error, format string, args ...any) error {
-	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
-}
+func errorf(kind error, format string, args ...any) error { return fault.Errorf(kind, format, args...) }
 
 // storeErr wraps an unexpected storage failure.
 func storeErr(op string, err error) error {
@@ -74,5 +60,5 @@ func storeErr(op string, err error) error {
 	if errors.As(err, &de) {
 		return de
 	}
-	return &Error{Kind: ErrStore, Message: fmt.Sprintf("error in the backend data store: %s: %v", op, err), cause: err}
+	return &Error{Kind: ErrStore, Message: fmt.Sprintf("error in the backend data store: %s: %v", op, err), Cause: err}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/accord/accord/backup"
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/dek"
+	"github.com/accord/accord/fault"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
@@ -141,21 +142,15 @@ func Message(err error) string {
 	if status, _ := Of(err); status < 500 {
 		return err.Error()
 	}
-	var re *registry.Error
-	if errors.As(err, &re) {
+	if errors.Is(err, registry.ErrStore) {
 		return err.Error()
 	}
 	return "Internal server error"
 }
 
-// Error is an error of a kind above with its own message.
-type Error struct {
-	Kind error
-	Msg  string
-}
-
-func (e *Error) Error() string { return e.Msg }
-func (e *Error) Unwrap() error { return e.Kind }
+// Error is an error of a kind above with its own message (the one shape
+// of package fault).
+type Error = fault.Error
 
 // New returns an *Error of kind with msg.
-func New(kind error, msg string) error { return &Error{Kind: kind, Msg: msg} }
+func New(kind error, msg string) error { return fault.New(kind, msg) }
