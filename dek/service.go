@@ -564,20 +564,27 @@ func (s *Service) DeleteDEK(ctx context.Context, name, subject string, version i
 				}
 				continue
 			}
-			if d.Deleted {
-				continue
-			}
-			n := d
-			n.Deleted, n.Ts = true, millis(s.opts.Now())
-			if err := tx.UpdateDEK(n); err != nil {
-				return err
-			}
-			if err := recordDEK(tx, ActionDEKDelete, &d, &n); err != nil {
+			if err := s.markDEKDeleted(tx, d, true, ActionDEKDelete); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// markDEKDeleted soft-deletes (or undeletes) old and records action; a
+// DEK already in that state is left as it is, unrecorded (as
+// markKEKDeleted for KEKs).
+func (s *Service) markDEKDeleted(tx Tx, old DEK, deleted bool, action string) error {
+	if old.Deleted == deleted {
+		return nil
+	}
+	n := old
+	n.Deleted, n.Ts = deleted, millis(s.opts.Now())
+	if err := tx.UpdateDEK(n); err != nil {
+		return err
+	}
+	return recordDEK(tx, action, &old, &n)
 }
 
 // targets reads, in tx, the KEK (soft-deleted or not) and the DEK
@@ -627,15 +634,7 @@ func (s *Service) UndeleteDEK(ctx context.Context, name, subject string, version
 			return errorf(ErrKeySoftDeleted, "Key '%s' must be undeleted first", name)
 		}
 		for _, d := range ds {
-			if !d.Deleted {
-				continue
-			}
-			n := d
-			n.Deleted, n.Ts = false, millis(s.opts.Now())
-			if err := tx.UpdateDEK(n); err != nil {
-				return err
-			}
-			if err := recordDEK(tx, ActionDEKUndelete, &d, &n); err != nil {
+			if err := s.markDEKDeleted(tx, d, false, ActionDEKUndelete); err != nil {
 				return err
 			}
 		}
