@@ -197,23 +197,9 @@ func (r *runner) restore(ctx context.Context, args []string) int {
 // raw sends a request whose body (contentType, may be nil) and answer are
 // streams, for the dump endpoints; a non-2xx answer is an error as in do.
 func (c *client) raw(ctx context.Context, method, path, contentType string, body io.Reader) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	resp, err := c.send(ctx, method, path, contentType, body)
 	if err != nil {
-		return nil, usageErr("building request %s %s: %w", method, path, err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	req.Header.Set("User-Agent", "accord-cli/"+Version)
-	switch {
-	case c.token != "":
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	case c.user != "":
-		req.SetBasicAuth(c.user, c.password)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, &cliError{exitUsage, fmt.Errorf("connecting to %s: %w", c.base, err)}
+		return nil, err
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		return resp, nil

@@ -196,25 +196,14 @@ func (c *client) do(ctx context.Context, method, path string, in, out any) (http
 		}
 		body = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
-	if err != nil {
-		return nil, usageErr("building request %s %s: %w", method, path, err)
-	}
+	contentType := ""
 	if in != nil || method == http.MethodPost {
 		// Accord refuses a POST without a JSON type, body or not (CSRF).
-		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+		contentType = "application/vnd.schemaregistry.v1+json"
 	}
-	req.Header.Set("Accept", "application/vnd.schemaregistry.v1+json, application/json")
-	req.Header.Set("User-Agent", "accord-cli/"+Version)
-	switch {
-	case c.token != "":
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	case c.user != "":
-		req.SetBasicAuth(c.user, c.password)
-	}
-	resp, err := c.http.Do(req)
+	resp, err := c.send(ctx, method, path, contentType, body)
 	if err != nil {
-		return nil, &cliError{exitUsage, fmt.Errorf("connecting to %s: %w", c.base, err)}
+		return nil, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
@@ -236,6 +225,31 @@ func (c *client) do(ctx context.Context, method, path string, in, out any) (http
 		}
 	}
 	return resp.Header, nil
+}
+
+// send sends one request with the client's credentials; failing to
+// reach the server is an exit-2 error. contentType may be empty.
+func (c *client) send(ctx context.Context, method, path, contentType string, body io.Reader) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return nil, usageErr("building request %s %s: %w", method, path, err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("Accept", "application/vnd.schemaregistry.v1+json, application/json")
+	req.Header.Set("User-Agent", "accord-cli/"+Version)
+	switch {
+	case c.token != "":
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	case c.user != "":
+		req.SetBasicAuth(c.user, c.password)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, &cliError{exitUsage, fmt.Errorf("connecting to %s: %w", c.base, err)}
+	}
+	return resp, nil
 }
 
 // pathEscape escapes one path segment (subjects may hold '/' and ':').
