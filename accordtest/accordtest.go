@@ -31,6 +31,7 @@ import (
 	"github.com/accord/accord/dek/sqldek"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
+	"github.com/accord/accord/proposals/sqlproposals"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
 	"github.com/accord/accord/registry/storetest"
@@ -182,7 +183,7 @@ func New(t testing.TB, target string, opts Options) *Stack {
 			}
 		}
 	}
-	s.Proposals = proposals.NewService(store.DB(), reg, streams, graph, propOpts)
+	s.Proposals = proposals.NewService(sqlproposals.New(store.DB()), reg, streams, graph, propOpts)
 
 	if !opts.Watch {
 		close(watching)

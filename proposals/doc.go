@@ -36,9 +36,10 @@
 // transaction.
 //
 // One decision wins, also between server processes on one database: an
-// approval first claims the pending proposal (a conditional update,
-// committed before it registers anything), and every decision's update is
-// conditional on the proposal being pending and unclaimed, so a
+// approval first claims the pending proposal (committed before it
+// registers anything), and every decision checks, on the proposal as read
+// in its own transaction (Store.Update, which holds the row against other
+// writers), that it is pending and unclaimed, so a
 // concurrent rejection, withdrawal or second approval fails with
 // ErrNotPending (409) instead of deciding a proposal whose schema is
 // being registered. A failed registration releases the claim; a claim
@@ -58,6 +59,11 @@
 //	proposal.go  the types: Proposal, State, NewProposal, Filter, Report
 //	errors.go    typed errors (the api package maps them to HTTP)
 //	service.go   create, read, decide; who may do what
+//	claim.go     an approval's hold on its proposal; when a decision may be made
 //	report.go    the live report: compatibility, lints, impact
-//	sqlstore.go  the table (migration 0008) and its audit entries
+//	store.go     the Store interface and the Record it keeps
+//	audit.go     the audit actions
+//
+// The SQL store is package sqlproposals (migrations 0008 and 0015): this
+// package links no database driver.
 package proposals

@@ -55,14 +55,6 @@ type Proposal struct {
 	// when it was made (before an approval registers the schema); nil
 	// while pending, or when it could not be computed.
 	DecisionReport *Report `json:"decisionReport,omitempty"`
-
-	// proposerRoles are the proposer's roles when it proposed: the
-	// approval's principal when no PrincipalDirectory says otherwise.
-	proposerRoles string
-	fingerprint   string
-	// claimedBy and claimedAt: an approval in progress (sqlstore.go).
-	claimedBy string
-	claimedAt *time.Time
 }
 
 // NewProposal is what a proposer submits.

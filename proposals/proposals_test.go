@@ -15,6 +15,7 @@ import (
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/proposals"
+	"github.com/accord/accord/proposals/sqlproposals"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
 	"github.com/accord/accord/registry/storetest"
@@ -407,7 +408,7 @@ func TestRejectAndWithdraw(t *testing.T) {
 }
 
 func TestMayDecideAndWithdraw(t *testing.T) {
-	svc := proposals.NewService(sqlstore.DB{}, nil, nil, nil, proposals.Options{})
+	svc := proposals.NewService(nil, nil, nil, nil, proposals.Options{})
 	pending := proposals.Proposal{ID: 1, Proposer: owner.Name, State: proposals.Pending}
 	approved := proposals.Proposal{ID: 2, Proposer: owner.Name, State: proposals.Approved}
 	byAdmin := proposals.Proposal{ID: 3, Proposer: admin.Name, State: proposals.Pending}
@@ -672,7 +673,7 @@ func TestDecisionsAcrossProcesses(t *testing.T) {
 		t.Run(second, func(t *testing.T) {
 			eachEngine(t, func(t *testing.T, e *env) {
 				g := gate{asked: make(chan struct{}), release: make(chan struct{})}
-				a := proposals.NewService(e.store.DB(), e.reg, e.streams, e.lin, proposals.Options{Principals: g})
+				a := proposals.NewService(sqlproposals.New(e.store.DB()), e.reg, e.streams, e.lin, proposals.Options{Principals: g})
 				p := e.propose(t, owner, "orders-value", orderV2)
 				done := make(chan error, 1)
 				go func() {

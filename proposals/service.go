@@ -18,7 +18,6 @@ import (
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/registry"
-	"github.com/accord/accord/registry/sqlstore"
 )
 
 // PrincipalDirectory finds principals by name (auth.Authenticator does):
@@ -47,7 +46,7 @@ const anonymous = "anonymous"
 // (auth.FromContext); without a principal (authentication off) everything
 // is allowed. It is safe for concurrent use.
 type Service struct {
-	store   *sqlStore
+	store   Store
 	reg     *registry.Registry
 	streams *contracts.Service
 	lin     *lineage.Service // nil: no impact in reports
@@ -56,21 +55,22 @@ type Service struct {
 	now     func() time.Time
 	// locks serialise decisions on one proposal within this process (by
 	// id, striped), so two reviewers approving at once register once and
-	// the second finds it decided. Across processes the conditional
-	// update in sqlStore.decide decides who wins.
+	// the second finds it decided. Across processes the claim and the
+	// state each decision reads in Store.Update decide who wins.
 	locks [64]sync.Mutex
 }
 
-// NewService returns a Service on db (sqlstore.Store.DB, migration 0008).
-// reg registers approved schemas and checks proposed ones; streams
-// authorizes proposers and lints; lin (may be nil) adds impact to reports.
-func NewService(db sqlstore.DB, reg *registry.Registry, streams *contracts.Service, lin *lineage.Service, opts Options) *Service {
+// NewService returns a Service keeping proposals in store
+// (sqlproposals.New on the registry's database). reg registers approved
+// schemas and checks proposed ones; streams authorizes proposers and
+// lints; lin (may be nil) adds impact to reports.
+func NewService(store Store, reg *registry.Registry, streams *contracts.Service, lin *lineage.Service, opts Options) *Service {
 	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
 	}
 	return &Service{
-		store: &sqlStore{db: db}, reg: reg, streams: streams, lin: lin, opts: opts, log: log,
+		store: store, reg: reg, streams: streams, lin: lin, opts: opts, log: log,
 		// Milliseconds, as stored: an answer equals a later read.
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
 	}
@@ -143,12 +143,15 @@ func (s *Service) Propose(ctx context.Context, np NewProposal) (Proposal, bool, 
 	default:
 		return Proposal{}, false, fmt.Errorf("reading the latest version of %s: %w", subject, err)
 	}
-	p := Proposal{
-		Subject: subject, Stream: stream, SchemaType: typ, Schema: np.Schema, References: np.References,
-		Description: np.Description, Proposer: nameOf(caller), BaseVersion: base, State: Pending,
-		CreatedAt: s.now(), proposerRoles: rolesOf(caller), fingerprint: fingerprint(typ, schema.Canonical(), np.References),
+	r := Record{
+		Proposal: Proposal{
+			Subject: subject, Stream: stream, SchemaType: typ, Schema: np.Schema, References: np.References,
+			Description: np.Description, Proposer: nameOf(caller), BaseVersion: base, State: Pending, CreatedAt: s.now(),
+		},
+		ProposerRoles: rolesOf(caller), Fingerprint: fingerprint(typ, schema.Canonical(), np.References),
 	}
-	return s.store.create(ctx, p)
+	out, created, err := s.store.Create(ctx, r)
+	return out.Proposal, created, err
 }
 
 // refusal is the error a proposal whose report says it could not register
@@ -183,7 +186,8 @@ func (s *Service) Get(ctx context.Context, id int64) (Proposal, error) {
 	if id <= 0 {
 		return Proposal{}, errorf(ErrNotFound, "proposal %d not found", id)
 	}
-	return s.store.get(ctx, id)
+	r, err := s.store.Get(ctx, id)
+	return r.Proposal, err
 }
 
 // List returns the proposals f selects, newest first.
@@ -201,20 +205,20 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Proposal, error) {
 	if f.Subject != "" {
 		f.Subject = registry.ParseName(strings.TrimSpace(f.Subject)).String()
 	}
-	return s.store.list(ctx, f)
+	return s.store.List(ctx, f)
 }
 
 // PendingByStream counts pending proposals per stream (streams with none
 // are absent). One grouped query over the pending rows, whatever the
 // number of streams.
 func (s *Service) PendingByStream(ctx context.Context) (map[string]int, error) {
-	return s.store.pendingByStream(ctx)
+	return s.store.PendingByStream(ctx)
 }
 
 // PendingCount counts the pending proposals (the UI's navigation shows
 // it): one indexed count.
 func (s *Service) PendingCount(ctx context.Context) (int, error) {
-	return s.store.pendingCount(ctx)
+	return s.store.PendingCount(ctx)
 }
 
 // MayDecide reports whether p may approve or reject pr: pr is pending, and
@@ -242,7 +246,7 @@ func (s *Service) checkDecide(p *auth.Principal, pr Proposal, verb string) error
 		}
 	}
 	if pr.State != Pending {
-		return notPending(pr)
+		return notPending(Record{Proposal: pr})
 	}
 	return nil
 }
@@ -252,7 +256,7 @@ func (s *Service) checkWithdraw(p *auth.Principal, pr Proposal) error {
 		return errorf(ErrForbidden, "only its proposer, %s, or an admin may withdraw proposal %d (principal %s is neither)", pr.Proposer, pr.ID, p.Name)
 	}
 	if pr.State != Pending {
-		return notPending(pr)
+		return notPending(Record{Proposal: pr})
 	}
 	return nil
 }
@@ -289,10 +293,11 @@ func (s *Service) decide(ctx context.Context, id int64, comment string, to State
 	mu := &s.locks[uint64(id)%uint64(len(s.locks))]
 	mu.Lock()
 	defer mu.Unlock()
-	pr, err := s.store.get(ctx, id)
+	rec, err := s.store.Get(ctx, id)
 	if err != nil {
 		return Proposal{}, err
 	}
+	pr := rec.Proposal
 	caller := auth.FromContext(ctx)
 	switch to {
 	case Withdrawn:
@@ -306,55 +311,63 @@ func (s *Service) decide(ctx context.Context, id int64, comment string, to State
 		return Proposal{}, err
 	}
 	now := s.now()
-	next := pr
-	next.State, next.DecidedBy, next.DecidedAt, next.Comment = to, nameOf(caller), &now, comment
+	d := Proposal{State: to, DecidedBy: nameOf(caller), DecidedAt: &now, Comment: comment}
 	// The evidence the decision was made on stays with it: the report as
 	// it stands now, before an approval registers the schema (after, the
 	// schema would be checked against itself). A report that cannot be
 	// computed (the subject was deleted) does not stop the decision.
 	if rep, err := s.Report(ctx, pr); err == nil {
-		next.DecisionReport = &rep
+		d.DecisionReport = &rep
 	} else {
 		s.log.Warn("no decision report for a proposal", slog.Int64("proposal", id), slog.Any("err", err))
 	}
-	var c *claim
+	var c *Claim
 	if to == Approved {
 		// Claim first, so no other process decides it while its schema
-		// registers (see claimPrefix); a failed registration releases it.
-		if c, err = s.store.claim(ctx, pr.ID, next.DecidedBy, now); err != nil {
+		// registers (see claimTTL); a failed registration releases it.
+		if c, err = s.claim(ctx, id, d.DecidedBy, now); err != nil {
 			return Proposal{}, err
 		}
-		sv, err := s.register(ctx, caller, pr)
+		sv, err := s.register(ctx, caller, rec)
 		if err != nil {
-			if rerr := s.store.release(context.WithoutCancel(ctx), pr.ID, c); rerr != nil {
+			if rerr := s.release(context.WithoutCancel(ctx), id, c); rerr != nil {
 				s.log.Error("releasing the claim of a failed approval (it expires by itself)", slog.Int64("proposal", id), slog.Any("err", rerr))
 			}
 			return Proposal{}, err
 		}
-		next.SchemaID, next.Version = sv.Schema.ID, sv.Version
+		d.SchemaID, d.Version = sv.Schema.ID, sv.Version
 		// The version is registered: recording the decision must not be
 		// abandoned because the client went away.
 		ctx = context.WithoutCancel(ctx)
 	}
-	out, err := s.store.decide(ctx, actions[to], pr, next, c)
+	out, err := s.store.Update(ctx, id, actions[to], func(r *Record) error {
+		if err := decidable(r, c, now); err != nil {
+			return err
+		}
+		r.State, r.DecidedBy, r.DecidedAt, r.Comment = d.State, d.DecidedBy, d.DecidedAt, d.Comment
+		r.SchemaID, r.Version, r.DecisionReport = d.SchemaID, d.Version, d.DecisionReport
+		r.Claim = nil
+		return nil
+	})
 	if err != nil && to == Approved && errors.Is(err, ErrNotPending) {
 		// The claim expired while the registration ran and another
 		// process decided it: the version stays (it was the proposer's
 		// right and a reviewer approved it), and the answer says so.
 		s.log.Warn("proposal decided elsewhere while its approval registered it", slog.Int64("proposal", id),
-			slog.String("subject", pr.Subject), slog.Int("version", next.Version), slog.Any("err", err))
-		return Proposal{}, fmt.Errorf("%w (its schema was registered as version %d of %s by this approval)", err, next.Version, pr.Subject)
+			slog.String("subject", pr.Subject), slog.Int("version", d.Version), slog.Any("err", err))
+		return Proposal{}, fmt.Errorf("%w (its schema was registered as version %d of %s by this approval)", err, d.Version, pr.Subject)
 	}
-	return out, err
+	return out.Proposal, err
 }
 
 // register registers pr's schema with ctx standing for its proposer: the
 // proposer's principal (single writer), audit actor (the request id
 // kept) and the approval mark that review-required streams let through.
-func (s *Service) register(ctx context.Context, caller *auth.Principal, pr Proposal) (registry.SchemaVersion, error) {
+func (s *Service) register(ctx context.Context, caller *auth.Principal, rec Record) (registry.SchemaVersion, error) {
+	pr := rec.Proposal
 	rctx := ctx
 	if caller != nil { // authentication on: act as the proposer
-		p, err := s.proposer(ctx, pr)
+		p, err := s.proposer(ctx, rec)
 		if err != nil {
 			return registry.SchemaVersion{}, err
 		}
@@ -383,20 +396,21 @@ func withActor(ctx context.Context) context.Context {
 }
 
 // proposer returns the principal an approval registers as.
-func (s *Service) proposer(ctx context.Context, pr Proposal) (*auth.Principal, error) {
+func (s *Service) proposer(ctx context.Context, rec Record) (*auth.Principal, error) {
+	pr := rec.Proposal
 	if s.opts.Principals == nil {
-		return &auth.Principal{Name: pr.Proposer, Roles: parseRoles(pr.proposerRoles)}, nil
+		return &auth.Principal{Name: pr.Proposer, Roles: rec.ProposerRoles}, nil
 	}
-	rec, err := s.opts.Principals.Principal(ctx, pr.Proposer)
+	who, err := s.opts.Principals.Principal(ctx, pr.Proposer)
 	switch {
 	case errors.Is(err, auth.ErrPrincipalNotFound):
 		return nil, errorf(ErrForbidden, "proposal %d cannot be approved: its proposer %s is not a principal, and an approval registers as its proposer; withdraw it and propose again", pr.ID, pr.Proposer)
 	case err != nil:
 		return nil, fmt.Errorf("reading proposer %s of proposal %d: %w", pr.Proposer, pr.ID, err)
-	case rec.Disabled:
+	case who.Disabled:
 		return nil, errorf(ErrForbidden, "proposal %d cannot be approved: its proposer %s is disabled, and an approval registers as its proposer; withdraw it and propose again", pr.ID, pr.Proposer)
 	}
-	p := rec.Principal()
+	p := who.Principal()
 	// The right to register is the proposer's now, role included: a
 	// proposer since made a reader must not register through a reviewer.
 	if !p.HasAny(auth.RoleAdmin, auth.RoleService) {
@@ -461,30 +475,20 @@ func nameOf(p *auth.Principal) string {
 	return p.Name
 }
 
-func rolesOf(p *auth.Principal) string {
+func rolesOf(p *auth.Principal) []auth.Role {
 	if p == nil {
-		return ""
+		return nil
+	}
+	return append([]auth.Role(nil), p.Roles...)
+}
+
+func rolesText(p *auth.Principal) string {
+	if p == nil || len(p.Roles) == 0 {
+		return "no role"
 	}
 	s := make([]string, len(p.Roles))
 	for i, r := range p.Roles {
 		s[i] = string(r)
 	}
-	return strings.Join(s, ",")
-}
-
-func rolesText(p *auth.Principal) string {
-	if r := rolesOf(p); r != "" {
-		return strings.ReplaceAll(r, ",", ", ")
-	}
-	return "no role"
-}
-
-func parseRoles(s string) []auth.Role {
-	var out []auth.Role
-	for _, r := range strings.Split(s, ",") {
-		if r != "" {
-			out = append(out, auth.Role(r))
-		}
-	}
-	return out
+	return strings.Join(s, ", ")
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/accord/accord/lineage"
 	"github.com/accord/accord/metrics"
 	"github.com/accord/accord/proposals"
+	"github.com/accord/accord/proposals/sqlproposals"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
 	"github.com/accord/accord/ui"
@@ -185,7 +186,7 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 	if authn != nil { // approvals register as the proposer's current self
 		propOpts.Principals = authn
 	}
-	props := proposals.NewService(store.DB(), reg, streams, graph, propOpts)
+	props := proposals.NewService(sqlproposals.New(store.DB()), reg, streams, graph, propOpts)
 	keys := dek.NewService(sqldek.New(store.DB()), dek.Options{Writers: streams}) // DEKs: their subject's writer
 	go func() {
 		if err := reg.Run(ctx); err != nil && ctx.Err() == nil {
