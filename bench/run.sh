@@ -81,6 +81,7 @@ start() {
   if [ -n "$DBURL" ]; then store=(--database-url "$DBURL"); fi
   "$1" serve --addr "127.0.0.1:$2" "${store[@]}" "${authargs[@]}" --access-log off --log-level warn &
   pids+=($!)
+  echo $! > "$3/pid"
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$2/health/ready" >/dev/null && break; sleep 0.2; done
   "$work/seed" -url "http://127.0.0.1:$2" "${seedargs[@]}" -n "$SCHEMAS" -out "$3"
 }
@@ -90,6 +91,7 @@ auth=$(cat "$work/auth.txt")
 size=$(curl -sf ${auth:+-H "Authorization: $auth"} "$A/schemas/ids/$(head -1 "$work/ids.txt")" | wc -c)
 "$work/ceiling" --addr "127.0.0.1:$CP" --body-bytes "$size" &
 pids+=($!)
+mkdir "$work/ceiling-pid" && echo $! > "$work/ceiling-pid/pid"
 for _ in $(seq 50); do curl -sf "$C/" >/dev/null && break; sleep 0.2; done
 
 # run URL MODE DURATION [DIR]: one wrk run with the request files of DIR
@@ -102,8 +104,14 @@ run() {
 
 results="$work/results.jsonl"
 echo "store=$storename auth=$AUTH schemas=$SCHEMAS conns=$CONNS threads=$THREADS duration=$DURATION rounds=$ROUNDS warmup=$WARMUP ceiling-body=${size}B${BASELINE:+ baseline=$BASELINE ($(git rev-parse --short "$BASELINE"))} $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-targets=("ceiling $C $work" "accord $A $work")
-if [ -n "$BASELINE" ]; then targets+=("baseline $B $work/base"); fi
+# Each target: name, URL, request files, folder of its pid file.
+targets=("ceiling $C $work $work/ceiling-pid" "accord $A $work $work")
+if [ -n "$BASELINE" ]; then targets+=("baseline $B $work/base $work/base"); fi
+# cpu PIDFILE: the CPU time (user and system, clock ticks) the process has
+# used: a server's CPU per request depends less than its throughput on
+# what else the machine runs.
+cpu() { awk '{print $14 + $15}' "/proc/$(cat "$1/pid")/stat"; }
+tick=$(getconf CLK_TCK)
 nt=${#targets[@]}
 for mode in $MODES; do
   for t in "${targets[@]}"; do
@@ -115,7 +123,9 @@ for mode in $MODES; do
     # alternates which goes first.
     for i in $(seq 0 $((nt - 1))); do
       set -- ${targets[$(((r + i) % nt))]}
-      printf '{"mode":"%s","target":"%s","round":%d,"r":%s}\n' "$mode" "$1" "$r" "$(run "$2" "$mode" "$DURATION" "$3")" >> "$results"
+      c0=$(cpu "$4")
+      out=$(run "$2" "$mode" "$DURATION" "$3")
+      printf '{"mode":"%s","target":"%s","round":%d,"cpu_ticks":%d,"tick_hz":%d,"r":%s}\n' "$mode" "$1" "$r" "$(( $(cpu "$4") - c0 ))" "$tick" "$out" >> "$results"
     done
   done
 done
@@ -133,33 +143,38 @@ names = {"fetch": "GET /schemas/ids/{id}", "version": "GET /subjects/{s}/version
 def med(xs): return statistics.median(xs)
 def rng(xs, f="{:.0f}"): return f.format(min(xs)) + "–" + f.format(max(xs))
 errors = 0
-print("| endpoint | req/s (range) | ceiling req/s | throughput ratio | p50 / p99 / p99.9 ms | ceiling p50 / p99 / p99.9 ms | p99 ratio |")
-print("|---|---|---|---|---|---|---|")
+print("| endpoint | req/s (range) | ceiling req/s | throughput ratio | p50 / p99 / p99.9 ms | ceiling p50 / p99 / p99.9 ms | p99 ratio | server CPU µs/req (ceiling) | CPU ratio |")
+print("|---|---|---|---|---|---|---|---|---|")
 versus = []
 for m in modes:
     by = {"accord": {}, "ceiling": {}, "baseline": {}}
     for r in rows:
         if r["mode"] == m:
-            by[r["target"]][r["round"]] = r["r"]
+            by[r["target"]][r["round"]] = dict(r["r"], cpu=r["cpu_ticks"] / r["tick_hz"])
             errors += r["r"]["errors"]
     rounds = sorted(set(by["accord"]) & set(by["ceiling"]))
     rps = lambda t: [by[t][k]["requests"] / by[t][k]["seconds"] for k in rounds]
     pct = lambda t, p: [by[t][k][p] / 1000 for k in rounds]
     lat = lambda t: " / ".join("{:.2f}".format(med(pct(t, p))) for p in ("p50", "p99", "p999"))
+    cpu = lambda t: [1e6 * by[t][k]["cpu"] / by[t][k]["requests"] for k in rounds]
     for t, label in (("accord", ""), ("baseline", " (baseline)")):
         if not by[t]:
             continue
         ratio = [a / c for a, c in zip(rps(t), rps("ceiling"))]
         p99r = [a / c for a, c in zip(pct(t, "p99"), pct("ceiling", "p99"))]
+        cpur = [a / c for a, c in zip(cpu(t), cpu("ceiling"))]
         print(f"| {names.get(m, m)}{label} | {med(rps(t)):.0f} ({rng(rps(t))}) | {med(rps('ceiling')):.0f} ({rng(rps('ceiling'))}) "
-              f"| {med(ratio):.2f} ({rng(ratio, '{:.2f}')}) | {lat(t)} | {lat('ceiling')} | {med(p99r):.2f} ({rng(p99r, '{:.2f}')}) |")
+              f"| {med(ratio):.2f} ({rng(ratio, '{:.2f}')}) | {lat(t)} | {lat('ceiling')} | {med(p99r):.2f} ({rng(p99r, '{:.2f}')}) "
+              f"| {med(cpu(t)):.1f} ({med(cpu('ceiling')):.1f}) | {med(cpur):.2f} ({rng(cpur, '{:.2f}')}) |")
     if by["baseline"]:
         tr = [a / b for a, b in zip(rps("accord"), rps("baseline"))]
         pr = [a / b for a, b in zip(pct("accord", "p99"), pct("baseline", "p99"))]
-        versus.append(f"| {names.get(m, m)} | {med(tr):.2f} ({rng(tr, '{:.2f}')}) | {med(pr):.2f} ({rng(pr, '{:.2f}')}) |")
-print(f"\nmedians over {len(rounds)} interleaved rounds (range in brackets); ratios are per round (Accord over the ceiling run next to it).")
+        cr = [a / b for a, b in zip(cpu("accord"), cpu("baseline"))]
+        versus.append(f"| {names.get(m, m)} | {med(tr):.2f} ({rng(tr, '{:.2f}')}) | {med(pr):.2f} ({rng(pr, '{:.2f}')}) | {med(cr):.2f} ({rng(cr, '{:.2f}')}) |")
+print(f"\nmedians over {len(rounds)} interleaved rounds (range in brackets); ratios are per round (Accord over the ceiling run next to it). "
+      "Server CPU: user and system time of the server process per request (the ceiling's in brackets), which depends less on the machine's other load than req/s.")
 if versus:
-    print("\n| endpoint | throughput, this tree / baseline | p99, this tree / baseline |\n|---|---|---|")
+    print("\n| endpoint | throughput, this tree / baseline | p99, this tree / baseline | server CPU per request, this tree / baseline |\n|---|---|---|---|")
     print("\n".join(versus))
 if errors:
     print(f"WARNING: {errors} requests failed (non-2xx or socket errors): the figures above are not valid", file=sys.stderr)
