@@ -13,8 +13,12 @@ func qualified(s string) bool { return strings.HasPrefix(s, ":.") || strings.Has
 func contextPath(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/contexts/")
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
 		segs := strings.Split(rest, "/")
-		if !ok || len(segs) < 2 || segs[1] == "" {
+		if len(segs) < 2 || segs[1] == "" {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -101,7 +105,10 @@ func (s *Server) aliasPath(next http.Handler) http.Handler {
 				segs[at], changed = url.PathEscape(target), true
 			}
 		}
-		q := r.URL.Query()
+		q := url.Values(nil)
+		if r.URL.RawQuery != "" { // Query would make an empty map
+			q = r.URL.Query()
+		}
 		if len(segs) > 1 && segs[0] == "schemas" && segs[1] == "ids" && q.Get("subject") != "" {
 			subject := q.Get("subject")
 			target, err := s.reg.ResolveAlias(r.Context(), subject, false)

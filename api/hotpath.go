@@ -2,12 +2,14 @@ package api
 
 import (
 	"bytes"
+	"fmt"
 	"hash/maphash"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync/atomic"
 
+	"github.com/accord/accord/auth"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/bounded"
 )
@@ -21,9 +23,9 @@ type hotCaches struct {
 	// bodies maps a hash of a request body to its decoded form.
 	bodies *bounded.Cache[uint64, decodedBody]
 	// versions maps a subject version to its encoded response.
-	versions *bounded.Cache[versionKey, []byte]
+	versions *bounded.Cache[versionKey, answer]
 	// byID maps a schema id to its encoded response (Server.byID).
-	byID *bounded.Cache[idKey, []byte]
+	byID *bounded.Cache[idKey, answer]
 	// Hits and misses of the caches, for CacheStats.
 	byIDHits, byIDMisses, versionHits, versionMisses, bodyHits, bodyMisses atomic.Uint64
 }
@@ -66,7 +68,7 @@ func newHotCaches(budget int64) hotCaches {
 	if budget <= 0 {
 		budget = registry.DefaultCacheSizes.SchemaBytes
 	}
-	encoded := func(b []byte) int64 { return int64(len(b)) + cacheEntryOverhead }
+	encoded := func(a answer) int64 { return int64(len(a.body)) + cacheEntryOverhead }
 	return hotCaches{
 		seed:     maphash.MakeSeed(),
 		bodies:   bounded.New[uint64](budget, func(d decodedBody) int64 { return 2*int64(len(d.raw)) + cacheEntryOverhead }),
@@ -113,7 +115,7 @@ func (s *Server) writeVersion(w http.ResponseWriter, r *http.Request, v registry
 		return
 	}
 	k := versionKey{v.Subject, v.Version, v.Schema.ID, v.Deleted, format, m.key}
-	body, ok := s.hot.versions.Get(k)
+	a, ok := s.hot.versions.Get(k)
 	if ok {
 		s.hot.versionHits.Add(1)
 	} else {
@@ -127,38 +129,190 @@ func (s *Server) writeVersion(w http.ResponseWriter, r *http.Request, v registry
 			s.writeError(w, r, err)
 			return
 		}
-		if body, err = marshal(b); err != nil {
+		body, err := marshal(b)
+		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		s.hot.versions.Put(k, body)
+		a = newAnswer(body)
+		s.hot.versions.Put(k, a)
 	}
-	writeBody(w, 200, body)
+	a.write(w)
 }
 
-// serveHot answers GET /schemas/ids/{id} (no query) from memory without
-// routing when the schema has been served before. It reports whether it
-// answered.
-func (s *Server) serveHot(w http.ResponseWriter, r *http.Request) bool {
-	k, ok := hotKey(r)
-	if !ok {
+// answer is an encoded 200 answer of a cache, with its Content-Length
+// header value made once (see contentTypeValue for why values are
+// assigned).
+type answer struct {
+	body   []byte
+	length []string
+}
+
+func newAnswer(body []byte) answer {
+	return answer{body: body, length: []string{strconv.Itoa(len(body))}}
+}
+
+func (a answer) write(w http.ResponseWriter) {
+	h := w.Header()
+	h["Content-Type"] = contentTypeValue
+	h["Content-Length"] = a.length
+	w.WriteHeader(200)
+	w.Write(a.body)
+}
+
+// Route templates of the reads serveHot answers; their rows of the table
+// say who may call them (hotRouteRoles).
+const (
+	hotRoute     = "/schemas/ids/{id}"
+	versionRoute = "/subjects/{subject}/versions/{version}"
+)
+
+// hotRoles are the roles of the routes serveHot answers.
+type hotRoles struct{ byID, version []auth.Role }
+
+// hotRouteRoles reads the roles of serveHot's routes from the table, and
+// panics (in New) when a row is missing or has an ownership check, which
+// serveHot would skip.
+func (s *Server) hotRouteRoles() hotRoles {
+	roles := func(pattern string) []auth.Role {
+		for _, rt := range s.table {
+			if rt.method == http.MethodGet && rt.pattern == pattern {
+				for _, rule := range rt.rules {
+					if rule.check != nil {
+						panic(fmt.Sprintf("api: GET %s is answered before routing (hotpath.go), which checks roles only: its rule %q needs routing", pattern, rule.Name))
+					}
+				}
+				return rt.roles
+			}
+		}
+		panic(fmt.Sprintf("api: GET %s is answered before routing (hotpath.go) but has no row in the route-policy table", pattern))
+	}
+	return hotRoles{byID: roles(hotRoute), version: roles(versionRoute)}
+}
+
+// serveHot answers, without the router and its middleware, the two reads
+// serializers repeat (bench/run.sh's fetch and version): GET
+// /schemas/ids/{id} when the encoded schema is cached, and GET
+// /subjects/{subject}/versions/{version}. Only the plain forms: no query
+// (?format, ?deleted, ?subject go through the router), no body, no
+// escaped characters in the path, not under /contexts/. They get what the
+// router would give them: authentication has run (p is the caller, nil
+// with authentication off), the roles of their rows are checked (a caller
+// the row refuses is routed, to be refused there), a request id, the
+// subject's alias resolved, the stream mirror. It reports whether it
+// answered (an error is an answer).
+func (s *Server) serveHot(w http.ResponseWriter, r *http.Request, p *auth.Principal) bool {
+	if !plainGet(r) {
 		return false
 	}
-	body, ok := s.byID.Get(k)
+	path := r.URL.Path
+	switch {
+	case strings.HasPrefix(path, "/schemas/ids/"):
+		if p != nil && !p.HasAny(s.hotRoles.byID...) {
+			return false
+		}
+		return s.serveHotID(w, r)
+	case strings.HasPrefix(path, "/subjects/"):
+		if p != nil && !p.HasAny(s.hotRoles.version...) {
+			return false
+		}
+		return s.serveHotVersion(w, r)
+	}
+	return false
+}
+
+// serveHotID answers GET /schemas/ids/{id} from memory when the schema
+// has been served before (observe may have looked it up already).
+func (s *Server) serveHotID(w http.ResponseWriter, r *http.Request) bool {
+	a, ok := lookedUp(w)
 	if !ok {
-		s.hot.byIDMisses.Add(1)
-		return false
+		k, isHot := hotKey(r)
+		if !isHot {
+			return false
+		}
+		if a, ok = s.byID.Get(k); !ok {
+			s.hot.byIDMisses.Add(1)
+			return false
+		}
 	}
 	s.hot.byIDHits.Add(1)
+	noteRoute(w, hotRoute)
 	s.setRequestID(w, r)
-	writeBody(w, 200, body)
+	a.write(w)
 	return true
+}
+
+// serveHotVersion answers GET /subjects/{subject}/versions/{version} as
+// the route's handler does (getVersion), after resolving the subject's
+// alias as aliasPath does.
+func (s *Server) serveHotVersion(w http.ResponseWriter, r *http.Request) bool {
+	subject, version, ok := hotVersionPath(r.URL.Path)
+	if !ok {
+		return false
+	}
+	noteRoute(w, versionRoute)
+	s.setRequestID(w, r)
+	defer func() { // as the router's recoverer
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.writeError(w, r, fmt.Errorf("panic: %v", v))
+		}
+	}()
+	target, err := s.reg.ResolveAlias(r.Context(), subject, false)
+	if err != nil {
+		s.writeError(w, r, err)
+		return true
+	}
+	n, err := registry.ParseVersion(version)
+	if err != nil {
+		s.writeError(w, r, err)
+		return true
+	}
+	v, err := s.reg.Version(r.Context(), target, n, false)
+	if err != nil {
+		s.writeError(w, r, err)
+		return true
+	}
+	s.writeVersion(w, r, v, "")
+	return true
+}
+
+// hotVersionPath splits /subjects/{subject}/versions/{version}, both
+// segments non-empty.
+func hotVersionPath(path string) (subject, version string, ok bool) {
+	rest := path[len("/subjects/"):]
+	i := strings.IndexByte(rest, '/')
+	if i <= 0 {
+		return "", "", false
+	}
+	subject, rest = rest[:i], rest[i:]
+	version, ok = strings.CutPrefix(rest, "/versions/")
+	if !ok || version == "" || strings.IndexByte(version, '/') >= 0 {
+		return "", "", false
+	}
+	return subject, version, true
+}
+
+// plainGet reports whether r is a GET serveHot may answer: no query, no
+// body, nothing escaped in the path.
+func plainGet(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.URL.RawQuery == "" && r.URL.RawPath == "" && r.ContentLength == 0
+}
+
+// lookedUp returns the cached answer observe found for this request.
+func lookedUp(w http.ResponseWriter) (answer, bool) {
+	if sw, ok := w.(*statusWriter); ok && sw.hot.body != nil {
+		return sw.hot, true
+	}
+	return answer{}, false
 }
 
 // hotKey is the cache key of a request serveHot may answer: GET
 // /schemas/ids/{id} in the default context, without a query.
 func hotKey(r *http.Request) (idKey, bool) {
-	if r.Method != http.MethodGet || r.URL.RawQuery != "" {
+	if !plainGet(r) {
 		return idKey{}, false
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/schemas/ids/")

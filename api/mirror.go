@@ -9,6 +9,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -32,10 +33,21 @@ const (
 	PropVisibility = registry.MirrorPrefix + "visibility"
 )
 
-// mirrorTTL bounds how long a server may mirror a stream's previous owner
-// after a change made through another server sharing the database; changes
-// made through this one reset the cache at once. Reads of subject versions
-// thus cost at most one stream lookup per subject per mirrorTTL.
+// StreamSnapshots is a StreamDirectory that holds every stream in memory,
+// current up to the registry's change feed (contracts.Service). The mirror
+// then reads it, never the database: an index of its subjects, rebuilt
+// when its version moves.
+type StreamSnapshots interface {
+	Snapshot(ctx context.Context) (*contracts.Snapshot, error)
+}
+
+// mirrorTTL bounds, for a StreamDirectory that is not a StreamSnapshots,
+// how long a server may mirror a stream's previous owner after a change
+// made through another server sharing the database; changes made through
+// this one reset the cache at once. Reads of subject versions thus cost at
+// most one stream lookup per subject per mirrorTTL. (With StreamSnapshots
+// the mirror is as current as the snapshot: a change through this server
+// at once, another replica's when the change feed reports it.)
 const mirrorTTL = 5 * time.Second
 
 // mirror is what a subject's responses add.
@@ -52,15 +64,27 @@ type mirrorEntry struct {
 }
 
 type mirrorCache struct {
-	dir     StreamDirectory // nil: no mirror
+	dir StreamDirectory // nil: no mirror
+	// snaps is dir when it keeps a snapshot (then the fields below are
+	// unused but for index).
+	snaps   StreamSnapshots
+	index   atomic.Pointer[mirrorIndex]
 	gen     atomic.Uint64
 	entries *lru.Cache[string, mirrorEntry]
 	now     func() time.Time
 }
 
+// mirrorIndex is the mirror of every subject of one contracts.Snapshot.
+type mirrorIndex struct {
+	version   uint64
+	bySubject map[string]mirror
+}
+
 func newMirrorCache(dir StreamDirectory) *mirrorCache {
 	entries, _ := lru.New[string, mirrorEntry](16384)
-	return &mirrorCache{dir: dir, entries: entries, now: time.Now}
+	c := &mirrorCache{dir: dir, entries: entries, now: time.Now}
+	c.snaps, _ = dir.(StreamSnapshots)
+	return c
 }
 
 // reset forgets everything: a stream was created, changed, transferred or
@@ -75,6 +99,9 @@ func (c *mirrorCache) of(ctx context.Context, subject string) (mirror, error) {
 	if c.dir == nil {
 		return mirror{}, nil
 	}
+	if c.snaps != nil {
+		return c.fromSnapshot(ctx, subject)
+	}
 	now := c.now()
 	if e, ok := c.entries.Get(subject); ok && now.Before(e.expires) {
 		return e.mirror, nil
@@ -86,13 +113,7 @@ func (c *mirrorCache) of(ctx context.Context, subject string) (mirror, error) {
 	}
 	var m mirror
 	if ok {
-		m.props = map[string]string{
-			PropStream:     st.Stream,
-			PropOwner:      st.Owner,
-			PropEventType:  string(st.EventType),
-			PropVisibility: string(st.Visibility),
-		}
-		m.key = st.Stream + "\x00" + st.Owner + "\x00" + string(st.EventType) + "\x00" + string(st.Visibility)
+		m = mirrorOf(st)
 	}
 	// A lookup that raced a reset may hold the old owner: use it for this
 	// response but do not keep it.
@@ -100,6 +121,54 @@ func (c *mirrorCache) of(ctx context.Context, subject string) (mirror, error) {
 		c.entries.Add(subject, mirrorEntry{mirror: m, expires: now.Add(mirrorTTL)})
 	}
 	return m, nil
+}
+
+// mirrorOf is what the subjects of st mirror.
+func mirrorOf(st contracts.SubjectStream) mirror {
+	return mirror{
+		props: map[string]string{
+			PropStream:     st.Stream,
+			PropOwner:      st.Owner,
+			PropEventType:  string(st.EventType),
+			PropVisibility: string(st.Visibility),
+		},
+		key: st.Stream + "\x00" + st.Owner + "\x00" + string(st.EventType) + "\x00" + string(st.Visibility),
+	}
+}
+
+// fromSnapshot returns the mirror of subject from the streams' snapshot:
+// a map look-up, the index being rebuilt (O(streams), as the snapshot
+// itself is) by the first read after the snapshot moved.
+func (c *mirrorCache) fromSnapshot(ctx context.Context, subject string) (mirror, error) {
+	snap, err := c.snaps.Snapshot(ctx)
+	if err != nil {
+		return mirror{}, fmt.Errorf("finding the stream of subject %s: %w", subject, err)
+	}
+	idx := c.index.Load()
+	if idx == nil || idx.version != snap.Version() {
+		idx = newMirrorIndex(snap)
+		c.index.Store(idx) // a racing reader may store an older one: the next read rebuilds
+	}
+	if m, ok := idx.bySubject[subject]; ok {
+		return m, nil
+	}
+	// Streams index their subjects in canonical form (as
+	// contracts.Service.StreamOfSubject looks them up).
+	if canon := registry.ParseName(strings.TrimSpace(subject)).String(); canon != subject {
+		return idx.bySubject[canon], nil
+	}
+	return mirror{}, nil
+}
+
+func newMirrorIndex(snap *contracts.Snapshot) *mirrorIndex {
+	idx := &mirrorIndex{version: snap.Version(), bySubject: map[string]mirror{}}
+	for _, st := range snap.All() {
+		m := mirrorOf(contracts.SubjectStream{Stream: st.Name, Owner: st.Owner, EventType: st.EventType, Visibility: st.Visibility})
+		for _, subject := range st.Subjects() {
+			idx.bySubject[subject] = m
+		}
+	}
+	return idx
 }
 
 // apply adds the mirrored properties to a version's response body.

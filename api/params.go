@@ -36,7 +36,12 @@ func (p *params) fail(err error) {
 	}
 }
 
-func (p *params) str(name string) string { return p.r.URL.Query().Get(name) }
+func (p *params) str(name string) string {
+	if p.r.URL.RawQuery == "" { // Query would make an empty map per call
+		return ""
+	}
+	return p.r.URL.Query().Get(name)
+}
 
 // subject returns the {subject} path segment, URL-decoded: subjects may
 // contain "/" (sent as %2F) and ":". It is "" on the global routes.

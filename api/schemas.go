@@ -103,8 +103,8 @@ func (s *Server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 	k := idKey{registry.ParseName(hint).Context, id}
 	cacheable := format == "" && !fetchMaxID
 	if cacheable {
-		if body, ok := s.byID.Get(k); ok {
-			writeBody(w, 200, body)
+		if a, ok := s.byID.Get(k); ok {
+			a.write(w)
 			return nil
 		}
 	}
@@ -127,7 +127,7 @@ func (s *Server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if cacheable {
-		s.byID.Put(k, body)
+		s.byID.Put(k, newAnswer(body))
 	}
 	writeBody(w, 200, body)
 	return nil

@@ -115,7 +115,7 @@ type Server struct {
 	// byID caches the encoded body of GET /schemas/ids/{id}: schemas are
 	// immutable, so the hottest read is a map lookup and a write. Bounded
 	// by Options.SchemaCacheBytes.
-	byID *bounded.Cache[idKey, []byte]
+	byID *bounded.Cache[idKey, answer]
 	hot  hotCaches
 	auth *auth.Authenticator // nil: authentication off
 
@@ -130,7 +130,11 @@ type Server struct {
 	validator *validateHandler // nil without contracts
 	// table is the route-policy table (routes.go) of this server.
 	table []route
-	ready *readiness
+	open  map[routeKey]bool // its open routes (openPath)
+	// hotRoles may call the routes answered before routing (hotpath.go),
+	// from their rows of the table.
+	hotRoles hotRoles
+	ready    *readiness
 
 	obs          RequestObserver // nil: none
 	tracer       trace.Tracer    // nil: no spans
@@ -175,6 +179,8 @@ func New(reg *registry.Registry, opts Options) *Server {
 		s.validator = newValidateHandler(s)
 	}
 	s.table = s.routeTable()
+	s.open = openRoutes(s.table)
+	s.hotRoles = s.hotRouteRoles()
 	s.spanNameOf = s.spanNames()
 	s.router = s.routes()
 	s.checkRoutes(s.router)
@@ -207,8 +213,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if p != nil {
 		noteWho(w, p.Name)
 	}
-	if s.serveHot(w, r) {
-		noteRoute(w, hotRoute)
+	if s.serveHot(w, r, p) {
 		return
 	}
 	if p != nil {
@@ -300,7 +305,7 @@ func (s *Server) setRequestID(w http.ResponseWriter, r *http.Request) {
 	if id == "" || len(id) > 128 {
 		id = strconv.FormatUint(s.reqSeq.Add(1), 36)
 	}
-	w.Header().Set("X-Request-Id", id)
+	w.Header()["X-Request-Id"] = []string{id} // the canonical name: no Set
 }
 
 // writeJSON encodes v without HTML escaping (schemas contain < and >).
@@ -315,11 +320,18 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", ContentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Type"] = contentTypeValue
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	w.Write(body)
 }
+
+// contentTypeValue is the Content-Type header of every answer, one slice
+// shared by all: header values are assigned rather than Set, which makes
+// a slice per call (and canonicalizes the name) on every request. Sharing
+// is safe: nothing changes a header's slice in place (Header.Add appends
+// to it, which copies a slice of capacity 1; net/http clones the map).
+var contentTypeValue = []string{ContentType}
 
 // decode reads a JSON body strictly: unknown fields and trailing data are
 // client errors, an over-long body is 413.

@@ -37,7 +37,7 @@ const (
 type cacheEntry struct {
 	cred    string // the Authorization header value that proved p
 	p       *Principal
-	expires int64 // unix nanoseconds
+	expires int64 // in the Authenticator's ticks
 }
 
 type table [tableSlots]atomic.Pointer[cacheEntry]
@@ -46,7 +46,7 @@ type verifyCache struct {
 	seed  maphash.Seed
 	ttl   time.Duration
 	table atomic.Pointer[table]
-	fails *lru.Cache[uint64, int64] // hash → expiry (unix ns)
+	fails *lru.Cache[uint64, int64] // hash → expiry (ticks)
 	// gen moves on every purge; a verification that started before a purge
 	// does not store its (possibly stale) result. mu makes "check gen, then
 	// store" atomic with respect to purge; readers never take it.
@@ -66,7 +66,8 @@ func newVerifyCache(ttl time.Duration) *verifyCache {
 func (c *verifyCache) key(cred string) uint64 { return maphash.String(c.seed, cred) }
 
 // get returns the principal cred proved within the TTL, or whether cred
-// failed recently.
+// failed recently. now, and every time the cache keeps, is in the
+// Authenticator's ticks (nanoseconds of its monotonic clock).
 func (c *verifyCache) get(cred string, h uint64, now int64) (p *Principal, failed bool) {
 	if e := c.table.Load()[h%tableSlots].Load(); e != nil && now < e.expires && e.cred == cred {
 		c.hits.Add(1)
@@ -80,30 +81,30 @@ func (c *verifyCache) get(cred string, h uint64, now int64) (p *Principal, faile
 	return nil, false
 }
 
-// put remembers that cred proved p, until min(now+ttl, until) when until
-// is not zero (a token's expiry).
-func (c *verifyCache) put(gen uint64, cred string, h uint64, p *Principal, now time.Time, until time.Time) {
-	exp := now.Add(c.ttl)
-	if !until.IsZero() && until.Before(exp) {
-		exp = until
+// put remembers that cred proved p at tick now (wall clock: wall), until
+// min(now+ttl, until) when until is not zero (a token's expiry).
+func (c *verifyCache) put(gen uint64, cred string, h uint64, p *Principal, now int64, wall, until time.Time) {
+	exp := now + int64(c.ttl)
+	if !until.IsZero() {
+		exp = min(exp, now+int64(until.Sub(wall)))
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.gen.Load() != gen {
 		return
 	}
-	c.table.Load()[h%tableSlots].Store(&cacheEntry{cred: cred, p: p, expires: exp.UnixNano()})
+	c.table.Load()[h%tableSlots].Store(&cacheEntry{cred: cred, p: p, expires: exp})
 	c.fails.Remove(h)
 }
 
 // fail remembers, by hash only, that a credential failed.
-func (c *verifyCache) fail(gen uint64, h uint64, now time.Time) {
+func (c *verifyCache) fail(gen uint64, h uint64, now int64) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.gen.Load() != gen {
 		return
 	}
-	c.fails.Add(h, now.Add(failTTL).UnixNano())
+	c.fails.Add(h, now+int64(failTTL))
 }
 
 // purge forgets everything: called after any change to principals or

@@ -48,14 +48,20 @@ var benchAuth = "Basic " + base64.StdEncoding.EncodeToString([]byte(benchAdmin+"
 // mirror, audit, lineage, proposals, and metrics observing the store, the
 // registry and every request (the access log off).
 func accordServer(b *testing.B, target string) *httptest.Server {
+	h, _ := accordHandler(b, target)
+	srv := httptest.NewServer(h)
+	b.Cleanup(srv.Close)
+	return srv
+}
+
+// accordHandler is accordServer's handler, for in-process benchmarks.
+func accordHandler(b *testing.B, target string) (*api.Server, *metrics.Server) {
 	m := metrics.NewServer(metrics.ReadBuild("bench", ""))
 	st := accordtest.New(b, target, accordtest.Options{Auth: true, Admin: benchAdmin, AdminSecret: benchPassword, Watch: true, Observer: m,
 		LogWriter: io.Discard})
 	h := api.New(st.Registry, api.Options{Logger: st.Log, Auth: st.Auth, Contracts: st.Contracts, Audit: st.Audit, Lineage: st.Lineage,
 		Proposals: st.Proposals, DEK: st.DEK, Observer: m, Metrics: m.Handler()})
-	srv := httptest.NewServer(h)
-	b.Cleanup(srv.Close)
-	return srv
+	return h, m
 }
 
 // seq numbers requests across every run, so generated subjects and schemas

@@ -32,7 +32,12 @@
 #
 # Env: DURATION (5s per run), WARMUP (2s), CONNS (100), THREADS (1 wrk
 # thread), ROUNDS (5), SCHEMAS (1000), MODES ("fetch version lookup
-# compat register"), AUTH (on), KEEP (a folder to keep the raw results in).
+# compat register"), AUTH (on), KEEP (a folder to keep the raw results in),
+# BASELINE (a git revision, e.g. main or HEAD~3: Accord built at that
+# revision is served beside the working tree's, on its own store seeded
+# alike, and each round measures the three in rotating order; the summary
+# adds the baseline's rows and the working tree's throughput and p99 as a
+# ratio of the baseline's, round by round. On SQLite only.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
@@ -50,45 +55,77 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev
 go build -o "$work/accord" ./cmd/accord
 go build -o "$work/ceiling" ./bench/ceiling
 go build -o "$work/seed" ./bench/seed
+BASELINE=${BASELINE:-}
+if [ -n "$BASELINE" ]; then
+  [ -z "$DBURL" ] || { echo "BASELINE is for SQLite runs only (each server needs its own store)" >&2; exit 2; }
+  mkdir "$work/base-src"
+  git archive "$BASELINE" | tar -x -C "$work/base-src"
+  (cd "$work/base-src" && go build -o "$work/accord-base" ./cmd/accord)
+fi
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-AP=$(port) CP=$(port)
-A="http://127.0.0.1:$AP" C="http://127.0.0.1:$CP"
+AP=$(port) CP=$(port) BP=$(port)
+A="http://127.0.0.1:$AP" C="http://127.0.0.1:$CP" B="http://127.0.0.1:$BP"
 
-store=(--data-dir "$work/data") storename=sqlite
-if [ -n "$DBURL" ]; then store=(--database-url "$DBURL") storename=postgresql; fi
+storename=sqlite
+if [ -n "$DBURL" ]; then storename=postgresql; fi
 authargs=(--auth off) seedargs=()
 if [ "$AUTH" = on ]; then
   printf 'bench-admin-secret-%s\n' "$RANDOM$RANDOM" > "$work/admin-pass"
   authargs=(--auth on --bootstrap-admin bench-admin --bootstrap-admin-password-file "$work/admin-pass")
   seedargs=(-admin bench-admin -admin-password-file "$work/admin-pass")
 fi
-"$work/accord" serve --addr "127.0.0.1:$AP" "${store[@]}" "${authargs[@]}" --access-log off --log-level warn &
-pids+=($!)
-for _ in $(seq 100); do curl -sf "$A/health/ready" >/dev/null && break; sleep 0.2; done
-"$work/seed" -url "$A" "${seedargs[@]}" -n "$SCHEMAS" -out "$work"
+# start BINARY PORT DIR: serve on PORT with its store (in DIR unless
+# DBURL), seeded, the request files in DIR.
+start() {
+  local store=(--data-dir "$3/data")
+  if [ -n "$DBURL" ]; then store=(--database-url "$DBURL"); fi
+  "$1" serve --addr "127.0.0.1:$2" "${store[@]}" "${authargs[@]}" --access-log off --log-level warn &
+  pids+=($!)
+  echo $! > "$3/pid"
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$2/health/ready" >/dev/null && break; sleep 0.2; done
+  "$work/seed" -url "http://127.0.0.1:$2" "${seedargs[@]}" -n "$SCHEMAS" -out "$3"
+}
+start "$work/accord" "$AP" "$work"
+if [ -n "$BASELINE" ]; then mkdir "$work/base" && start "$work/accord-base" "$BP" "$work/base"; fi
 auth=$(cat "$work/auth.txt")
 size=$(curl -sf ${auth:+-H "Authorization: $auth"} "$A/schemas/ids/$(head -1 "$work/ids.txt")" | wc -c)
 "$work/ceiling" --addr "127.0.0.1:$CP" --body-bytes "$size" &
 pids+=($!)
+mkdir "$work/ceiling-pid" && echo $! > "$work/ceiling-pid/pid"
 for _ in $(seq 50); do curl -sf "$C/" >/dev/null && break; sleep 0.2; done
 
-# run URL MODE DURATION: one wrk run; prints profile.lua's JSON line.
+# run URL MODE DURATION [DIR]: one wrk run with the request files of DIR
+# ($work); prints profile.lua's JSON line.
 run() {
   local out
-  out=$(BENCH_MODE=$2 BENCH_DIR=$work wrk -t"$THREADS" -c"$CONNS" -d"$3" --timeout 10s -s bench/profile.lua "$1") || { echo "$out" >&2; return 1; }
+  out=$(BENCH_MODE=$2 BENCH_DIR=${4:-$work} wrk -t"$THREADS" -c"$CONNS" -d"$3" --timeout 10s -s bench/profile.lua "$1") || { echo "$out" >&2; return 1; }
   tail -1 <<<"$out"
 }
 
 results="$work/results.jsonl"
-echo "store=$storename auth=$AUTH schemas=$SCHEMAS conns=$CONNS threads=$THREADS duration=$DURATION rounds=$ROUNDS warmup=$WARMUP ceiling-body=${size}B $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "store=$storename auth=$AUTH schemas=$SCHEMAS conns=$CONNS threads=$THREADS duration=$DURATION rounds=$ROUNDS warmup=$WARMUP ceiling-body=${size}B${BASELINE:+ baseline=$BASELINE ($(git rev-parse --short "$BASELINE"))} $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+# Each target: name, URL, request files, folder of its pid file.
+targets=("ceiling $C $work $work/ceiling-pid" "accord $A $work $work")
+if [ -n "$BASELINE" ]; then targets+=("baseline $B $work/base $work/base"); fi
+# cpu PIDFILE: the CPU time (user and system, clock ticks) the process has
+# used: a server's CPU per request depends less than its throughput on
+# what else the machine runs.
+cpu() { awk '{print $14 + $15}' "/proc/$(cat "$1/pid")/stat"; }
+tick=$(getconf CLK_TCK)
+nt=${#targets[@]}
 for mode in $MODES; do
-  run "$A" "$mode" "$WARMUP" >/dev/null
-  run "$C" "$mode" "$WARMUP" >/dev/null
+  for t in "${targets[@]}"; do
+    set -- $t
+    run "$2" "$mode" "$WARMUP" "$3" >/dev/null
+  done
   for r in $(seq "$ROUNDS"); do
-    if (( r % 2 )); then order=("ceiling $C" "accord $A"); else order=("accord $A" "ceiling $C"); fi
-    for o in "${order[@]}"; do
-      set -- $o
-      printf '{"mode":"%s","target":"%s","round":%d,"r":%s}\n' "$mode" "$1" "$r" "$(run "$2" "$mode" "$DURATION")" >> "$results"
+    # Each round starts with the next target, and with two targets
+    # alternates which goes first.
+    for i in $(seq 0 $((nt - 1))); do
+      set -- ${targets[$(((r + i) % nt))]}
+      c0=$(cpu "$4")
+      out=$(run "$2" "$mode" "$DURATION" "$3")
+      printf '{"mode":"%s","target":"%s","round":%d,"cpu_ticks":%d,"tick_hz":%d,"r":%s}\n' "$mode" "$1" "$r" "$(( $(cpu "$4") - c0 ))" "$tick" "$out" >> "$results"
     done
   done
 done
@@ -106,23 +143,39 @@ names = {"fetch": "GET /schemas/ids/{id}", "version": "GET /subjects/{s}/version
 def med(xs): return statistics.median(xs)
 def rng(xs, f="{:.0f}"): return f.format(min(xs)) + "–" + f.format(max(xs))
 errors = 0
-print("| endpoint | req/s (range) | ceiling req/s | throughput ratio | p50 / p99 / p99.9 ms | ceiling p50 / p99 / p99.9 ms | p99 ratio |")
-print("|---|---|---|---|---|---|---|")
+print("| endpoint | req/s (range) | ceiling req/s | throughput ratio | p50 / p99 / p99.9 ms | ceiling p50 / p99 / p99.9 ms | p99 ratio | server CPU µs/req (ceiling) | CPU ratio |")
+print("|---|---|---|---|---|---|---|---|---|")
+versus = []
 for m in modes:
-    by = {"accord": {}, "ceiling": {}}
+    by = {"accord": {}, "ceiling": {}, "baseline": {}}
     for r in rows:
         if r["mode"] == m:
-            by[r["target"]][r["round"]] = r["r"]
+            by[r["target"]][r["round"]] = dict(r["r"], cpu=r["cpu_ticks"] / r["tick_hz"])
             errors += r["r"]["errors"]
     rounds = sorted(set(by["accord"]) & set(by["ceiling"]))
     rps = lambda t: [by[t][k]["requests"] / by[t][k]["seconds"] for k in rounds]
     pct = lambda t, p: [by[t][k][p] / 1000 for k in rounds]
-    ratio = [a / c for a, c in zip(rps("accord"), rps("ceiling"))]
-    p99r = [a / c for a, c in zip(pct("accord", "p99"), pct("ceiling", "p99"))]
     lat = lambda t: " / ".join("{:.2f}".format(med(pct(t, p))) for p in ("p50", "p99", "p999"))
-    print(f"| {names.get(m, m)} | {med(rps('accord')):.0f} ({rng(rps('accord'))}) | {med(rps('ceiling')):.0f} ({rng(rps('ceiling'))}) "
-          f"| {med(ratio):.2f} ({rng(ratio, '{:.2f}')}) | {lat('accord')} | {lat('ceiling')} | {med(p99r):.2f} ({rng(p99r, '{:.2f}')}) |")
-print(f"\nmedians over {len(rounds)} interleaved rounds (range in brackets); ratios are per round (Accord over the ceiling run next to it).")
+    cpu = lambda t: [1e6 * by[t][k]["cpu"] / by[t][k]["requests"] for k in rounds]
+    for t, label in (("accord", ""), ("baseline", " (baseline)")):
+        if not by[t]:
+            continue
+        ratio = [a / c for a, c in zip(rps(t), rps("ceiling"))]
+        p99r = [a / c for a, c in zip(pct(t, "p99"), pct("ceiling", "p99"))]
+        cpur = [a / c for a, c in zip(cpu(t), cpu("ceiling"))]
+        print(f"| {names.get(m, m)}{label} | {med(rps(t)):.0f} ({rng(rps(t))}) | {med(rps('ceiling')):.0f} ({rng(rps('ceiling'))}) "
+              f"| {med(ratio):.2f} ({rng(ratio, '{:.2f}')}) | {lat(t)} | {lat('ceiling')} | {med(p99r):.2f} ({rng(p99r, '{:.2f}')}) "
+              f"| {med(cpu(t)):.1f} ({med(cpu('ceiling')):.1f}) | {med(cpur):.2f} ({rng(cpur, '{:.2f}')}) |")
+    if by["baseline"]:
+        tr = [a / b for a, b in zip(rps("accord"), rps("baseline"))]
+        pr = [a / b for a, b in zip(pct("accord", "p99"), pct("baseline", "p99"))]
+        cr = [a / b for a, b in zip(cpu("accord"), cpu("baseline"))]
+        versus.append(f"| {names.get(m, m)} | {med(tr):.2f} ({rng(tr, '{:.2f}')}) | {med(pr):.2f} ({rng(pr, '{:.2f}')}) | {med(cr):.2f} ({rng(cr, '{:.2f}')}) |")
+print(f"\nmedians over {len(rounds)} interleaved rounds (range in brackets); ratios are per round (Accord over the ceiling run next to it). "
+      "Server CPU: user and system time of the server process per request (the ceiling's in brackets), which depends less on the machine's other load than req/s.")
+if versus:
+    print("\n| endpoint | throughput, this tree / baseline | p99, this tree / baseline | server CPU per request, this tree / baseline |\n|---|---|---|---|")
+    print("\n".join(versus))
 if errors:
     print(f"WARNING: {errors} requests failed (non-2xx or socket errors): the figures above are not valid", file=sys.stderr)
     sys.exit(1)
