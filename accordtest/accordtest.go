@@ -30,6 +30,7 @@ import (
 	"github.com/accord/accord/dek"
 	"github.com/accord/accord/dek/sqldek"
 	"github.com/accord/accord/lineage"
+	"github.com/accord/accord/lineage/sqllineage"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
@@ -165,7 +166,7 @@ func New(t testing.TB, target string, opts Options) *Stack {
 	reg.SetPolicy(streams)
 	reg.OnChange(streams.Changed)               // other replicas' stream writes reach the contracts snapshot
 	reg.SetRuleChecker(validator.RuleChecker{}) // rules compile at registration
-	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log, MaxAge: opts.LineageMaxAge})
+	graph := lineage.NewService(sqllineage.New(store.DB()), streams, reg, lineage.Options{Logger: log, MaxAge: opts.LineageMaxAge})
 	s := &Stack{Ctx: ctx, Log: log, Store: store, Registry: reg, Contracts: streams, Lineage: graph, Audit: store.Audit(),
 		DEK: dek.NewService(sqldek.New(store.DB()), dek.Options{Writers: streams})}
 

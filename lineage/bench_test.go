@@ -3,6 +3,7 @@ package lineage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -215,7 +216,7 @@ func must[T any](v T, err error) T {
 // audit entries a write through the Service adds: seeding 50,000 edges
 // one write at a time would take longer than the benchmark.
 func benchSeed(b *testing.B, e *env, edges []Edge) {
-	db := e.svc.store.db
+	db := e.db
 	tx, err := db.Write.Begin()
 	if err != nil {
 		b.Fatal(err)
@@ -224,11 +225,13 @@ func benchSeed(b *testing.B, e *env, edges []Edge) {
 	const batch = 500
 	for i := 0; i < len(edges); i += batch {
 		chunk := edges[i:min(i+batch, len(edges))]
-		q := `INSERT INTO lineage_edges (` + edgeColumns + `) VALUES ` + strings.Repeat(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),`, len(chunk))
+		// The columns of migrations 0007 and 0010, stored as sqllineage stores them.
+		q := `INSERT INTO lineage_edges (kind, from_node, to_node, source, fields, schema_version, drift, first_seen, last_seen, job, column_lineage) VALUES ` +
+			strings.Repeat(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),`, len(chunk))
 		var args []any
 		for _, e := range chunk {
-			args = append(args, string(e.Kind), e.From, e.To, string(e.Sources[0]), jsonOrNil(e.Fields), nullInt(e.Version), nil,
-				e.FirstSeen.UnixMilli(), e.LastSeen.UnixMilli(), jobOrNil(e.Job), jsonOrNil(e.ColumnLineage))
+			args = append(args, string(e.Kind), e.From, e.To, string(e.Sources[0]), seedJSON(e.Fields), nil, nil,
+				e.FirstSeen.UnixMilli(), e.LastSeen.UnixMilli(), seedJSON(e.Job), seedJSON(e.ColumnLineage))
 		}
 		if _, err := tx.Exec(db.Rebind(strings.TrimSuffix(q, ",")), args...); err != nil {
 			b.Fatal(err)
@@ -237,6 +240,18 @@ func benchSeed(b *testing.B, e *env, edges []Edge) {
 	if err := tx.Commit(); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// seedJSON is v as a JSON column: NULL when nil or empty.
+func seedJSON(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	if s := string(b); s != "null" && s != "[]" {
+		return s
+	}
+	return nil
 }
 
 // benchSchema makes an empty PostgreSQL schema for a benchmark on the

@@ -12,6 +12,9 @@
 // and declared consumers, mirrored when the index is loaded and never
 // stored twice). Stored edges live in one table (migration 0007) and carry
 // when they were first and last seen, so stale ones can be told apart.
+// The Service reaches them through the Store interface (store.go);
+// package sqllineage keeps them on the registry's database, so this
+// package links no database driver.
 //
 // Jobs an OpenLineage emitter reports (a Flink or Spark job, a connector)
 // are nodes of their own, owned by a service; impact analysis (impact.go)

@@ -26,7 +26,7 @@ func replica(t *testing.T, target string) (*Service, *sqlstore.Store) {
 	t.Cleanup(func() { store.Close() })
 	reg := registry.New(store, nil, avro.Format{})
 	streams := contracts.NewService(sqlcontracts.New(store.DB()), reg, contracts.Options{})
-	return NewService(NewSQLStore(store.DB()), streams, reg, Options{MaxAge: time.Hour}), store
+	return NewService(NewTestStore(store.DB()), streams, reg, Options{MaxAge: time.Hour}), store
 }
 
 // TestFollowAppliesOtherReplicasWrites: on PostgreSQL, an edge another

@@ -56,7 +56,7 @@ const (
 // context (auth.FromContext); a context without a principal
 // (authentication off) may do everything. It is safe for concurrent use.
 type Service struct {
-	store   *SQLStore
+	store   Store
 	streams Streams
 	reg     *registry.Registry
 	opts    Options
@@ -78,6 +78,14 @@ type Service struct {
 	// applied while a reload runs, applied again to what it built.
 	applyMu   sync.Mutex
 	reloading map[pairKey]bool
+	// applied orders what writes read back in their transaction (see
+	// applyRead): applySeq counts applications to the index, appliedAt
+	// holds the count at which each pair was last applied, and rows read
+	// before a count below appliedFloor are read again. Under applyMu;
+	// applySeq is read without it.
+	applySeq     atomic.Uint64
+	appliedAt    map[pairKey]uint64
+	appliedFloor uint64
 
 	// walk is the impact walk, (*index).impact when nil; the benchmarks
 	// swap in the one it replaced to compare them in one run.
@@ -87,7 +95,7 @@ type Service struct {
 // NewService returns a Service over store; streams supplies the contracts'
 // owners and consumers, reg the registered schemas impact analysis and
 // OpenLineage ingestion compare with.
-func NewService(store *SQLStore, streams Streams, reg *registry.Registry, opts Options) *Service {
+func NewService(store Store, streams Streams, reg *registry.Registry, opts Options) *Service {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -193,7 +201,7 @@ func (svc *Service) Follow(ctx context.Context, w Watcher) error {
 			// replicas' writes in.
 		case c == registry.Change{}:
 			svc.notBefore.Store(svc.now().UnixNano())
-		case c.Context == feedTopic:
+		case c.Context == FeedTopic:
 			if k, ok := parseNotice(c.Subject); ok {
 				svc.applyWritten(ctx, k)
 			}
@@ -226,12 +234,16 @@ func (svc *Service) load(ctx context.Context) (*index, error) {
 		return nil, err
 	}
 	for k := range written {
-		rows, err := svc.store.rowsOf(ctx, k)
+		rows, err := svc.store.Rows(ctx, k.kind, k.from, k.to)
 		if err != nil {
 			return nil, err
 		}
 		ix.apply(k, rows)
 	}
+	// Rows a write read before this load may be older than what it read:
+	// they are read again (applyRead).
+	svc.appliedFloor = svc.applySeq.Add(1)
+	clear(svc.appliedAt)
 	// The index reflects the contracts snapshot it read: a later change
 	// of it moves Generation past this and forces another load.
 	ix.dirty, ix.snap = dirty, snap
@@ -273,6 +285,18 @@ func (svc *Service) build(ctx context.Context) (*index, *contracts.Snapshot, err
 // edges cannot be read the index is marked out of date and the next
 // query reloads it.
 func (svc *Service) applyWritten(ctx context.Context, keys ...pairKey) {
+	svc.applyRead(ctx, 0, keys, nil)
+}
+
+// applyRead is applyWritten for rows a write read back in its
+// transaction (rows[i] those of keys[i]; nil: read them here), saving
+// the read. Such rows may be older than what is already applied: another
+// write of the same pair may have committed after they were read and
+// been applied first. So they are used only when no application of
+// their pair happened since seq, the applySeq the writer took before its
+// transaction; otherwise the pair is read again here, under applyMu,
+// which makes the last application the newest read, as in applyWritten.
+func (svc *Service) applyRead(ctx context.Context, seq uint64, keys []pairKey, rows [][]Edge) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	svc.applyMu.Lock()
@@ -285,23 +309,45 @@ func (svc *Service) applyWritten(ctx context.Context, keys ...pairKey) {
 	if svc.cur.Load() == nil {
 		return // the first query loads everything
 	}
-	rows := make([][]Edge, len(keys))
+	fresh := make([][]Edge, len(keys))
 	for i, k := range keys {
-		r, err := svc.store.rowsOf(ctx, k)
+		if rows != nil && seq >= svc.appliedFloor && svc.appliedAt[k] <= seq {
+			fresh[i] = rows[i]
+			continue
+		}
+		r, err := svc.store.Rows(ctx, k.kind, k.from, k.to)
 		if err != nil {
 			svc.opts.Logger.Warn("lineage: reading a written edge failed; the next query reloads the graph", slog.Any("err", err))
 			svc.dirty.Add(1)
 			return
 		}
-		rows[i] = r
+		fresh[i] = r
 	}
 	svc.ixMu.Lock()
 	defer svc.ixMu.Unlock()
 	ix := svc.cur.Load()
 	for i, k := range keys {
-		ix.apply(k, rows[i])
+		ix.apply(k, fresh[i])
+	}
+	svc.markApplied(keys)
+}
+
+// markApplied records, under applyMu, that keys were just applied from
+// rows read under it (see applyRead).
+func (svc *Service) markApplied(keys []pairKey) {
+	n := svc.applySeq.Add(1)
+	if svc.appliedAt == nil || len(svc.appliedAt) >= maxAppliedPairs {
+		// Bounded: forgetting the pairs makes every write in flight read
+		// its pair again.
+		svc.appliedAt, svc.appliedFloor = make(map[pairKey]uint64), n
+	}
+	for _, k := range keys {
+		svc.appliedAt[k] = n
 	}
 }
+
+// maxAppliedPairs bounds Service.appliedAt.
+const maxAppliedPairs = 4096
 
 // PutEdge declares an edge (source api), replacing the caller's previous
 // declaration of it. Admins may declare any edge; a service only edges
@@ -314,21 +360,17 @@ func (svc *Service) PutEdge(ctx context.Context, e Edge) (Edge, error) {
 	if err := e.normalize(); err != nil {
 		return Edge{}, err
 	}
-	if err := svc.mayWrite(ctx, &e, nil); err != nil {
+	if err := svc.mayWrite(ctx, &e, nil, false); err != nil {
 		return Edge{}, err
 	}
 	now := svc.now()
 	e.Sources, e.FirstSeen, e.LastSeen, e.Drift = []Source{SourceAPI}, now, now, nil
-	check := func(producers func() ([]string, error)) error {
-		if err := svc.mayWrite(ctx, &e, producers); err != nil {
+	check := &Check{Producers: e.Kind == Produces || svc.mayWriteReads(ctx, &e), Decide: func(ps []string) error {
+		if err := svc.mayWrite(ctx, &e, ps, true); err != nil {
 			return err
 		}
 		if e.Kind != Produces {
 			return nil
-		}
-		ps, err := producers()
-		if err != nil {
-			return err
 		}
 		for _, p := range ps {
 			if p != e.From {
@@ -336,11 +378,13 @@ func (svc *Service) PutEdge(ctx context.Context, e Edge) (Edge, error) {
 			}
 		}
 		return nil
-	}
-	if _, err := svc.store.Put(ctx, check, e); err != nil {
+	}}
+	seq := svc.applySeq.Load()
+	w, err := svc.store.Put(ctx, check, e)
+	if err != nil {
 		return Edge{}, err
 	}
-	svc.applyWritten(ctx, e.pair())
+	svc.applyRead(ctx, seq, []pairKey{e.pair()}, w.Rows)
 	return e, nil
 }
 
@@ -351,10 +395,10 @@ func (svc *Service) DeleteEdge(ctx context.Context, kind Kind, from, to string) 
 	if err := e.normalize(); err != nil {
 		return err
 	}
-	if err := svc.mayWrite(ctx, &e, nil); err != nil {
+	if err := svc.mayWrite(ctx, &e, nil, false); err != nil {
 		return err
 	}
-	check := func(producers func() ([]string, error)) error { return svc.mayWrite(ctx, &e, producers) }
+	check := &Check{Producers: svc.mayWriteReads(ctx, &e), Decide: func(ps []string) error { return svc.mayWrite(ctx, &e, ps, true) }}
 	if err := svc.store.Delete(ctx, check, e.Kind, e.From, e.To, SourceAPI); err != nil {
 		return err
 	}
@@ -362,10 +406,18 @@ func (svc *Service) DeleteEdge(ctx context.Context, kind Kind, from, to string) 
 	return nil
 }
 
+// mayWriteReads: mayWrite needs the producers of e's stream for the
+// caller, a service declaring a derived_from edge.
+func (svc *Service) mayWriteReads(ctx context.Context, e *Edge) bool {
+	p := auth.FromContext(ctx)
+	return e.Kind == DerivedFrom && p != nil && !p.IsAdmin()
+}
+
 // mayWrite checks that the caller may declare or remove e. A derived_from
 // edge needs the stream's producers, read in the write's transaction
-// (producers); with producers nil only what needs no reading is checked.
-func (svc *Service) mayWrite(ctx context.Context, e *Edge, producers func() ([]string, error)) error {
+// (producers, when read is set); without them only what needs no reading
+// is checked.
+func (svc *Service) mayWrite(ctx context.Context, e *Edge, producers []string, read bool) error {
 	p := auth.FromContext(ctx)
 	if p == nil || p.IsAdmin() {
 		return nil
@@ -380,14 +432,10 @@ func (svc *Service) mayWrite(ctx context.Context, e *Edge, producers func() ([]s
 		}
 		return errorf(ErrForbidden, "principal %s may declare only its own edges, not %s (of %s)", p.Name, e.Key(), e.Service())
 	}
-	if producers == nil {
+	if !read {
 		return nil
 	}
-	ps, err := producers()
-	if err != nil {
-		return err
-	}
-	if slices.Contains(ps, p.Name) {
+	if slices.Contains(producers, p.Name) {
 		return nil
 	}
 	return errorf(ErrForbidden, "principal %s may declare derived_from edges only into streams it produces; %s is not one", p.Name, e.To)

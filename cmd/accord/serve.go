@@ -28,6 +28,7 @@ import (
 	"github.com/accord/accord/dek"
 	"github.com/accord/accord/dek/sqldek"
 	"github.com/accord/accord/lineage"
+	"github.com/accord/accord/lineage/sqllineage"
 	"github.com/accord/accord/metrics"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/registry"
@@ -180,7 +181,7 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 	if linOpts.Clusters, err = lineage.ParseClusters(os.Getenv("ACCORD_LINEAGE_CLUSTERS")); err != nil {
 		return fmt.Errorf("ACCORD_LINEAGE_CLUSTERS: %w", err)
 	}
-	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, linOpts)
+	graph := lineage.NewService(sqllineage.New(store.DB()), streams, reg, linOpts)
 	propOpts := proposals.Options{Logger: log}
 	if authn != nil { // approvals register as the proposer's current self
 		propOpts.Principals = authn
