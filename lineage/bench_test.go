@@ -9,10 +9,14 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/accord/accord/registry"
+	"github.com/accord/accord/registry/sqlstore"
 	"github.com/accord/accord/registry/storetest"
 )
 
@@ -155,7 +159,12 @@ func BenchmarkImpactThroughJobs(b *testing.B) {
 // of 10,000 streams and 50,000 stored edges, on SQLite and, with
 // ACCORD_TEST_DATABASE_URL set, PostgreSQL. Its sub-benchmark
 // index=reload adds the full reload every write used to cost (the next
-// query or write rebuilt the whole index), so the two compare in one run.
+// query or write rebuilt the whole index), so the two compare in one run;
+// index=incremental,kind=produces writes produces edges of new streams,
+// whose check reads the stream's producers under their lock. On
+// PostgreSQL it reports the round trips per edge (rt/edge: statements
+// sent one by one, BEGIN and COMMIT included, and batches, each one
+// round trip), counted by a pgx tracer on the store's connections.
 func BenchmarkEdgeWrite(b *testing.B) {
 	targets := []struct{ name, target string }{{"sqlite", b.TempDir()}}
 	if base := os.Getenv(storetest.DatabaseURLEnv); base != "" {
@@ -163,7 +172,8 @@ func BenchmarkEdgeWrite(b *testing.B) {
 	}
 	for _, tg := range targets {
 		b.Run("store="+tg.name, func(b *testing.B) {
-			e := newEnv(b, tg.target)
+			var trips roundTrips
+			e := newEnv(b, tg.target, sqlstore.WithQueryTracer(&trips))
 			ctx := context.Background()
 			benchSeed(b, e, benchGraph())
 			e.svc.opts.MaxAge = time.Hour
@@ -171,12 +181,16 @@ func BenchmarkEdgeWrite(b *testing.B) {
 				b.Fatal(err)
 			}
 			n := 0
-			for _, mode := range []string{"incremental", "reload"} {
+			for _, mode := range []string{"incremental", "reload", "incremental,kind=produces"} {
 				b.Run("index="+mode, func(b *testing.B) {
 					cpu := cpuTime()
+					trips0 := trips.n.Load()
 					for b.Loop() {
 						n++
 						edge := Edge{Kind: Consumes, From: benchStream(n % benchStreams), To: fmt.Sprintf("writer%06d", n), Fields: []string{"id", "address.city"}}
+						if strings.HasSuffix(mode, "produces") {
+							edge = Edge{Kind: Produces, From: fmt.Sprintf("writer%06d", n), To: fmt.Sprintf("new%06d", n)}
+						}
 						if _, err := e.svc.PutEdge(ctx, edge); err != nil {
 							b.Fatal(err)
 						}
@@ -187,6 +201,9 @@ func BenchmarkEdgeWrite(b *testing.B) {
 						}
 					}
 					b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/edge")
+					if tg.name == "postgres" && mode != "reload" {
+						b.ReportMetric(float64(trips.n.Load()-trips0)/float64(b.N), "rt/edge")
+					}
 					reportCPU(b, cpu, "cpu-ms/edge") // this process's; the database server's comes on top on PostgreSQL
 				})
 			}
@@ -198,6 +215,25 @@ func BenchmarkEdgeWrite(b *testing.B) {
 		})
 	}
 }
+
+// roundTrips is a pgx tracer counting round trips to the server: each
+// statement sent on its own and each batch (a pipeline) counts one.
+type roundTrips struct{ n atomic.Int64 }
+
+func (r *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	r.n.Add(1)
+	return ctx
+}
+
+func (*roundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (r *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	r.n.Add(1)
+	return ctx
+}
+
+func (*roundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (*roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
 
 // reportCPU reports the CPU time the process used since start, per
 // iteration, in milliseconds (GC included: it is part of the cost).

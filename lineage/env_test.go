@@ -48,9 +48,9 @@ func eachEngine(t *testing.T, fn func(t *testing.T, e *env)) {
 	}
 }
 
-func newEnv(t testing.TB, target string) *env {
+func newEnv(t testing.TB, target string, opts ...sqlstore.Option) *env {
 	t.Helper()
-	store, err := sqlstore.Open(context.Background(), target)
+	store, err := sqlstore.Open(context.Background(), target, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
