@@ -28,8 +28,8 @@ type Options struct {
 	// starts a background reload, served the old index meanwhile
 	// (DefaultMaxAge when 0; negative: reload on every query, waiting).
 	// It is how other replicas' contract changes show up (and their edge
-	// writes, when Follow is not running); edge writes made in this
-	// process, and with Follow other replicas' too, are applied to the
+	// writes, when Changed is not wired to the feed); edge writes made in this
+	// process, and through Changed other replicas' too, are applied to the
 	// index at once, and contract writes made in this process (through a
 	// contracts.Service) show at the next query.
 	MaxAge time.Duration
@@ -70,7 +70,7 @@ type Service struct {
 	// index: the next query then waits for a full reload.
 	dirty atomic.Uint64
 	// notBefore (Unix nanoseconds): an index built earlier is out of date
-	// and reloaded in the background (see Follow).
+	// and reloaded in the background (see Changed).
 	notBefore atomic.Int64
 	mu        sync.Mutex // one reload at a time
 	// applyMu orders the re-reading and applying of written edges (so the
@@ -86,6 +86,11 @@ type Service struct {
 	applySeq     atomic.Uint64
 	appliedAt    map[pairKey]uint64
 	appliedFloor uint64
+	// pending are other replicas' edge changes the feed announced, not
+	// yet applied; draining: a goroutine applies them (Changed).
+	pmu      sync.Mutex
+	pending  map[pairKey]bool
+	draining bool
 
 	// walk is the impact walk, (*index).impact when nil; the benchmarks
 	// swap in the one it replaced to compare them in one run.
@@ -180,33 +185,73 @@ func (svc *Service) localGen() uint64 {
 	return g
 }
 
-// Watcher delivers the changes other processes sharing the database
-// commit (sqlstore.Store.Watch).
-type Watcher interface {
-	Watch(ctx context.Context, fn func(registry.Change)) error
-}
-
-// Follow keeps the index current with edges other replicas write, until
-// ctx ends: each of their edge writes sends a notice naming the edges it
-// changed (on PostgreSQL; SQLite serves one process), and Follow applies
-// them to the index as a local write is applied, without a reload. When
+// Changed takes a change of the registry's change feed (wire it with
+// registry.Registry.OnChange, so one feed connection serves the registry,
+// the contracts snapshot and the lineage index). Each edge write of
+// another replica sends a notice naming the edges it changed (on
+// PostgreSQL; SQLite serves one process); they are applied to the index
+// as a local write is, without a reload, on a goroutine of Changed's own
+// so that the feed's other listeners do not wait for the database. When
 // the feed (re)connects, notices may have been missed: the index is then
 // reloaded in the background, the old one served meanwhile. Contract
-// changes of other replicas still show through the MaxAge reload.
-func (svc *Service) Follow(ctx context.Context, w Watcher) error {
-	return w.Watch(ctx, func(c registry.Change) {
-		switch {
-		case c.Lost:
-			// Until the feed is back, MaxAge reloads bring other
-			// replicas' writes in.
-		case c == registry.Change{}:
-			svc.notBefore.Store(svc.now().UnixNano())
-		case c.Context == FeedTopic:
-			if k, ok := parseNotice(c.Subject); ok {
-				svc.applyWritten(ctx, k)
-			}
+// changes of other replicas show through the MaxAge reload.
+func (svc *Service) Changed(c registry.Change) {
+	switch {
+	case c.Lost:
+		// Until the feed is back, MaxAge reloads bring other replicas'
+		// writes in.
+		return
+	case c == registry.Change{}:
+		svc.notBefore.Store(svc.now().UnixNano())
+		return
+	case c.Context != FeedTopic:
+		return
+	}
+	k, ok := parseNotice(c.Subject)
+	if !ok {
+		return
+	}
+	svc.pmu.Lock()
+	if len(svc.pending) >= maxPending {
+		// The database is not keeping up: a reload before the next query
+		// brings everything in instead.
+		svc.pending = nil
+		svc.dirty.Add(1)
+	}
+	if svc.pending == nil {
+		svc.pending = map[pairKey]bool{}
+	}
+	svc.pending[k] = true
+	start := !svc.draining
+	svc.draining = true
+	svc.pmu.Unlock()
+	if start {
+		go svc.drain()
+	}
+}
+
+// maxPending bounds the other replicas' edge changes waiting to be
+// applied (Changed).
+const maxPending = 10_000
+
+// drain applies the pending notices until none is left.
+func (svc *Service) drain() {
+	for {
+		svc.pmu.Lock()
+		pending := svc.pending
+		svc.pending = nil
+		if len(pending) == 0 {
+			svc.draining = false
+			svc.pmu.Unlock()
+			return
 		}
-	})
+		svc.pmu.Unlock()
+		keys := make([]pairKey, 0, len(pending))
+		for k := range pending {
+			keys = append(keys, k)
+		}
+		svc.applyWritten(context.Background(), keys...)
+	}
 }
 
 // Reload rebuilds the index from the database now.

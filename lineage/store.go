@@ -10,7 +10,7 @@ import (
 // when they return, append their audit entries (actions below) in the
 // same transaction, and tell the other replicas sharing the database
 // which edges changed (a change-feed notice, FeedTopic and NoticeKey,
-// delivered at commit; see Service.Follow).
+// delivered at commit; see Service.Changed).
 type Store interface {
 	// Put stores each edge (one source each, Sources[0]), replacing the
 	// row of the same kind, ends and source but keeping its first

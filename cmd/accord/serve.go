@@ -182,6 +182,7 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 		return fmt.Errorf("ACCORD_LINEAGE_CLUSTERS: %w", err)
 	}
 	graph := lineage.NewService(sqllineage.New(store.DB()), streams, reg, linOpts)
+	reg.OnChange(graph.Changed) // other replicas' lineage edge writes, applied as they come (PostgreSQL)
 	propOpts := proposals.Options{Logger: log}
 	if authn != nil { // approvals register as the proposer's current self
 		propOpts.Principals = authn
@@ -191,11 +192,6 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 	go func() {
 		if err := reg.Run(ctx); err != nil && ctx.Err() == nil {
 			log.Error("cache invalidation feed stopped", slog.Any("err", err))
-		}
-	}()
-	go func() { // other replicas' lineage edge writes, applied as they come (PostgreSQL)
-		if err := graph.Follow(ctx, store); err != nil && ctx.Err() == nil {
-			log.Error("lineage change feed stopped", slog.Any("err", err))
 		}
 	}()
 	go func() { // build the lineage index now, not on the first query
