@@ -5,11 +5,11 @@
 //
 // A write reads what it decides from in its own transaction (the written
 // rows, locked, and, when the check asks, the stream's producers under a
-// lock on them), appends its audit entries and its change-feed notice
-// there, and reads the written edges' rows back before it commits, so the
-// Service brings its index up to date without another read. On
-// PostgreSQL a Put is two round trips whatever it writes (pipeline.go):
-// one batch reads, Go decides, one batch writes, commits and reads back.
+// lock on them) and appends its audit entries and its change-feed notice
+// there. On PostgreSQL a Put is two round trips whatever it writes
+// (pipeline.go): one batch reads, Go decides, one batch writes, reads the
+// written edges' rows back (so the Service brings its index up to date
+// without another round trip) and commits.
 package sqllineage
 
 import (
@@ -63,11 +63,12 @@ func (st *Store) Put(ctx context.Context, check *lineage.Check, edges ...lineage
 	}
 }
 
-// putTx is Put through database/sql (SQLite, in process: no round trips
-// to save).
+// putTx is Put through database/sql, for SQLite: in process, so there
+// are no round trips to save, and it does not read the rows back, which
+// would hold the one writer longer than a read after commit does.
 func (st *Store) putTx(ctx context.Context, check *lineage.Check, edges []lineage.Edge) (lineage.Written, error) {
 	edges = slices.Clone(edges)
-	w := lineage.Written{Created: make([]bool, len(edges)), Rows: make([][]lineage.Edge, len(edges))}
+	w := lineage.Written{Created: make([]bool, len(edges))}
 	err := st.inTx(ctx, func(tx *sql.Tx) error {
 		if check != nil && len(edges) > 0 {
 			if err := st.check(ctx, tx, check, &edges[0]); err != nil {
@@ -103,19 +104,6 @@ func (st *Store) putTx(ctx context.Context, check *lineage.Check, edges []lineag
 					return fmt.Errorf("lineage: %w", err)
 				}
 			}
-		}
-		read := map[pair][]lineage.Edge{}
-		for i := range edges {
-			k := pairOf(&edges[i])
-			rows, ok := read[k]
-			if !ok {
-				var err error
-				if rows, err = st.query(ctx, tx, rowsQuery, string(k.kind), k.from, k.to); err != nil {
-					return err
-				}
-				read[k] = rows
-			}
-			w.Rows[i] = rows
 		}
 		return nil
 	})

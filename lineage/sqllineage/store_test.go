@@ -50,8 +50,9 @@ func apiEdge(kind lineage.Kind, from, to string, fields ...string) lineage.Edge 
 	return lineage.Edge{Kind: kind, From: from, To: to, Fields: fields, Sources: []lineage.Source{lineage.SourceAPI}, FirstSeen: t0, LastSeen: t0}
 }
 
-// TestPut: a write reports whether each edge was new and the rows of its
-// pair as its transaction left them, keeps the first sighting, and
+// TestPut: a write reports whether each edge was new and, on PostgreSQL,
+// the rows of its pair as its transaction left them, keeps the first
+// sighting, and
 // records an audit entry for a new edge and a changed one, none for a
 // sighting alone; on PostgreSQL in two round trips, whatever it writes.
 func TestPut(t *testing.T) {
@@ -91,6 +92,9 @@ func TestPut(t *testing.T) {
 			}
 			if !slices.Equal(w.Created, c.created) {
 				t.Errorf("%s: created %v, want %v", c.name, w.Created, c.created)
+			}
+			if w.Rows == nil { // SQLite: the Service reads them after the commit
+				continue
 			}
 			var rows []string
 			for _, r := range w.Rows[0] {
