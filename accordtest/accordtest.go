@@ -30,6 +30,7 @@ import (
 	"github.com/accord/accord/dek"
 	"github.com/accord/accord/dek/sqldek"
 	"github.com/accord/accord/lineage"
+	"github.com/accord/accord/lineage/sqllineage"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/proposals/sqlproposals"
 	"github.com/accord/accord/registry"
@@ -166,7 +167,8 @@ func New(t testing.TB, target string, opts Options) *Stack {
 	reg.SetPolicy(streams)
 	reg.OnChange(streams.Changed)               // other replicas' stream writes reach the contracts snapshot
 	reg.SetRuleChecker(validator.RuleChecker{}) // rules compile at registration
-	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, lineage.Options{Logger: log, MaxAge: opts.LineageMaxAge})
+	graph := lineage.NewService(sqllineage.New(store.DB()), streams, reg, lineage.Options{Logger: log, MaxAge: opts.LineageMaxAge})
+	reg.OnChange(graph.Changed) // other replicas' lineage edge writes
 	s := &Stack{Ctx: ctx, Log: log, Store: store, Registry: reg, Contracts: streams, Lineage: graph, Audit: store.Audit(),
 		DEK: dek.NewService(sqldek.New(store.DB()), dek.Options{Writers: streams})}
 
@@ -191,17 +193,9 @@ func New(t testing.TB, target string, opts Options) *Stack {
 	}
 	go func() {
 		defer close(watching)
-		following := make(chan struct{})
-		go func() { // other replicas' lineage edge writes
-			defer close(following)
-			if err := graph.Follow(ctx, store); err != nil && ctx.Err() == nil {
-				log.Error("lineage change feed stopped", slog.Any("err", err))
-			}
-		}()
 		if err := reg.Run(ctx); err != nil && ctx.Err() == nil {
 			log.Error("cache invalidation feed stopped", slog.Any("err", err))
 		}
-		<-following
 	}()
 	return s
 }

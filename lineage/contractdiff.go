@@ -102,7 +102,7 @@ func (svc *Service) applyContracts(ctx context.Context, ix *index) bool {
 	}
 	rows := make([][]Edge, len(keys))
 	for i, k := range keys {
-		if rows[i], err = svc.store.rowsOf(ctx, k); err != nil {
+		if rows[i], err = svc.store.Rows(ctx, k.kind, k.from, k.to); err != nil {
 			return false
 		}
 	}
@@ -119,6 +119,7 @@ func (svc *Service) applyContracts(ctx context.Context, ix *index) bool {
 	for i, k := range keys {
 		ix.apply(k, rows[i])
 	}
+	svc.markApplied(keys)
 	ix.snap = snap
 	ix.gen.Store(ix.dirty + snap.Version())
 	return true

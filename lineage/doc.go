@@ -12,6 +12,9 @@
 // and declared consumers, mirrored when the index is loaded and never
 // stored twice). Stored edges live in one table (migration 0007) and carry
 // when they were first and last seen, so stale ones can be told apart.
+// The Service reaches them through the Store interface (store.go);
+// package sqllineage keeps them on the registry's database, so this
+// package links no database driver.
 //
 // Jobs an OpenLineage emitter reports (a Flink or Spark job, a connector)
 // are nodes of their own, owned by a service; impact analysis (impact.go)
@@ -21,9 +24,9 @@
 // Queries read the graph from memory, never from the database: the
 // Service keeps it in an index (index.go). A write of edges, made in this process or,
 // on PostgreSQL, by another replica (a notice on the change feed, see
-// Service.Follow), updates the index in place: the edges it changed are
-// read again and merged again, so a write costs what it changes, not a
-// rebuild. The index is rebuilt from the database before the next query
+// Service.Changed), updates the index in place: the edges it changed are
+// read again (a local write reads them back in its own transaction) and
+// merged again, so a write costs what it changes, not a rebuild. The index is rebuilt from the database before the next query
 // after a stream contract changed in this process, and in the background
 // (the old index served meanwhile) when older than Options.MaxAge, which
 // is how other replicas' contract changes show without a query ever

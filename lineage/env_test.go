@@ -21,8 +21,14 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
+// NewTestStore returns the Store the tests run on: package sqllineage's,
+// installed by sqllineage_test.go (package lineage_test), since this
+// package's own test files cannot import sqllineage (it imports lineage).
+var NewTestStore func(db sqlstore.DB) Store
+
 // env is the real stack a lineage Service runs on.
 type env struct {
+	db      sqlstore.DB
 	svc     *Service
 	reg     *registry.Registry
 	streams *contracts.Service
@@ -42,9 +48,9 @@ func eachEngine(t *testing.T, fn func(t *testing.T, e *env)) {
 	}
 }
 
-func newEnv(t testing.TB, target string) *env {
+func newEnv(t testing.TB, target string, opts ...sqlstore.Option) *env {
 	t.Helper()
-	store, err := sqlstore.Open(context.Background(), target)
+	store, err := sqlstore.Open(context.Background(), target, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,8 +58,8 @@ func newEnv(t testing.TB, target string) *env {
 	reg := registry.New(store, nil, avro.Format{}, protobuf.Format{}, jsonschema.Format{})
 	streams := contracts.NewService(sqlcontracts.New(store.DB()), reg, contracts.Options{})
 	// MaxAge < 0: every query sees contract changes at once.
-	svc := NewService(NewSQLStore(store.DB()), streams, reg, Options{MaxAge: -1})
-	return &env{svc: svc, reg: reg, streams: streams, audit: store.Audit()}
+	svc := NewService(NewTestStore(store.DB()), streams, reg, Options{MaxAge: -1})
+	return &env{db: store.DB(), svc: svc, reg: reg, streams: streams, audit: store.Audit()}
 }
 
 func (e *env) stream(t testing.TB, s contracts.Stream) {

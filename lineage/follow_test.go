@@ -16,8 +16,9 @@ import (
 
 // replica is a second Accord process on target's database: its own
 // store (so its own change-feed identity), registry, contracts and
-// lineage Service.
-func replica(t *testing.T, target string) (*Service, *sqlstore.Store) {
+// lineage Service, wired to the registry's feed as accord serve wires
+// them (Registry.OnChange), which runs once Registry.Run does.
+func replica(t *testing.T, target string) (*Service, *registry.Registry) {
 	t.Helper()
 	store, err := sqlstore.Open(context.Background(), target)
 	if err != nil {
@@ -26,17 +27,20 @@ func replica(t *testing.T, target string) (*Service, *sqlstore.Store) {
 	t.Cleanup(func() { store.Close() })
 	reg := registry.New(store, nil, avro.Format{})
 	streams := contracts.NewService(sqlcontracts.New(store.DB()), reg, contracts.Options{})
-	return NewService(NewSQLStore(store.DB()), streams, reg, Options{MaxAge: time.Hour}), store
+	reg.OnChange(streams.Changed)
+	svc := NewService(NewTestStore(store.DB()), streams, reg, Options{MaxAge: time.Hour})
+	reg.OnChange(svc.Changed)
+	return svc, reg
 }
 
 // TestFollowAppliesOtherReplicasWrites: on PostgreSQL, an edge another
 // replica writes or deletes reaches this replica's index through the
-// change feed, applied in place (the index is not rebuilt), and the
-// index then answers as a rebuilt one.
+// registry's change feed (Service.Changed), applied in place (the index
+// is not rebuilt), and the index then answers as a rebuilt one.
 func TestFollowAppliesOtherReplicasWrites(t *testing.T) {
 	target := storetest.PostgresSchema(t)
 	a, _ := replica(t, target)
-	b, bStore := replica(t, target)
+	b, bReg := replica(t, target)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if _, err := a.PutEdge(ctx, Edge{Kind: DerivedFrom, From: "orders", To: "orders-enriched"}); err != nil {
@@ -47,7 +51,7 @@ func TestFollowAppliesOtherReplicasWrites(t *testing.T) {
 	}
 	first := b.cur.Load()
 	following := make(chan error, 1)
-	go func() { following <- b.Follow(ctx, bStore) }()
+	go func() { following <- bReg.Run(ctx) }()
 	// The feed's first connection may have missed notices: b reloads once,
 	// in the background of a query.
 	eventually(t, "the reload after the feed connected", func() bool {
@@ -82,7 +86,7 @@ func TestFollowAppliesOtherReplicasWrites(t *testing.T) {
 	sameAnswers(t, "after the other replica's writes", b, rebuilt)
 	cancel()
 	if err := <-following; err != nil {
-		t.Fatalf("Follow: %v", err)
+		t.Fatalf("the change feed: %v", err)
 	}
 }
 

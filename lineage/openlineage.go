@@ -211,14 +211,16 @@ func (svc *Service) Ingest(ctx context.Context, ev RunEvent) (IngestResult, erro
 		}
 	}
 	if len(res.Edges) > 0 {
-		if _, err := svc.store.Put(ctx, nil, res.Edges...); err != nil {
+		seq := svc.applySeq.Load()
+		w, err := svc.store.Put(ctx, nil, res.Edges...)
+		if err != nil {
 			return IngestResult{}, err
 		}
 		keys := make([]pairKey, len(res.Edges))
 		for i := range res.Edges {
 			keys[i] = res.Edges[i].pair()
 		}
-		svc.applyWritten(ctx, keys...)
+		svc.applyRead(ctx, seq, keys, w.Rows)
 	}
 	return res, nil
 }

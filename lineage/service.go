@@ -28,8 +28,8 @@ type Options struct {
 	// starts a background reload, served the old index meanwhile
 	// (DefaultMaxAge when 0; negative: reload on every query, waiting).
 	// It is how other replicas' contract changes show up (and their edge
-	// writes, when Follow is not running); edge writes made in this
-	// process, and with Follow other replicas' too, are applied to the
+	// writes, when Changed is not wired to the feed); edge writes made in this
+	// process, and through Changed other replicas' too, are applied to the
 	// index at once, and contract writes made in this process (through a
 	// contracts.Service) show at the next query.
 	MaxAge time.Duration
@@ -56,7 +56,7 @@ const (
 // context (auth.FromContext); a context without a principal
 // (authentication off) may do everything. It is safe for concurrent use.
 type Service struct {
-	store   *SQLStore
+	store   Store
 	streams Streams
 	reg     *registry.Registry
 	opts    Options
@@ -70,7 +70,7 @@ type Service struct {
 	// index: the next query then waits for a full reload.
 	dirty atomic.Uint64
 	// notBefore (Unix nanoseconds): an index built earlier is out of date
-	// and reloaded in the background (see Follow).
+	// and reloaded in the background (see Changed).
 	notBefore atomic.Int64
 	mu        sync.Mutex // one reload at a time
 	// applyMu orders the re-reading and applying of written edges (so the
@@ -78,6 +78,19 @@ type Service struct {
 	// applied while a reload runs, applied again to what it built.
 	applyMu   sync.Mutex
 	reloading map[pairKey]bool
+	// applied orders what writes read back in their transaction (see
+	// applyRead): applySeq counts applications to the index, appliedAt
+	// holds the count at which each pair was last applied, and rows read
+	// before a count below appliedFloor are read again. Under applyMu;
+	// applySeq is read without it.
+	applySeq     atomic.Uint64
+	appliedAt    map[pairKey]uint64
+	appliedFloor uint64
+	// pending are other replicas' edge changes the feed announced, not
+	// yet applied; draining: a goroutine applies them (Changed).
+	pmu      sync.Mutex
+	pending  map[pairKey]bool
+	draining bool
 
 	// walk is the impact walk, (*index).impact when nil; the benchmarks
 	// swap in the one it replaced to compare them in one run.
@@ -87,7 +100,7 @@ type Service struct {
 // NewService returns a Service over store; streams supplies the contracts'
 // owners and consumers, reg the registered schemas impact analysis and
 // OpenLineage ingestion compare with.
-func NewService(store *SQLStore, streams Streams, reg *registry.Registry, opts Options) *Service {
+func NewService(store Store, streams Streams, reg *registry.Registry, opts Options) *Service {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -172,33 +185,73 @@ func (svc *Service) localGen() uint64 {
 	return g
 }
 
-// Watcher delivers the changes other processes sharing the database
-// commit (sqlstore.Store.Watch).
-type Watcher interface {
-	Watch(ctx context.Context, fn func(registry.Change)) error
-}
-
-// Follow keeps the index current with edges other replicas write, until
-// ctx ends: each of their edge writes sends a notice naming the edges it
-// changed (on PostgreSQL; SQLite serves one process), and Follow applies
-// them to the index as a local write is applied, without a reload. When
+// Changed takes a change of the registry's change feed (wire it with
+// registry.Registry.OnChange, so one feed connection serves the registry,
+// the contracts snapshot and the lineage index). Each edge write of
+// another replica sends a notice naming the edges it changed (on
+// PostgreSQL; SQLite serves one process); they are applied to the index
+// as a local write is, without a reload, on a goroutine of Changed's own
+// so that the feed's other listeners do not wait for the database. When
 // the feed (re)connects, notices may have been missed: the index is then
 // reloaded in the background, the old one served meanwhile. Contract
-// changes of other replicas still show through the MaxAge reload.
-func (svc *Service) Follow(ctx context.Context, w Watcher) error {
-	return w.Watch(ctx, func(c registry.Change) {
-		switch {
-		case c.Lost:
-			// Until the feed is back, MaxAge reloads bring other
-			// replicas' writes in.
-		case c == registry.Change{}:
-			svc.notBefore.Store(svc.now().UnixNano())
-		case c.Context == feedTopic:
-			if k, ok := parseNotice(c.Subject); ok {
-				svc.applyWritten(ctx, k)
-			}
+// changes of other replicas show through the MaxAge reload.
+func (svc *Service) Changed(c registry.Change) {
+	switch {
+	case c.Lost:
+		// Until the feed is back, MaxAge reloads bring other replicas'
+		// writes in.
+		return
+	case c == registry.Change{}:
+		svc.notBefore.Store(svc.now().UnixNano())
+		return
+	case c.Context != FeedTopic:
+		return
+	}
+	k, ok := parseNotice(c.Subject)
+	if !ok {
+		return
+	}
+	svc.pmu.Lock()
+	if len(svc.pending) >= maxPending {
+		// The database is not keeping up: a reload before the next query
+		// brings everything in instead.
+		svc.pending = nil
+		svc.dirty.Add(1)
+	}
+	if svc.pending == nil {
+		svc.pending = map[pairKey]bool{}
+	}
+	svc.pending[k] = true
+	start := !svc.draining
+	svc.draining = true
+	svc.pmu.Unlock()
+	if start {
+		go svc.drain()
+	}
+}
+
+// maxPending bounds the other replicas' edge changes waiting to be
+// applied (Changed).
+const maxPending = 10_000
+
+// drain applies the pending notices until none is left.
+func (svc *Service) drain() {
+	for {
+		svc.pmu.Lock()
+		pending := svc.pending
+		svc.pending = nil
+		if len(pending) == 0 {
+			svc.draining = false
+			svc.pmu.Unlock()
+			return
 		}
-	})
+		svc.pmu.Unlock()
+		keys := make([]pairKey, 0, len(pending))
+		for k := range pending {
+			keys = append(keys, k)
+		}
+		svc.applyWritten(context.Background(), keys...)
+	}
 }
 
 // Reload rebuilds the index from the database now.
@@ -226,12 +279,16 @@ func (svc *Service) load(ctx context.Context) (*index, error) {
 		return nil, err
 	}
 	for k := range written {
-		rows, err := svc.store.rowsOf(ctx, k)
+		rows, err := svc.store.Rows(ctx, k.kind, k.from, k.to)
 		if err != nil {
 			return nil, err
 		}
 		ix.apply(k, rows)
 	}
+	// Rows a write read before this load may be older than what it read:
+	// they are read again (applyRead).
+	svc.appliedFloor = svc.applySeq.Add(1)
+	clear(svc.appliedAt)
 	// The index reflects the contracts snapshot it read: a later change
 	// of it moves Generation past this and forces another load.
 	ix.dirty, ix.snap = dirty, snap
@@ -273,6 +330,18 @@ func (svc *Service) build(ctx context.Context) (*index, *contracts.Snapshot, err
 // edges cannot be read the index is marked out of date and the next
 // query reloads it.
 func (svc *Service) applyWritten(ctx context.Context, keys ...pairKey) {
+	svc.applyRead(ctx, 0, keys, nil)
+}
+
+// applyRead is applyWritten for rows a write read back in its
+// transaction (rows[i] those of keys[i]; nil: read them here), saving
+// the read. Such rows may be older than what is already applied: another
+// write of the same pair may have committed after they were read and
+// been applied first. So they are used only when no application of
+// their pair happened since seq, the applySeq the writer took before its
+// transaction; otherwise the pair is read again here, under applyMu,
+// which makes the last application the newest read, as in applyWritten.
+func (svc *Service) applyRead(ctx context.Context, seq uint64, keys []pairKey, rows [][]Edge) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	svc.applyMu.Lock()
@@ -285,23 +354,45 @@ func (svc *Service) applyWritten(ctx context.Context, keys ...pairKey) {
 	if svc.cur.Load() == nil {
 		return // the first query loads everything
 	}
-	rows := make([][]Edge, len(keys))
+	fresh := make([][]Edge, len(keys))
 	for i, k := range keys {
-		r, err := svc.store.rowsOf(ctx, k)
+		if rows != nil && seq >= svc.appliedFloor && svc.appliedAt[k] <= seq {
+			fresh[i] = rows[i]
+			continue
+		}
+		r, err := svc.store.Rows(ctx, k.kind, k.from, k.to)
 		if err != nil {
 			svc.opts.Logger.Warn("lineage: reading a written edge failed; the next query reloads the graph", slog.Any("err", err))
 			svc.dirty.Add(1)
 			return
 		}
-		rows[i] = r
+		fresh[i] = r
 	}
 	svc.ixMu.Lock()
 	defer svc.ixMu.Unlock()
 	ix := svc.cur.Load()
 	for i, k := range keys {
-		ix.apply(k, rows[i])
+		ix.apply(k, fresh[i])
+	}
+	svc.markApplied(keys)
+}
+
+// markApplied records, under applyMu, that keys were just applied from
+// rows read under it (see applyRead).
+func (svc *Service) markApplied(keys []pairKey) {
+	n := svc.applySeq.Add(1)
+	if svc.appliedAt == nil || len(svc.appliedAt) >= maxAppliedPairs {
+		// Bounded: forgetting the pairs makes every write in flight read
+		// its pair again.
+		svc.appliedAt, svc.appliedFloor = make(map[pairKey]uint64), n
+	}
+	for _, k := range keys {
+		svc.appliedAt[k] = n
 	}
 }
+
+// maxAppliedPairs bounds Service.appliedAt.
+const maxAppliedPairs = 4096
 
 // PutEdge declares an edge (source api), replacing the caller's previous
 // declaration of it. Admins may declare any edge; a service only edges
@@ -314,21 +405,17 @@ func (svc *Service) PutEdge(ctx context.Context, e Edge) (Edge, error) {
 	if err := e.normalize(); err != nil {
 		return Edge{}, err
 	}
-	if err := svc.mayWrite(ctx, &e, nil); err != nil {
+	if err := svc.mayWrite(ctx, &e, nil, false); err != nil {
 		return Edge{}, err
 	}
 	now := svc.now()
 	e.Sources, e.FirstSeen, e.LastSeen, e.Drift = []Source{SourceAPI}, now, now, nil
-	check := func(producers func() ([]string, error)) error {
-		if err := svc.mayWrite(ctx, &e, producers); err != nil {
+	check := &Check{Producers: e.Kind == Produces || svc.mayWriteReads(ctx, &e), Decide: func(ps []string) error {
+		if err := svc.mayWrite(ctx, &e, ps, true); err != nil {
 			return err
 		}
 		if e.Kind != Produces {
 			return nil
-		}
-		ps, err := producers()
-		if err != nil {
-			return err
 		}
 		for _, p := range ps {
 			if p != e.From {
@@ -336,11 +423,13 @@ func (svc *Service) PutEdge(ctx context.Context, e Edge) (Edge, error) {
 			}
 		}
 		return nil
-	}
-	if _, err := svc.store.Put(ctx, check, e); err != nil {
+	}}
+	seq := svc.applySeq.Load()
+	w, err := svc.store.Put(ctx, check, e)
+	if err != nil {
 		return Edge{}, err
 	}
-	svc.applyWritten(ctx, e.pair())
+	svc.applyRead(ctx, seq, []pairKey{e.pair()}, w.Rows)
 	return e, nil
 }
 
@@ -351,10 +440,10 @@ func (svc *Service) DeleteEdge(ctx context.Context, kind Kind, from, to string) 
 	if err := e.normalize(); err != nil {
 		return err
 	}
-	if err := svc.mayWrite(ctx, &e, nil); err != nil {
+	if err := svc.mayWrite(ctx, &e, nil, false); err != nil {
 		return err
 	}
-	check := func(producers func() ([]string, error)) error { return svc.mayWrite(ctx, &e, producers) }
+	check := &Check{Producers: svc.mayWriteReads(ctx, &e), Decide: func(ps []string) error { return svc.mayWrite(ctx, &e, ps, true) }}
 	if err := svc.store.Delete(ctx, check, e.Kind, e.From, e.To, SourceAPI); err != nil {
 		return err
 	}
@@ -362,10 +451,18 @@ func (svc *Service) DeleteEdge(ctx context.Context, kind Kind, from, to string) 
 	return nil
 }
 
+// mayWriteReads: mayWrite needs the producers of e's stream for the
+// caller, a service declaring a derived_from edge.
+func (svc *Service) mayWriteReads(ctx context.Context, e *Edge) bool {
+	p := auth.FromContext(ctx)
+	return e.Kind == DerivedFrom && p != nil && !p.IsAdmin()
+}
+
 // mayWrite checks that the caller may declare or remove e. A derived_from
 // edge needs the stream's producers, read in the write's transaction
-// (producers); with producers nil only what needs no reading is checked.
-func (svc *Service) mayWrite(ctx context.Context, e *Edge, producers func() ([]string, error)) error {
+// (producers, when read is set); without them only what needs no reading
+// is checked.
+func (svc *Service) mayWrite(ctx context.Context, e *Edge, producers []string, read bool) error {
 	p := auth.FromContext(ctx)
 	if p == nil || p.IsAdmin() {
 		return nil
@@ -380,14 +477,10 @@ func (svc *Service) mayWrite(ctx context.Context, e *Edge, producers func() ([]s
 		}
 		return errorf(ErrForbidden, "principal %s may declare only its own edges, not %s (of %s)", p.Name, e.Key(), e.Service())
 	}
-	if producers == nil {
+	if !read {
 		return nil
 	}
-	ps, err := producers()
-	if err != nil {
-		return err
-	}
-	if slices.Contains(ps, p.Name) {
+	if slices.Contains(producers, p.Name) {
 		return nil
 	}
 	return errorf(ErrForbidden, "principal %s may declare derived_from edges only into streams it produces; %s is not one", p.Name, e.To)

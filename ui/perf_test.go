@@ -11,6 +11,7 @@ import (
 
 	"github.com/accord/accord/contracts"
 	"github.com/accord/accord/lineage"
+	"github.com/accord/accord/lineage/sqllineage"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/proposals/sqlproposals"
 	"github.com/accord/accord/registry"
@@ -87,7 +88,7 @@ func TestPageTimesWith10kStreams(t *testing.T) {
 	must(t, "commit", tx.Commit())
 	// Production settings: the lineage index is reused for up to 5 s (the
 	// harness reloads it on every query, for the other tests' sake).
-	lin := lineage.NewService(lineage.NewSQLStore(db), e.streams, e.reg, lineage.Options{})
+	lin := lineage.NewService(sqllineage.New(db), e.streams, e.reg, lineage.Options{})
 	props := proposals.NewService(sqlproposals.New(db), e.reg, e.streams, lin, proposals.Options{Principals: e.authn})
 	var prID int64
 	for i := 0; i < 5; i++ {

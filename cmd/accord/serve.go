@@ -28,6 +28,7 @@ import (
 	"github.com/accord/accord/dek"
 	"github.com/accord/accord/dek/sqldek"
 	"github.com/accord/accord/lineage"
+	"github.com/accord/accord/lineage/sqllineage"
 	"github.com/accord/accord/metrics"
 	"github.com/accord/accord/proposals"
 	"github.com/accord/accord/proposals/sqlproposals"
@@ -181,7 +182,8 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 	if linOpts.Clusters, err = lineage.ParseClusters(os.Getenv("ACCORD_LINEAGE_CLUSTERS")); err != nil {
 		return fmt.Errorf("ACCORD_LINEAGE_CLUSTERS: %w", err)
 	}
-	graph := lineage.NewService(lineage.NewSQLStore(store.DB()), streams, reg, linOpts)
+	graph := lineage.NewService(sqllineage.New(store.DB()), streams, reg, linOpts)
+	reg.OnChange(graph.Changed) // other replicas' lineage edge writes, applied as they come (PostgreSQL)
 	propOpts := proposals.Options{Logger: log}
 	if authn != nil { // approvals register as the proposer's current self
 		propOpts.Principals = authn
@@ -191,11 +193,6 @@ func runServer(ctx context.Context, log *slog.Logger, cfg serverConfig, authCfg 
 	go func() {
 		if err := reg.Run(ctx); err != nil && ctx.Err() == nil {
 			log.Error("cache invalidation feed stopped", slog.Any("err", err))
-		}
-	}()
-	go func() { // other replicas' lineage edge writes, applied as they come (PostgreSQL)
-		if err := graph.Follow(ctx, store); err != nil && ctx.Err() == nil {
-			log.Error("lineage change feed stopped", slog.Any("err", err))
 		}
 	}()
 	go func() { // build the lineage index now, not on the first query

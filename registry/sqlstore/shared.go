@@ -19,11 +19,12 @@ type DB struct {
 	// Read serves reads outside transactions.
 	Read *sql.DB
 	d    *dialect
-	id   string // the Store's instance, so that Watch skips its own notices
+	id   string    // the Store's instance, so that Watch skips its own notices
+	dl   deadlines // of Pipeline
 }
 
 // DB returns the store's database handles.
-func (s *Store) DB() DB { return DB{Write: s.db, Read: s.readDB, d: s.d, id: s.id} }
+func (s *Store) DB() DB { return DB{Write: s.db, Read: s.readDB, d: s.d, id: s.id, dl: s.dl} }
 
 // Postgres reports whether the database is PostgreSQL (else SQLite).
 func (db DB) Postgres() bool { return db.d.postgres() }

@@ -72,13 +72,16 @@ func (db DB) NotifyStream(ctx context.Context, tx *sql.Tx, name string) error {
 // state in memory (lineage's index) tells its replicas what changed.
 // topic must not be a registry context (start it without a dot), so the
 // registry's caches ignore it. On SQLite (one process) it does nothing.
-func (db DB) Notify(ctx context.Context, tx *sql.Tx, topic, key string) error {
+//
+// tx may also be a pgx batch a store sends through Pipeline, wrapped to
+// queue what it is given (an Execer).
+func (db DB) Notify(ctx context.Context, tx Execer, topic, key string) error {
 	return db.send(ctx, tx, notice{Context: topic, Subject: key}, topic+" "+key)
 }
 
 // send queues n in tx, or a notice to drop everything when n is too long
 // for NOTIFY.
-func (db DB) send(ctx context.Context, tx *sql.Tx, n notice, what string) error {
+func (db DB) send(ctx context.Context, tx Execer, n notice, what string) error {
 	if db.d == nil || !db.d.postgres() {
 		return nil
 	}
