@@ -38,16 +38,17 @@ import (
 //	go test -run '^$' -bench Writes -benchtime 1x ./bench/
 //
 // It reports registrations per second, p50 and p99 latency, and on
-// PostgreSQL the statements sent per registration (round trips: BEGIN and
-// COMMIT included; a pgx tracer on every connection of both replicas).
+// PostgreSQL the round trips and statements sent per registration (BEGIN
+// and COMMIT included; a batch of statements is one round trip; a pgx
+// tracer on every connection of both replicas).
 // WRITES_CLIENTS (default 32) and WRITES_SECONDS (default 5, after a
 // 1-second warm-up that is not counted) tune the run.
 func BenchmarkWrites(b *testing.B) {
 	clients := envInt("WRITES_CLIENTS", 32)
 	secs := envInt("WRITES_SECONDS", 5)
 	b.Run("sqlite", func(b *testing.B) {
-		var stmts atomic.Int64 // SQLite: in process, no round trips
-		runWrites(b, []string{newWriteStack(b, b.TempDir(), false, countingTracer{&stmts})}, clients, secs, nil)
+		var trips, stmts atomic.Int64 // SQLite: in process, no round trips
+		runWrites(b, []string{newWriteStack(b, b.TempDir(), false, countingTracer{&trips, &stmts})}, clients, secs, nil, nil)
 	})
 	b.Run("postgres-2-replicas", func(b *testing.B) {
 		base := os.Getenv("ACCORD_TEST_DATABASE_URL")
@@ -55,9 +56,10 @@ func BenchmarkWrites(b *testing.B) {
 			b.Skip("ACCORD_TEST_DATABASE_URL is not set")
 		}
 		target := benchDatabase(b, base)
-		var stmts atomic.Int64
-		urls := []string{newWriteStack(b, target, true, countingTracer{&stmts}), newWriteStack(b, target, true, countingTracer{&stmts})}
-		runWrites(b, urls, clients, secs, &stmts)
+		var trips, stmts atomic.Int64
+		tr := countingTracer{&trips, &stmts}
+		urls := []string{newWriteStack(b, target, true, tr), newWriteStack(b, target, true, tr)}
+		runWrites(b, urls, clients, secs, &trips, &stmts)
 	})
 }
 
@@ -77,7 +79,7 @@ func newWriteStack(b testing.TB, target string, watch bool, tracer pgx.QueryTrac
 
 // runWrites registers new schemas from clients goroutines spread over
 // urls: one second of warm-up, then secs seconds measured.
-func runWrites(b *testing.B, urls []string, clients, secs int, stmts *atomic.Int64) {
+func runWrites(b *testing.B, urls []string, clients, secs int, trips, stmts *atomic.Int64) {
 	run := randomHex(4)
 	var (
 		n       atomic.Uint64
@@ -125,18 +127,18 @@ func runWrites(b *testing.B, urls []string, clients, secs int, stmts *atomic.Int
 		}()
 	}
 	time.Sleep(time.Second) // warm-up: connections, prepared statements
-	var before int64
-	if stmts != nil {
-		before = stmts.Load()
+	var before, beforeStmts int64
+	if trips != nil {
+		before, beforeStmts = trips.Load(), stmts.Load()
 	}
 	measure.Store(true)
 	start := time.Now()
 	time.Sleep(time.Duration(secs) * time.Second)
 	measure.Store(false)
 	elapsed := time.Since(start)
-	var after int64
-	if stmts != nil {
-		after = stmts.Load()
+	var after, afterStmts int64
+	if trips != nil {
+		after, afterStmts = trips.Load(), stmts.Load()
 	}
 	close(stop)
 	wg.Wait()
@@ -154,22 +156,38 @@ func runWrites(b *testing.B, urls []string, clients, secs int, stmts *atomic.Int
 	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "regs/s")
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
-	if stmts != nil {
-		// Statements sent while measuring over registrations finished
-		// meanwhile: close enough over thousands of registrations.
-		b.ReportMetric(float64(after-before)/float64(len(lat)), "stmts/reg")
+	if trips != nil {
+		// Round trips and statements sent while measuring over
+		// registrations finished meanwhile: close enough over thousands
+		// of registrations.
+		b.ReportMetric(float64(after-before)/float64(len(lat)), "trips/reg")
+		b.ReportMetric(float64(afterStmts-beforeStmts)/float64(len(lat)), "stmts/reg")
 	}
 }
 
-// countingTracer counts the statements pgx sends.
-type countingTracer struct{ n *atomic.Int64 }
+// countingTracer counts the round trips pgx makes (a statement sent on
+// its own, or a batch: BEGIN and COMMIT included either way) in n, and
+// the statements in stmts.
+type countingTracer struct{ n, stmts *atomic.Int64 }
 
 func (c countingTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
 	c.n.Add(1)
+	c.stmts.Add(1)
 	return ctx
 }
 
 func (countingTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (c countingTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+
+func (c countingTracer) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {
+	c.stmts.Add(1)
+}
+
+func (countingTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // benchDatabase creates a database on the server at base for this run
 // and drops it when the benchmark ends.

@@ -162,3 +162,29 @@ func decodeSetting(raw json.RawMessage) (*Config, error) {
 	}
 	return decodeConfig(raw)
 }
+
+// ReadAhead names the reads a registration's transaction makes right
+// after it takes its lock, so that a store that can send several
+// statements in one round trip (sqlstore on PostgreSQL) sends them with
+// the lock. A store may ignore it. One that uses it must answer each
+// announced read as the transaction would have read it then: after the
+// lock is held, before any write of the transaction.
+type ReadAhead struct {
+	Levels      []Name // Settings of these levels (levelsOf the subject)
+	Versions    bool   // the locked subject's versions, soft-deleted included
+	Fingerprint string // SchemaByFingerprint in the locked context; "" for none
+}
+
+type readAheadKey struct{}
+
+// WithReadAhead announces ra to the store's Update called with the
+// returned context.
+func WithReadAhead(ctx context.Context, ra ReadAhead) context.Context {
+	return context.WithValue(ctx, readAheadKey{}, ra)
+}
+
+// ReadAheadFrom returns the reads announced in ctx.
+func ReadAheadFrom(ctx context.Context) (ReadAhead, bool) {
+	ra, ok := ctx.Value(readAheadKey{}).(ReadAhead)
+	return ra, ok
+}

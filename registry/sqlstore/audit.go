@@ -9,6 +9,10 @@ func (t *tx) AppendAudit(e audit.Entry) error {
 	if e.Context == "" {
 		e.Context = t.regCtx
 	}
+	if t.canQueue() {
+		// Sent with the next batch, COMMIT's at the latest (pipeline.go).
+		return audit.Append(t.ctx, queueAudit{t}, t.d.rebind, e)
+	}
 	return audit.Append(t.ctx, t.q, t.d.rebind, e)
 }
 
