@@ -117,9 +117,16 @@ func (r *Registry) register(ctx context.Context, subject string, req RegisterReq
 // schema would be stored under by what the caches say ("" when unknown),
 // for the transaction to read ahead.
 func (r *Registry) registerCached(ctx context.Context, n Name, req RegisterRequest) (_ SchemaVersion, ok bool, fp string, _ error) {
-	ch, err := r.store.Changes(ctx, n.Context, n.Subject)
+	// A subject with nothing cached: counters, settings and view in one
+	// statement (its values are then fresh at those counters).
+	ch, warmed, err := r.warmSubject(ctx, n)
 	if err != nil {
-		return SchemaVersion{}, false, "", storeErr("reading change counters", err)
+		return SchemaVersion{}, false, "", err
+	}
+	if !warmed {
+		if ch, err = r.store.Changes(ctx, n.Context, n.Subject); err != nil {
+			return SchemaVersion{}, false, "", storeErr("reading change counters", err)
+		}
 	}
 	levels := levelsOf(n)
 	hit := true
