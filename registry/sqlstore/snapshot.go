@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/accord/accord/registry"
 )
@@ -18,6 +19,65 @@ import (
 // levels; and the subject's versions, soft-deleted included. Read one by
 // one that was three round trips (registry's snapshotReader).
 func (r reader) SubjectSnapshot(ctx context.Context, regCtx, subject string, levels []registry.Name) (registry.Changes, []registry.Setting, []registry.VersionRecord, error) {
+	return r.subjectSnapshot(ctx, regCtx, subject, levels, nil)
+}
+
+// SubjectSnapshot is the reader's, on SQLite with its statement prepared
+// once on the read pool (SQLite's driver parses a statement on every call
+// otherwise, and a registration of a new subject runs it first thing).
+func (s *Store) SubjectSnapshot(ctx context.Context, regCtx, subject string, levels []registry.Name) (registry.Changes, []registry.Setting, []registry.VersionRecord, error) {
+	if s.d.postgres() {
+		return s.reader.SubjectSnapshot(ctx, regCtx, subject, levels)
+	}
+	return s.reader.subjectSnapshot(ctx, regCtx, subject, levels, func(ctx context.Context, q string, args []any) (*sql.Rows, error) {
+		st, err := s.snapshots.get(ctx, s.readDB, q)
+		if err != nil {
+			return nil, err
+		}
+		ctx, cancel := context.WithTimeout(ctx, s.dl.call)
+		rows, err := st.QueryContext(context.WithValue(ctx, outerCancelKey{}, cancel), args...)
+		if err != nil {
+			cancel()
+		}
+		return rows, err // closing rows cancels (newDeadlineRows)
+	})
+}
+
+// readStmts holds statements prepared on a pool (database/sql prepares
+// them again on each connection that runs them). Its texts are bounded:
+// SubjectSnapshot's, one per number of levels (at most four).
+type readStmts struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+func (c *readStmts) get(ctx context.Context, db *sql.DB, q string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[q]; ok {
+		return st, nil
+	}
+	st, err := db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if c.m == nil {
+		c.m = make(map[string]*sql.Stmt)
+	}
+	c.m[q] = st
+	return st, nil
+}
+
+func (c *readStmts) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		_ = st.Close()
+	}
+	c.m = nil
+}
+
+func (r reader) subjectSnapshot(ctx context.Context, regCtx, subject string, levels []registry.Name, query func(context.Context, string, []any) (*sql.Rows, error)) (registry.Changes, []registry.Setting, []registry.VersionRecord, error) {
 	fail := func(err error) (registry.Changes, []registry.Setting, []registry.VersionRecord, error) {
 		return registry.Changes{}, nil, nil, fmt.Errorf("sqlstore: snapshot of %s: %w", where(regCtx, subject), err)
 	}
@@ -39,7 +99,15 @@ func (r reader) SubjectSnapshot(ctx context.Context, regCtx, subject string, lev
 	b.WriteString(` UNION ALL SELECT 'v', version, schema_id, created_at, 0, NULL, deleted FROM versions WHERE context = ? AND subject = ?`)
 	args = append(args, regCtx, subject)
 
-	rows, err := r.query(ctx, b.String(), args...)
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if query != nil {
+		rows, err = query(ctx, r.d.rebind(b.String()), args)
+	} else {
+		rows, err = r.query(ctx, b.String(), args...)
+	}
 	if err != nil {
 		return fail(err)
 	}
