@@ -289,11 +289,10 @@ func (f flushing) QueryContext(ctx context.Context, query string, args ...any) (
 }
 
 func (f flushing) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if err := f.t.flush(); err != nil {
-		// An aborted transaction fails the statement with a clear error
-		// of its own; sending it keeps *sql.Row's error path.
-		f.t.ahead = nil
-	}
+	// *sql.Row cannot carry the send's error: a failed send aborted the
+	// transaction (or closed the connection), so the statement fails on
+	// its own, and the commit refuses (t.broken).
+	_ = f.t.flush()
 	return f.t.sqlTx.QueryRowContext(ctx, query, args...)
 }
 

@@ -111,6 +111,11 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 		return err
 	}
 	if err := fn(t); err != nil {
+		if errors.Is(t.broken, errRaced) {
+			// A queued schema lost its race when sent before the commit
+			// (pipeline.go); fn then failed on the aborted transaction.
+			return t.broken
+		}
 		return err
 	}
 	moved, err := t.countChanges(t.notice)
