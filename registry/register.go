@@ -119,7 +119,7 @@ func (r *Registry) register(ctx context.Context, subject string, req RegisterReq
 func (r *Registry) registerCached(ctx context.Context, n Name, req RegisterRequest) (_ SchemaVersion, ok bool, fp string, _ error) {
 	// A subject with nothing cached: counters, settings and view in one
 	// statement (its values are then fresh at those counters).
-	ch, warmed, err := r.warmSubject(ctx, n)
+	ch, warmed, err := r.warmSubject(ctx, n, true)
 	if err != nil {
 		return SchemaVersion{}, false, "", err
 	}

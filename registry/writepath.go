@@ -193,7 +193,7 @@ func ReadAheadFrom(ctx context.Context) (ReadAhead, bool) {
 // registration fast path needs of a subject (its change counters, every
 // level's settings, its versions) in one statement, so in one snapshot.
 type snapshotReader interface {
-	SubjectSnapshot(ctx context.Context, regCtx, subject string, levels []Name) (Changes, []Setting, []VersionRecord, error)
+	SubjectSnapshot(ctx context.Context, regCtx, subject string, levels []Name, versions bool) (Changes, []Setting, []VersionRecord, error)
 }
 
 // warmSubject loads, when the store can in one statement and nothing of
@@ -201,20 +201,19 @@ type snapshotReader interface {
 // mode and config and n's view, and caches them all tagged with those
 // counters: what registerCached would otherwise read in three round
 // trips. ok is false when it did not (the caller reads as before).
-func (r *Registry) warmSubject(ctx context.Context, n Name) (ch Changes, ok bool, err error) {
+// Without view only the settings are cached: building a view reads the
+// schema of every version not cached yet, which resolving an alias must
+// not cost.
+func (r *Registry) warmSubject(ctx context.Context, n Name, view bool) (ch Changes, ok bool, err error) {
 	sr, can := r.store.(snapshotReader)
 	if !can || n.Subject == "" || r.feedLost.Load() || r.versions.has(cacheKey{n.Context, n.Subject}) {
 		return Changes{}, false, nil
 	}
 	genM, genC, genV := r.modes.generation(), r.configs.generation(), r.versions.generation()
 	levels := levelsOf(n)
-	ch, settings, vs, err := sr.SubjectSnapshot(ctx, n.Context, n.Subject, levels)
+	ch, settings, vs, err := sr.SubjectSnapshot(ctx, n.Context, n.Subject, levels, view)
 	if err != nil {
 		return Changes{}, false, storeErr("reading the subject's snapshot", err)
-	}
-	view, err := r.viewOf(ctx, r.store, n, vs)
-	if err != nil {
-		return Changes{}, false, err
 	}
 	for i, l := range levels {
 		c, err := decodeSetting(settings[i].Config)
@@ -225,6 +224,12 @@ func (r *Registry) warmSubject(ctx context.Context, n Name) (ch Changes, ok bool
 		r.modes.put(k, settings[i].Mode, tag, genM)
 		r.configs.put(k, c, tag, genC)
 	}
-	r.versions.put(cacheKey{n.Context, n.Subject}, view, ch.Subject, genV)
+	if view {
+		v, err := r.viewOf(ctx, r.store, n, vs)
+		if err != nil {
+			return Changes{}, false, err
+		}
+		r.versions.put(cacheKey{n.Context, n.Subject}, v, ch.Subject, genV)
+	}
 	return ch, true, nil
 }

@@ -16,20 +16,21 @@ import (
 // snapshot), what a registration's fast path needs of a subject it has
 // nothing cached of: the change counters of (regCtx, subject), its
 // context and the default context; the mode and config of each of
-// levels; and the subject's versions, soft-deleted included. Read one by
-// one that was three round trips (registry's snapshotReader).
-func (r reader) SubjectSnapshot(ctx context.Context, regCtx, subject string, levels []registry.Name) (registry.Changes, []registry.Setting, []registry.VersionRecord, error) {
-	return r.subjectSnapshot(ctx, regCtx, subject, levels, nil)
+// levels; and, with versions, the subject's versions, soft-deleted
+// included. Read one by one that was three round trips (registry's
+// snapshotReader).
+func (r reader) SubjectSnapshot(ctx context.Context, regCtx, subject string, levels []registry.Name, versions bool) (registry.Changes, []registry.Setting, []registry.VersionRecord, error) {
+	return r.subjectSnapshot(ctx, regCtx, subject, levels, versions, nil)
 }
 
 // SubjectSnapshot is the reader's, on SQLite with its statement prepared
 // once on the read pool (SQLite's driver parses a statement on every call
 // otherwise, and a registration of a new subject runs it first thing).
-func (s *Store) SubjectSnapshot(ctx context.Context, regCtx, subject string, levels []registry.Name) (registry.Changes, []registry.Setting, []registry.VersionRecord, error) {
+func (s *Store) SubjectSnapshot(ctx context.Context, regCtx, subject string, levels []registry.Name, versions bool) (registry.Changes, []registry.Setting, []registry.VersionRecord, error) {
 	if s.d.postgres() {
-		return s.reader.SubjectSnapshot(ctx, regCtx, subject, levels)
+		return s.reader.SubjectSnapshot(ctx, regCtx, subject, levels, versions)
 	}
-	return s.reader.subjectSnapshot(ctx, regCtx, subject, levels, func(ctx context.Context, q string, args []any) (*sql.Rows, error) {
+	return s.reader.subjectSnapshot(ctx, regCtx, subject, levels, versions, func(ctx context.Context, q string, args []any) (*sql.Rows, error) {
 		st, err := s.snapshots.get(ctx, s.readDB, q)
 		if err != nil {
 			return nil, err
@@ -45,7 +46,8 @@ func (s *Store) SubjectSnapshot(ctx context.Context, regCtx, subject string, lev
 
 // readStmts holds statements prepared on a pool (database/sql prepares
 // them again on each connection that runs them). Its texts are bounded:
-// SubjectSnapshot's, one per number of levels (at most four).
+// SubjectSnapshot's, one per number of levels (at most four), with or
+// without versions.
 type readStmts struct {
 	mu sync.Mutex
 	m  map[string]*sql.Stmt
@@ -77,7 +79,7 @@ func (c *readStmts) close() {
 	c.m = nil
 }
 
-func (r reader) subjectSnapshot(ctx context.Context, regCtx, subject string, levels []registry.Name, query func(context.Context, string, []any) (*sql.Rows, error)) (registry.Changes, []registry.Setting, []registry.VersionRecord, error) {
+func (r reader) subjectSnapshot(ctx context.Context, regCtx, subject string, levels []registry.Name, versions bool, query func(context.Context, string, []any) (*sql.Rows, error)) (registry.Changes, []registry.Setting, []registry.VersionRecord, error) {
 	fail := func(err error) (registry.Changes, []registry.Setting, []registry.VersionRecord, error) {
 		return registry.Changes{}, nil, nil, fmt.Errorf("sqlstore: snapshot of %s: %w", where(regCtx, subject), err)
 	}
@@ -96,8 +98,10 @@ func (r reader) subjectSnapshot(ctx context.Context, regCtx, subject string, lev
 		fmt.Fprintf(&b, ` UNION ALL SELECT 'f', %d, 0, 0, 0, config, FALSE FROM configs WHERE context = ? AND subject = ?`, i)
 		args = append(args, l.Context, l.Subject, l.Context, l.Subject)
 	}
-	b.WriteString(` UNION ALL SELECT 'v', version, schema_id, created_at, 0, NULL, deleted FROM versions WHERE context = ? AND subject = ?`)
-	args = append(args, regCtx, subject)
+	if versions {
+		b.WriteString(` UNION ALL SELECT 'v', version, schema_id, created_at, 0, NULL, deleted FROM versions WHERE context = ? AND subject = ?`)
+		args = append(args, regCtx, subject)
+	}
 
 	var (
 		rows *sql.Rows
