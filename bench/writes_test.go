@@ -14,8 +14,10 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,17 +39,20 @@ import (
 //
 //	go test -run '^$' -bench Writes -benchtime 1x ./bench/
 //
-// It reports registrations per second, p50 and p99 latency, and on
-// PostgreSQL the statements sent per registration (round trips: BEGIN and
-// COMMIT included; a pgx tracer on every connection of both replicas).
+// It reports registrations per second, p50 and p99 latency, the CPU time
+// per registration of this process (clients and servers) and on
+// PostgreSQL of the database's backends serving it, and on
+// PostgreSQL the round trips and statements sent per registration (BEGIN
+// and COMMIT included; a batch of statements is one round trip; a pgx
+// tracer on every connection of both replicas).
 // WRITES_CLIENTS (default 32) and WRITES_SECONDS (default 5, after a
 // 1-second warm-up that is not counted) tune the run.
 func BenchmarkWrites(b *testing.B) {
 	clients := envInt("WRITES_CLIENTS", 32)
 	secs := envInt("WRITES_SECONDS", 5)
 	b.Run("sqlite", func(b *testing.B) {
-		var stmts atomic.Int64 // SQLite: in process, no round trips
-		runWrites(b, []string{newWriteStack(b, b.TempDir(), false, countingTracer{&stmts})}, clients, secs, nil)
+		var trips, stmts atomic.Int64 // SQLite: in process, no round trips
+		runWrites(b, []string{newWriteStack(b, b.TempDir(), false, countingTracer{&trips, &stmts})}, clients, secs, nil, nil, nil)
 	})
 	b.Run("postgres-2-replicas", func(b *testing.B) {
 		base := os.Getenv("ACCORD_TEST_DATABASE_URL")
@@ -55,9 +60,10 @@ func BenchmarkWrites(b *testing.B) {
 			b.Skip("ACCORD_TEST_DATABASE_URL is not set")
 		}
 		target := benchDatabase(b, base)
-		var stmts atomic.Int64
-		urls := []string{newWriteStack(b, target, true, countingTracer{&stmts}), newWriteStack(b, target, true, countingTracer{&stmts})}
-		runWrites(b, urls, clients, secs, &stmts)
+		var trips, stmts atomic.Int64
+		tr := countingTracer{&trips, &stmts}
+		urls := []string{newWriteStack(b, target, true, tr), newWriteStack(b, target, true, tr)}
+		runWrites(b, urls, clients, secs, &trips, &stmts, backendsCPU(b, target))
 	})
 }
 
@@ -77,7 +83,7 @@ func newWriteStack(b testing.TB, target string, watch bool, tracer pgx.QueryTrac
 
 // runWrites registers new schemas from clients goroutines spread over
 // urls: one second of warm-up, then secs seconds measured.
-func runWrites(b *testing.B, urls []string, clients, secs int, stmts *atomic.Int64) {
+func runWrites(b *testing.B, urls []string, clients, secs int, trips, stmts *atomic.Int64, dbCPU func() (all, feed time.Duration)) {
 	run := randomHex(4)
 	var (
 		n       atomic.Uint64
@@ -125,18 +131,28 @@ func runWrites(b *testing.B, urls []string, clients, secs int, stmts *atomic.Int
 		}()
 	}
 	time.Sleep(time.Second) // warm-up: connections, prepared statements
-	var before int64
-	if stmts != nil {
-		before = stmts.Load()
+	var before, beforeStmts int64
+	if trips != nil {
+		before, beforeStmts = trips.Load(), stmts.Load()
+	}
+	cpu0 := processCPU()
+	var db0, feed0 time.Duration
+	if dbCPU != nil {
+		db0, feed0 = dbCPU()
 	}
 	measure.Store(true)
 	start := time.Now()
 	time.Sleep(time.Duration(secs) * time.Second)
 	measure.Store(false)
 	elapsed := time.Since(start)
-	var after int64
-	if stmts != nil {
-		after = stmts.Load()
+	cpu1 := processCPU()
+	var db1, feed1 time.Duration
+	if dbCPU != nil {
+		db1, feed1 = dbCPU()
+	}
+	var after, afterStmts int64
+	if trips != nil {
+		after, afterStmts = trips.Load(), stmts.Load()
 	}
 	close(stop)
 	wg.Wait()
@@ -154,22 +170,105 @@ func runWrites(b *testing.B, urls []string, clients, secs int, stmts *atomic.Int
 	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "regs/s")
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
-	if stmts != nil {
-		// Statements sent while measuring over registrations finished
-		// meanwhile: close enough over thousands of registrations.
-		b.ReportMetric(float64(after-before)/float64(len(lat)), "stmts/reg")
+	// CPU per registration: this process (the clients and the servers),
+	// and on PostgreSQL the backends serving the benchmark's database.
+	// Unlike the rate, it hardly depends on what else the machine runs.
+	b.ReportMetric(float64((cpu1-cpu0).Microseconds())/1000/float64(len(lat)), "cpu-ms/reg")
+	if dbCPU != nil {
+		b.ReportMetric(float64((db1-db0).Microseconds())/1000/float64(len(lat)), "db-cpu-ms/reg")
+		// Of which the backends of the change feeds' LISTEN connections.
+		b.ReportMetric(float64((feed1-feed0).Microseconds())/1000/float64(len(lat)), "feed-db-cpu-ms/reg")
+	}
+	if trips != nil {
+		// Round trips and statements sent while measuring over
+		// registrations finished meanwhile: close enough over thousands
+		// of registrations.
+		b.ReportMetric(float64(after-before)/float64(len(lat)), "trips/reg")
+		b.ReportMetric(float64(afterStmts-beforeStmts)/float64(len(lat)), "stmts/reg")
 	}
 }
 
-// countingTracer counts the statements pgx sends.
-type countingTracer struct{ n *atomic.Int64 }
+// processCPU is the CPU time this process has used (user and system).
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// backendsCPU returns a function that sums the CPU time of the
+// PostgreSQL backends connected to the database at target, from
+// /proc/PID/stat (a server on this machine; 0 when it cannot tell), and
+// that of the change feeds' LISTEN connections among them. The backends
+// are the replicas' pooled connections, which live through the
+// measurement.
+func backendsCPU(b testing.TB, target string) func() (all, feed time.Duration) {
+	db, err := sql.Open("pgx", target)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	tick := 100.0 // USER_HZ, as on Linux
+	return func() (all, feed time.Duration) {
+		rows, err := db.Query(`SELECT pid, lower(left(query, 6)) = 'listen' FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+		if err != nil {
+			return 0, 0
+		}
+		defer rows.Close()
+		var total, listeners float64
+		for rows.Next() {
+			var (
+				pid    int
+				listen bool
+			)
+			if rows.Scan(&pid, &listen) != nil {
+				continue
+			}
+			raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+			if err != nil {
+				continue
+			}
+			// Fields after the command's closing parenthesis: utime and
+			// stime are the 12th and 13th.
+			f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
+			if len(f) < 13 {
+				continue
+			}
+			u, _ := strconv.ParseFloat(f[11], 64)
+			s, _ := strconv.ParseFloat(f[12], 64)
+			total += (u + s) / tick
+			if listen {
+				listeners += (u + s) / tick
+			}
+		}
+		return time.Duration(total * float64(time.Second)), time.Duration(listeners * float64(time.Second))
+	}
+}
+
+// countingTracer counts the round trips pgx makes (a statement sent on
+// its own, or a batch: BEGIN and COMMIT included either way) in n, and
+// the statements in stmts.
+type countingTracer struct{ n, stmts *atomic.Int64 }
 
 func (c countingTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
 	c.n.Add(1)
+	c.stmts.Add(1)
 	return ctx
 }
 
 func (countingTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (c countingTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+
+func (c countingTracer) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {
+	c.stmts.Add(1)
+}
+
+func (countingTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // benchDatabase creates a database on the server at base for this run
 // and drops it when the benchmark ends.

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"hash/maphash"
 	"sync"
 	"sync/atomic"
 
@@ -28,16 +29,26 @@ type cacheKey struct{ ctx, subject string }
 // anything was invalidated meanwhile, the possibly stale value is not
 // cached.
 //
+// generation() is a counter every invalidation moves; a put is refused
+// only when its own key's stripe (one of genStripes, by hash) or the
+// whole cache (a context-wide invalidation) was invalidated after the
+// loader's generation: at a thousand writes a second, one counter for
+// all keys refused most puts of subjects nobody had touched.
+//
 // The cache holds values of total weight at most max (weigh: a view
 // weighs its versions, a config or mode 1); past it, put evicts entries
 // at random, as package bounded does, so reads stay under a shared lock.
 type viewCache[V any] struct {
-	mu     sync.RWMutex
-	gen    uint64
-	m      map[cacheKey]cached[V]
-	weight int64
-	max    int64
-	weigh  func(V) int64
+	mu  sync.RWMutex
+	gen uint64
+	// stripes[i] is the generation of the last invalidation of a key of
+	// stripe i, wide of the last context-wide one (see put).
+	stripes [genStripes]uint64
+	wide    uint64
+	m       map[cacheKey]cached[V]
+	weight  int64
+	max     int64
+	weigh   func(V) int64
 	hitCounter
 	evictions uint64 // under mu
 }
@@ -78,6 +89,14 @@ func (c *viewCache[V]) fresh(k cacheKey, tag int64) (V, bool) {
 	return e.v, true
 }
 
+// has reports whether k holds a value, fresh or not (not counted).
+func (c *viewCache[V]) has(k cacheKey) bool {
+	c.mu.RLock()
+	_, ok := c.m[k]
+	c.mu.RUnlock()
+	return ok
+}
+
 func (c *viewCache[V]) generation() uint64 {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -87,8 +106,8 @@ func (c *viewCache[V]) generation() uint64 {
 func (c *viewCache[V]) put(k cacheKey, v V, tag int64, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen {
-		return
+	if c.wide > gen || c.stripes[stripeOf(k)] > gen {
+		return // k may have been invalidated after the value was read
 	}
 	if c.m == nil {
 		c.m = make(map[cacheKey]cached[V])
@@ -125,7 +144,9 @@ func (c *viewCache[V]) invalidate(k cacheKey) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
+	c.stripes[stripeOf(k)] = c.gen
 	if k.subject == "" {
+		c.wide = c.gen
 		for key, e := range c.m {
 			if key.ctx == k.ctx || k.ctx == DefaultContext || k.ctx == GlobalContext {
 				delete(c.m, key)
@@ -138,6 +159,21 @@ func (c *viewCache[V]) invalidate(k cacheKey) {
 		delete(c.m, k)
 		c.weight -= e.w
 	}
+}
+
+// genStripes is how many stripes of keys viewCache tracks invalidations
+// of.
+const genStripes = 256
+
+var stripeSeed = maphash.MakeSeed()
+
+func stripeOf(k cacheKey) int {
+	var h maphash.Hash
+	h.SetSeed(stripeSeed)
+	h.WriteString(k.ctx)
+	h.WriteByte(0)
+	h.WriteString(k.subject)
+	return int(h.Sum64() % genStripes)
 }
 
 // levelsOf lists the levels whose settings apply to n, least specific

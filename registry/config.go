@@ -99,6 +99,18 @@ func (r *Registry) storedConfig(ctx context.Context, regCtx, subject string) (*C
 			return c, nil
 		}
 	}
+	if !lost && subject != "" {
+		// A subject never seen (every path through the API resolves its
+		// alias first): its counters and every level's settings in one
+		// statement, cached for a registration's fast path too.
+		if _, ok, err := r.warmSubject(ctx, Name{regCtx, subject}, false); err != nil {
+			return nil, err
+		} else if ok {
+			if c, ok := r.configs.get(key); ok {
+				return c, nil
+			}
+		}
+	}
 	gen := r.configs.generation()
 	var ch Changes
 	if !lost {

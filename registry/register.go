@@ -62,10 +62,15 @@ func (r *Registry) register(ctx context.Context, subject string, req RegisterReq
 
 	// Fast path: already a live version (what auto-registering serializers
 	// hit on every start), answered from caches proven current.
-	out, ok, err := r.registerCached(ctx, n, req)
+	out, ok, fp, err := r.registerCached(ctx, n, req)
 	if err != nil || ok {
 		return out, err
 	}
+	// What the transaction reads first goes with its lock where the store
+	// can send them together (one round trip on PostgreSQL); fp is the
+	// fingerprint as the caches gave it, the transaction's own if nothing
+	// changed meanwhile (else it reads its own).
+	ctx = WithReadAhead(ctx, ReadAhead{Levels: levelsOf(n), Versions: true, Fingerprint: fp})
 
 	var (
 		p     *prepared
@@ -108,11 +113,20 @@ func (r *Registry) register(ctx context.Context, subject string, req RegisterReq
 // with the counters, for the next call) and parses the schema outside
 // any lock; the caller then decides in a transaction. A refusal found
 // while parsing (an invalid schema, a reference that does not resolve in
-// the store) is returned as is.
-func (r *Registry) registerCached(ctx context.Context, n Name, req RegisterRequest) (SchemaVersion, bool, error) {
-	ch, err := r.store.Changes(ctx, n.Context, n.Subject)
+// the store) is returned as is. On a miss fp is the fingerprint the
+// schema would be stored under by what the caches say ("" when unknown),
+// for the transaction to read ahead.
+func (r *Registry) registerCached(ctx context.Context, n Name, req RegisterRequest) (_ SchemaVersion, ok bool, fp string, _ error) {
+	// A subject with nothing cached: counters, settings and view in one
+	// statement (its values are then fresh at those counters).
+	ch, warmed, err := r.warmSubject(ctx, n, true)
 	if err != nil {
-		return SchemaVersion{}, false, storeErr("reading change counters", err)
+		return SchemaVersion{}, false, "", err
+	}
+	if !warmed {
+		if ch, err = r.store.Changes(ctx, n.Context, n.Subject); err != nil {
+			return SchemaVersion{}, false, "", storeErr("reading change counters", err)
+		}
 	}
 	levels := levelsOf(n)
 	hit := true
@@ -128,7 +142,7 @@ func (r *Registry) registerCached(ctx context.Context, n Name, req RegisterReque
 		return r.warmMode(ctx, l, ch)
 	})
 	if err != nil {
-		return SchemaVersion{}, false, err
+		return SchemaVersion{}, false, "", err
 	}
 	cfg, err := mergeConfigs(levels, func(l Name) (*Config, error) {
 		if c, ok := r.configs.fresh(cacheKey{l.Context, l.Subject}, tagOf(ch, l)); ok {
@@ -144,40 +158,45 @@ func (r *Registry) registerCached(ctx context.Context, n Name, req RegisterReque
 		return r.warmConfig(ctx, l, ch)
 	})
 	if err != nil {
-		return SchemaVersion{}, false, err
+		return SchemaVersion{}, false, "", err
 	}
 	view, ok := r.versions.fresh(cacheKey{n.Context, n.Subject}, ch.Subject)
 	if !ok {
 		hit = false
 		if view, err = r.warmView(ctx, n, ch); err != nil {
-			return SchemaVersion{}, false, err
+			return SchemaVersion{}, false, "", err
 		}
 	}
 	// Parsed outside the transaction either way, so the subject's lock is
 	// not held while parsing (the transaction finds it in r.prepared).
 	p, err := r.prepare(ctx, r.store, n.Context, req.SchemaInput, req.Normalize || (cfg.Normalize != nil && *cfg.Normalize))
 	if err != nil {
-		return SchemaVersion{}, false, err
+		return SchemaVersion{}, false, "", err
 	}
-	if !hit {
-		return SchemaVersion{}, false, nil
-	}
-	if err := checkRegisterMode(n, mode, req); err != nil {
-		return SchemaVersion{}, true, err
+	if hit {
+		if err := checkRegisterMode(n, mode, req); err != nil {
+			return SchemaVersion{}, true, "", err
+		}
 	}
 	e, err := r.effectiveDocs(ctx, r.store, n, view, cfg, p, mode != ModeImport)
 	if err != nil {
-		return SchemaVersion{}, false, err
+		if !hit {
+			return SchemaVersion{}, false, "", nil // the transaction decides
+		}
+		return SchemaVersion{}, false, "", err
+	}
+	if !hit {
+		return SchemaVersion{}, false, e.fingerprint, nil
 	}
 	v, ok := p.match(view, e, false)
 	if !ok || (req.ID != 0 && req.ID != v.SchemaID) || (req.Version != 0 && req.Version != v.Version) {
-		return SchemaVersion{}, false, nil
+		return SchemaVersion{}, false, e.fingerprint, nil
 	}
 	rec, err := r.schemaRecord(ctx, r.store, n.Context, v.SchemaID)
 	if err != nil {
-		return SchemaVersion{}, false, err
+		return SchemaVersion{}, false, "", err
 	}
-	return SchemaVersion{Subject: n.String(), Version: v.Version, Schema: rec}, true, nil
+	return SchemaVersion{Subject: n.String(), Version: v.Version, Schema: rec}, true, "", nil
 }
 
 // warmMode, warmConfig and warmView read a level's mode or config, or a

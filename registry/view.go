@@ -97,6 +97,12 @@ func (r *Registry) loadView(ctx context.Context, q Reader, n Name) (*subjectView
 	if err != nil {
 		return nil, storeErr("listing versions", err)
 	}
+	return r.viewOf(ctx, q, n, vs)
+}
+
+// viewOf builds the view of subject n from its versions vs (soft-deleted
+// included), reading their schemas through q.
+func (r *Registry) viewOf(ctx context.Context, q Reader, n Name, vs []VersionRecord) (*subjectView, error) {
 	v := &subjectView{versions: vs, fingerprints: make([]string, len(vs)), bare: make([]string, len(vs))}
 	for i, x := range vs {
 		rec, err := r.schemaRecord(ctx, q, n.Context, x.SchemaID)

@@ -162,3 +162,74 @@ func decodeSetting(raw json.RawMessage) (*Config, error) {
 	}
 	return decodeConfig(raw)
 }
+
+// ReadAhead names the reads a registration's transaction makes right
+// after it takes its lock, so that a store that can send several
+// statements in one round trip (sqlstore on PostgreSQL) sends them with
+// the lock. A store may ignore it. One that uses it must answer each
+// announced read as the transaction would have read it then: after the
+// lock is held, before any write of the transaction.
+type ReadAhead struct {
+	Levels      []Name // Settings of these levels (levelsOf the subject)
+	Versions    bool   // the locked subject's versions, soft-deleted included
+	Fingerprint string // SchemaByFingerprint in the locked context; "" for none
+}
+
+type readAheadKey struct{}
+
+// WithReadAhead announces ra to the store's Update called with the
+// returned context.
+func WithReadAhead(ctx context.Context, ra ReadAhead) context.Context {
+	return context.WithValue(ctx, readAheadKey{}, ra)
+}
+
+// ReadAheadFrom returns the reads announced in ctx.
+func ReadAheadFrom(ctx context.Context) (ReadAhead, bool) {
+	ra, ok := ctx.Value(readAheadKey{}).(ReadAhead)
+	return ra, ok
+}
+
+// snapshotReader is implemented by stores (sqlstore's) that read what the
+// registration fast path needs of a subject (its change counters, every
+// level's settings, its versions) in one statement, so in one snapshot.
+type snapshotReader interface {
+	SubjectSnapshot(ctx context.Context, regCtx, subject string, levels []Name, versions bool) (Changes, []Setting, []VersionRecord, error)
+}
+
+// warmSubject loads, when the store can in one statement and nothing of
+// subject n is cached yet (its view), n's change counters, every level's
+// mode and config and n's view, and caches them all tagged with those
+// counters: what registerCached would otherwise read in three round
+// trips. ok is false when it did not (the caller reads as before).
+// Without view only the settings are cached: building a view reads the
+// schema of every version not cached yet, which resolving an alias must
+// not cost.
+func (r *Registry) warmSubject(ctx context.Context, n Name, view bool) (ch Changes, ok bool, err error) {
+	sr, can := r.store.(snapshotReader)
+	if !can || n.Subject == "" || r.feedLost.Load() || r.versions.has(cacheKey{n.Context, n.Subject}) {
+		return Changes{}, false, nil
+	}
+	genM, genC, genV := r.modes.generation(), r.configs.generation(), r.versions.generation()
+	levels := levelsOf(n)
+	ch, settings, vs, err := sr.SubjectSnapshot(ctx, n.Context, n.Subject, levels, view)
+	if err != nil {
+		return Changes{}, false, storeErr("reading the subject's snapshot", err)
+	}
+	for i, l := range levels {
+		c, err := decodeSetting(settings[i].Config)
+		if err != nil {
+			return Changes{}, false, err
+		}
+		k, tag := cacheKey{l.Context, l.Subject}, tagOf(ch, l)
+		r.modes.put(k, settings[i].Mode, tag, genM)
+		r.configs.put(k, c, tag, genC)
+	}
+	if view {
+		v, err := r.viewOf(ctx, r.store, n, vs)
+		if err != nil {
+			return Changes{}, false, err
+		}
+		r.versions.put(cacheKey{n.Context, n.Subject}, v, ch.Subject, genV)
+	}
+	return ch, true, nil
+}

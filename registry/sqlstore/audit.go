@@ -1,6 +1,9 @@
 package sqlstore
 
 import (
+	"context"
+	"database/sql"
+
 	"github.com/accord/accord/audit"
 )
 
@@ -9,7 +12,19 @@ func (t *tx) AppendAudit(e audit.Entry) error {
 	if e.Context == "" {
 		e.Context = t.regCtx
 	}
-	return audit.Append(t.ctx, t.q, t.d.rebind, e)
+	if t.canQueue() {
+		// Sent with the next batch, COMMIT's at the latest (pipeline.go).
+		return audit.Append(t.ctx, queueAudit{t}, t.d.rebind, e)
+	}
+	return audit.Append(t.ctx, stmtExecer{t.reader}, t.d.rebind, e)
+}
+
+// stmtExecer runs audit's statement through the reader, so on SQLite's
+// writer it runs prepared once (stmts.go) instead of parsed every time.
+type stmtExecer struct{ r reader }
+
+func (s stmtExecer) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return s.r.exec(ctx, query, args...)
 }
 
 // Audit lists entries of the audit log.

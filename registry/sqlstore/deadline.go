@@ -78,6 +78,9 @@ type deadlineConn struct {
 	inner      driver.Conn
 	d          deadlines
 	txDeadline time.Time // zero outside a transaction
+	// pipe is the open transaction whose BEGIN is sent with its first
+	// batch (pipeline.go); nil otherwise.
+	pipe *pipeTx
 }
 
 // Unwrap returns the driver's own connection, for code that reaches it
@@ -107,6 +110,9 @@ func (c *deadlineConn) PrepareContext(ctx context.Context, query string) (driver
 		st  driver.Stmt
 		err error
 	)
+	if err := c.beginPending(ctx); err != nil {
+		return nil, err
+	}
 	if p, ok := c.inner.(driver.ConnPrepareContext); ok {
 		st, err = p.PrepareContext(ctx, query)
 	} else {
@@ -135,6 +141,9 @@ func (c *deadlineConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driv
 	if exempt(ctx) {
 		return b.BeginTx(ctx, opts)
 	}
+	if pipelined(ctx) {
+		return c.beginPipelined(), nil
+	}
 	deadline := time.Now().Add(c.d.tx)
 	txCtx, cancel := context.WithDeadline(ctx, deadline)
 	tx, err := b.BeginTx(txCtx, opts)
@@ -153,6 +162,9 @@ func (c *deadlineConn) ExecContext(ctx context.Context, query string, args []dri
 	}
 	ctx, cancel := c.callCtx(ctx)
 	defer cancel()
+	if err := c.beginPending(ctx); err != nil {
+		return nil, err
+	}
 	return e.ExecContext(ctx, query, args)
 }
 
@@ -162,6 +174,10 @@ func (c *deadlineConn) QueryContext(ctx context.Context, query string, args []dr
 		return nil, driver.ErrSkip
 	}
 	ctx, cancel := c.callCtx(ctx)
+	if err := c.beginPending(ctx); err != nil {
+		cancel()
+		return nil, err
+	}
 	rows, err := q.QueryContext(ctx, query, args)
 	if err != nil {
 		cancel()
@@ -184,6 +200,7 @@ func (c *deadlineConn) Ping(ctx context.Context) error {
 // server there, which would hang on a stalled one.
 func (c *deadlineConn) ResetSession(ctx context.Context) error {
 	c.txDeadline = time.Time{}
+	c.pipe = nil
 	r, ok := c.inner.(driver.SessionResetter)
 	if !ok {
 		return nil

@@ -121,12 +121,14 @@ func (s *Store) runGroup(group []*groupJob) {
 	}
 	var ok []done
 	broken := false
+	// The savepoint statements run prepared once (stmts.go).
+	sp := reader{q: sqlTx, d: s.d, o: s.obs, stmts: s.stmts, tx: sqlTx}
 	for i, j := range group {
 		if err := j.ctx.Err(); err != nil {
 			j.err = fmt.Errorf("sqlstore: update %s: %w", where(j.regCtx, j.subject), err)
 			continue
 		}
-		if _, err := sqlTx.ExecContext(ctx, `SAVEPOINT accord_group`); err != nil {
+		if _, err := sp.exec(ctx, `SAVEPOINT accord_group`); err != nil {
 			broken = true
 			rerun = append(rerun, group[i:]...)
 			break
@@ -150,7 +152,7 @@ func (s *Store) runGroup(group []*groupJob) {
 		}
 		if err != nil {
 			j.err = err
-			if _, rerr := sqlTx.ExecContext(ctx, `ROLLBACK TO accord_group`); rerr != nil {
+			if _, rerr := sp.exec(ctx, `ROLLBACK TO accord_group`); rerr != nil {
 				// SQLite rolled the whole transaction back (an I/O
 				// error, say): what the others did is gone too.
 				broken = true
@@ -159,7 +161,7 @@ func (s *Store) runGroup(group []*groupJob) {
 				break
 			}
 		}
-		if _, err := sqlTx.ExecContext(ctx, `RELEASE accord_group`); err != nil {
+		if _, err := sp.exec(ctx, `RELEASE accord_group`); err != nil {
 			broken = true
 			rerun = append(rerun, group[i:]...)
 			break

@@ -111,7 +111,20 @@ func (s *Store) giveBack(regCtx string, ids []int64) {
 // SchemaByFingerprint is the reader's, remembering in the transaction a
 // fingerprint found absent (see tx.absent).
 func (t *tx) SchemaByFingerprint(ctx context.Context, regCtx, fp string) (registry.SchemaRecord, error) {
-	rec, err := t.reader.SchemaByFingerprint(ctx, regCtx, fp)
+	var (
+		rec registry.SchemaRecord
+		err error
+	)
+	if a := t.ahead; a != nil && a.hasSchema && a.fp == fp && regCtx == t.regCtx {
+		// Read with the lock (pipeline.go).
+		rec, err = a.schema, a.schemaErr
+		a.hasSchema = false
+		if err != nil {
+			err = fmt.Errorf("sqlstore: schema with fingerprint %q in context %q: %w", fp, regCtx, err)
+		}
+	} else {
+		rec, err = t.reader.SchemaByFingerprint(ctx, regCtx, fp)
+	}
 	if errors.Is(err, registry.ErrNotFound) && regCtx == t.regCtx {
 		if t.absent == nil {
 			t.absent = map[string]bool{}

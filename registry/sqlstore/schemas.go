@@ -7,10 +7,15 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/accord/accord/registry"
 )
 
 const schemaColumns = `id, schema_type, schema_text, refs, metadata, ruleset, fingerprint, created_at, guid`
+
+// schemaByFingerprintSQL reads the schema of a fingerprint.
+const schemaByFingerprintSQL = `SELECT ` + schemaColumns + ` FROM schemas WHERE context = ? AND fingerprint = ?`
 
 // SchemaByID returns the schema with id in regCtx.
 func (r reader) SchemaByID(ctx context.Context, regCtx string, id int64) (registry.SchemaRecord, error) {
@@ -24,8 +29,7 @@ func (r reader) SchemaByID(ctx context.Context, regCtx string, id int64) (regist
 
 // SchemaByFingerprint returns the schema whose fingerprint is fp in regCtx.
 func (r reader) SchemaByFingerprint(ctx context.Context, regCtx, fp string) (registry.SchemaRecord, error) {
-	rec, err := r.scanSchema(regCtx, r.queryRow(ctx,
-		`SELECT `+schemaColumns+` FROM schemas WHERE context = ? AND fingerprint = ?`, regCtx, fp))
+	rec, err := r.scanSchema(regCtx, r.queryRow(ctx, schemaByFingerprintSQL, regCtx, fp))
 	if err != nil {
 		return registry.SchemaRecord{}, fmt.Errorf("sqlstore: schema with fingerprint %q in context %q: %w", fp, regCtx, err)
 	}
@@ -33,11 +37,17 @@ func (r reader) SchemaByFingerprint(ctx context.Context, regCtx, fp string) (reg
 }
 
 func (r reader) scanSchema(regCtx string, row *sql.Row) (registry.SchemaRecord, error) {
+	return scanSchemaRow(regCtx, row)
+}
+
+// scanSchemaRow reads a row of schemaColumns (*sql.Row or pgx.Row);
+// ErrNotFound when there is none.
+func scanSchemaRow(regCtx string, row interface{ Scan(...any) error }) (registry.SchemaRecord, error) {
 	rec := registry.SchemaRecord{Context: regCtx}
 	var refs, metadata, ruleset, guid sql.NullString
 	var created int64
 	err := row.Scan(&rec.ID, &rec.Type, &rec.Schema, &refs, &metadata, &ruleset, &rec.Fingerprint, &created, &guid)
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows) {
 		return rec, registry.ErrNotFound
 	}
 	if err != nil {
@@ -258,6 +268,21 @@ func (t *tx) storeSchema(rec registry.SchemaRecord, id int64, fail func(error) (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	created := toMillis(rec.CreatedAt)
 	args := []any{t.regCtx, id, rec.Type, rec.Schema, refs, metadata, ruleset, rec.Fingerprint, created, registry.GUIDOf(rec.Fingerprint)}
+	if rec.ID == 0 && t.canQueue() {
+		// Pipelined (pipeline.go): sent with the commit's batch. If a
+		// concurrent transaction stores the fingerprint first, the insert
+		// fails on the unique key, nothing commits, and the transaction
+		// runs again (errRaced), finding that schema.
+		t.queue(insert, true, args...)
+		for i, ref := range rec.References {
+			t.queue(`
+				INSERT INTO schema_references (context, schema_id, ord, ref_name, ref_subject, ref_version)
+				VALUES (?, ?, ?, ?, ?, ?)`, false,
+				t.regCtx, id, i, ref.Name, ref.Subject, ref.Version)
+		}
+		t.inserted = insertedSchema{id: id, created: created}
+		return id, nil
+	}
 	if rec.ID == 0 {
 		// Waits for a concurrent insert of the same fingerprint; if that
 		// commits, takes its id (a new statement sees it).

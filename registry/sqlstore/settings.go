@@ -15,10 +15,24 @@ import (
 // nothing stored has the zero Setting. A registration's transaction reads
 // every level it inherits from this way (registry's settingsReader).
 func (r reader) Settings(ctx context.Context, levels []registry.Name) ([]registry.Setting, error) {
-	out := make([]registry.Setting, len(levels))
 	if len(levels) == 0 {
-		return out, nil
+		return []registry.Setting{}, nil
 	}
+	q, args := settingsQuery(levels)
+	rows, err := r.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: settings of %d levels: %w", len(levels), err)
+	}
+	defer rows.Close()
+	out, err := scanSettings(rows, len(levels))
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: settings of %d levels: %w", len(levels), err)
+	}
+	return out, nil
+}
+
+// settingsQuery is Settings' statement (written with ?).
+func settingsQuery(levels []registry.Name) (string, []any) {
 	var b strings.Builder
 	args := make([]any, 0, 4*len(levels))
 	for i, l := range levels {
@@ -28,21 +42,29 @@ func (r reader) Settings(ctx context.Context, levels []registry.Name) ([]registr
 		fmt.Fprintf(&b, `SELECT %d, 'm', mode FROM modes WHERE context = ? AND subject = ? UNION ALL SELECT %d, 'c', config FROM configs WHERE context = ? AND subject = ?`, i, i)
 		args = append(args, l.Context, l.Subject, l.Context, l.Subject)
 	}
-	rows, err := r.query(ctx, b.String(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: settings of %d levels: %w", len(levels), err)
-	}
-	defer rows.Close()
+	return b.String(), args
+}
+
+// rowScanner is what *sql.Rows and pgx.Rows share.
+type rowScanner interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// scanSettings reads the rows of settingsQuery for n levels.
+func scanSettings(rows rowScanner, n int) ([]registry.Setting, error) {
+	out := make([]registry.Setting, n)
 	for rows.Next() {
 		var (
 			i          int
 			kind, text string
 		)
 		if err := rows.Scan(&i, &kind, &text); err != nil {
-			return nil, fmt.Errorf("sqlstore: settings of %d levels: %w", len(levels), err)
+			return nil, err
 		}
 		if i < 0 || i >= len(out) {
-			return nil, fmt.Errorf("sqlstore: settings: level %d out of range", i)
+			return nil, fmt.Errorf("level %d out of range", i)
 		}
 		if kind == "m" {
 			out[i].Mode = text
@@ -50,8 +72,5 @@ func (r reader) Settings(ctx context.Context, levels []registry.Name) ([]registr
 			out[i].Config = json.RawMessage(text)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: settings of %d levels: %w", len(levels), err)
-	}
-	return out, nil
+	return out, rows.Err()
 }

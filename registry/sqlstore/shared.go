@@ -45,6 +45,10 @@ func (db DB) TxFrom(ctx context.Context) (*sql.Tx, bool) {
 	if !ok || t.owner != db.Write {
 		return nil, false
 	}
+	// What the caller runs on the transaction must see its queued writes
+	// (pipeline.go). A failed send aborts the transaction: the caller's
+	// statement then fails, and so does the commit.
+	_ = t.flush()
 	return t.sqlTx, true
 }
 

@@ -46,7 +46,7 @@ func (s *Store) updateRetrying(ctx context.Context, regCtx, subject string, fn f
 	backoff := retryBackoff
 	for attempt := 1; ; attempt++ {
 		err = s.updateOnce(ctx, regCtx, subject, fn)
-		if err == nil || attempt == maxAttempts || !s.d.isRetryable(err) || ctx.Err() != nil {
+		if err == nil || attempt == maxAttempts || !(s.d.isRetryable(err) || errors.Is(err, errRaced)) || ctx.Err() != nil {
 			return err
 		}
 		s.log.DebugContext(ctx, "retrying transaction", "context", regCtx, "subject", subject, "attempt", attempt, "err", err)
@@ -63,7 +63,21 @@ func (s *Store) updateRetrying(ctx context.Context, regCtx, subject string, fn f
 func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(registry.Tx) error) error {
 	ctx, cancel := s.dl.txContext(ctx) // bounds the wait for a connection too
 	defer cancel()
-	sqlTx, err := s.db.BeginTx(ctx, nil)
+	var (
+		conn  *sql.Conn
+		sqlTx *sql.Tx
+		err   error
+	)
+	if s.d.postgres() {
+		// Pipelined (pipeline.go): BEGIN goes with the first batch.
+		if conn, err = s.db.Conn(ctx); err != nil {
+			return fmt.Errorf("sqlstore: update %s: begin: %w", where(regCtx, subject), err)
+		}
+		defer conn.Close() // after the deferred rollback below
+		sqlTx, err = conn.BeginTx(withPipelinedBegin(ctx), nil)
+	} else {
+		sqlTx, err = s.db.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("sqlstore: update %s: begin: %w", where(regCtx, subject), err)
 	}
@@ -87,19 +101,37 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 		regCtx:  regCtx,
 		subject: subject,
 		touched: map[string]bool{},
+		conn:    conn,
 	}
 	if s.d.postgres() {
 		t.notice = func(name string) (string, error) { return s.notice(regCtx, name) }
+		t.reader.q = flushing{t}
 	}
 	if err := t.lock(); err != nil {
 		return err
 	}
 	if err := fn(t); err != nil {
+		if errors.Is(t.broken, errRaced) {
+			// A queued schema lost its race when sent before the commit
+			// (pipeline.go); fn then failed on the aborted transaction.
+			return t.broken
+		}
 		return err
 	}
 	moved, err := t.countChanges(t.notice)
 	if err != nil {
 		return err
+	}
+	if conn != nil {
+		// The queued writes and COMMIT in one round trip.
+		err, beforeCommit := t.commitPipelined()
+		if err != nil {
+			committing = !beforeCommit // a failed COMMIT may have committed: keep the ids
+			if beforeCommit && errors.Is(err, errRaced) {
+				return err
+			}
+			return fmt.Errorf("sqlstore: update %s: commit: %w", where(regCtx, subject), err)
+		}
 	}
 	committing = true // a failed COMMIT may have committed: keep the ids
 	if _, err := observed(s.obs, "commit", func() (struct{}, error) { return struct{}{}, sqlTx.Commit() }); err != nil {
@@ -150,6 +182,19 @@ type tx struct {
 	// .__GLOBAL settings moved it (countChanges); 0 otherwise.
 	globalMoved int64
 	moved       map[string]int64 // countChanges's result, once committed
+
+	// Pipelined transactions (PostgreSQL, pipeline.go): conn is the
+	// connection the transaction runs on, pending the writes queued for
+	// the next batch, ahead the reads announced with the lock, broken the
+	// error that aborted the transaction in a batch. maxVersion is the
+	// locked subject's highest version (soft-deleted included) as read
+	// under the lock, while maxKnown.
+	conn       *sql.Conn
+	pending    []queued
+	ahead      *readAhead
+	broken     error
+	maxVersion int
+	maxKnown   bool
 }
 
 // countChanges moves the change counter of every subject the transaction
@@ -275,17 +320,22 @@ func (t *tx) lock() error {
 // subject's (an upsert that changes nothing still takes the row's lock,
 // FOR NO KEY UPDATE, as the SELECT of the general case does).
 func (t *tx) lockSubjectPostgres(w string) error {
+	if t.conn != nil {
+		return t.lockPipelined(w)
+	}
 	var counter int64
-	if err := t.queryRow(t.ctx, `
-		WITH c AS (INSERT INTO contexts (context, last_id) VALUES (?, 0) ON CONFLICT (context) DO NOTHING)
-		INSERT INTO subjects (context, subject, last_version) VALUES (?, ?, 0)
-		ON CONFLICT (context, subject) DO UPDATE SET last_version = subjects.last_version
-		RETURNING last_version`,
-		t.regCtx, t.regCtx, t.subject).Scan(&counter); err != nil {
+	if err := t.queryRow(t.ctx, lockSubjectSQL, t.regCtx, t.regCtx, t.subject).Scan(&counter); err != nil {
 		return fmt.Errorf("sqlstore: update %s: lock subject: %w", w, err)
 	}
 	return nil
 }
+
+// lockSubjectSQL is lockSubjectPostgres's statement.
+const lockSubjectSQL = `
+		WITH c AS (INSERT INTO contexts (context, last_id) VALUES (?, 0) ON CONFLICT (context) DO NOTHING)
+		INSERT INTO subjects (context, subject, last_version) VALUES (?, ?, 0)
+		ON CONFLICT (context, subject) DO UPDATE SET last_version = subjects.last_version
+		RETURNING last_version`
 
 // needSubject fails when the transaction locks no subject.
 func (t *tx) needSubject(op string) error {

@@ -14,6 +14,10 @@ import (
 
 const versionColumns = `subject, version, schema_id, deleted, created_at`
 
+// versionsSQL lists every version of a subject, soft-deleted ones
+// included (Versions with includeDeleted).
+const versionsSQL = `SELECT ` + versionColumns + ` FROM versions WHERE context = ? AND subject = ? ORDER BY version`
+
 // Versions lists the versions of subject in ascending order.
 func (r reader) Versions(ctx context.Context, regCtx, subject string, includeDeleted bool) ([]registry.VersionRecord, error) {
 	q := `SELECT ` + versionColumns + ` FROM versions WHERE context = ? AND subject = ?`
@@ -101,6 +105,11 @@ func (r reader) versions(ctx context.Context, regCtx, q string, args ...any) ([]
 		return nil, err
 	}
 	defer rows.Close()
+	return scanVersions(rows, regCtx)
+}
+
+// scanVersions reads rows of versionColumns.
+func scanVersions(rows rowScanner, regCtx string) ([]registry.VersionRecord, error) {
 	vs := []registry.VersionRecord{}
 	for rows.Next() {
 		v := registry.VersionRecord{Context: regCtx}
@@ -255,7 +264,32 @@ func (t *tx) AppendVersion(schemaID int64) (int, error) {
 		return 0, fmt.Errorf("sqlstore: append version of %s with schema %d: %w", where(t.regCtx, t.subject), schemaID, err)
 	}
 	var v int
-	if t.d.postgres() && t.notice != nil && !t.touched[t.subject] {
+	if t.canQueue() && t.maxKnown && t.notice != nil && !t.touched[t.subject] {
+		// Pipelined (pipeline.go): the number is known from the versions
+		// read under the lock, so the statement waits for the commit's
+		// batch. The version's foreign key fails it (and the whole
+		// transaction) if the schema it names was not stored.
+		payload, err := t.notice(t.subject)
+		if err != nil {
+			return 0, err
+		}
+		v = t.maxVersion + 1
+		t.queue(`
+			WITH c AS (UPDATE subjects SET last_version = ?, changes = changes + 1 WHERE context = ? AND subject = ? RETURNING changes),
+			i AS (
+				INSERT INTO versions (context, subject, version, schema_id, deleted, created_at)
+				VALUES (?, ?, ?, ?, ?, ?) RETURNING version)
+			SELECT i.version, c.changes FROM i CROSS JOIN c CROSS JOIN LATERAL (SELECT pg_notify(?, ?)) n`,
+			false,
+			v, t.regCtx, t.subject,
+			t.regCtx, t.subject, v, schemaID, false, toMillis(time.Time{}),
+			channel, payload)
+		t.maxVersion, t.maxKnown = v, true
+		if t.counted == nil {
+			t.counted = map[string]int64{}
+		}
+		t.counted[t.subject] = 0 // moved by the queued statement; PostgreSQL keeps no mirror (raiseCounters)
+	} else if t.d.postgres() && t.notice != nil && !t.touched[t.subject] {
 		// The subject's change counter and its NOTIFY too (countChanges
 		// then skips the subject): one statement for the whole write.
 		payload, err := t.notice(t.subject)
