@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) registry.Store) {
 		{"PrefixFiltering", testPrefixFiltering},
 		{"Pages", testPages},
 		{"VersionsBySchema", testVersionsBySchema},
+		{"SubjectState", testSubjectState},
 		{"ReferencedBy", testReferencedBy},
 		{"ConfigAndMode", testConfigAndMode},
 		{"ContextWideUpdate", testContextWideUpdate},
