@@ -52,6 +52,8 @@ type Store struct {
 	// stmts are the writer's prepared statements on SQLite; nil on
 	// PostgreSQL (stmts.go).
 	stmts *stmtCache
+	// readStmt is SubjectState's statement on SQLite's read pool (subject.go).
+	readStmt preparedRead
 
 	closing   context.Context // ends when Close is called; stops Watch
 	close     context.CancelFunc
