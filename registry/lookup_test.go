@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/accord/accord/compat/avro"
+	"github.com/accord/accord/compat/protobuf"
 	"github.com/accord/accord/registry"
 	"github.com/accord/accord/registry/sqlstore"
 	"github.com/accord/accord/registry/storetest"
@@ -140,5 +142,51 @@ func TestLookupMissIsOneQuery(t *testing.T) {
 				time.Sleep(20 * time.Millisecond)
 			}
 		})
+	}
+}
+
+// TestUnseenProtobufLookupParsesStoredVersionsOnce: a lookup of a
+// Protobuf schema the subject does not hold compares its equivalence key
+// with every version's (a stored text may be another spelling of the same
+// schema). The subject's view keeps those keys, so with a parsed cache
+// too small to keep anything (as in a large registry) the next such
+// lookup parses only its request, not every stored version again.
+func TestUnseenProtobufLookupParsesStoredVersionsOnce(t *testing.T) {
+	ctx := t.Context()
+	store, err := sqlstore.Open(ctx, t.TempDir(), sqlstore.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	f := &countingFormat{Format: protobuf.Format{}}
+	reg := registry.New(store, slog.New(slog.DiscardHandler), f)
+	reg.SetCacheSizes(registry.CacheSizes{ParsedBytes: 1})
+	proto := func(fields int) string {
+		s := "syntax = \"proto3\";\npackage acme;\n\nmessage Order {\n  string id = 1;\n"
+		for i := 2; i <= fields; i++ {
+			s += fmt.Sprintf("  string f%d = %d;\n", i, i)
+		}
+		return s + "}\n"
+	}
+	const versions = 5
+	for v := 1; v <= versions; v++ {
+		if _, err := reg.Register(ctx, "orders-value", registry.RegisterRequest{SchemaInput: registry.SchemaInput{Schema: proto(v), SchemaType: "PROTOBUF"}}); err != nil {
+			t.Fatalf("version %d: %v", v, err)
+		}
+	}
+	unseen := registry.SchemaInput{Schema: proto(versions + 1), SchemaType: "PROTOBUF"}
+	for i, want := range []int64{1 + versions, 1} {
+		before := f.parses.Load()
+		if _, err := reg.Lookup(ctx, "orders-value", unseen, false, false); !errors.Is(err, registry.ErrSchemaNotFound) {
+			t.Fatalf("lookup %d: %v, want ErrSchemaNotFound", i+1, err)
+		}
+		if got := f.parses.Load() - before; got != want {
+			t.Fatalf("lookup %d of an unseen schema: %d parses, want %d", i+1, got, want)
+		}
+	}
+	// The same schema spelled otherwise (other spacing) is found.
+	spelled := registry.SchemaInput{Schema: strings.ReplaceAll(proto(3), "  ", "    "), SchemaType: "PROTOBUF"}
+	if got, err := reg.Lookup(ctx, "orders-value", spelled, false, false); err != nil || got.Version != 3 {
+		t.Fatalf("lookup of version 3 spelled otherwise: %+v, %v", got, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"sync"
 )
 
 // subjectView is the cached state of one subject: every version,
@@ -14,6 +15,11 @@ type subjectView struct {
 	// the fingerprint of its text and references without metadata or rules.
 	fingerprints []string
 	bare         []string
+
+	// equiv[i], once computed, is the hash of the equivalence key of
+	// versions[i]'s schema (matchEquivalent); nil until a lookup needs one.
+	equivMu sync.Mutex
+	equiv   []string
 }
 
 // live returns the versions that are not soft-deleted, or all when
