@@ -609,14 +609,16 @@ func soakTraffic(s *server, l layout, d, every time.Duration) ([]figure, []sampl
 		select {
 		case <-ctx.Done():
 			done = true
+			// The last sample at the end, not after the requests in
+			// flight drain (which no longer count).
+			if time.Since(last) > every/10 || len(rows) == 0 {
+				take()
+			}
 		case <-tick.C:
 			take()
 		}
 	}
 	wg.Wait()
-	if time.Since(last) > time.Second || len(rows) == 0 {
-		take()
-	}
 	out := make([]figure, len(kinds))
 	for i := range kinds {
 		out[i] = hists[i].figure(kinds[i].name, d)
