@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"crypto/sha256"
 
 	"github.com/accord/accord/compat"
 )
@@ -74,22 +75,69 @@ func (r *Registry) matchEquivalent(ctx context.Context, q Reader, regCtx string,
 		if rec.Type != cand.Type() || !sameReferences(rec.References, p.refs) {
 			continue
 		}
-		s, err := r.parsedSchema(ctx, q, rec)
+		key, err := r.equivalenceKey(ctx, q, view, i, rec)
 		if err != nil {
 			return VersionRecord{}, false, err
 		}
-		other, ok := s.(equivalent)
-		if !ok {
+		if key == "" {
 			continue
 		}
 		if want == "" {
-			want = cand.EquivalenceKey()
+			want = equivalenceHash(cand.EquivalenceKey())
 		}
-		if other.EquivalenceKey() == want {
+		if key == want {
 			return v, true, nil
 		}
 	}
 	return VersionRecord{}, false, nil
+}
+
+// equivalenceKey returns the hash of the EquivalenceKey of view's version
+// i (whose schema is rec), "" when its type has none. The view keeps it:
+// a lookup of a schema the subject does not hold compares it with every
+// version, and parsing each stored version again on every such lookup
+// (their parsed forms do not all fit the parsed cache in a large
+// registry) made those lookups several times slower.
+func (r *Registry) equivalenceKey(ctx context.Context, q Reader, view *subjectView, i int, rec *SchemaRecord) (string, error) {
+	view.equivMu.Lock()
+	if view.equiv != nil && view.equiv[i] != "" {
+		k := view.equiv[i]
+		view.equivMu.Unlock()
+		if k == noEquivalence {
+			return "", nil
+		}
+		return k, nil
+	}
+	view.equivMu.Unlock()
+	s, err := r.parsedSchema(ctx, q, rec)
+	if err != nil {
+		return "", err
+	}
+	k := noEquivalence
+	if other, ok := s.(equivalent); ok {
+		k = equivalenceHash(other.EquivalenceKey())
+	}
+	view.equivMu.Lock()
+	if view.equiv == nil {
+		view.equiv = make([]string, len(view.versions))
+	}
+	view.equiv[i] = k
+	view.equivMu.Unlock()
+	if k == noEquivalence {
+		return "", nil
+	}
+	return k, nil
+}
+
+// noEquivalence marks, in subjectView.equiv, a version whose schema has no
+// equivalence key (a hash is 32 bytes, never this).
+const noEquivalence = "none"
+
+// equivalenceHash is what a view keeps of an equivalence key: 32 bytes,
+// not the schema's text.
+func equivalenceHash(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return string(sum[:])
 }
 
 func sameReferences(a, b []Reference) bool {

@@ -163,8 +163,12 @@ func (r *Registry) registerCached(ctx context.Context, n Name, req RegisterReque
 	view, ok := r.versions.fresh(cacheKey{n.Context, n.Subject}, ch.Subject)
 	if !ok {
 		hit = false
-		if view, err = r.warmView(ctx, n, ch); err != nil {
-			return SchemaVersion{}, false, "", err
+		// Not in IMPORT mode, which registers new versions: the view
+		// would be read again in the transaction and dropped at commit.
+		if mode != ModeImport {
+			if view, err = r.warmView(ctx, n, ch); err != nil {
+				return SchemaVersion{}, false, "", err
+			}
 		}
 	}
 	// Parsed outside the transaction either way, so the subject's lock is

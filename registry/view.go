@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"sync"
 )
 
 // subjectView is the cached state of one subject: every version,
@@ -14,6 +15,11 @@ type subjectView struct {
 	// the fingerprint of its text and references without metadata or rules.
 	fingerprints []string
 	bare         []string
+
+	// equiv[i], once computed, is the hash of the equivalence key of
+	// versions[i]'s schema (matchEquivalent); nil until a lookup needs one.
+	equivMu sync.Mutex
+	equiv   []string
 }
 
 // live returns the versions that are not soft-deleted, or all when
@@ -79,6 +85,11 @@ func (r *Registry) view(ctx context.Context, n Name) (*subjectView, error) {
 	if v, ok := r.versions.get(k); ok {
 		return v, nil
 	}
+	if sr, ok := r.store.(SubjectReader); ok {
+		// One statement: the counter, the versions, their schemas and the
+		// subject's settings (subjectstate.go).
+		return r.readSubject(ctx, sr, n)
+	}
 	gen := r.versions.generation()
 	ch, err := r.store.Changes(ctx, n.Context, n.Subject)
 	if err != nil {
@@ -92,7 +103,17 @@ func (r *Registry) view(ctx context.Context, n Name) (*subjectView, error) {
 	return v, nil
 }
 
+// loadView reads n's view through q: in one statement when q is the
+// store (not a write's transaction, whose reads are not cached) and can
+// (SubjectReader; the view is then cached too, tagged with a counter at
+// least as new as any the caller read before), else the versions and then
+// each version's schema not in the cache.
 func (r *Registry) loadView(ctx context.Context, q Reader, n Name) (*subjectView, error) {
+	if _, inTx := q.(Tx); !inTx {
+		if sr, ok := q.(SubjectReader); ok {
+			return r.readSubject(ctx, sr, n)
+		}
+	}
 	vs, err := q.Versions(ctx, n.Context, n.Subject, true)
 	if err != nil {
 		return nil, storeErr("listing versions", err)

@@ -1,10 +1,12 @@
 // Command million seeds a large registry through the import path and
 // measures what scale costs (issue 17, item 3): seeding time, start-up
-// time and memory after a restart, memory after a period of mixed
-// traffic, and fetch-by-id and lookup throughput against a small
-// registry measured in the same run.
+// time and memory after a restart, fetch-by-id and lookup throughput
+// (lookups of held and of unseen schemas) against a small registry
+// measured in the same run, and memory under an hour of mixed traffic
+// (the soak).
 //
-//	go run ./bench/million -subjects 100000 -versions 10 -traffic 1h
+//	go run ./bench/million -subjects 100000 -versions 10 -soak 1h
+//	go run ./bench/million -subjects 1000 -versions 10 -soak 2m
 //
 // It builds cmd/accord, runs `accord serve` as a child process (SQLite in
 // a temporary folder, or PostgreSQL with -database-url, whose database
@@ -14,7 +16,9 @@
 // by -workers clients at once; then the mode goes back to READWRITE.
 //
 // Memory is the server process's resident set (VmRSS, and its peak
-// VmHWM) read from /proc. Throughput is closed-loop (-conns clients, each
+// VmHWM) read from /proc. The soak sends a mix of reads and writes from
+// -conns clients for -soak and prints a table of the RSS and the request
+// rate every -sample (a minute). Throughput is closed-loop (-conns clients, each
 // sending its next request when the last is answered) for -measure per
 // figure; the small registry (-small-subjects of the same shapes) is
 // measured in the same run, and the ratio large/small is what to read,
@@ -26,10 +30,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -49,15 +53,17 @@ var (
 	subjects      = flag.Int("subjects", 100_000, "subjects to seed")
 	versions      = flag.Int("versions", 10, "versions per subject")
 	smallSubjects = flag.Int("small-subjects", 100, "subjects of the small registry measured for the ratios")
-	workers       = flag.Int("workers", 8, "clients seeding at once")
+	workers       = flag.Int("workers", 16, "clients seeding at once (each seeds whole subjects, versions in order)")
 	conns         = flag.Int("conns", 32, "clients at once while measuring throughput and during mixed traffic")
 	measure       = flag.Duration("measure", 10*time.Second, "duration of each throughput figure")
-	traffic       = flag.Duration("traffic", 2*time.Minute, "duration of the mixed traffic (the issue asks for 1h)")
-	rounds        = flag.Int("rounds", 2, "alternating rounds of each throughput figure, small then large; the best of each counts")
+	soak          = flag.Duration("soak", time.Hour, "duration of the mixed traffic after the throughput rounds; 0 skips it")
+	sample        = flag.Duration("sample", time.Minute, "interval of the soak's RSS samples")
+	rounds        = flag.Int("rounds", 2, "alternating rounds of each throughput figure, small then large; the best of each counts; 0 skips them")
 	hotSet        = flag.Int("hot", 1000, "distinct ids (and lookups) in the hot working set (the published profile's 1,000 schemas)")
 	dbURL         = flag.String("database-url", "", "PostgreSQL URL of an empty database for the large registry (default: SQLite in a temporary folder)")
 	serveFlags    = flag.String("serve-flags", "", "extra flags for accord serve (e.g. the cache sizes), space-separated")
 	keep          = flag.Bool("keep", false, "keep the temporary folder (binary, data, logs)")
+	binary        = flag.String("bin", "", "accord binary to run instead of building ./cmd/accord (e.g. an older build, to compare seeding rates)")
 	parsedWeight  = flag.Bool("parsed-weight", false, "only measure the heap a parsed schema takes per byte of its text, per format, and exit")
 )
 
@@ -81,9 +87,12 @@ func run() error {
 	if !*keep {
 		defer os.RemoveAll(work)
 	}
-	bin := filepath.Join(work, "accord")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/accord").CombinedOutput(); err != nil {
-		return fmt.Errorf("building accord (run from the repository root): %v: %s", err, out)
+	bin := *binary
+	if bin == "" {
+		bin = filepath.Join(work, "accord")
+		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/accord").CombinedOutput(); err != nil {
+			return fmt.Errorf("building accord (run from the repository root): %v: %s", err, out)
+		}
 	}
 	report := &results{Subjects: *subjects, Versions: *versions, Store: "sqlite"}
 	if *dbURL != "" {
@@ -122,11 +131,15 @@ func run() error {
 	}
 	defer srv.stop()
 	report.StartTime, report.StartRSS = srv.ready, srv.rss()
-	report.Small, report.Large = throughput(smallSrv, small, srv, large)
+	if *rounds > 0 {
+		report.Small, report.Large = throughput(smallSrv, small, srv, large)
+	}
 	report.SmallRSS = smallSrv.rss()
 	smallSrv.stop()
-	report.TrafficFor = *traffic
-	report.Traffic, report.TrafficRSS, report.TrafficPeakRSS = mixed(srv, large, *traffic)
+	report.TrafficFor = *soak
+	if *soak > 0 {
+		report.Traffic, report.Samples = soakTraffic(srv, large, *soak, *sample)
+	}
 	report.print(os.Stdout)
 	return nil
 }
@@ -399,6 +412,19 @@ func lookup(l layout, draw func(r *rand.Rand) (int, int)) op {
 	}
 }
 
+// lookupUnseen looks up, under a drawn subject, a schema it does not hold
+// (its next version): 404, after parsing the request and reading the
+// subject's view.
+func lookupUnseen(l layout, draw func(r *rand.Rand) (int, int)) op {
+	return func(r *rand.Rand) (string, string, []byte, int) {
+		s, _ := draw(r)
+		ver := l.version(s, l.versions+1)
+		ver.ID, ver.Version = 0, 0
+		body, _ := json.Marshal(ver)
+		return "POST", "/subjects/" + escape(ver.Subject), body, 404
+	}
+}
+
 // hot draws from a fixed set of n (subject, version) pairs; uniform from
 // all of l.
 func hot(l layout, n int) func(r *rand.Rand) (int, int) {
@@ -437,6 +463,8 @@ func throughput(small *server, sl layout, large *server, ll layout) (smallF, lar
 		{"POST /subjects/{s} (lookup)", "hot", func(l layout) op { return lookup(l, hot(l, *hotSet)) }},
 		{"GET /schemas/ids/{id}", "uniform", func(l layout) op { return fetchByID(l, uniform(l)) }},
 		{"POST /subjects/{s} (lookup)", "uniform", func(l layout) op { return lookup(l, uniform(l)) }},
+		{"POST /subjects/{s} (lookup, unseen schema)", "hot", func(l layout) op { return lookupUnseen(l, hot(l, *hotSet)) }},
+		{"POST /subjects/{s} (lookup, unseen schema)", "uniform", func(l layout) op { return lookupUnseen(l, uniform(l)) }},
 	}
 	best := func(s *server, l layout, k kind, prev figure) figure {
 		o := k.op(l)
@@ -460,26 +488,22 @@ func throughput(small *server, sl layout, large *server, ll layout) (smallF, lar
 	return smallF, largeF
 }
 
-// mixed sends a mix of reads and writes for d, sampling the server's
-// memory; it answers the figures per kind and the RSS at the end and at
-// its peak.
-func mixed(s *server, l layout, d time.Duration) ([]figure, int64, int64) {
-	logf("mixed traffic for %v", d)
+// soakKinds is the soak's mix of requests, with their weights: reads of
+// every kind over every id and subject, lookups of held and of unseen
+// schemas, compatibility checks, lists, and new registrations.
+func soakKinds(l layout) []soakKind {
 	var newSubjects atomic.Int64
 	u := uniform(l)
 	h := hot(l, *hotSet)
-	kinds := []struct {
-		name   string
-		weight int
-		o      op
-	}{
-		{"GET /schemas/ids/{id} hot", 30, fetchByID(l, h)},
-		{"GET /schemas/ids/{id} uniform", 20, fetchByID(l, u)},
+	return []soakKind{
+		{"GET /schemas/ids/{id}, hot set", 25, fetchByID(l, h)},
+		{"GET /schemas/ids/{id}, any id", 20, fetchByID(l, u)},
 		{"GET /subjects/{s}/versions/{v}", 15, func(r *rand.Rand) (string, string, []byte, int) {
 			sub, v := u(r)
 			return "GET", fmt.Sprintf("/subjects/%s/versions/%d", escape(l.subject(sub)), v), nil, 200
 		}},
-		{"POST /subjects/{s} lookup", 15, lookup(l, u)},
+		{"POST /subjects/{s} lookup, held schema", 10, lookup(l, u)},
+		{"POST /subjects/{s} lookup, unseen schema", 5, lookupUnseen(l, u)},
 		{"POST /compatibility/.../latest", 5, func(r *rand.Rand) (string, string, []byte, int) {
 			sub, _ := u(r)
 			ver := l.version(sub, l.versions+1)
@@ -502,50 +526,47 @@ func mixed(s *server, l layout, d time.Duration) ([]figure, int64, int64) {
 			body, _ := json.Marshal(ver)
 			return "POST", "/subjects/" + escape(ver.Subject) + "/versions", body, 200
 		}},
-		{"GET /subjects (all)", 1, func(r *rand.Rand) (string, string, []byte, int) {
+		{"GET /subjects (all, streamed)", 1, func(r *rand.Rand) (string, string, []byte, int) {
 			return "GET", "/subjects", nil, 200
 		}},
 	}
+}
+
+type soakKind struct {
+	name   string
+	weight int
+	o      op
+}
+
+// sampleRow is one line of the soak's table.
+type sampleRow struct {
+	At            time.Duration
+	RSS, Peak     int64 // VmRSS now, VmHWM (the peak since start-up)
+	Requests, Err int64 // in the interval
+	Interval      time.Duration
+}
+
+// soakTraffic sends the soak's mix from -conns clients for d, sampling
+// the server's memory every `every` (and at the end); it answers the
+// figures per kind and the samples. Latencies go to histograms, so an
+// hour costs the benchmark constant memory.
+func soakTraffic(s *server, l layout, d, every time.Duration) ([]figure, []sampleRow) {
+	logf("soak: mixed traffic for %v, RSS sampled every %v", d, every)
+	kinds := soakKinds(l)
 	total := 0
 	for _, k := range kinds {
 		total += k.weight
 	}
-	type stat struct {
-		lats []time.Duration
-		errs int
-	}
+	hists := make([]histogram, len(kinds))
 	var (
-		mu    sync.Mutex
-		stats = make([]stat, len(kinds))
-		peak  atomic.Int64
-		wg    sync.WaitGroup
+		requests, failures atomic.Int64
+		wg                 sync.WaitGroup
 	)
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	go func() {
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		last := time.Now()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				rss := s.rss()
-				if rss > peak.Load() {
-					peak.Store(rss)
-				}
-				if time.Since(last) >= time.Minute {
-					logf("mixed traffic: RSS %s", mib(rss))
-					last = time.Now()
-				}
-			}
-		}
-	}()
 	for c := range *conns {
 		wg.Go(func() {
 			r := rand.New(rand.NewPCG(uint64(c)+100, uint64(time.Now().UnixNano())))
-			mine := make([]stat, len(kinds))
 			for ctx.Err() == nil {
 				x := r.IntN(total)
 				i := 0
@@ -555,44 +576,112 @@ func mixed(s *server, l layout, d time.Duration) ([]figure, int64, int64) {
 				}
 				method, path, body, want := kinds[i].o(r)
 				t := time.Now()
-				if _, err := s.call(method, path, body, want); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-					if mine[i].errs == 0 {
+				_, err := s.call(method, path, body, want)
+				lat := time.Since(t)
+				if ctx.Err() != nil {
+					return // cut off by the end: not counted
+				}
+				requests.Add(1)
+				failed := err != nil
+				if failed {
+					if failures.Add(1) <= 10 {
 						logf("error: %v", err)
 					}
-					mine[i].errs++
 				}
-				mine[i].lats = append(mine[i].lats, time.Since(t))
+				hists[i].add(lat, failed)
 			}
-			mu.Lock()
-			for i := range mine {
-				stats[i].lats = append(stats[i].lats, mine[i].lats...)
-				stats[i].errs += mine[i].errs
-			}
-			mu.Unlock()
 		})
 	}
-	wg.Wait()
-	rss := s.rss()
-	out := make([]figure, len(kinds))
-	for i, st := range stats {
-		slices.Sort(st.lats)
-		f := figure{Name: kinds[i].name, Requests: len(st.lats), Errors: st.errs, RPS: float64(len(st.lats)) / d.Seconds()}
-		if len(st.lats) > 0 {
-			f.P50, f.P99 = st.lats[len(st.lats)/2], st.lats[len(st.lats)*99/100]
-		}
-		out[i] = f
+	var rows []sampleRow
+	t0, last := time.Now(), time.Now()
+	var lastReq, lastErr int64
+	take := func() {
+		now := time.Now()
+		req, fail := requests.Load(), failures.Load()
+		row := sampleRow{At: now.Sub(t0), RSS: s.rss(), Peak: s.peakRSS(), Requests: req - lastReq, Err: fail - lastErr, Interval: now.Sub(last)}
+		rows = append(rows, row)
+		lastReq, lastErr, last = req, fail, now
+		logf("soak %v: RSS %s (peak %s), %.0f req/s, %d errors", row.At.Round(time.Second), mib(row.RSS), mib(row.Peak), float64(row.Requests)/row.Interval.Seconds(), row.Err)
 	}
-	return out, rss, max(peak.Load(), rss)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for done := false; !done; {
+		select {
+		case <-ctx.Done():
+			done = true
+			// The last sample at the end, not after the requests in
+			// flight drain (which no longer count).
+			if time.Since(last) > every/10 || len(rows) == 0 {
+				take()
+			}
+		case <-tick.C:
+			take()
+		}
+	}
+	wg.Wait()
+	out := make([]figure, len(kinds))
+	for i := range kinds {
+		out[i] = hists[i].figure(kinds[i].name, d)
+	}
+	return out, rows
+}
+
+// histogram records latencies in buckets 5 % apart (1 µs to ~80 s), so
+// that percentiles of an hour of requests take a few KiB.
+type histogram struct {
+	mu       sync.Mutex
+	buckets  [400]int64
+	n, fails int64
+}
+
+const bucketGrowth = 1.05
+
+func (h *histogram) add(d time.Duration, failed bool) {
+	i := 0
+	if us := float64(d) / float64(time.Microsecond); us > 1 {
+		i = min(int(math.Log(us)/math.Log(bucketGrowth)), len(h.buckets)-1)
+	}
+	h.mu.Lock()
+	h.buckets[i]++
+	h.n++
+	if failed {
+		h.fails++
+	}
+	h.mu.Unlock()
+}
+
+// quantile is the upper bound of the bucket holding quantile q.
+func (h *histogram) quantile(q float64) time.Duration {
+	want := int64(math.Ceil(q * float64(h.n)))
+	var seen int64
+	for i, c := range h.buckets {
+		seen += c
+		if seen >= want && c > 0 {
+			return time.Duration(math.Pow(bucketGrowth, float64(i+1)) * float64(time.Microsecond))
+		}
+	}
+	return 0
+}
+
+func (h *histogram) figure(name string, d time.Duration) figure {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f := figure{Name: name, Requests: int(h.n), Errors: int(h.fails), RPS: float64(h.n) / d.Seconds()}
+	if h.n > 0 {
+		f.P50, f.P99 = h.quantile(0.50), h.quantile(0.99)
+	}
+	return f
 }
 
 type results struct {
-	Subjects, Versions                   int
-	Store                                string
-	SeedTime, StartTime                  time.Duration
-	SmallRSS, SeedRSS, SeedPeakRSS       int64
-	StartRSS, TrafficRSS, TrafficPeakRSS int64
-	TrafficFor                           time.Duration
-	Small, Large, Traffic                []figure
+	Subjects, Versions             int
+	Store                          string
+	SeedTime, StartTime            time.Duration
+	SmallRSS, SeedRSS, SeedPeakRSS int64
+	StartRSS                       int64
+	TrafficFor                     time.Duration
+	Small, Large, Traffic          []figure
+	Samples                        []sampleRow
 }
 
 func (r *results) print(w io.Writer) {
@@ -602,17 +691,28 @@ func (r *results) print(w io.Writer) {
 	fmt.Fprintf(w, "| RSS at the end of seeding (peak) | %s (%s) |\n", mib(r.SeedRSS), mib(r.SeedPeakRSS))
 	fmt.Fprintf(w, "| start-up after restart (exec to ready) | %v |\n", r.StartTime.Round(time.Millisecond))
 	fmt.Fprintf(w, "| RSS after restart | %s |\n", mib(r.StartRSS))
-	fmt.Fprintf(w, "| RSS after %v of mixed traffic (peak) | %s (%s) |\n", r.TrafficFor, mib(r.TrafficRSS), mib(r.TrafficPeakRSS))
-	fmt.Fprintf(w, "| RSS of the small registry (%d versions) after the throughput rounds | %s |\n", *smallSubjects**versions, mib(r.SmallRSS))
-	fmt.Fprintf(w, "\nThroughput, %d clients, best of %d alternating rounds of %v (small: %d versions; hot: %d versions drawn again and again, uniform: any version):\n\n", *conns, *rounds, *measure, *smallSubjects**versions, *hotSet)
-	fmt.Fprintf(w, "| request | ids drawn | small req/s (p50/p99) | large req/s (p50/p99) | large/small |\n|---|---|---|---|---|\n")
-	for i, lf := range r.Large {
-		sf := r.Small[i]
-		fmt.Fprintf(w, "| %s | %s | %.0f (%v/%v) | %.0f (%v/%v) | %.2f |\n", lf.Name, lf.Drawing, sf.RPS, round(sf.P50), round(sf.P99), lf.RPS, round(lf.P50), round(lf.P99), lf.RPS/sf.RPS)
+	if n := len(r.Samples); n > 0 {
+		last := r.Samples[n-1]
+		fmt.Fprintf(w, "| RSS after %v of mixed traffic (peak since start-up) | %s (%s) |\n", r.TrafficFor, mib(last.RSS), mib(last.Peak))
 	}
-	fmt.Fprintf(w, "\nMixed traffic, %d clients, %v:\n\n| request | req/s | p50 | p99 | errors |\n|---|---|---|---|---|\n", *conns, r.TrafficFor)
-	for _, f := range r.Traffic {
-		fmt.Fprintf(w, "| %s | %.1f | %v | %v | %d |\n", f.Name, f.RPS, round(f.P50), round(f.P99), f.Errors)
+	if len(r.Large) > 0 {
+		fmt.Fprintf(w, "| RSS of the small registry (%d versions) after the throughput rounds | %s |\n", *smallSubjects**versions, mib(r.SmallRSS))
+		fmt.Fprintf(w, "\nThroughput, %d clients, best of %d alternating rounds of %v (small: %d versions; hot: %d versions drawn again and again, uniform: any version; an unseen schema is the version after the subject's last):\n\n", *conns, *rounds, *measure, *smallSubjects**versions, *hotSet)
+		fmt.Fprintf(w, "| request | ids drawn | small req/s (p50/p99) | large req/s (p50/p99) | large/small |\n|---|---|---|---|---|\n")
+		for i, lf := range r.Large {
+			sf := r.Small[i]
+			fmt.Fprintf(w, "| %s | %s | %.0f (%v/%v) | %.0f (%v/%v) | %.2f |\n", lf.Name, lf.Drawing, sf.RPS, round(sf.P50), round(sf.P99), lf.RPS, round(lf.P50), round(lf.P99), lf.RPS/sf.RPS)
+		}
+	}
+	if len(r.Samples) > 0 {
+		fmt.Fprintf(w, "\nSoak, %d clients, %v: the server's memory every %v\n\n| at | RSS | peak RSS | req/s | errors |\n|---|---|---|---|---|\n", *conns, r.TrafficFor, *sample)
+		for _, row := range r.Samples {
+			fmt.Fprintf(w, "| %v | %s | %s | %.0f | %d |\n", row.At.Round(time.Second), mib(row.RSS), mib(row.Peak), float64(row.Requests)/row.Interval.Seconds(), row.Err)
+		}
+		fmt.Fprintf(w, "\n| request | req/s | p50 | p99 | errors |\n|---|---|---|---|---|\n")
+		for _, f := range r.Traffic {
+			fmt.Fprintf(w, "| %s | %.1f | %v | %v | %d |\n", f.Name, f.RPS, round(f.P50), round(f.P99), f.Errors)
+		}
 	}
 }
 

@@ -54,6 +54,7 @@ func serve(args []string) int {
 	tlsKey := fs.String("tls-key", os.Getenv("ACCORD_TLS_KEY"), "PEM private key of --tls-cert (env ACCORD_TLS_KEY)")
 	schemaCache := fs.Int("schema-cache-mib", envInt("ACCORD_SCHEMA_CACHE_MIB", int(registry.DefaultCacheSizes.SchemaBytes>>20)), "MiB of schemas by id held in memory, as stored and as encoded answers, each (env ACCORD_SCHEMA_CACHE_MIB)")
 	parsedCache := fs.Int("parsed-cache-mib", envInt("ACCORD_PARSED_CACHE_MIB", int(registry.DefaultCacheSizes.ParsedBytes>>20)), "MiB of parsed schemas held in memory, of stored schemas and of request bodies, each (env ACCORD_PARSED_CACHE_MIB)")
+	memLimit := fs.Int("memory-limit-mib", envInt("ACCORD_MEMORY_LIMIT_MIB", -1), "soft limit of the Go heap in MiB: -1 derives it from the cache budgets (capped at 90% of the container's memory limit; GOMEMLIMIT, when set, wins), 0 sets none (env ACCORD_MEMORY_LIMIT_MIB)")
 	subjectCache := fs.Int("subject-cache-versions", envInt("ACCORD_SUBJECT_CACHE_VERSIONS", int(registry.DefaultCacheSizes.SubjectVersions)), "subject versions held in memory (subject views; configs and modes of as many subjects) (env ACCORD_SUBJECT_CACHE_VERSIONS)")
 	defTimeout, envErr := envDuration("ACCORD_DB_TIMEOUT", sqlstore.DefaultTimeout)
 	dbTimeout := fs.Duration("db-timeout", defTimeout, "deadline of each database call (a transaction gets twice it); a stalled database fails requests after it instead of hanging them (env ACCORD_DB_TIMEOUT)")
@@ -97,6 +98,9 @@ Flags:
 		return 2
 	}
 	caches := registry.CacheSizes{SchemaBytes: int64(*schemaCache) << 20, ParsedBytes: int64(*parsedCache) << 20, SubjectVersions: int64(*subjectCache)}
+	if code := applyMemoryLimit(log, *memLimit, caches); code != 0 {
+		return code
+	}
 	authCfg, err := resolveAuth(*addr, *authMode, *bootAdmin, *bootFile, os.Getenv)
 	if err != nil {
 		log.Error("accord serve: authentication", slog.Any("err", err))

@@ -55,6 +55,8 @@ type Store struct {
 	// snapshots are SubjectSnapshot's statements on SQLite's read pool
 	// (snapshot.go).
 	snapshots readStmts
+	// readStmt is SubjectState's statement on SQLite's read pool (subject.go).
+	readStmt preparedRead
 
 	closing   context.Context // ends when Close is called; stops Watch
 	close     context.CancelFunc

@@ -30,6 +30,10 @@
 //   - Contexts lists "." and every context in which a version was ever
 //     registered;
 //   - Update returns fn's error itself (errors.Is holds) and keeps nothing.
+//   - a Store that implements registry.SubjectReader answers, in
+//     SubjectState, what Versions (deleted included), SchemaByID, Mode,
+//     Config and Changes answer one by one; the zero state for a subject
+//     with nothing stored.
 package storetest
 
 import (
@@ -67,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) registry.Store) {
 		{"PrefixFiltering", testPrefixFiltering},
 		{"Pages", testPages},
 		{"VersionsBySchema", testVersionsBySchema},
+		{"SubjectState", testSubjectState},
 		{"ReferencedBy", testReferencedBy},
 		{"ConfigAndMode", testConfigAndMode},
 		{"ContextWideUpdate", testContextWideUpdate},

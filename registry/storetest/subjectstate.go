@@ -1,0 +1,123 @@
+package storetest
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/accord/accord/registry"
+)
+
+// testSubjectState checks registry.SubjectReader (for stores that
+// implement it) against the one-by-one reads it replaces: the same
+// versions, soft-deleted ones included and in order, each with the record
+// SchemaByID returns; the subject's own mode and config, not its
+// context's; the change counter Changes reads; nothing of another subject
+// or context.
+func testSubjectState(t *testing.T, h *harness) {
+	s := h.store()
+	sr, ok := s.(registry.SubjectReader)
+	if !ok {
+		if cs, isClosing := s.(*closingStore); isClosing {
+			sr, ok = cs.Store.(registry.SubjectReader)
+		}
+	}
+	if !ok {
+		t.Skip("the store does not implement registry.SubjectReader")
+	}
+	c := ctx(t)
+
+	// Nothing stored: the zero state, not an error.
+	st, err := sr.SubjectState(c, ".", "orders-value")
+	noErr(t, "SubjectState of an unknown subject", err)
+	if st.Changes != 0 || st.Mode != "" || st.Config != nil || len(st.Versions) != 0 || len(st.Schemas) != 0 {
+		t.Fatalf("SubjectState of an unknown subject: %+v, want the zero state", st)
+	}
+
+	// A referenced subject, a subject of three versions (one referencing,
+	// one with metadata and a rule set, one soft-deleted), its settings,
+	// the context's settings, and the same name in another context.
+	_, _ = register(t, s, ".", "money", `{"type":"fixed","name":"Money","size":8}`)
+	_, _ = register(t, s, ".", "orders-value", "v1")
+	update(t, s, ".", "orders-value", func(tx registry.Tx) error {
+		rec := schema("v2")
+		rec.References = []registry.Reference{{Name: "Money", Subject: "money", Version: 1}}
+		_, _, err := registerTx(tx, "orders-value", rec)
+		return err
+	})
+	update(t, s, ".", "orders-value", func(tx registry.Tx) error {
+		rec := schema("v3")
+		rec.Metadata = json.RawMessage(`{"properties":{"owner":"team-a"}}`)
+		rec.RuleSet = json.RawMessage(`{"domainRules":[{"name":"r","kind":"CONDITION","mode":"WRITE","type":"CEL","expr":"true"}]}`)
+		_, _, err := registerTx(tx, "orders-value", rec)
+		return err
+	})
+	update(t, s, ".", "orders-value", func(tx registry.Tx) error {
+		if err := tx.SetDeleted("orders-value", 1, true); err != nil {
+			return err
+		}
+		if err := tx.PutConfig("orders-value", json.RawMessage(`{"compatibilityLevel":"NONE"}`)); err != nil {
+			return err
+		}
+		return tx.PutMode("orders-value", "READONLY")
+	})
+	update(t, s, ".", "", func(tx registry.Tx) error {
+		if err := tx.PutConfig("", json.RawMessage(`{"compatibilityLevel":"FULL"}`)); err != nil {
+			return err
+		}
+		return tx.PutMode("", "IMPORT")
+	})
+	_, _ = register(t, s, ".other", "orders-value", "elsewhere")
+
+	st, err = sr.SubjectState(c, ".", "orders-value")
+	noErr(t, "SubjectState", err)
+	vs, err := s.Versions(c, ".", "orders-value", true)
+	noErr(t, "Versions", err)
+	if len(vs) != 3 {
+		t.Fatalf("Versions: %d, want 3", len(vs))
+	}
+	if !reflect.DeepEqual(st.Versions, vs) {
+		t.Fatalf("SubjectState versions:\n%+v\nwant (Versions with deleted ones):\n%+v", st.Versions, vs)
+	}
+	if len(st.Schemas) != len(vs) {
+		t.Fatalf("SubjectState: %d schemas for %d versions", len(st.Schemas), len(vs))
+	}
+	for i, v := range vs {
+		want, err := s.SchemaByID(c, ".", v.SchemaID)
+		noErr(t, "SchemaByID", err)
+		if !reflect.DeepEqual(st.Schemas[i], want) {
+			t.Fatalf("SubjectState schema of version %d:\n%+v\nwant (SchemaByID):\n%+v", v.Version, st.Schemas[i], want)
+		}
+	}
+	if len(st.Schemas[1].References) != 1 || st.Schemas[2].Metadata == nil || st.Schemas[2].RuleSet == nil {
+		t.Fatalf("SubjectState lost references, metadata or rule set: %+v", st.Schemas)
+	}
+	ch, err := s.Changes(c, ".", "orders-value")
+	noErr(t, "Changes", err)
+	if st.Changes != ch.Subject || st.Changes == 0 {
+		t.Fatalf("SubjectState counter %d, want Changes' %d (not 0)", st.Changes, ch.Subject)
+	}
+	if st.Mode != "READONLY" || string(st.Config) != `{"compatibilityLevel":"NONE"}` {
+		t.Fatalf("SubjectState settings: mode %q config %s, want the subject's own READONLY and NONE", st.Mode, st.Config)
+	}
+
+	// Settings without a version: a subject that holds only a config.
+	update(t, s, ".", "settings-only", func(tx registry.Tx) error {
+		return tx.PutMode("settings-only", "READWRITE")
+	})
+	st, err = sr.SubjectState(c, ".", "settings-only")
+	noErr(t, "SubjectState of a subject with settings only", err)
+	if st.Mode != "READWRITE" || st.Config != nil || len(st.Versions) != 0 {
+		t.Fatalf("SubjectState of a subject with settings only: %+v", st)
+	}
+
+	// A write moves the counter, and the state follows.
+	update(t, s, ".", "orders-value", func(tx registry.Tx) error {
+		return tx.DeleteVersion("orders-value", 1)
+	})
+	after, err := sr.SubjectState(c, ".", "orders-value")
+	noErr(t, "SubjectState after a delete", err)
+	if after.Changes <= ch.Subject || len(after.Versions) != 2 || after.Versions[0].Version != 2 {
+		t.Fatalf("SubjectState after a permanent delete: counter %d (was %d), versions %+v", after.Changes, ch.Subject, after.Versions)
+	}
+}
