@@ -63,6 +63,7 @@ var (
 	dbURL         = flag.String("database-url", "", "PostgreSQL URL of an empty database for the large registry (default: SQLite in a temporary folder)")
 	serveFlags    = flag.String("serve-flags", "", "extra flags for accord serve (e.g. the cache sizes), space-separated")
 	keep          = flag.Bool("keep", false, "keep the temporary folder (binary, data, logs)")
+	reuse         = flag.String("reuse", "", "the folder of an earlier -keep run whose large registry (SQLite) was seeded with the same -subjects and -versions: its data is served again instead of seeded")
 	binary        = flag.String("bin", "", "accord binary to run instead of building ./cmd/accord (e.g. an older build, to compare seeding rates)")
 	parsedWeight  = flag.Bool("parsed-weight", false, "only measure the heap a parsed schema takes per byte of its text, per format, and exit")
 )
@@ -114,18 +115,31 @@ func run() error {
 
 	// The large registry: seed, restart, measure, traffic.
 	large := layout{prefix: "bench-", subjects: *subjects, versions: *versions}
-	srv, err := start(bin, filepath.Join(work, "large"), *dbURL, filepath.Join(work, "large.log"))
-	if err != nil {
-		return err
-	}
-	report.SeedTime, err = seed(srv, large)
-	if err != nil {
+	largeDir := filepath.Join(work, "large")
+	if *reuse != "" {
+		// Seeding a million versions takes the better part of an hour: an
+		// earlier run's data can be measured again (with another build).
+		if *dbURL != "" {
+			return fmt.Errorf("-reuse serves an earlier run's SQLite folder; it cannot be combined with -database-url")
+		}
+		largeDir = filepath.Join(*reuse, "large")
+		if _, err := os.Stat(largeDir); err != nil {
+			return fmt.Errorf("-reuse: %w", err)
+		}
+	} else {
+		srv, err := start(bin, largeDir, *dbURL, filepath.Join(work, "large.log"))
+		if err != nil {
+			return err
+		}
+		report.SeedTime, err = seed(srv, large)
+		if err != nil {
+			srv.stop()
+			return err
+		}
+		report.SeedRSS, report.SeedPeakRSS = srv.rss(), srv.peakRSS()
 		srv.stop()
-		return err
 	}
-	report.SeedRSS, report.SeedPeakRSS = srv.rss(), srv.peakRSS()
-	srv.stop()
-	srv, err = start(bin, filepath.Join(work, "large"), *dbURL, filepath.Join(work, "large.log"))
+	srv, err := start(bin, largeDir, *dbURL, filepath.Join(work, "large.log"))
 	if err != nil {
 		return err
 	}
@@ -687,8 +701,12 @@ type results struct {
 func (r *results) print(w io.Writer) {
 	fmt.Fprintf(w, "\n## %d subjects × %d versions (%d versions), %s\n\n", r.Subjects, r.Versions, r.Subjects*r.Versions, r.Store)
 	fmt.Fprintf(w, "| what | figure |\n|---|---|\n")
-	fmt.Fprintf(w, "| seeding (import mode, %d clients) | %v (%.0f versions/s) |\n", *workers, r.SeedTime.Round(time.Second), float64(r.Subjects*r.Versions)/r.SeedTime.Seconds())
-	fmt.Fprintf(w, "| RSS at the end of seeding (peak) | %s (%s) |\n", mib(r.SeedRSS), mib(r.SeedPeakRSS))
+	if r.SeedTime > 0 {
+		fmt.Fprintf(w, "| seeding (import mode, %d clients) | %v (%.0f versions/s) |\n", *workers, r.SeedTime.Round(time.Second), float64(r.Subjects*r.Versions)/r.SeedTime.Seconds())
+		fmt.Fprintf(w, "| RSS at the end of seeding (peak) | %s (%s) |\n", mib(r.SeedRSS), mib(r.SeedPeakRSS))
+	} else {
+		fmt.Fprintf(w, "| seeding | not measured: the data of %s was served again (-reuse) |\n", *reuse)
+	}
 	fmt.Fprintf(w, "| start-up after restart (exec to ready) | %v |\n", r.StartTime.Round(time.Millisecond))
 	fmt.Fprintf(w, "| RSS after restart | %s |\n", mib(r.StartRSS))
 	if n := len(r.Samples); n > 0 {
