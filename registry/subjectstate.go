@@ -2,23 +2,39 @@ package registry
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 )
 
-// SubjectState is everything a subject's cached view and its subject-level
-// settings are built from, read in one statement (one round trip, one
-// snapshot) by a SubjectReader.
+// SubjectRead says what SubjectReader.SubjectState reads of a subject
+// besides its change counters. The read side's view miss asks for the
+// subject's own level, its versions and their schemas (readSubject); the
+// write side's fast path for every level's settings and, to build the
+// view, the versions alone (warmSubject), alias resolution for the
+// settings alone.
+type SubjectRead struct {
+	// Levels are the levels whose mode and config are read (levelsOf the
+	// subject, or the subject alone).
+	Levels []Name
+	// Versions reads every version, soft-deleted ones included.
+	Versions bool
+	// Schemas reads, with Versions, each version's schema record too.
+	Schemas bool
+}
+
+// SubjectState is what a SubjectReader reads of a subject in one statement
+// (one round trip, one snapshot), as its SubjectRead asked.
 type SubjectState struct {
-	// Changes is the subject's change counter (Changes.Subject) in the
-	// same snapshot as the rest: the tag that proves the view current.
-	Changes int64
-	// Mode and Config are the subject's own mode ("" when none) and
-	// config document (nil when none); not its context's.
-	Mode   string
-	Config json.RawMessage
+	// Changes are the change counters of the subject, its context and the
+	// default context, in the same snapshot as the rest: the tags that
+	// prove what is cached from it current. Changes.Subject is 0 for the
+	// subject "".
+	Changes Changes
+	// Settings[i] is the mode ("" when none) and config document (nil
+	// when none) of SubjectRead.Levels[i], that level's own.
+	Settings []Setting
 	// Versions are every version, soft-deleted ones included, in
-	// ascending order; Schemas[i] is the schema of Versions[i].
+	// ascending order (empty unless SubjectRead.Versions); Schemas[i] is
+	// the schema of Versions[i] (empty unless SubjectRead.Schemas).
 	Versions []VersionRecord
 	Schemas  []SchemaRecord
 }
@@ -28,9 +44,11 @@ type SubjectState struct {
 // cache miss costs a read of the change counters, one of the versions and
 // one per version whose schema is not cached, and the subject's config
 // and mode one read each more: at scale, where views and schemas are
-// evicted, ~13 round trips for a subject of ten versions.
+// evicted, ~13 round trips for a subject of ten versions; and a
+// registration of a subject nothing is cached of costs three round trips
+// (counters, settings, versions) before its transaction.
 type SubjectReader interface {
-	SubjectState(ctx context.Context, regCtx, subject string) (SubjectState, error)
+	SubjectState(ctx context.Context, regCtx, subject string, what SubjectRead) (SubjectState, error)
 }
 
 // readSubject builds n's view from one SubjectReader read and caches it,
@@ -41,7 +59,7 @@ type SubjectReader interface {
 // cached while the feed is down (reads then bypass the caches).
 func (r *Registry) readSubject(ctx context.Context, sr SubjectReader, n Name) (*subjectView, error) {
 	genV, genC, genM := r.versions.generation(), r.configs.generation(), r.modes.generation()
-	st, err := sr.SubjectState(ctx, n.Context, n.Subject)
+	st, err := sr.SubjectState(ctx, n.Context, n.Subject, SubjectRead{Levels: []Name{n}, Versions: true, Schemas: true})
 	if err != nil {
 		return nil, storeErr("reading the subject", err)
 	}
@@ -54,7 +72,11 @@ func (r *Registry) readSubject(ctx context.Context, sr SubjectReader, n Name) (*
 		v.fingerprints[i] = rec.Fingerprint
 		v.bare[i] = fingerprint(rec.Type, rec.Schema, rec.References, nil, nil)
 	}
-	cfg, err := decodeSetting(st.Config)
+	if len(st.Settings) != 1 {
+		return nil, storeErr("reading the subject", fmt.Errorf("%d settings for 1 level", len(st.Settings)))
+	}
+	own := st.Settings[0]
+	cfg, err := decodeSetting(own.Config)
 	if err != nil {
 		return nil, err
 	}
@@ -66,8 +88,8 @@ func (r *Registry) readSubject(ctx context.Context, sr SubjectReader, n Name) (*
 		r.schemas.LoadOrStore(idKey{rec.Context, rec.ID}, &rec)
 	}
 	k := cacheKey{n.Context, n.Subject}
-	r.versions.put(k, v, st.Changes, genV)
-	r.configs.put(k, cfg, st.Changes, genC)
-	r.modes.put(k, st.Mode, st.Changes, genM)
+	r.versions.put(k, v, st.Changes.Subject, genV)
+	r.configs.put(k, cfg, st.Changes.Subject, genC)
+	r.modes.put(k, own.Mode, st.Changes.Subject, genM)
 	return v, nil
 }

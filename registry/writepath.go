@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 )
 
 // Setting is what one level (a subject, a context's settings) stores: its
@@ -189,32 +190,29 @@ func ReadAheadFrom(ctx context.Context) (ReadAhead, bool) {
 	return ra, ok
 }
 
-// snapshotReader is implemented by stores (sqlstore's) that read what the
-// registration fast path needs of a subject (its change counters, every
-// level's settings, its versions) in one statement, so in one snapshot.
-type snapshotReader interface {
-	SubjectSnapshot(ctx context.Context, regCtx, subject string, levels []Name, versions bool) (Changes, []Setting, []VersionRecord, error)
-}
-
 // warmSubject loads, when the store can in one statement and nothing of
 // subject n is cached yet (its view), n's change counters, every level's
 // mode and config and n's view, and caches them all tagged with those
-// counters: what registerCached would otherwise read in three round
-// trips. ok is false when it did not (the caller reads as before).
+// counters (SubjectReader): what registerCached would otherwise read in
+// three round trips. ok is false when it did not (the caller reads as before).
 // Without view only the settings are cached: building a view reads the
 // schema of every version not cached yet, which resolving an alias must
 // not cost.
 func (r *Registry) warmSubject(ctx context.Context, n Name, view bool) (ch Changes, ok bool, err error) {
-	sr, can := r.store.(snapshotReader)
+	sr, can := r.store.(SubjectReader)
 	if !can || n.Subject == "" || r.feedLost.Load() || r.versions.has(cacheKey{n.Context, n.Subject}) {
 		return Changes{}, false, nil
 	}
 	genM, genC, genV := r.modes.generation(), r.configs.generation(), r.versions.generation()
 	levels := levelsOf(n)
-	ch, settings, vs, err := sr.SubjectSnapshot(ctx, n.Context, n.Subject, levels, view)
+	st, err := sr.SubjectState(ctx, n.Context, n.Subject, SubjectRead{Levels: levels, Versions: view})
 	if err != nil {
 		return Changes{}, false, storeErr("reading the subject's snapshot", err)
 	}
+	if len(st.Settings) != len(levels) {
+		return Changes{}, false, storeErr("reading the subject's snapshot", fmt.Errorf("%d settings for %d levels", len(st.Settings), len(levels)))
+	}
+	ch, settings, vs := st.Changes, st.Settings, st.Versions
 	for i, l := range levels {
 		c, err := decodeSetting(settings[i].Config)
 		if err != nil {

@@ -52,11 +52,9 @@ type Store struct {
 	// stmts are the writer's prepared statements on SQLite; nil on
 	// PostgreSQL (stmts.go).
 	stmts *stmtCache
-	// snapshots are SubjectSnapshot's statements on SQLite's read pool
-	// (snapshot.go).
-	snapshots readStmts
-	// readStmt is SubjectState's statement on SQLite's read pool (subject.go).
-	readStmt preparedRead
+	// readStmts are SubjectState's statements on SQLite's read pool
+	// (subject.go).
+	readStmts readStmts
 
 	closing   context.Context // ends when Close is called; stops Watch
 	close     context.CancelFunc
@@ -295,7 +293,7 @@ func (s *Store) Close() error {
 		if s.stmts != nil {
 			s.stmts.close()
 		}
-		s.snapshots.close()
+		s.readStmts.close()
 		var errs []error
 		if s.readDB != s.db {
 			errs = append(errs, s.readDB.Close())

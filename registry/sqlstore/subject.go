@@ -5,163 +5,242 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sort"
+	"strings"
 	"sync"
 
 	"github.com/accord/accord/registry"
 )
 
-// subjectStateQuery reads a subject's change counter, mode, config, and
-// every version with its schema: one row per version (one row of NULL
-// version columns when it has none), each carrying the subject's columns.
-// The driving one-row table keeps the subject's columns when it has no
-// row, config, mode or version; every join is on a primary key.
-const subjectStateQuery = `
-	SELECT s.changes, m.mode, c.config,
-		v.version, v.schema_id, v.deleted, v.created_at,
-		x.schema_type, x.schema_text, x.refs, x.metadata, x.ruleset, x.fingerprint, x.created_at, x.guid
-	FROM (SELECT CAST(? AS TEXT) AS context, CAST(? AS TEXT) AS subject) k
-	LEFT JOIN subjects s ON s.context = k.context AND s.subject = k.subject
-	LEFT JOIN modes m ON m.context = k.context AND m.subject = k.subject
-	LEFT JOIN configs c ON c.context = k.context AND c.subject = k.subject
-	LEFT JOIN versions v ON v.context = k.context AND v.subject = k.subject
-	LEFT JOIN schemas x ON x.context = v.context AND x.id = v.schema_id
-	ORDER BY v.version`
+// maxPreparedLevels bounds the statements SubjectState prepares on
+// SQLite's read pool: one text per number of levels up to it (a subject
+// has at most four, registry's levelsOf), times three for the versions
+// and schemas asked. A read of more levels runs unprepared.
+const maxPreparedLevels = 4
 
-// SubjectState reads what the registry builds a subject's cached view
-// from (registry.SubjectReader) in one statement, so in one snapshot: a
-// view read at scale, where views and schemas are evicted, took a read of
-// the counters, one of the versions, one per schema and one each for the
-// subject's config and mode. A subject with nothing stored has the zero
-// SubjectState (no versions, counter 0).
-func (r reader) SubjectState(ctx context.Context, regCtx, subject string) (registry.SubjectState, error) {
-	st, err := r.subjectState(ctx, regCtx, subject)
+// SubjectState reads, in one statement (one round trip, one snapshot),
+// what what asks of (regCtx, subject) and its change counters: the write
+// path's fast path for a subject it has nothing cached of (counters,
+// every level's settings, the versions), and the read side's view miss
+// (the subject's own settings, every version with its schema). Read one
+// by one that was three round trips for the first and ~13 at scale for
+// the second. A subject with nothing stored has zero counters, zero
+// settings and no versions.
+func (r reader) SubjectState(ctx context.Context, regCtx, subject string, what registry.SubjectRead) (registry.SubjectState, error) {
+	q, args := subjectStateQuery(regCtx, subject, what)
+	rows, err := r.query(ctx, q, args...)
 	if err != nil {
 		return registry.SubjectState{}, fmt.Errorf("sqlstore: state of %s: %w", where(regCtx, subject), err)
 	}
-	return st, nil
+	return scanSubjectState(rows, regCtx, subject, what)
 }
 
 // SubjectState is reader's, on SQLite through a statement prepared once
 // on the read pool: the SQLite driver prepares each statement on every
-// call otherwise, and preparing this one cost more than running it (a
-// CPU profile of seeding: 95 % of the call). PostgreSQL's pgx caches
-// prepared statements per connection itself.
-func (s *Store) SubjectState(ctx context.Context, regCtx, subject string) (registry.SubjectState, error) {
-	if s.d.postgres() {
-		return s.reader.SubjectState(ctx, regCtx, subject)
+// call otherwise, and preparing the view miss's cost more than running it
+// (a CPU profile of seeding: 95 % of the call); a registration of a new
+// subject runs it first thing. PostgreSQL's pgx caches prepared
+// statements per connection itself.
+func (s *Store) SubjectState(ctx context.Context, regCtx, subject string, what registry.SubjectRead) (registry.SubjectState, error) {
+	if s.d.postgres() || len(what.Levels) > maxPreparedLevels {
+		return s.reader.SubjectState(ctx, regCtx, subject, what)
 	}
-	st, err := s.subjectStateSQLite(ctx, regCtx, subject)
+	q, args := subjectStateQuery(regCtx, subject, what)
+	stmt, err := s.readStmts.get(ctx, s.readDB, s.d.rebind(q))
+	if err != nil {
+		return registry.SubjectState{}, fmt.Errorf("sqlstore: state of %s: prepare: %w", where(regCtx, subject), err)
+	}
+	// One deadline for the call, the wait for a pooled connection
+	// included, as boundedQuerier gives every other read; the rows are
+	// read and closed before it ends.
+	ctx, cancel := context.WithTimeout(ctx, s.dl.call)
+	defer cancel()
+	rows, err := observed(s.obs, "query", func() (*sql.Rows, error) { return stmt.QueryContext(ctx, args...) })
 	if err != nil {
 		return registry.SubjectState{}, fmt.Errorf("sqlstore: state of %s: %w", where(regCtx, subject), err)
 	}
-	return st, nil
+	return scanSubjectState(rows, regCtx, subject, what)
 }
 
-func (s *Store) subjectStateSQLite(ctx context.Context, regCtx, subject string) (registry.SubjectState, error) {
-	stmt, err := s.readStmt.get(ctx, s.readDB)
-	if err != nil {
-		return registry.SubjectState{}, err
+// subjectStateQuery builds SubjectState's statement: a UNION ALL of rows
+// of one shape, each of a kind: c, the counters (always one row); m and
+// f, a level's mode and config (none when the level has none); v, a
+// version, with its schema's columns when what.Schemas (NULL otherwise).
+// Every branch reads by primary key. The text depends only on the number
+// of levels and the two flags, so SQLite's prepared statements are few.
+//
+// Columns: kind, index (level or version), a, b, c (numbers), text, flag,
+// then the schema's type, text, references, metadata, rule set,
+// fingerprint and guid. c: a, b, c are the subject's, its context's and
+// the default context's counters. v: a is the schema id, b the version's
+// creation time, c the schema's, flag the version's deleted.
+func subjectStateQuery(regCtx, subject string, what registry.SubjectRead) (string, []any) {
+	const noSchema = `, NULL, NULL, NULL, NULL, NULL, NULL, NULL`
+	var b strings.Builder
+	b.WriteString(`SELECT 'c', 0,
+		COALESCE((SELECT changes FROM subjects WHERE context = ? AND subject = ?), 0),
+		COALESCE((SELECT changes FROM contexts WHERE context = ?), 0),
+		COALESCE((SELECT changes FROM contexts WHERE context = ?), 0),
+		NULL, FALSE` + noSchema)
+	args := []any{regCtx, subject, regCtx, registry.DefaultContext}
+	for i, l := range what.Levels {
+		fmt.Fprintf(&b, ` UNION ALL SELECT 'm', %d, 0, 0, 0, mode, FALSE%s FROM modes WHERE context = ? AND subject = ?`, i, noSchema)
+		fmt.Fprintf(&b, ` UNION ALL SELECT 'f', %d, 0, 0, 0, config, FALSE%s FROM configs WHERE context = ? AND subject = ?`, i, noSchema)
+		args = append(args, l.Context, l.Subject, l.Context, l.Subject)
 	}
-	// One deadline for the call, the wait for a pooled connection
-	// included, as boundedQuerier gives every other read.
-	ctx, cancel := context.WithTimeout(ctx, s.dl.call)
-	defer cancel()
-	rows, err := observed(s.obs, "query", func() (*sql.Rows, error) { return stmt.QueryContext(ctx, regCtx, subject) })
-	if err != nil {
-		return registry.SubjectState{}, err
+	switch {
+	case what.Versions && what.Schemas:
+		// LEFT JOIN: a version whose schema is missing is an error to
+		// report (scanSubjectState), not a version to drop.
+		b.WriteString(` UNION ALL SELECT 'v', v.version, v.schema_id, v.created_at, x.created_at, NULL, v.deleted,
+			x.schema_type, x.schema_text, x.refs, x.metadata, x.ruleset, x.fingerprint, x.guid
+			FROM versions v LEFT JOIN schemas x ON x.context = v.context AND x.id = v.schema_id
+			WHERE v.context = ? AND v.subject = ?`)
+		args = append(args, regCtx, subject)
+	case what.Versions:
+		b.WriteString(` UNION ALL SELECT 'v', version, schema_id, created_at, 0, NULL, deleted` + noSchema +
+			` FROM versions WHERE context = ? AND subject = ?`)
+		args = append(args, regCtx, subject)
 	}
-	return scanSubjectState(rows, regCtx, subject)
-}
-
-// preparedRead is subjectStateQuery prepared once on a read pool
-// (database/sql prepares it again on each connection that runs it, once).
-type preparedRead struct {
-	mu   sync.Mutex
-	stmt *sql.Stmt
-}
-
-func (p *preparedRead) get(ctx context.Context, db *sql.DB) (*sql.Stmt, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.stmt != nil {
-		return p.stmt, nil
-	}
-	stmt, err := db.PrepareContext(ctx, subjectStateQuery)
-	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
-	}
-	p.stmt = stmt
-	return stmt, nil
-}
-
-func (r reader) subjectState(ctx context.Context, regCtx, subject string) (registry.SubjectState, error) {
-	rows, err := r.query(ctx, subjectStateQuery, regCtx, subject)
-	if err != nil {
-		return registry.SubjectState{}, err
-	}
-	return scanSubjectState(rows, regCtx, subject)
+	return b.String(), args
 }
 
 // scanSubjectState reads the rows of subjectStateQuery and closes them.
-func scanSubjectState(rows *sql.Rows, regCtx, subject string) (registry.SubjectState, error) {
+func scanSubjectState(rows *sql.Rows, regCtx, subject string, what registry.SubjectRead) (registry.SubjectState, error) {
 	defer rows.Close()
-	st := registry.SubjectState{Versions: []registry.VersionRecord{}, Schemas: []registry.SchemaRecord{}}
+	fail := func(err error) (registry.SubjectState, error) {
+		return registry.SubjectState{}, fmt.Errorf("sqlstore: state of %s: %w", where(regCtx, subject), err)
+	}
+	type version struct {
+		v registry.VersionRecord
+		s registry.SchemaRecord
+	}
+	var (
+		st = registry.SubjectState{Settings: make([]registry.Setting, len(what.Levels))}
+		vs []version
+	)
 	for rows.Next() {
 		var (
-			changes                          sql.NullInt64
-			mode, config                     sql.NullString
-			version, schemaID, vCreated      sql.NullInt64
-			deleted                          sql.NullBool
-			typ, text, refs, meta, rules, fp sql.NullString
-			guid                             sql.NullString
-			sCreated                         sql.NullInt64
+			kind                                   string
+			i                                      int
+			a, b, c                                int64
+			text                                   sql.NullString
+			flag                                   bool
+			typ, schema, refs, meta, rules, fp, id sql.NullString
 		)
-		if err := rows.Scan(&changes, &mode, &config,
-			&version, &schemaID, &deleted, &vCreated,
-			&typ, &text, &refs, &meta, &rules, &fp, &sCreated, &guid); err != nil {
-			return registry.SubjectState{}, err
+		if err := rows.Scan(&kind, &i, &a, &b, &c, &text, &flag,
+			&typ, &schema, &refs, &meta, &rules, &fp, &id); err != nil {
+			return fail(err)
 		}
-		st.Changes, st.Mode = changes.Int64, mode.String
-		if config.Valid {
-			st.Config = json.RawMessage(config.String)
-		}
-		if !version.Valid {
-			continue // no version: the one row of the subject's columns
-		}
-		if !typ.Valid {
-			// The foreign key forbids it; say so rather than serve a
-			// version without its schema.
-			return registry.SubjectState{}, fmt.Errorf("version %d: schema %d is missing", version.Int64, schemaID.Int64)
-		}
-		st.Versions = append(st.Versions, registry.VersionRecord{
-			Context: regCtx, Subject: subject, Version: int(version.Int64), SchemaID: schemaID.Int64,
-			Deleted: deleted.Bool, CreatedAt: fromMillis(vCreated.Int64),
-		})
-		rec := registry.SchemaRecord{
-			Context: regCtx, ID: schemaID.Int64, Type: typ.String, Schema: text.String,
-			Fingerprint: fp.String, GUID: guid.String, CreatedAt: fromMillis(sCreated.Int64),
-		}
-		// Decoded as SchemaByID decodes them (schemas.go's scanSchema).
-		if refs.Valid && refs.String != "" {
-			if err := json.Unmarshal([]byte(refs.String), &rec.References); err != nil {
-				return registry.SubjectState{}, fmt.Errorf("schema %d: decode stored references: %w", rec.ID, err)
+		switch kind {
+		case "c":
+			st.Changes = registry.Changes{Subject: a, Context: b, Global: c}
+		case "m", "f":
+			if i < 0 || i >= len(what.Levels) {
+				return fail(fmt.Errorf("level %d out of range", i))
 			}
+			if kind == "m" {
+				st.Settings[i].Mode = text.String
+			} else if text.Valid {
+				st.Settings[i].Config = json.RawMessage(text.String)
+			}
+		case "v":
+			x := version{v: registry.VersionRecord{
+				Context: regCtx, Subject: subject, Version: i, SchemaID: a, Deleted: flag, CreatedAt: fromMillis(b),
+			}}
+			if what.Schemas {
+				if !typ.Valid {
+					// The foreign key forbids it; say so rather than
+					// serve a version without its schema.
+					return fail(fmt.Errorf("version %d: schema %d is missing", i, a))
+				}
+				rec, err := schemaRecordOf(regCtx, a, c, typ, schema, refs, meta, rules, fp, id)
+				if err != nil {
+					return fail(err)
+				}
+				x.s = rec
+			}
+			vs = append(vs, x)
 		}
-		if meta.Valid {
-			rec.Metadata = json.RawMessage(meta.String)
-		}
-		if rules.Valid {
-			rec.RuleSet = json.RawMessage(rules.String)
-		}
-		if rec.GUID == "" {
-			rec.GUID = registry.GUIDOf(rec.Fingerprint)
-		}
-		st.Schemas = append(st.Schemas, rec)
 	}
 	if err := rows.Err(); err != nil {
-		return registry.SubjectState{}, err
+		return fail(err)
+	}
+	if subject == "" {
+		st.Changes.Subject = 0
+	}
+	sort.Slice(vs, func(i, j int) bool { return vs[i].v.Version < vs[j].v.Version })
+	st.Versions = make([]registry.VersionRecord, len(vs))
+	for i := range vs {
+		st.Versions[i] = vs[i].v
+	}
+	st.Schemas = []registry.SchemaRecord{}
+	if what.Schemas {
+		st.Schemas = make([]registry.SchemaRecord, len(vs))
+		for i := range vs {
+			st.Schemas[i] = vs[i].s
+		}
 	}
 	return st, nil
+}
+
+// schemaRecordOf builds a schema record from a v row's columns, decoded
+// as SchemaByID decodes them (schemas.go's scanSchema).
+func schemaRecordOf(regCtx string, id, created int64, typ, text, refs, meta, rules, fp, guid sql.NullString) (registry.SchemaRecord, error) {
+	rec := registry.SchemaRecord{
+		Context: regCtx, ID: id, Type: typ.String, Schema: text.String,
+		Fingerprint: fp.String, GUID: guid.String, CreatedAt: fromMillis(created),
+	}
+	if refs.Valid && refs.String != "" {
+		if err := json.Unmarshal([]byte(refs.String), &rec.References); err != nil {
+			return registry.SchemaRecord{}, fmt.Errorf("schema %d: decode stored references: %w", id, err)
+		}
+	}
+	if meta.Valid {
+		rec.Metadata = json.RawMessage(meta.String)
+	}
+	if rules.Valid {
+		rec.RuleSet = json.RawMessage(rules.String)
+	}
+	if rec.GUID == "" {
+		rec.GUID = registry.GUIDOf(rec.Fingerprint)
+	}
+	return rec, nil
+}
+
+// readStmts holds statements prepared on a pool (database/sql prepares
+// them again on each connection that runs them). Its texts are bounded:
+// SubjectState's, one per number of levels up to maxPreparedLevels, for
+// each of its three shapes of versions read.
+type readStmts struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+func (c *readStmts) get(ctx context.Context, db *sql.DB, q string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[q]; ok {
+		return st, nil
+	}
+	st, err := db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if c.m == nil {
+		c.m = make(map[string]*sql.Stmt)
+	}
+	c.m[q] = st
+	return st, nil
+}
+
+func (c *readStmts) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		_ = st.Close()
+	}
+	c.m = nil
 }
 
 var _ registry.SubjectReader = (*Store)(nil)

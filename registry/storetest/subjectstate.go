@@ -12,8 +12,10 @@ import (
 // implement it) against the one-by-one reads it replaces: the same
 // versions, soft-deleted ones included and in order, each with the record
 // SchemaByID returns; the subject's own mode and config, not its
-// context's; the change counter Changes reads; nothing of another subject
-// or context.
+// context's; the change counters Changes reads; nothing of another subject
+// or context. It reads as both callers do: the read side's view miss
+// (the subject's level, versions with schemas) and the write side's fast
+// path (several levels' settings, versions alone or none).
 func testSubjectState(t *testing.T, h *harness) {
 	s := h.store()
 	sr, ok := s.(registry.SubjectReader)
@@ -27,10 +29,13 @@ func testSubjectState(t *testing.T, h *harness) {
 	}
 	c := ctx(t)
 
+	own := registry.Name{Context: ".", Subject: "orders-value"}
+	view := registry.SubjectRead{Levels: []registry.Name{own}, Versions: true, Schemas: true}
+
 	// Nothing stored: the zero state, not an error.
-	st, err := sr.SubjectState(c, ".", "orders-value")
+	st, err := sr.SubjectState(c, ".", "orders-value", view)
 	noErr(t, "SubjectState of an unknown subject", err)
-	if st.Changes != 0 || st.Mode != "" || st.Config != nil || len(st.Versions) != 0 || len(st.Schemas) != 0 {
+	if st.Changes.Subject != 0 || len(st.Settings) != 1 || st.Settings[0].Mode != "" || st.Settings[0].Config != nil || len(st.Versions) != 0 || len(st.Schemas) != 0 {
 		t.Fatalf("SubjectState of an unknown subject: %+v, want the zero state", st)
 	}
 
@@ -69,7 +74,7 @@ func testSubjectState(t *testing.T, h *harness) {
 	})
 	_, _ = register(t, s, ".other", "orders-value", "elsewhere")
 
-	st, err = sr.SubjectState(c, ".", "orders-value")
+	st, err = sr.SubjectState(c, ".", "orders-value", view)
 	noErr(t, "SubjectState", err)
 	vs, err := s.Versions(c, ".", "orders-value", true)
 	noErr(t, "Versions", err)
@@ -94,20 +99,43 @@ func testSubjectState(t *testing.T, h *harness) {
 	}
 	ch, err := s.Changes(c, ".", "orders-value")
 	noErr(t, "Changes", err)
-	if st.Changes != ch.Subject || st.Changes == 0 {
-		t.Fatalf("SubjectState counter %d, want Changes' %d (not 0)", st.Changes, ch.Subject)
+	if st.Changes != ch || st.Changes.Subject == 0 || st.Changes.Context == 0 {
+		t.Fatalf("SubjectState counters %+v, want Changes' %+v (not 0)", st.Changes, ch)
 	}
-	if st.Mode != "READONLY" || string(st.Config) != `{"compatibilityLevel":"NONE"}` {
-		t.Fatalf("SubjectState settings: mode %q config %s, want the subject's own READONLY and NONE", st.Mode, st.Config)
+	if st.Settings[0].Mode != "READONLY" || string(st.Settings[0].Config) != `{"compatibilityLevel":"NONE"}` {
+		t.Fatalf("SubjectState settings: %+v, want the subject's own READONLY and NONE", st.Settings)
+	}
+
+	// The write side's read: several levels' settings, each its own and
+	// in the order asked (a level with none has none), the versions
+	// without their schemas, or no versions at all.
+	levels := []registry.Name{{Context: ".", Subject: ""}, own, {Context: ".other", Subject: "orders-value"}}
+	w, err := sr.SubjectState(c, ".", "orders-value", registry.SubjectRead{Levels: levels, Versions: true})
+	noErr(t, "SubjectState of three levels", err)
+	wantSettings := []registry.Setting{
+		{Mode: "IMPORT", Config: json.RawMessage(`{"compatibilityLevel":"FULL"}`)},
+		{Mode: "READONLY", Config: json.RawMessage(`{"compatibilityLevel":"NONE"}`)},
+		{},
+	}
+	if !reflect.DeepEqual(w.Settings, wantSettings) {
+		t.Fatalf("SubjectState settings of three levels:\n%+v\nwant:\n%+v", w.Settings, wantSettings)
+	}
+	if w.Changes != ch || !reflect.DeepEqual(w.Versions, vs) || len(w.Schemas) != 0 {
+		t.Fatalf("SubjectState without schemas: counters %+v versions %+v schemas %d, want %+v, %+v, none", w.Changes, w.Versions, len(w.Schemas), ch, vs)
+	}
+	w, err = sr.SubjectState(c, ".", "orders-value", registry.SubjectRead{Levels: levels[:1]})
+	noErr(t, "SubjectState without versions", err)
+	if w.Changes != ch || len(w.Versions) != 0 || len(w.Settings) != 1 || w.Settings[0].Mode != "IMPORT" {
+		t.Fatalf("SubjectState without versions: %+v", w)
 	}
 
 	// Settings without a version: a subject that holds only a config.
 	update(t, s, ".", "settings-only", func(tx registry.Tx) error {
 		return tx.PutMode("settings-only", "READWRITE")
 	})
-	st, err = sr.SubjectState(c, ".", "settings-only")
+	st, err = sr.SubjectState(c, ".", "settings-only", registry.SubjectRead{Levels: []registry.Name{{Context: ".", Subject: "settings-only"}}, Versions: true, Schemas: true})
 	noErr(t, "SubjectState of a subject with settings only", err)
-	if st.Mode != "READWRITE" || st.Config != nil || len(st.Versions) != 0 {
+	if st.Settings[0].Mode != "READWRITE" || st.Settings[0].Config != nil || len(st.Versions) != 0 {
 		t.Fatalf("SubjectState of a subject with settings only: %+v", st)
 	}
 
@@ -115,9 +143,9 @@ func testSubjectState(t *testing.T, h *harness) {
 	update(t, s, ".", "orders-value", func(tx registry.Tx) error {
 		return tx.DeleteVersion("orders-value", 1)
 	})
-	after, err := sr.SubjectState(c, ".", "orders-value")
+	after, err := sr.SubjectState(c, ".", "orders-value", view)
 	noErr(t, "SubjectState after a delete", err)
-	if after.Changes <= ch.Subject || len(after.Versions) != 2 || after.Versions[0].Version != 2 {
-		t.Fatalf("SubjectState after a permanent delete: counter %d (was %d), versions %+v", after.Changes, ch.Subject, after.Versions)
+	if after.Changes.Subject <= ch.Subject || len(after.Versions) != 2 || after.Versions[0].Version != 2 {
+		t.Fatalf("SubjectState after a permanent delete: counter %d (was %d), versions %+v", after.Changes.Subject, ch.Subject, after.Versions)
 	}
 }
