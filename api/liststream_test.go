@@ -89,6 +89,42 @@ func TestSubjectListStreams(t *testing.T) {
 				t.Errorf("offset %d limit %d: null, want []", pg.offset, pg.limit)
 			}
 		}
+		// One context in scope (an unqualified prefix names the default
+		// context): the database skips the offset. Offsets within the
+		// first page, past it, at the end and beyond, with and without a
+		// limit, and with deleted subjects counted or not.
+		var defLive, defAll []string
+		for _, n := range live {
+			if strings.HasPrefix(n, "s") {
+				defLive = append(defLive, n)
+			}
+		}
+		for _, n := range all {
+			if strings.HasPrefix(n, "s") {
+				defAll = append(defAll, n)
+			}
+		}
+		for _, pg := range []struct {
+			offset, limit int
+			deleted       bool
+		}{{0, 10, false}, {7, 3, false}, {600, 20, false}, {985, 100, false}, {989, 5, false}, {2000, 5, false}, {600, 0, false}, {7, 0, false}, {1, 0, true}, {600, 20, true}, {999, 0, true}} {
+			u, names := fmt.Sprintf("/subjects?subjectPrefix=s&offset=%d", pg.offset), defLive
+			if pg.limit > 0 {
+				u += fmt.Sprintf("&limit=%d", pg.limit)
+			}
+			if pg.deleted {
+				u, names = u+"&deleted=true", defAll
+			}
+			end := len(names)
+			if pg.limit > 0 {
+				end = min(pg.offset+pg.limit, len(names))
+			}
+			want := names[min(pg.offset, len(names)):max(end, min(pg.offset, len(names)))]
+			s.ok("GET", u, nil, &got)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: %d names, want %d; first difference at %d", u, len(got), len(want), firstDiff(got, want))
+			}
+		}
 		s.ok("GET", "/subjects?subjectPrefix=:.b:", nil, &got)
 		var inB []string
 		for _, n := range live {

@@ -34,6 +34,9 @@ func (r *Registry) WalkSubjects(ctx context.Context, q SubjectList, fn func(name
 	pageSize := ListPageSize
 	if q.Limit > 0 {
 		pageSize = min(pageSize, q.Offset+q.Limit)
+		if len(ctxs) == 1 {
+			pageSize = min(ListPageSize, q.Limit)
+		}
 	}
 	skip, seen := q.Offset, 0
 	emit := func(name string) error {
@@ -61,13 +64,21 @@ func (r *Registry) WalkSubjects(ctx context.Context, q SubjectList, fn func(name
 		}
 	}
 	sort.Slice(others, func(i, j int) bool { return ":"+others[i]+":" < ":"+others[j]+":" })
+	// With one context to walk (the usual case), the database skips the
+	// offset in the first page's query; with several, the skip happens
+	// in the merged walk, since a context's share of it is not known.
+	dbSkip := 0
+	if len(ctxs) == 1 {
+		dbSkip, skip = skip, 0
+	}
 	walk := func(c string, each func(name string) error) error {
 		after := ""
 		for {
-			page, err := r.store.SubjectPage(ctx, c, SubjectPageQuery{Prefix: p, After: after, Deleted: q.Deleted, Limit: pageSize})
+			page, err := r.store.SubjectPage(ctx, c, SubjectPageQuery{Prefix: p, After: after, Deleted: q.Deleted, Offset: dbSkip, Limit: pageSize})
 			if err != nil {
 				return storeErr("listing subjects", err)
 			}
+			dbSkip = 0
 			for _, s := range page {
 				if err := each(Name{c, s}.String()); err != nil {
 					return err

@@ -23,7 +23,11 @@ type SubjectPageQuery struct {
 	Prefix  string // names start with it ("" : any)
 	After   string // names sort after it byte-wise ("" : from the first)
 	Deleted DeletedFilter
-	Limit   int // at most this many names (at least 1)
+	// Offset names (of those the other fields select) are skipped before
+	// the page, by the database: a deep Confluent offset costs one query,
+	// not a page read per 500 names skipped.
+	Offset int
+	Limit  int // at most this many names (at least 1)
 }
 
 // VersionPageQuery selects one page of a context's versions, ordered by

@@ -71,8 +71,8 @@ func (r reader) SubjectPage(ctx context.Context, regCtx string, p registry.Subje
 	if p.Deleted == registry.DeletedOnly {
 		q += ` HAVING SUM(CASE WHEN deleted THEN 0 ELSE 1 END) = 0`
 	}
-	q += ` ORDER BY ` + col + ` LIMIT ?`
-	args = append(args, max(p.Limit, 1))
+	q += ` ORDER BY ` + col + ` LIMIT ? OFFSET ?`
+	args = append(args, max(p.Limit, 1), max(p.Offset, 0))
 	rows, err := r.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: subjects of context %q after %q: %w", regCtx, p.After, err)

@@ -56,6 +56,17 @@ func testPages(t *testing.T, h *harness) {
 				}
 				equal(t, fmt.Sprintf("subject pages of %d, prefix %q, filter %d", size, prefix, filter), got, names)
 			}
+			// An offset skips that many of the selected names, in the
+			// database, before the page.
+			for _, off := range []int{0, 1, 2, len(names) - 1, len(names), len(names) + 5} {
+				page, err := s.SubjectPage(c, ".", registry.SubjectPageQuery{Prefix: prefix, Deleted: filter, Offset: off, Limit: 2})
+				noErr(t, "SubjectPage(Offset)", err)
+				want := []string{}
+				if off >= 0 && off < len(names) {
+					want = names[off:min(off+2, len(names))]
+				}
+				equal(t, fmt.Sprintf("subject page of 2 at offset %d, prefix %q, filter %d", off, prefix, filter), page, want)
+			}
 		}
 		for _, deleted := range []bool{false, true} {
 			vs, err := s.VersionsByPrefix(c, ".", prefix, deleted)
