@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 )
 
@@ -15,6 +16,26 @@ type SubjectList struct {
 	Deleted DeletedFilter
 	// Offset names are skipped, then at most Limit are visited (0: all).
 	Offset, Limit int
+}
+
+// ListReads is how many list pages (WalkSubjects, WalkSchemas) a Registry
+// reads from its store at once. A walk of a large registry is a run of
+// page reads, each holding a connection of the store's read pool while
+// it runs; without a bound, many concurrent whole-list requests take
+// every connection and point reads (fetch by id, lookups) wait behind
+// them until they time out. Further page reads wait for a slot (or for
+// their request to end), page by page, so concurrent walks interleave.
+const ListReads = 2
+
+// listRead runs read, one of the page reads ListReads bounds.
+func (r *Registry) listRead(ctx context.Context, read func() error) error {
+	select {
+	case r.listReads <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("waiting to read a list page: %w", context.Cause(ctx))
+	}
+	defer func() { <-r.listReads }()
+	return read()
 }
 
 // errStop ends a walk early; it never reaches the caller.
@@ -74,7 +95,11 @@ func (r *Registry) WalkSubjects(ctx context.Context, q SubjectList, fn func(name
 	walk := func(c string, each func(name string) error) error {
 		after := ""
 		for {
-			page, err := r.store.SubjectPage(ctx, c, SubjectPageQuery{Prefix: p, After: after, Deleted: q.Deleted, Offset: dbSkip, Limit: pageSize})
+			var page []string
+			err := r.listRead(ctx, func() (err error) {
+				page, err = r.store.SubjectPage(ctx, c, SubjectPageQuery{Prefix: p, After: after, Deleted: q.Deleted, Offset: dbSkip, Limit: pageSize})
+				return err
+			})
 			if err != nil {
 				return storeErr("listing subjects", err)
 			}
@@ -163,7 +188,11 @@ func (r *Registry) WalkSchemas(ctx context.Context, f SchemaFilter, fn func(Sche
 	for _, c := range ctxs {
 		q := VersionPageQuery{Prefix: p, IncludeDeleted: f.IncludeDeleted, LatestOnly: f.LatestOnly, Limit: pageSize}
 		for {
-			page, err := r.store.VersionPage(ctx, c, q)
+			var page []VersionRecord
+			err := r.listRead(ctx, func() (err error) {
+				page, err = r.store.VersionPage(ctx, c, q)
+				return err
+			})
 			if err != nil {
 				return storeErr("listing versions", err)
 			}

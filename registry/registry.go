@@ -59,6 +59,9 @@ type Registry struct {
 	// budget bounds each parse and compatibility check (SetBudget).
 	budget time.Duration
 	rules  RuleChecker // see SetRuleChecker; nil: rules are not compiled
+
+	// listReads holds a slot per list page being read (ListReads).
+	listReads chan struct{}
 }
 
 type idKey struct {
@@ -72,9 +75,10 @@ func New(store Store, log *slog.Logger, formats ...compat.Format) *Registry {
 		log = slog.Default()
 	}
 	r := &Registry{
-		store:   store,
-		formats: make(map[string]compat.Format),
-		log:     log,
+		store:     store,
+		formats:   make(map[string]compat.Format),
+		log:       log,
+		listReads: make(chan struct{}, ListReads),
 	}
 	r.SetCacheSizes(DefaultCacheSizes)
 	for _, f := range formats {
