@@ -19,13 +19,13 @@ import (
 // edge (BEGIN, the row, the write, the audit entry, the notice, COMMIT,
 // the rows read back). The same transaction reads and decides as putTx's:
 //
-//  1. BEGIN (sent by sqlstore.PipelinedTx); when the check reads producers, the lock on the stream's
-//     producers, then its owner and stored produces edges; each written
-//     row, FOR UPDATE. The statements of a batch run one after another,
+//  1. BEGIN (sqlstore.PipelinedTx sends it); when the check reads
+//     producers, the lock on the stream's producers, then its owner and
+//     stored produces edges; each written row, FOR UPDATE. The statements of a batch run one after another,
 //     so the producers are read after the lock is granted, as in putTx.
 //  2. Go decides: the check, created or updated, the audit entries.
 //  3. The writes, the audit entries, the notices, each written pair's
-//     rows read back, COMMIT.
+//     rows read back, COMMIT (PipelinedTx.Commit sends it).
 //
 // An error anywhere leaves the transaction to sqlstore's Pipelined, which
 // rolls it back.
