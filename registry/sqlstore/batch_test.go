@@ -13,7 +13,8 @@ import (
 // writes rolled back, and kept (not reconnected) for the next pipelined
 // transaction and for database/sql; one that commits sends BEGIN with its
 // first batch and COMMIT with its last (two round trips), and its writes
-// stay; on SQLite Pipelined refuses.
+// stay; a failing statement rolls back the whole transaction; one
+// exempt from deadlines is pipelined too; on SQLite Pipelined refuses.
 func TestPipelinedLeavesNoTransaction(t *testing.T) {
 	ctx := context.Background()
 	if err := openStore(t, t.TempDir()).DB().Pipelined(ctx, func(context.Context, *PipelinedTx) error { return nil }); err == nil {
@@ -93,5 +94,15 @@ func TestPipelinedLeavesNoTransaction(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("%d rows, want 1: the aborted transaction's insert stayed", n)
+	}
+	// Exempt from the store's deadlines (WithoutDeadline), the transaction
+	// is still pipelined.
+	err = db.Pipelined(WithoutDeadline(ctx), func(ctx context.Context, p *PipelinedTx) error {
+		b := &pgx.Batch{}
+		b.Queue("INSERT INTO pipeline_kept VALUES (3)")
+		return p.Commit(b)
+	})
+	if err != nil {
+		t.Fatalf("Pipelined WithoutDeadline: %v", err)
 	}
 }
