@@ -8,10 +8,10 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/accord/accord/audit"
 	"github.com/accord/accord/lineage"
+	"github.com/accord/accord/registry/sqlstore"
 )
 
 // putPipelined is Put on PostgreSQL in two round trips, whatever the
@@ -19,28 +19,28 @@ import (
 // edge (BEGIN, the row, the write, the audit entry, the notice, COMMIT,
 // the rows read back). The same transaction reads and decides as putTx's:
 //
-//  1. BEGIN; when the check reads producers, the lock on the stream's
-//     producers, then its owner and stored produces edges; each written
-//     row, FOR UPDATE. The statements of a batch run one after another,
+//  1. BEGIN (sqlstore.PipelinedTx sends it); when the check reads
+//     producers, the lock on the stream's producers, then its owner and
+//     stored produces edges; each written row, FOR UPDATE. The statements of a batch run one after another,
 //     so the producers are read after the lock is granted, as in putTx.
 //  2. Go decides: the check, created or updated, the audit entries.
 //  3. The writes, the audit entries, the notices, each written pair's
-//     rows read back, COMMIT.
+//     rows read back, COMMIT (PipelinedTx.Commit sends it).
 //
-// An error anywhere leaves the transaction to Pipeline, which rolls it
-// back.
+// An error anywhere leaves the transaction to sqlstore's Pipelined, which
+// rolls it back.
 func (st *Store) putPipelined(ctx context.Context, check *lineage.Check, edges []lineage.Edge) (lineage.Written, error) {
 	edges = slices.Clone(edges)
 	w := lineage.Written{Created: make([]bool, len(edges)), Rows: make([][]lineage.Edge, len(edges))}
-	err := st.db.Pipeline(ctx, func(ctx context.Context, conn *pgx.Conn) error {
+	err := st.db.Pipelined(ctx, func(ctx context.Context, p *sqlstore.PipelinedTx) error {
 		// 1. Read.
-		b := &pgx.Batch{}
-		b.Queue("BEGIN")
 		var (
 			owner   sql.NullString
 			ps      []producer
 			checkOn string
 		)
+		olds := make([]*lineage.Edge, len(edges))
+		b := &pgx.Batch{}
 		if check != nil && check.Producers && len(edges) > 0 {
 			checkOn = edges[0].Stream()
 			b.Queue(producersLock, producersLockKey(checkOn))
@@ -61,7 +61,6 @@ func (st *Store) putPipelined(ctx context.Context, check *lineage.Check, edges [
 				return rows.Err()
 			})
 		}
-		olds := make([]*lineage.Edge, len(edges))
 		for i := range edges {
 			e := &edges[i]
 			b.Queue(st.db.Rebind(`SELECT `+Columns+` FROM lineage_edges WHERE kind = ? AND from_node = ? AND to_node = ? AND source = ? FOR UPDATE`),
@@ -76,7 +75,7 @@ func (st *Store) putPipelined(ctx context.Context, check *lineage.Check, edges [
 				return rows.Err()
 			})
 		}
-		if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		if err := p.Send(b); err != nil {
 			return fmt.Errorf("lineage: reading the edges to write: %w", err)
 		}
 
@@ -139,14 +138,7 @@ func (st *Store) putPipelined(ctx context.Context, check *lineage.Check, edges [
 				return rows.Err()
 			})
 		}
-		b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error {
-			// A COMMIT of a transaction that failed answers ROLLBACK.
-			if ct.String() != "COMMIT" {
-				return fmt.Errorf("lineage: the transaction was rolled back (%s)", ct)
-			}
-			return nil
-		})
-		if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		if err := p.Commit(b); err != nil {
 			return fmt.Errorf("lineage: writing edges: %w", err)
 		}
 		for i := range edges {

@@ -138,11 +138,11 @@ func (c *deadlineConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driv
 	// The driver may keep the context it is given for COMMIT and ROLLBACK
 	// (pgx does), so BEGIN runs under the transaction's deadline, not a
 	// call's.
+	if pipelined(ctx) {
+		return c.beginPipelined(ctx), nil
+	}
 	if exempt(ctx) {
 		return b.BeginTx(ctx, opts)
-	}
-	if pipelined(ctx) {
-		return c.beginPipelined(), nil
 	}
 	deadline := time.Now().Add(c.d.tx)
 	txCtx, cancel := context.WithDeadline(ctx, deadline)

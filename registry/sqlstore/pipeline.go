@@ -71,8 +71,11 @@ type pipeTx struct {
 }
 
 // beginPipelined opens a transaction without a round trip.
-func (c *deadlineConn) beginPipelined() driver.Tx {
-	c.txDeadline = time.Now().Add(c.d.tx)
+// Under WithoutDeadline it gets no deadline of its own.
+func (c *deadlineConn) beginPipelined(ctx context.Context) driver.Tx {
+	if !exempt(ctx) {
+		c.txDeadline = time.Now().Add(c.d.tx)
+	}
 	c.pipe = &pipeTx{conn: c}
 	return c.pipe
 }
@@ -164,7 +167,8 @@ type readAhead struct {
 
 // batch sends, in one round trip on the transaction's connection, BEGIN
 // when not sent yet, the queued writes, what build queues, and COMMIT
-// when commit; read reads the results of build's statements. It reports
+// when commit; read reads the results of build's statements, or, when
+// nil, each goes to its statement's callback (PipelinedTx). It reports
 // whether the failure (if any) came before COMMIT ran, so nothing was
 // committed for sure.
 func (t *tx) batch(build func(*pgx.Batch), read func(pgx.BatchResults) error, commit bool) (err error, beforeCommit bool) {
@@ -192,9 +196,11 @@ func (t *tx) batch(build func(*pgx.Batch), read func(pgx.BatchResults) error, co
 			for _, q := range pending {
 				b.Queue(q.sql, q.args...)
 			}
+			from := len(b.QueuedQueries)
 			if build != nil {
 				build(&b)
 			}
+			built := b.QueuedQueries[from:]
 			if commit {
 				b.Queue("commit")
 			}
@@ -220,11 +226,18 @@ func (t *tx) batch(build func(*pgx.Batch), read func(pgx.BatchResults) error, co
 					if err := read(br); err != nil {
 						return err
 					}
+				} else if err := answer(br, built); err != nil {
+					return err
 				}
 				if commit {
 					beforeCommit = false
-					if _, err := br.Exec(); err != nil {
+					ct, err := br.Exec()
+					if err != nil {
 						return err
+					}
+					if ct.String() != "COMMIT" {
+						// A COMMIT of a transaction that failed answers ROLLBACK.
+						return fmt.Errorf("sqlstore: the transaction was rolled back (%s)", ct)
 					}
 					c.pipe.committed = true
 				}
@@ -242,6 +255,21 @@ func (t *tx) batch(build func(*pgx.Batch), read func(pgx.BatchResults) error, co
 		t.broken = err
 	}
 	return err, beforeCommit
+}
+
+// answer hands each of qs's results, in order, to its callback
+// (pgx.QueuedQuery's Query, QueryRow or Exec), or reads it as an Exec.
+func answer(br pgx.BatchResults, qs []*pgx.QueuedQuery) error {
+	for _, q := range qs {
+		if q.Fn != nil {
+			if err := q.Fn(br); err != nil {
+				return err
+			}
+		} else if _, err := br.Exec(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // flush sends the queued writes, if any.

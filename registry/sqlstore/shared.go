@@ -20,11 +20,12 @@ type DB struct {
 	Read *sql.DB
 	d    *dialect
 	id   string    // the Store's instance, so that Watch skips its own notices
-	dl   deadlines // of Pipeline
+	dl   deadlines // of Pipelined
+	o    Observer  // measures Pipelined's batches; nil: none
 }
 
 // DB returns the store's database handles.
-func (s *Store) DB() DB { return DB{Write: s.db, Read: s.readDB, d: s.d, id: s.id, dl: s.dl} }
+func (s *Store) DB() DB { return DB{Write: s.db, Read: s.readDB, d: s.d, id: s.id, dl: s.dl, o: s.obs} }
 
 // Postgres reports whether the database is PostgreSQL (else SQLite).
 func (db DB) Postgres() bool { return db.d.postgres() }
