@@ -237,6 +237,7 @@ func (s *Server) serveHotID(w http.ResponseWriter, r *http.Request) bool {
 	}
 	s.hot.byIDHits.Add(1)
 	noteRoute(w, hotRoute)
+	noteRecorder(w, s.hotRecord.byID, hotRoute, http.MethodGet)
 	s.setRequestID(w, r)
 	a.write(w)
 	return true
@@ -251,6 +252,7 @@ func (s *Server) serveHotVersion(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	noteRoute(w, versionRoute)
+	noteRecorder(w, s.hotRecord.version, versionRoute, http.MethodGet)
 	s.setRequestID(w, r)
 	defer func() { // as the router's recoverer
 		if v := recover(); v != nil {

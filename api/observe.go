@@ -38,6 +38,27 @@ type RequestObserver interface {
 	Validated(valid, invalid int, failedChecks []string)
 }
 
+// RouteObserver is a RequestObserver that can resolve a route's series
+// in advance: RouteRecorder returns the function that does what
+// RequestDone does for route and method, without looking the series up
+// per request. The server asks for each route's recorder once, as it
+// registers the route (package metrics implements it).
+type RouteObserver interface {
+	RouteRecorder(route, method string) func(status int, d time.Duration)
+}
+
+// recordFunc records an answered request of a known route (RouteObserver).
+type recordFunc = func(status int, d time.Duration)
+
+// recorder returns the recorder of route and method when the observer
+// resolves them in advance, else nil (observe then calls RequestDone).
+func (s *Server) recorder(route, method string) recordFunc {
+	if ro, ok := s.obs.(RouteObserver); ok {
+		return ro.RouteRecorder(route, method)
+	}
+	return nil
+}
+
 // Route templates of requests answered before routing (and hotRoute,
 // versionRoute: hotpath.go).
 const (
@@ -120,7 +141,14 @@ func (s *Server) observe(w http.ResponseWriter, r *http.Request) {
 		}
 		d := time.Since(epoch) - start
 		if s.obs != nil {
-			s.obs.RequestDone(route, r.Method, status, d)
+			// The recorder a route's handler noted is for its own route;
+			// a request answered elsewhere (refused before its handler,
+			// 404) is looked up by route.
+			if sw.record != nil && sw.recordRoute == route && sw.recordMethod == r.Method {
+				sw.record(status, d)
+			} else {
+				s.obs.RequestDone(route, r.Method, status, d)
+			}
 		}
 		if span != nil {
 			s.endSpan(span, r.Method, route, status, w.Header())
@@ -241,6 +269,10 @@ type statusWriter struct {
 	route     string
 	principal string
 	hot       answer // the cached answer to a fetch by id (cached)
+	// record is the metrics recorder of recordRoute and recordMethod,
+	// noted by the handler of that route (noteRecorder).
+	record                    recordFunc
+	recordRoute, recordMethod string
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -274,6 +306,17 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func noteRoute(w http.ResponseWriter, route string) {
 	if sw, ok := w.(*statusWriter); ok {
 		sw.route = route
+	}
+}
+
+// noteRecorder tells observe the metrics recorder of the route (a
+// template) and method whose handler is serving the request.
+func noteRecorder(w http.ResponseWriter, rec recordFunc, route, method string) {
+	if rec == nil {
+		return
+	}
+	if sw, ok := w.(*statusWriter); ok {
+		sw.record, sw.recordRoute, sw.recordMethod = rec, route, method
 	}
 }
 

@@ -353,7 +353,9 @@ func (s *Server) checkRoutes(r chi.Routes) {
 // check passes, as everywhere else.
 func (s *Server) guard(rt route) http.Handler {
 	action := rt.method + " " + rt.pattern
+	record := s.recorder(rt.pattern, rt.method)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		noteRecorder(w, record, rt.pattern, rt.method)
 		if s.auth != nil && !rt.open {
 			if err := auth.Require(r.Context(), action, rt.roles...); err != nil {
 				s.writeError(w, r, err)

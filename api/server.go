@@ -24,7 +24,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/go-chi/chi/v5"
 	"go.opentelemetry.io/otel/trace"
@@ -111,7 +110,6 @@ type Server struct {
 	log     *slog.Logger
 	maxBody int64
 	router  chi.Router
-	reqSeq  atomic.Uint64
 	// byID caches the encoded body of GET /schemas/ids/{id}: schemas are
 	// immutable, so the hottest read is a map lookup and a write. Bounded
 	// by Options.SchemaCacheBytes.
@@ -134,7 +132,9 @@ type Server struct {
 	// hotRoles may call the routes answered before routing (hotpath.go),
 	// from their rows of the table.
 	hotRoles hotRoles
-	ready    *readiness
+	// hotRecord are the metrics recorders of those routes (RouteObserver).
+	hotRecord struct{ byID, version recordFunc }
+	ready     *readiness
 
 	obs          RequestObserver // nil: none
 	tracer       trace.Tracer    // nil: no spans
@@ -181,6 +181,8 @@ func New(reg *registry.Registry, opts Options) *Server {
 	s.table = s.routeTable()
 	s.open = openRoutes(s.table)
 	s.hotRoles = s.hotRouteRoles()
+	s.hotRecord.byID = s.recorder(hotRoute, http.MethodGet)
+	s.hotRecord.version = s.recorder(versionRoute, http.MethodGet)
 	s.spanNameOf = s.spanNames()
 	s.router = s.routes()
 	s.checkRoutes(s.router)
@@ -298,14 +300,6 @@ func jsonContentType(ct string) bool {
 		return true
 	}
 	return false
-}
-
-func (s *Server) setRequestID(w http.ResponseWriter, r *http.Request) {
-	id := r.Header.Get("X-Request-Id")
-	if id == "" || len(id) > 128 {
-		id = strconv.FormatUint(s.reqSeq.Add(1), 36)
-	}
-	w.Header()["X-Request-Id"] = []string{id} // the canonical name: no Set
 }
 
 // writeJSON encodes v without HTML escaping (schemas contain < and >).

@@ -29,6 +29,13 @@
 # Each endpoint gets a warm-up run of both (discarded), then ROUNDS
 # rounds of one ceiling run and one endpoint run, alternating which goes
 # first; the summary gives medians over the rounds with their range.
+# The ceiling is a production net/http server, not a bare one: it runs
+# with the http.Server timeouts accord serve sets (SERVE_TIMEOUTS below,
+# serve's defaults from cmd/accord/serve.go boundedServer; a test there,
+# TestBenchCeilingHasServeTimeouts, keeps the two alike), so both pay the
+# read and write deadlines net/http sets on the connection per request.
+# (serve's connection bound, --max-connections 4096, costs per accept,
+# not per request, and is not mirrored.)
 #
 # Env: DURATION (5s per run), WARMUP (2s), CONNS (100), THREADS (1 wrk
 # thread), ROUNDS (5), SCHEMAS (1000), MODES ("fetch version lookup
@@ -46,6 +53,10 @@ command -v wrk >/dev/null || { apt-get install -y wrk >/dev/null 2>&1 || { apt-g
 DURATION=${DURATION:-5s} WARMUP=${WARMUP:-2s} CONNS=${CONNS:-100} THREADS=${THREADS:-1} ROUNDS=${ROUNDS:-5}
 SCHEMAS=${SCHEMAS:-1000} MODES=${MODES:-"fetch version lookup compat register"} AUTH=${AUTH:-on}
 DBURL=${1:-}
+# accord serve's http.Server timeouts at its defaults (--read-timeout 1m:
+# ReadHeaderTimeout min(10s, read), ReadTimeout, WriteTimeout max(2m,
+# read), IdleTimeout 2m), given to the ceiling as they are.
+SERVE_TIMEOUTS=(--read-header-timeout 10s --read-timeout 1m --write-timeout 2m --idle-timeout 2m)
 work=$(mktemp -d)
 pids=()
 # On exit the servers stop first (and finish what is in flight), then
@@ -89,7 +100,7 @@ start "$work/accord" "$AP" "$work"
 if [ -n "$BASELINE" ]; then mkdir "$work/base" && start "$work/accord-base" "$BP" "$work/base"; fi
 auth=$(cat "$work/auth.txt")
 size=$(curl -sf ${auth:+-H "Authorization: $auth"} "$A/schemas/ids/$(head -1 "$work/ids.txt")" | wc -c)
-"$work/ceiling" --addr "127.0.0.1:$CP" --body-bytes "$size" &
+"$work/ceiling" --addr "127.0.0.1:$CP" --body-bytes "$size" "${SERVE_TIMEOUTS[@]}" &
 pids+=($!)
 mkdir "$work/ceiling-pid" && echo $! > "$work/ceiling-pid/pid"
 for _ in $(seq 50); do curl -sf "$C/" >/dev/null && break; sleep 0.2; done

@@ -3,6 +3,7 @@ package metrics
 import (
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,10 +27,10 @@ type Server struct {
 	apiSuccess, apiFailure prometheus.Counter
 	epRequests, epErrors   *prometheus.CounterVec
 	epLatency              *prometheus.HistogramVec
-	// series caches the label-resolved series of each (route, method,
-	// status class): resolving labels hashes them, so the hot path does
-	// it once per combination (a bounded set: routes are templates).
-	series sync.Map // seriesKey → *requestSeries
+	// routes holds the recorder of each (route, method): resolving
+	// labels hashes them, so it is done once per route, method and
+	// status class (a bounded set: routes are templates).
+	routes sync.Map // routeKey → *RouteSeries
 
 	compatChecks   *prometheus.CounterVec
 	compatDuration *prometheus.HistogramVec
@@ -85,33 +86,60 @@ func (m *Server) Registry() *prometheus.Registry { return m.reg }
 // Handler serves the metrics in the Prometheus text format.
 func (m *Server) Handler() http.Handler { return handler(m.reg) }
 
-type seriesKey struct {
-	route, method string
-	class         uint8
-}
+// routeKey is a route template and a request method.
+type routeKey struct{ route, method string }
 
+// requestSeries are the label-resolved series of one route, method and
+// status class.
 type requestSeries struct {
 	requests, epRequests, epErrors prometheus.Counter
 	duration, epLatency            prometheus.Observer
 	failed                         bool
 }
 
-// RequestStarted counts a request in flight; RequestDone must follow.
-func (m *Server) RequestStarted() { m.inFlight.Inc() }
+// RouteSeries records the requests of one route template and method.
+// Its series are resolved once per status class, on the class's first
+// request (a series appears in /metrics once it has counted a request,
+// as before), so recording a request does no map look-up and allocates
+// nothing. Get one with Route, once, where the route is registered.
+type RouteSeries struct {
+	m             *Server
+	route, method string
+	byClass       [6]atomic.Pointer[requestSeries] // by status/100, 1xx..5xx (0 unused)
+}
 
-// RequestDone records an answered request: route is its chi route
-// template ("" when none matched), status its HTTP status.
-func (m *Server) RequestDone(route, meth string, status int, d time.Duration) {
-	m.inFlight.Dec()
+// Route returns the recorder of route (a template; "" is "unmatched")
+// and method. Routes are templates, so the set is bounded.
+func (m *Server) Route(route, meth string) *RouteSeries {
 	if route == "" {
 		route = "unmatched"
 	}
-	k := seriesKey{route, meth, uint8(status / 100)}
-	v, ok := m.series.Load(k)
-	if !ok {
-		v, _ = m.series.LoadOrStore(k, m.newSeries(route, meth, status))
+	meth = method(meth)
+	k := routeKey{route, meth}
+	if v, ok := m.routes.Load(k); ok {
+		return v.(*RouteSeries)
 	}
-	s := v.(*requestSeries)
+	v, _ := m.routes.LoadOrStore(k, &RouteSeries{m: m, route: route, method: meth})
+	return v.(*RouteSeries)
+}
+
+// RouteRecorder is Route as api.RouteObserver asks for it: the function
+// that records an answered request of route and method.
+func (m *Server) RouteRecorder(route, meth string) func(status int, d time.Duration) {
+	return m.Route(route, meth).Done
+}
+
+// Done records an answered request of the route: status is its HTTP
+// status, d the time it took. It ends what RequestStarted began.
+func (rs *RouteSeries) Done(status int, d time.Duration) {
+	m := rs.m
+	m.inFlight.Dec()
+	class := min(max(status/100, 1), 5) // statusClass's classes
+	s := rs.byClass[class].Load()
+	if s == nil {
+		rs.byClass[class].CompareAndSwap(nil, m.newSeries(rs.route, rs.method, status))
+		s = rs.byClass[class].Load()
+	}
 	secs := d.Seconds()
 	s.requests.Inc()
 	s.duration.Observe(secs)
@@ -129,8 +157,22 @@ func (m *Server) RequestDone(route, meth string, status int, d time.Duration) {
 	}
 }
 
+// RequestStarted counts a request in flight; RequestDone must follow.
+func (m *Server) RequestStarted() { m.inFlight.Inc() }
+
+// RequestDone records an answered request: route is its chi route
+// template ("" when none matched), status its HTTP status. A caller that
+// knows the route in advance records through its RouteSeries instead,
+// which saves the look-up.
+func (m *Server) RequestDone(route, meth string, status int, d time.Duration) {
+	m.Route(route, meth).Done(status, d)
+}
+
+// newSeries resolves the series of route, meth (already bounded by
+// method) and status's class. Two requests of a new class may both
+// resolve it: WithLabelValues returns the same series to both.
 func (m *Server) newSeries(route, meth string, status int) *requestSeries {
-	meth, class := method(meth), statusClass(status)
+	class := statusClass(status)
 	s := &requestSeries{
 		requests: m.requests.WithLabelValues(route, meth, class),
 		duration: m.duration.WithLabelValues(route, meth, class),

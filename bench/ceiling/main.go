@@ -3,6 +3,13 @@
 // what reading a POST costs) and writes a fixed JSON body. Accord's
 // endpoints are measured as a ratio of its throughput and latency in the
 // same run, with the same requests.
+//
+// A fair baseline is a production server, and a production server bounds
+// slow clients: the timeout flags give the ceiling the http.Server
+// timeouts accord serve sets (cmd/accord/serve.go, boundedServer), whose
+// read and write deadlines net/http sets on the connection for every
+// request. bench/run.sh passes serve's values; without the flags the
+// ceiling sets none (net/http's defaults).
 package main
 
 import (
@@ -23,6 +30,10 @@ func body(n int) []byte {
 func main() {
 	addr := flag.String("addr", "127.0.0.1:18090", "listen address")
 	size := flag.Int("body-bytes", 200, "size of the JSON body answered")
+	readHeader := flag.Duration("read-header-timeout", 0, "http.Server ReadHeaderTimeout (0: none)")
+	read := flag.Duration("read-timeout", 0, "http.Server ReadTimeout (0: none)")
+	write := flag.Duration("write-timeout", 0, "http.Server WriteTimeout (0: none)")
+	idle := flag.Duration("idle-timeout", 0, "http.Server IdleTimeout (0: the read timeout)")
 	flag.Parse()
 	b := body(*size)
 	length := strconv.Itoa(len(b))
@@ -32,5 +43,13 @@ func main() {
 		w.Header().Set("Content-Length", length)
 		w.Write(b)
 	})
-	log.Fatal(http.ListenAndServe(*addr, h))
+	srv := &http.Server{
+		Addr:              *addr,
+		Handler:           h,
+		ReadHeaderTimeout: *readHeader,
+		ReadTimeout:       *read,
+		WriteTimeout:      *write,
+		IdleTimeout:       *idle,
+	}
+	log.Fatal(srv.ListenAndServe())
 }
