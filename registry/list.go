@@ -29,6 +29,9 @@ const ListReads = 2
 
 // listRead runs read, one of the page reads ListReads bounds.
 func (r *Registry) listRead(ctx context.Context, read func() error) error {
+	if err := context.Cause(ctx); err != nil { // select would pick at random
+		return fmt.Errorf("waiting to read a list page: %w", err)
+	}
 	select {
 	case r.listReads <- struct{}{}:
 	case <-ctx.Done():
@@ -52,14 +55,17 @@ func (r *Registry) WalkSubjects(ctx context.Context, q SubjectList, fn func(name
 	if err != nil {
 		return err
 	}
+	// With one context to walk (the usual case), the database skips the
+	// offset in the first page's query; with several, the skip happens
+	// in the merged walk, since a context's share of it is not known.
+	skip, dbSkip, seen := q.Offset, 0, 0
+	if len(ctxs) == 1 {
+		dbSkip, skip = skip, 0
+	}
 	pageSize := ListPageSize
 	if q.Limit > 0 {
-		pageSize = min(pageSize, q.Offset+q.Limit)
-		if len(ctxs) == 1 {
-			pageSize = min(ListPageSize, q.Limit)
-		}
+		pageSize = min(pageSize, skip+q.Limit)
 	}
-	skip, seen := q.Offset, 0
 	emit := func(name string) error {
 		if skip > 0 {
 			skip--
@@ -85,13 +91,6 @@ func (r *Registry) WalkSubjects(ctx context.Context, q SubjectList, fn func(name
 		}
 	}
 	sort.Slice(others, func(i, j int) bool { return ":"+others[i]+":" < ":"+others[j]+":" })
-	// With one context to walk (the usual case), the database skips the
-	// offset in the first page's query; with several, the skip happens
-	// in the merged walk, since a context's share of it is not known.
-	dbSkip := 0
-	if len(ctxs) == 1 {
-		dbSkip, skip = skip, 0
-	}
 	walk := func(c string, each func(name string) error) error {
 		after := ""
 		for {
