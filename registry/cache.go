@@ -89,6 +89,15 @@ func (c *viewCache[V]) fresh(k cacheKey, tag int64) (V, bool) {
 	return e.v, true
 }
 
+// peek returns the value of k, fresh or not (not counted: a guess, not
+// an answer).
+func (c *viewCache[V]) peek(k cacheKey) (V, bool) {
+	c.mu.RLock()
+	e, ok := c.m[k]
+	c.mu.RUnlock()
+	return e.v, ok
+}
+
 // has reports whether k holds a value, fresh or not (not counted).
 func (c *viewCache[V]) has(k cacheKey) bool {
 	c.mu.RLock()

@@ -208,3 +208,79 @@ func TestUnseenProtobufLookupParsesStoredVersionsOnce(t *testing.T) {
 		t.Fatalf("lookup of version 3 spelled otherwise: %+v, %v", got, err)
 	}
 }
+
+// TestNewSubjectRegistrationReadsOnce: the API resolves a subject's alias
+// before every registration, and that read (counters, settings and the
+// subject's versions, none for a new subject) leaves the subject's view
+// cached, so the registration goes to its transaction reading nothing
+// more: alias resolution and registration together cost what a
+// registration alone costs. (It cost one statement more: the
+// registration read the subject again for its view.)
+func TestNewSubjectRegistrationReadsOnce(t *testing.T) {
+	for _, e := range []struct {
+		name   string
+		target func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return t.TempDir() }},
+		{"postgres", storetest.PostgresSchema},
+	} {
+		t.Run(e.name, func(t *testing.T) {
+			ctx := t.Context()
+			log := slog.New(slog.DiscardHandler)
+			var qc queryCounter
+			s, err := sqlstore.Open(ctx, e.target(t), sqlstore.WithLogger(log), sqlstore.WithObserver(&qc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			r := registry.New(s, log, avro.Format{})
+			listening := make(chan struct{})
+			var once sync.Once
+			r.OnChange(func(c registry.Change) {
+				if c == (registry.Change{}) {
+					once.Do(func() { close(listening) })
+				}
+			})
+			runCtx, stop := context.WithCancel(ctx)
+			defer stop()
+			go r.Run(runCtx)
+			if e.name == "postgres" {
+				select {
+				case <-listening:
+				case <-time.After(10 * time.Second):
+					t.Fatal("the change feed did not start listening in 10 s")
+				}
+			}
+			// Warm what every subject shares (the context's settings).
+			if _, err := r.Register(ctx, "first-value", reg1(orderVersion(1))); err != nil {
+				t.Fatal(err)
+			}
+			calls := func(f func()) int64 {
+				before := qc.calls.Load()
+				f()
+				return qc.calls.Load() - before
+			}
+			register := func(subject string, v int) { // a new schema each
+				if _, err := r.Register(ctx, subject, reg1(orderVersion(v))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			alone := calls(func() { register("alone-value", 2) })
+			var resolve int64
+			both := calls(func() {
+				resolve = calls(func() {
+					if _, err := r.ResolveAlias(ctx, "resolved-value", false); err != nil {
+						t.Fatal(err)
+					}
+				})
+				register("resolved-value", 3)
+			})
+			if resolve != 1 {
+				t.Errorf("resolving the alias of a new subject: %d statements, want 1", resolve)
+			}
+			if both != alone {
+				t.Errorf("alias resolution and registration: %d statements; a registration alone: %d", both, alone)
+			}
+		})
+	}
+}

@@ -124,6 +124,9 @@ func (r *Registry) registerCached(ctx context.Context, n Name, req RegisterReque
 		return SchemaVersion{}, false, "", err
 	}
 	if !warmed {
+		if fp, ok, err := r.bound(ctx, n, req); err != nil || ok {
+			return SchemaVersion{}, false, fp, err
+		}
 		if ch, err = r.store.Changes(ctx, n.Context, n.Subject); err != nil {
 			return SchemaVersion{}, false, "", storeErr("reading change counters", err)
 		}
@@ -201,6 +204,59 @@ func (r *Registry) registerCached(ctx context.Context, n Name, req RegisterReque
 		return SchemaVersion{}, false, "", err
 	}
 	return SchemaVersion{Subject: n.String(), Version: v.Version, Schema: rec}, true, "", nil
+}
+
+// errNotCached ends bound's walk over the levels at the first level with
+// nothing cached.
+var errNotCached = errors.New("registry: not cached")
+
+// bound reports (ok) that a registration is bound for the transaction by
+// what the caches hold of n, whatever counters it was read at: the
+// schema is no live version of the subject as cached, and the cached
+// mode does not refuse it. That answer needs no proof that the caches
+// are current, since the transaction reads all of it again under the
+// lock; only the fast path's own answers (already live, refused) do. So
+// a new schema for a subject whose values are cached, the common write,
+// skips the change counters' round trip. fp is the fingerprint for the
+// transaction to read ahead (a stale setting only makes it a wrong guess,
+// which the transaction reads again). An error is one parsing found
+// (returned as the fast path would).
+func (r *Registry) bound(ctx context.Context, n Name, req RegisterRequest) (fp string, ok bool, err error) {
+	levels := levelsOf(n)
+	mode, err := resolveMode(levels, func(l Name) (string, error) {
+		if m, ok := r.modes.peek(cacheKey{l.Context, l.Subject}); ok {
+			return m, nil
+		}
+		return "", errNotCached
+	})
+	if err != nil {
+		return "", false, nil
+	}
+	cfg, err := mergeConfigs(levels, func(l Name) (*Config, error) {
+		if c, ok := r.configs.peek(cacheKey{l.Context, l.Subject}); ok {
+			return c, nil
+		}
+		return nil, errNotCached
+	})
+	if err != nil {
+		return "", false, nil
+	}
+	view, ok := r.versions.peek(cacheKey{n.Context, n.Subject})
+	if !ok || checkRegisterMode(n, mode, req) != nil {
+		return "", false, nil
+	}
+	p, err := r.prepare(ctx, r.store, n.Context, req.SchemaInput, req.Normalize || (cfg.Normalize != nil && *cfg.Normalize))
+	if err != nil {
+		return "", false, err
+	}
+	e, err := r.effectiveDocs(ctx, r.store, n, view, cfg, p, mode != ModeImport)
+	if err != nil {
+		return "", false, nil
+	}
+	if _, live := p.match(view, e, false); live {
+		return "", false, nil
+	}
+	return e.fingerprint, true, nil
 }
 
 // warmMode, warmConfig and warmView read a level's mode or config, or a

@@ -66,12 +66,8 @@ func (r *Registry) readSubject(ctx context.Context, sr SubjectReader, n Name) (*
 	if len(st.Schemas) != len(st.Versions) {
 		return nil, storeErr("reading the subject", fmt.Errorf("%d schemas for %d versions", len(st.Schemas), len(st.Versions)))
 	}
-	v := &subjectView{versions: st.Versions, fingerprints: make([]string, len(st.Versions)), bare: make([]string, len(st.Versions))}
-	for i := range st.Schemas {
-		rec := &st.Schemas[i]
-		v.fingerprints[i] = rec.Fingerprint
-		v.bare[i] = fingerprint(rec.Type, rec.Schema, rec.References, nil, nil)
-	}
+	i := 0
+	v, _ := buildView(st.Versions, func(int64) (*SchemaRecord, error) { i++; return &st.Schemas[i-1], nil })
 	if len(st.Settings) != 1 {
 		return nil, storeErr("reading the subject", fmt.Errorf("%d settings for 1 level", len(st.Settings)))
 	}

@@ -124,9 +124,26 @@ func (r *Registry) loadView(ctx context.Context, q Reader, n Name) (*subjectView
 // viewOf builds the view of subject n from its versions vs (soft-deleted
 // included), reading their schemas through q.
 func (r *Registry) viewOf(ctx context.Context, q Reader, n Name, vs []VersionRecord) (*subjectView, error) {
+	return buildView(vs, func(id int64) (*SchemaRecord, error) { return r.schemaRecord(ctx, q, n.Context, id) })
+}
+
+// cachedViewOf is viewOf from the schemas cache alone: nil when a
+// version's schema is not cached.
+func (r *Registry) cachedViewOf(n Name, vs []VersionRecord) *subjectView {
+	v, _ := buildView(vs, func(id int64) (*SchemaRecord, error) {
+		if rec, ok := r.schemas.Get(idKey{n.Context, id}); ok {
+			return rec, nil
+		}
+		return nil, errNotCached
+	})
+	return v
+}
+
+// buildView is the view of versions vs whose schemas schema gives.
+func buildView(vs []VersionRecord, schema func(id int64) (*SchemaRecord, error)) (*subjectView, error) {
 	v := &subjectView{versions: vs, fingerprints: make([]string, len(vs)), bare: make([]string, len(vs))}
 	for i, x := range vs {
-		rec, err := r.schemaRecord(ctx, q, n.Context, x.SchemaID)
+		rec, err := schema(x.SchemaID)
 		if err != nil {
 			return nil, err
 		}

@@ -195,9 +195,13 @@ func ReadAheadFrom(ctx context.Context) (ReadAhead, bool) {
 // mode and config and n's view, and caches them all tagged with those
 // counters (SubjectReader): what registerCached would otherwise read in
 // three round trips. ok is false when it did not (the caller reads as before).
-// Without view only the settings are cached: building a view reads the
-// schema of every version not cached yet, which resolving an alias must
-// not cost.
+// Without view the view is cached only when the schemas of its versions
+// all are (a new subject's, which has none, always): building a view
+// reads the schema of every version not cached yet, which resolving an
+// alias must not cost. The versions are read either way (small rows), so
+// that a registration under a new subject finds its view cached by the
+// alias resolution before it and reads nothing more before its
+// transaction (bound).
 func (r *Registry) warmSubject(ctx context.Context, n Name, view bool) (ch Changes, ok bool, err error) {
 	sr, can := r.store.(SubjectReader)
 	if !can || n.Subject == "" || r.feedLost.Load() || r.versions.has(cacheKey{n.Context, n.Subject}) {
@@ -205,7 +209,7 @@ func (r *Registry) warmSubject(ctx context.Context, n Name, view bool) (ch Chang
 	}
 	genM, genC, genV := r.modes.generation(), r.configs.generation(), r.versions.generation()
 	levels := levelsOf(n)
-	st, err := sr.SubjectState(ctx, n.Context, n.Subject, SubjectRead{Levels: levels, Versions: view})
+	st, err := sr.SubjectState(ctx, n.Context, n.Subject, SubjectRead{Levels: levels, Versions: true})
 	if err != nil {
 		return Changes{}, false, storeErr("reading the subject's snapshot", err)
 	}
@@ -222,11 +226,15 @@ func (r *Registry) warmSubject(ctx context.Context, n Name, view bool) (ch Chang
 		r.modes.put(k, settings[i].Mode, tag, genM)
 		r.configs.put(k, c, tag, genC)
 	}
+	var v *subjectView
 	if view {
-		v, err := r.viewOf(ctx, r.store, n, vs)
-		if err != nil {
+		if v, err = r.viewOf(ctx, r.store, n, vs); err != nil {
 			return Changes{}, false, err
 		}
+	} else {
+		v = r.cachedViewOf(n, vs) // nil unless every schema is cached
+	}
+	if v != nil {
 		r.versions.put(cacheKey{n.Context, n.Subject}, v, ch.Subject, genV)
 	}
 	return ch, true, nil

@@ -1,0 +1,25 @@
+-- 0018_context_foreign_keys: PostgreSQL only. Drops the foreign keys of
+-- subjects and schemas to contexts.
+--
+-- Every registration inserts a schema and, for a new subject, a subject
+-- row; each insert made PostgreSQL check its foreign key by locking the
+-- context's row FOR KEY SHARE until commit (three checks a registration,
+-- the subject's row being updated after its insert). Every registration of
+-- a context locks the same row, so each lock joined a MultiXact of all the
+-- transactions in flight, and every read of the row (the change counters)
+-- had to resolve that MultiXact's members: the most expensive function in
+-- the server's profile of the write benchmark, and about 0.1-0.3 ms of the
+-- database's CPU per registration (bench/writes_test.go, issue 17).
+--
+-- What the keys guarded holds without them: a context's row is created
+-- in the same statement that creates or locks a subject's row, before any
+-- schema or version of the context is written (registry/sqlstore tx.lock),
+-- and no statement deletes a context's row (DELETE /contexts forgets the
+-- subjects; ids stay stable and schemas readable). The other foreign keys
+-- (versions to subjects and schemas, references to schemas) stay: their
+-- parents are rows the transaction writes or locks itself.
+--
+-- SQLite keeps the keys: a single writer takes no row locks, so they cost
+-- it nothing.
+ALTER TABLE subjects DROP CONSTRAINT subjects_context_fkey;
+ALTER TABLE schemas DROP CONSTRAINT schemas_context_fkey;
