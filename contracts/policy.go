@@ -61,6 +61,19 @@ func (svc *Service) BeforeRegister(ctx context.Context, subject string, schema c
 	return nil
 }
 
+// ReadAheadRegister is the registry's read-ahead hook
+// (registry.ReadAheadPolicy): it announces BeforeRegister's read of the
+// subject's stream, when the store can take announcements (sqlcontracts
+// on PostgreSQL sends it with the registration's lock).
+func (svc *Service) ReadAheadRegister(ctx context.Context, subject string) context.Context {
+	if a, ok := svc.store.(interface {
+		ReadAheadBySubject(ctx context.Context, subject string) context.Context
+	}); ok {
+		return a.ReadAheadBySubject(ctx, canonicalSubject(subject))
+	}
+	return ctx
+}
+
 // BeforeWrite is the registry hook for the other writes of a subject
 // (config, mode, deletes): the caller must be allowed to write it
 // (AuthorizeSubjectWrite), as read in the write's transaction.

@@ -41,6 +41,16 @@ type ReferencePolicy interface {
 	BeforeReference(ctx context.Context, subject string, referenced []string) error
 }
 
+// ReadAheadPolicy is an optional part of a Policy whose BeforeRegister
+// reads through the registration's transaction (the contracts store's
+// stream of the subject): ReadAheadRegister returns ctx announcing those
+// reads to the store (sqlstore.DB.AnnounceRead), which may send them with
+// the transaction's lock, a round trip less. It must not read or write
+// anything itself; an announcement changes no answer, only its cost.
+type ReadAheadPolicy interface {
+	ReadAheadRegister(ctx context.Context, subject string) context.Context
+}
+
 func (r *Registry) beforeRegister(ctx context.Context, n Name, p *prepared) error {
 	if r.policy == nil {
 		return nil

@@ -71,6 +71,9 @@ func (r *Registry) register(ctx context.Context, subject string, req RegisterReq
 	// fingerprint as the caches gave it, the transaction's own if nothing
 	// changed meanwhile (else it reads its own).
 	ctx = WithReadAhead(ctx, ReadAhead{Levels: levelsOf(n), Versions: true, Fingerprint: fp})
+	if p, ok := r.policy.(ReadAheadPolicy); ok {
+		ctx = p.ReadAheadRegister(ctx, n.String())
+	}
 
 	var (
 		p     *prepared

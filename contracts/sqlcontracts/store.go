@@ -133,7 +133,18 @@ func (st *Store) Get(ctx context.Context, name string) (contracts.Stream, error)
 }
 
 func (st *Store) BySubject(ctx context.Context, subject string) (contracts.Stream, error) {
-	return st.one(ctx, st.reader(ctx), `SELECT `+prefixed("s.")+` FROM streams s JOIN stream_subjects x ON x.stream = s.name WHERE x.subject = ?`, subject)
+	return st.one(ctx, st.reader(ctx), bySubjectSQL, subject)
+}
+
+// bySubjectSQL is BySubject's statement.
+var bySubjectSQL = `SELECT ` + prefixed("s.") + ` FROM streams s JOIN stream_subjects x ON x.stream = s.name WHERE x.subject = ?`
+
+// ReadAheadBySubject announces BySubject(subject) to the registry write
+// run with the returned context (sqlstore.DB.AnnounceRead): on PostgreSQL
+// the registration's transaction reads the stream with its lock, and
+// BySubject is answered from that read.
+func (st *Store) ReadAheadBySubject(ctx context.Context, subject string) context.Context {
+	return st.db.AnnounceRead(ctx, bySubjectSQL, subject)
 }
 
 func prefixed(p string) string {

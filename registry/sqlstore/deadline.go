@@ -160,6 +160,9 @@ func (c *deadlineConn) ExecContext(ctx context.Context, query string, args []dri
 	if !ok {
 		return nil, driver.ErrSkip
 	}
+	if c.pipe != nil && c.pipe.tx != nil {
+		c.pipe.tx.ahead = nil // a write: what was read ahead may no longer hold
+	}
 	ctx, cancel := c.callCtx(ctx)
 	defer cancel()
 	if err := c.beginPending(ctx); err != nil {
@@ -172,6 +175,11 @@ func (c *deadlineConn) QueryContext(ctx context.Context, query string, args []dr
 	q, ok := c.inner.(driver.QueryerContext)
 	if !ok {
 		return nil, driver.ErrSkip
+	}
+	if c.pipe != nil && c.pipe.tx != nil && c.pipe.tx.ahead != nil {
+		if rows, ok := takeAnnounced(c.pipe.tx.ahead.announced, query, args); ok {
+			return rows, nil // read with the lock (announce.go)
+		}
 	}
 	ctx, cancel := c.callCtx(ctx)
 	if err := c.beginPending(ctx); err != nil {

@@ -68,6 +68,10 @@ type pipeTx struct {
 	conn      *deadlineConn
 	begun     bool // BEGIN was sent
 	committed bool // a batch's COMMIT succeeded
+	// tx is the Store's transaction on it, once it sent a batch: the
+	// connection answers the reads other stores announced from its
+	// ahead (announce.go), and drops them on a write.
+	tx *tx
 }
 
 // beginPipelined opens a transaction without a round trip.
@@ -163,6 +167,7 @@ type readAhead struct {
 	schema      registry.SchemaRecord
 	schemaErr   error // registry.ErrNotFound when absent
 	hasSchema   bool
+	announced   []*announced // other stores' (DB.AnnounceRead)
 }
 
 // batch sends, in one round trip on the transaction's connection, BEGIN
@@ -188,6 +193,7 @@ func (t *tx) batch(build func(*pgx.Batch), read func(pgx.BatchResults) error, co
 			if !ok {
 				return errors.New("sqlstore: batch on a connection that is not pgx's")
 			}
+			c.pipe.tx = t
 			var b pgx.Batch
 			begin := !c.pipe.begun
 			if begin {
@@ -335,10 +341,11 @@ func (q queueAudit) ExecContext(_ context.Context, query string, args ...any) (s
 
 // lockPipelined is lock for a subject on PostgreSQL: BEGIN, the lock
 // (lockSubjectPostgres's statement) and the reads announced in t.ctx
-// (registry.ReadAhead) in one round trip.
+// (registry.ReadAhead, and other stores' DB.AnnounceRead) in one round
+// trip.
 func (t *tx) lockPipelined(w string) error {
 	ra, _ := registry.ReadAheadFrom(t.ctx)
-	ahead := &readAhead{}
+	ahead := &readAhead{announced: announcedFor(t.ctx, t.owner)}
 	var counter int64
 	err, _ := t.batch(func(b *pgx.Batch) {
 		b.Queue(t.d.rebind(lockSubjectSQL), t.regCtx, t.regCtx, t.subject)
@@ -351,6 +358,9 @@ func (t *tx) lockPipelined(w string) error {
 		}
 		if ra.Fingerprint != "" {
 			b.Queue(t.d.rebind(schemaByFingerprintSQL), t.regCtx, ra.Fingerprint)
+		}
+		for _, a := range ahead.announced {
+			b.Queue(a.query, a.args...)
 		}
 	}, func(br pgx.BatchResults) error {
 		if err := br.QueryRow().Scan(&counter); err != nil {
@@ -386,6 +396,11 @@ func (t *tx) lockPipelined(w string) error {
 				return fmt.Errorf("schema by fingerprint: %w", err)
 			}
 			ahead.fp, ahead.schema, ahead.schemaErr, ahead.hasSchema = ra.Fingerprint, rec, err, true
+		}
+		for _, a := range ahead.announced {
+			if err := readAnnounced(br, a); err != nil {
+				return err
+			}
 		}
 		return nil
 	}, false)
