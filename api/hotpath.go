@@ -281,6 +281,16 @@ func (s *Server) serveHotVersion(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// hotVersionRequest reports whether r is a subject-version read serveHot
+// may answer.
+func hotVersionRequest(r *http.Request) bool {
+	if !plainGet(r) || !strings.HasPrefix(r.URL.Path, "/subjects/") {
+		return false
+	}
+	_, _, ok := hotVersionPath(r.URL.Path)
+	return ok
+}
+
 // hotVersionPath splits /subjects/{subject}/versions/{version}, both
 // segments non-empty.
 func hotVersionPath(path string) (subject, version string, ok bool) {

@@ -101,9 +101,13 @@ func (s *Server) observe(w http.ResponseWriter, r *http.Request) {
 	}
 	// A routing context made here is the one chi fills in (a router
 	// given one uses it), so the template can be read afterwards. The UI
-	// has its own router, which must start from a fresh one.
+	// has its own router, which must start from a fresh one. A subject
+	// version serveHot answers needs none (it notes its route), and
+	// making one would cost the request a copy of itself; if serveHot
+	// routes it after all, chi makes its own and the template is found
+	// by matching (below).
 	var rctx *chi.Context
-	if !hot && !s.isUI(r.URL.Path) {
+	if !hot && !s.isUI(r.URL.Path) && !hotVersionRequest(r) {
 		rctx = routeContexts.Get().(*chi.Context)
 		rctx.Reset()
 		rctx.Routes = s.router

@@ -24,8 +24,12 @@
 #             (a compatible evolution: an optional field added)
 #   register  POST /subjects/{new}/versions        (a new schema each time)
 # The ceiling is sent the very same requests (same script, same mode;
-# it reads the body of a POST and answers a fixed body as large as a
-# fetch's answer), so GETs get a GET ceiling and POSTs a POST ceiling.
+# it reads the body of a POST and answers a fixed body), so GETs get a
+# GET ceiling and POSTs a POST ceiling; for each endpoint it is started
+# again answering as many bytes as Accord's answer to that endpoint's
+# first request (a version's answer carries its subject, version and
+# stream mirror, 20% more than a fetch's; a registration answers an id).
+# The summary's header lists the sizes.
 # Each endpoint gets a warm-up run of both (discarded), then ROUNDS
 # rounds of one ceiling run and one endpoint run, alternating which goes
 # first; the summary gives medians over the rounds with their range.
@@ -99,11 +103,35 @@ start() {
 start "$work/accord" "$AP" "$work"
 if [ -n "$BASELINE" ]; then mkdir "$work/base" && start "$work/accord-base" "$BP" "$work/base"; fi
 auth=$(cat "$work/auth.txt")
-size=$(curl -sf ${auth:+-H "Authorization: $auth"} "$A/schemas/ids/$(head -1 "$work/ids.txt")" | wc -c)
-"$work/ceiling" --addr "127.0.0.1:$CP" --body-bytes "$size" "${SERVE_TIMEOUTS[@]}" &
-pids+=($!)
-mkdir "$work/ceiling-pid" && echo $! > "$work/ceiling-pid/pid"
-for _ in $(seq 50); do curl -sf "$C/" >/dev/null && break; sleep 0.2; done
+# answer_size MODE: the bytes of Accord's answer to MODE's first request
+# (register: a registration of one more new schema, like those to come).
+answer_size() {
+  local s0 h=(-H "Content-Type: application/vnd.schemaregistry.v1+json")
+  s0=$(head -1 "$work/subjects.txt")
+  if [ -n "$auth" ]; then h+=(-H "Authorization: $auth"); fi
+  case $1 in
+    fetch) curl -sf "${h[@]}" "$A/schemas/ids/$(head -1 "$work/ids.txt")" ;;
+    version) curl -sf "${h[@]}" "$A/subjects/$s0/versions/1" ;;
+    lookup) curl -sf "${h[@]}" -d @<(head -1 "$work/lookup.txt") "$A/subjects/$s0" ;;
+    compat) curl -sf "${h[@]}" -d @<(head -1 "$work/compat.txt") "$A/compatibility/subjects/$s0/versions/latest" ;;
+    register) curl -sf "${h[@]}" -d @<(head -1 "$work/lookup.txt" | sed 's/Order[0-9]*/OrderSizeProbe/') "$A/subjects/bench-size-probe-value/versions" ;;
+  esac | wc -c
+}
+declare -A sizes
+for mode in $MODES; do
+  sizes[$mode]=$(answer_size "$mode")
+  [ "${sizes[$mode]}" -gt 0 ] || { echo "run.sh: Accord did not answer the first $mode request" >&2; exit 1; }
+done
+mkdir "$work/ceiling-pid"
+# ceiling BYTES: (re)starts the ceiling answering BYTES.
+ceiling() {
+  if [ -s "$work/ceiling-pid/pid" ]; then kill "$(cat "$work/ceiling-pid/pid")" 2>/dev/null || true; fi
+  for _ in $(seq 50); do curl -sf "$C/" >/dev/null || break; sleep 0.1; done
+  "$work/ceiling" --addr "127.0.0.1:$CP" --body-bytes "$1" "${SERVE_TIMEOUTS[@]}" &
+  pids+=($!)
+  echo $! > "$work/ceiling-pid/pid"
+  for _ in $(seq 50); do curl -sf "$C/" >/dev/null && break; sleep 0.2; done
+}
 
 # run URL MODE DURATION [DIR]: one wrk run with the request files of DIR
 # ($work); prints profile.lua's JSON line.
@@ -114,7 +142,7 @@ run() {
 }
 
 results="$work/results.jsonl"
-echo "store=$storename auth=$AUTH schemas=$SCHEMAS conns=$CONNS threads=$THREADS duration=$DURATION rounds=$ROUNDS warmup=$WARMUP ceiling-body=${size}B${BASELINE:+ baseline=$BASELINE ($(git rev-parse --short "$BASELINE"))} $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "store=$storename auth=$AUTH schemas=$SCHEMAS conns=$CONNS threads=$THREADS duration=$DURATION rounds=$ROUNDS warmup=$WARMUP answer-bytes=$(for m in $MODES; do printf '%s:%s,' "$m" "${sizes[$m]}"; done | sed 's/,$//')${BASELINE:+ baseline=$BASELINE ($(git rev-parse --short "$BASELINE"))} $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 # Each target: name, URL, request files, folder of its pid file.
 targets=("ceiling $C $work $work/ceiling-pid" "accord $A $work $work")
 if [ -n "$BASELINE" ]; then targets+=("baseline $B $work/base $work/base"); fi
@@ -125,6 +153,7 @@ cpu() { awk '{print $14 + $15}' "/proc/$(cat "$1/pid")/stat"; }
 tick=$(getconf CLK_TCK)
 nt=${#targets[@]}
 for mode in $MODES; do
+  ceiling "${sizes[$mode]}"
   for t in "${targets[@]}"; do
     set -- $t
     run "$2" "$mode" "$WARMUP" "$3" >/dev/null

@@ -34,20 +34,13 @@ func (r *Registry) SchemaByID(ctx context.Context, id int64, subjectHint string)
 // Version returns one version of a subject. version is from ParseVersion.
 func (r *Registry) Version(ctx context.Context, subject string, version int, includeDeleted bool) (SchemaVersion, error) {
 	n := ParseName(subject)
-	vs, err := r.subjectVersions(ctx, n, includeDeleted)
+	v, err := r.view(ctx, n)
 	if err != nil {
 		return SchemaVersion{}, err
 	}
-	var found *VersionRecord
-	if version == -1 {
-		found = &vs[len(vs)-1]
-	} else {
-		for i := range vs {
-			if vs[i].Version == version {
-				found = &vs[i]
-				break
-			}
-		}
+	found, exists := v.version(version, includeDeleted)
+	if !exists {
+		return SchemaVersion{}, errorf(ErrSubjectNotFound, "Subject '%s' not found.", n.String())
 	}
 	if found == nil {
 		return SchemaVersion{}, errorf(ErrVersionNotFound, "Version %d not found.", version)

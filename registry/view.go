@@ -37,6 +37,24 @@ func (v *subjectView) live(includeDeleted bool) []VersionRecord {
 	return out
 }
 
+// version returns version n (-1: the latest) among the live versions
+// (all with includeDeleted), without copying them as live does: the
+// subject-version read serializers repeat. exists is false when there is
+// no such version at all (the subject is not found).
+func (v *subjectView) version(n int, includeDeleted bool) (found *VersionRecord, exists bool) {
+	for i := len(v.versions) - 1; i >= 0; i-- {
+		x := &v.versions[i]
+		if x.Deleted && !includeDeleted {
+			continue
+		}
+		exists = true
+		if n == -1 || x.Version == n {
+			return x, true
+		}
+	}
+	return nil, exists
+}
+
 // find returns the newest version whose schema has fingerprint fp.
 func (v *subjectView) find(fp string, includeDeleted bool) (VersionRecord, bool) {
 	for i := len(v.versions) - 1; i >= 0; i-- {
