@@ -42,6 +42,9 @@ type Store struct {
 	dl     deadlines // of every database call (deadline.go)
 	obs    Observer  // nil: none
 
+	// known are the contexts whose row is committed (contexts.go).
+	known knownContexts
+
 	// counters mirrors the change counters on SQLite, whose database
 	// this Store alone writes (see Changes).
 	counters counters

@@ -348,7 +348,8 @@ func (t *tx) lockPipelined(w string) error {
 	ahead := &readAhead{announced: announcedFor(t.ctx, t.owner)}
 	var counter int64
 	err, _ := t.batch(func(b *pgx.Batch) {
-		b.Queue(t.d.rebind(lockSubjectSQL), t.regCtx, t.regCtx, t.subject)
+		q, args := t.lockSubjectStatement()
+		b.Queue(t.d.rebind(q), args...)
 		if len(ra.Levels) > 0 {
 			q, args := settingsQuery(ra.Levels)
 			b.Queue(t.d.rebind(q), args...)

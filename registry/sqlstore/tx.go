@@ -102,6 +102,7 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 		subject: subject,
 		touched: map[string]bool{},
 		conn:    conn,
+		known:   s.known.has(regCtx),
 	}
 	if s.d.postgres() {
 		t.notice = func(name string) (string, error) { return s.notice(regCtx, name) }
@@ -140,6 +141,9 @@ func (s *Store) updateOnce(ctx context.Context, regCtx, subject string, fn func(
 	committed = true
 	t.moved = moved
 	s.raiseCounters(t)
+	if subject != "" && s.d.postgres() {
+		s.known.add(regCtx)
+	}
 	return nil
 }
 
@@ -195,6 +199,9 @@ type tx struct {
 	broken     error
 	maxVersion int
 	maxKnown   bool
+	// known: the context's row is committed (contexts.go), so the lock
+	// statement leaves it alone.
+	known bool
 }
 
 // countChanges moves the change counter of every subject the transaction
@@ -324,11 +331,28 @@ func (t *tx) lockSubjectPostgres(w string) error {
 		return t.lockPipelined(w)
 	}
 	var counter int64
-	if err := t.queryRow(t.ctx, lockSubjectSQL, t.regCtx, t.regCtx, t.subject).Scan(&counter); err != nil {
+	q, args := t.lockSubjectStatement()
+	if err := t.queryRow(t.ctx, q, args...).Scan(&counter); err != nil {
 		return fmt.Errorf("sqlstore: update %s: lock subject: %w", w, err)
 	}
 	return nil
 }
+
+// lockSubjectStatement is lockSubjectPostgres's statement and arguments:
+// without the context's row when it is known (contexts.go).
+func (t *tx) lockSubjectStatement() (string, []any) {
+	if t.known {
+		return lockKnownSubjectSQL, []any{t.regCtx, t.subject}
+	}
+	return lockSubjectSQL, []any{t.regCtx, t.regCtx, t.subject}
+}
+
+// lockKnownSubjectSQL is lockSubjectSQL in a context whose row is
+// committed.
+const lockKnownSubjectSQL = `
+		INSERT INTO subjects (context, subject, last_version) VALUES (?, ?, 0)
+		ON CONFLICT (context, subject) DO UPDATE SET last_version = subjects.last_version
+		RETURNING last_version`
 
 // lockSubjectSQL is lockSubjectPostgres's statement.
 const lockSubjectSQL = `
