@@ -109,8 +109,8 @@ func (r reader) VersionPage(ctx context.Context, regCtx string, p registry.Versi
 		}
 		q += `)`
 	}
-	q += ` ORDER BY ` + col + `, version LIMIT ?`
-	args = append(args, max(p.Limit, 1))
+	q += ` ORDER BY ` + col + `, version LIMIT ? OFFSET ?`
+	args = append(args, max(p.Limit, 1), max(p.Offset, 0))
 	vs, err := r.versions(ctx, regCtx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: versions of context %q after %q version %d: %w", regCtx, p.AfterSubject, p.AfterVersion, err)

@@ -98,6 +98,31 @@ func testPages(t *testing.T, h *harness) {
 					equal(t, fmt.Sprintf("version pages of %d, prefix %q, deleted %t, latestOnly %t", size, prefix, deleted, latestOnly),
 						subjectVersions(got), subjectVersions(want))
 				}
+				// An offset skips that many of the selected versions, in
+				// the database, before the page; after a keyset start it
+				// skips rows after that start.
+				for _, off := range []int{0, 1, 2, len(want) - 1, len(want), len(want) + 5} {
+					page, err := s.VersionPage(c, ".", registry.VersionPageQuery{Prefix: prefix, IncludeDeleted: deleted, LatestOnly: latestOnly, Offset: off, Limit: 2})
+					noErr(t, "VersionPage(Offset)", err)
+					w := []registry.VersionRecord{}
+					if off >= 0 && off < len(want) {
+						w = want[off:min(off+2, len(want))]
+					}
+					equal(t, fmt.Sprintf("version page of 2 at offset %d, prefix %q, deleted %t, latestOnly %t", off, prefix, deleted, latestOnly),
+						subjectVersions(page), subjectVersions(w))
+					if len(want) > 0 && off >= 0 {
+						first := want[0]
+						page, err := s.VersionPage(c, ".", registry.VersionPageQuery{Prefix: prefix, IncludeDeleted: deleted, LatestOnly: latestOnly,
+							AfterSubject: first.Subject, AfterVersion: first.Version, Offset: off, Limit: 2})
+						noErr(t, "VersionPage(After, Offset)", err)
+						w := []registry.VersionRecord{}
+						if off+1 < len(want) {
+							w = want[off+1 : min(off+3, len(want))]
+						}
+						equal(t, fmt.Sprintf("version page of 2 after %s v%d at offset %d, prefix %q, deleted %t, latestOnly %t", first.Subject, first.Version, off, prefix, deleted, latestOnly),
+							subjectVersions(page), subjectVersions(w))
+					}
+				}
 			}
 		}
 	}
