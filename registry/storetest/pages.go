@@ -11,7 +11,8 @@ import (
 // testPages reads subjects and versions a page at a time, with pages of
 // 1, 2, 3 and 100 rows, and checks that the pages put together are the
 // whole lists Subjects and VersionsByPrefix answer, in the same order,
-// for each prefix and deleted filter.
+// for each prefix and deleted filter; that an offset skips rows of those
+// lists; and that VersionCount counts them.
 func testPages(t *testing.T, h *harness) {
 	s := h.store()
 	for _, subj := range []string{"orders-value", "orders-key", "ordersX", "Orders-value", "pay%_x", "payAx", "zäh-value", "z-value", "gone", "\u00ffa", "\u00ff\u00ffb"} {
@@ -98,6 +99,18 @@ func testPages(t *testing.T, h *harness) {
 					equal(t, fmt.Sprintf("version pages of %d, prefix %q, deleted %t, latestOnly %t", size, prefix, deleted, latestOnly),
 						subjectVersions(got), subjectVersions(want))
 				}
+				// VersionCount counts what the pages select, whatever the
+				// page fields say.
+				for _, q := range []registry.VersionPageQuery{
+					{Prefix: prefix, IncludeDeleted: deleted, LatestOnly: latestOnly},
+					{Prefix: prefix, IncludeDeleted: deleted, LatestOnly: latestOnly, AfterSubject: "p", AfterVersion: 1, Offset: 2, Limit: 1},
+				} {
+					n, err := s.VersionCount(c, ".", q)
+					noErr(t, "VersionCount", err)
+					if n != len(want) {
+						t.Fatalf("VersionCount(%+v) = %d, want %d", q, n, len(want))
+					}
+				}
 				// An offset skips that many of the selected versions, in
 				// the database, before the page; after a keyset start it
 				// skips rows after that start.
@@ -130,4 +143,9 @@ func testPages(t *testing.T, h *harness) {
 	other, err := s.SubjectPage(c, ".other", registry.SubjectPageQuery{Limit: 10})
 	noErr(t, "SubjectPage(.other)", err)
 	equal(t, "subjects of .other", other, []string{"orders-elsewhere"})
+	n, err := s.VersionCount(c, ".other", registry.VersionPageQuery{})
+	noErr(t, "VersionCount(.other)", err)
+	if n != 1 {
+		t.Fatalf("VersionCount(.other) = %d, want 1", n)
+	}
 }
