@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,7 +23,8 @@ import (
 // flush of the answer hold, in three contexts and with default-context
 // names that sort between the other contexts' names, and checks that
 // GET /subjects (whole, paged with offset and limit, deleted, deletedOnly,
-// by prefix) and GET /schemas answer exactly the sorted lists.
+// by prefix) and GET /schemas (whole and paged) answer exactly the
+// sorted lists.
 func TestSubjectListStreams(t *testing.T) {
 	accordtest.EachEngine(t, func(t *testing.T, target string) {
 		ctx := context.Background()
@@ -166,6 +169,32 @@ func TestSubjectListStreams(t *testing.T) {
 		s.ok("GET", "/schemas", nil, &schemas)
 		if len(schemas) != len(live) {
 			t.Errorf("GET /schemas: %d versions, want %d", len(schemas), len(live))
+		}
+		// GET /schemas?offset=&limit=, whose offset the database skips
+		// (passing over whole contexts by their count), answers the very
+		// bytes of the whole list's entries from offset on: offsets in
+		// the first store page, at its end, in each context (the default
+		// one holds 1,005 subjects, then .a-b and .b 50 each) and past the
+		// end, with deleted versions or not, latest only, by prefix.
+		for _, q := range []string{"", "deleted=true", "latestOnly=true", "subjectPrefix=:*:t0", "subjectPrefix=:.b:"} {
+			var whole []json.RawMessage
+			s.ok("GET", "/schemas?"+q, nil, &whole)
+			for _, off := range []int{0, 7, 499, 500, 501, 994, 995, 1004, 1005, 1006, 1044, 1055, 1060, len(whole) - 1, len(whole), len(whole) + 5} {
+				for _, limit := range []int{0, 3, 600} {
+					u := fmt.Sprintf("/schemas?%s&offset=%d", q, off)
+					end := len(whole)
+					if limit > 0 {
+						u += fmt.Sprintf("&limit=%d", limit)
+						end = min(off+limit, end)
+					}
+					from := min(off, len(whole))
+					var page []json.RawMessage
+					s.ok("GET", u, nil, &page)
+					if page == nil || !slices.EqualFunc(page, whole[from:max(end, from)], func(a, b json.RawMessage) bool { return bytes.Equal(a, b) }) {
+						t.Errorf("GET %s: %d entries, want the %d of the whole list from %d", u, len(page), max(end, from)-from, from)
+					}
+				}
+			}
 		}
 	})
 }

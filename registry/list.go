@@ -174,6 +174,14 @@ type SchemaFilter struct {
 // WalkSchemas calls fn with each version f selects and its schema,
 // ordered by context, subject (byte-wise) and version, reading the store
 // ListPageSize versions at a time (as WalkSubjects).
+//
+// The offset is skipped by the database: each context is one run of the
+// walk, so what is left of the offset goes to the first page read of the
+// next context (VersionPageQuery.Offset). When that page is empty the
+// offset covers the whole context, and one count of its versions says
+// how much of the offset the next context skips. A deep offset costs a
+// page read, plus a page read and a count per context it passes over,
+// not a page read per ListPageSize versions skipped.
 func (r *Registry) WalkSchemas(ctx context.Context, f SchemaFilter, fn func(SchemaVersion) error) error {
 	ctxs, p, err := r.prefixScope(ctx, f.SubjectPrefix)
 	if err != nil {
@@ -181,11 +189,11 @@ func (r *Registry) WalkSchemas(ctx context.Context, f SchemaFilter, fn func(Sche
 	}
 	pageSize := ListPageSize
 	if f.Limit > 0 {
-		pageSize = min(pageSize, f.Offset+f.Limit)
+		pageSize = min(pageSize, f.Limit)
 	}
-	skip, seen := f.Offset, 0
-	for _, c := range ctxs {
-		q := VersionPageQuery{Prefix: p, IncludeDeleted: f.IncludeDeleted, LatestOnly: f.LatestOnly, Limit: pageSize}
+	skip, seen := max(f.Offset, 0), 0
+	for i, c := range ctxs {
+		q := VersionPageQuery{Prefix: p, IncludeDeleted: f.IncludeDeleted, LatestOnly: f.LatestOnly, Offset: skip, Limit: pageSize}
 		for {
 			var page []VersionRecord
 			err := r.listRead(ctx, func() (err error) {
@@ -195,21 +203,24 @@ func (r *Registry) WalkSchemas(ctx context.Context, f SchemaFilter, fn func(Sche
 			if err != nil {
 				return storeErr("listing versions", err)
 			}
+			if q.Offset > 0 {
+				skip, err = r.skipLeft(ctx, c, q, len(page) > 0, i == len(ctxs)-1)
+				if err != nil {
+					return err
+				}
+				q.Offset = 0
+			}
 			for _, v := range page {
-				if skip > 0 {
-					skip--
-					continue
-				}
-				if f.Limit > 0 && seen >= f.Limit {
-					return nil
-				}
-				seen++
 				rec, err := r.schemaRecord(ctx, r.store, v.Context, v.SchemaID)
 				if err != nil {
 					return err
 				}
 				if err := fn(SchemaVersion{Subject: Name{v.Context, v.Subject}.String(), Version: v.Version, Deleted: v.Deleted, Schema: rec}); err != nil {
 					return err
+				}
+				seen++
+				if f.Limit > 0 && seen >= f.Limit {
+					return nil
 				}
 			}
 			if len(page) < pageSize {
@@ -219,6 +230,26 @@ func (r *Registry) WalkSchemas(ctx context.Context, f SchemaFilter, fn func(Sche
 		}
 	}
 	return nil
+}
+
+// skipLeft is what is left of offset q.Offset after the first page read
+// of context c: nothing when that page held a row (the offset ended in
+// c) or c is the last context walked; otherwise the offset less c's
+// count of the versions q selects (versions written since the page read
+// may make that count larger than the offset: nothing is left then).
+func (r *Registry) skipLeft(ctx context.Context, c string, q VersionPageQuery, found, last bool) (int, error) {
+	if found || last {
+		return 0, nil
+	}
+	var n int
+	err := r.listRead(ctx, func() (err error) {
+		n, err = r.store.VersionCount(ctx, c, q)
+		return err
+	})
+	if err != nil {
+		return 0, storeErr("counting versions", err)
+	}
+	return max(q.Offset-n, 0), nil
 }
 
 // Schemas lists versions with their schemas, ordered by context, subject

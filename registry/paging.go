@@ -42,7 +42,11 @@ type VersionPageQuery struct {
 	// LatestOnly keeps each subject's highest version (among the live
 	// ones unless IncludeDeleted).
 	LatestOnly bool
-	Limit      int
+	// Offset rows (of those the other fields select) are skipped before
+	// the page, by the database: a deep GET /schemas offset costs one
+	// query, not a page read per 500 versions skipped.
+	Offset int
+	Limit  int // at most this many rows (at least 1)
 }
 
 // ListPageSize is how many rows one store read of a streamed list

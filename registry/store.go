@@ -77,6 +77,9 @@ type Reader interface {
 	// VersionPage lists one page of the versions of regCtx, ordered by
 	// subject (byte-wise) then version (paging.go).
 	VersionPage(ctx context.Context, regCtx string, q VersionPageQuery) ([]VersionRecord, error)
+	// VersionCount counts the versions of regCtx q selects (its Prefix,
+	// IncludeDeleted and LatestOnly; its page fields are ignored).
+	VersionCount(ctx context.Context, regCtx string, q VersionPageQuery) (int, error)
 	// Contexts lists the contexts that have ever held a subject, sorted;
 	// the default context "." is always included.
 	Contexts(ctx context.Context) ([]string, error)

@@ -92,12 +92,12 @@ func (r reader) SubjectPage(ctx context.Context, regCtx string, p registry.Subje
 	return out, nil
 }
 
-// VersionPage lists one page of the versions of regCtx, by subject
-// (byte-wise) then version.
-func (r reader) VersionPage(ctx context.Context, regCtx string, p registry.VersionPageQuery) ([]registry.VersionRecord, error) {
-	col := r.bytewise()
-	q := `SELECT ` + versionColumns + ` FROM versions v WHERE context = ? AND (` + col + `, version) > (?, ?)`
-	args := []any{regCtx, p.AfterSubject, p.AfterVersion}
+// versionSelection is the FROM and WHERE of the versions of regCtx p
+// selects (its Prefix, IncludeDeleted and LatestOnly; not its page),
+// shared by VersionPage and VersionCount so both count the same rows.
+func (r reader) versionSelection(regCtx string, p registry.VersionPageQuery) (string, []any) {
+	q := ` FROM versions v WHERE context = ?`
+	args := []any{regCtx}
 	q, args = r.prefixRange(q, args, p.Prefix)
 	if !p.IncludeDeleted {
 		q += ` AND NOT deleted`
@@ -109,11 +109,29 @@ func (r reader) VersionPage(ctx context.Context, regCtx string, p registry.Versi
 		}
 		q += `)`
 	}
-	q += ` ORDER BY ` + col + `, version LIMIT ?`
-	args = append(args, max(p.Limit, 1))
+	return q, args
+}
+
+// VersionPage lists one page of the versions of regCtx, by subject
+// (byte-wise) then version.
+func (r reader) VersionPage(ctx context.Context, regCtx string, p registry.VersionPageQuery) ([]registry.VersionRecord, error) {
+	col := r.bytewise()
+	from, args := r.versionSelection(regCtx, p)
+	q := `SELECT ` + versionColumns + from + ` AND (` + col + `, version) > (?, ?) ORDER BY ` + col + `, version LIMIT ? OFFSET ?`
+	args = append(args, p.AfterSubject, p.AfterVersion, max(p.Limit, 1), max(p.Offset, 0))
 	vs, err := r.versions(ctx, regCtx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: versions of context %q after %q version %d: %w", regCtx, p.AfterSubject, p.AfterVersion, err)
 	}
 	return vs, nil
+}
+
+// VersionCount counts the versions of regCtx p selects.
+func (r reader) VersionCount(ctx context.Context, regCtx string, p registry.VersionPageQuery) (int, error) {
+	from, args := r.versionSelection(regCtx, p)
+	var n int
+	if err := r.queryRow(ctx, `SELECT COUNT(*)`+from, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlstore: counting versions of context %q: %w", regCtx, err)
+	}
+	return n, nil
 }

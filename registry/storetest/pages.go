@@ -11,7 +11,8 @@ import (
 // testPages reads subjects and versions a page at a time, with pages of
 // 1, 2, 3 and 100 rows, and checks that the pages put together are the
 // whole lists Subjects and VersionsByPrefix answer, in the same order,
-// for each prefix and deleted filter.
+// for each prefix and deleted filter; that an offset skips rows of those
+// lists; and that VersionCount counts them.
 func testPages(t *testing.T, h *harness) {
 	s := h.store()
 	for _, subj := range []string{"orders-value", "orders-key", "ordersX", "Orders-value", "pay%_x", "payAx", "zäh-value", "z-value", "gone", "\u00ffa", "\u00ff\u00ffb"} {
@@ -98,6 +99,43 @@ func testPages(t *testing.T, h *harness) {
 					equal(t, fmt.Sprintf("version pages of %d, prefix %q, deleted %t, latestOnly %t", size, prefix, deleted, latestOnly),
 						subjectVersions(got), subjectVersions(want))
 				}
+				// VersionCount counts what the pages select, whatever the
+				// page fields say.
+				for _, q := range []registry.VersionPageQuery{
+					{Prefix: prefix, IncludeDeleted: deleted, LatestOnly: latestOnly},
+					{Prefix: prefix, IncludeDeleted: deleted, LatestOnly: latestOnly, AfterSubject: "p", AfterVersion: 1, Offset: 2, Limit: 1},
+				} {
+					n, err := s.VersionCount(c, ".", q)
+					noErr(t, "VersionCount", err)
+					if n != len(want) {
+						t.Fatalf("VersionCount(%+v) = %d, want %d", q, n, len(want))
+					}
+				}
+				// An offset skips that many of the selected versions, in
+				// the database, before the page; after a keyset start it
+				// skips rows after that start.
+				for _, off := range []int{0, 1, 2, len(want) - 1, len(want), len(want) + 5} {
+					page, err := s.VersionPage(c, ".", registry.VersionPageQuery{Prefix: prefix, IncludeDeleted: deleted, LatestOnly: latestOnly, Offset: off, Limit: 2})
+					noErr(t, "VersionPage(Offset)", err)
+					w := []registry.VersionRecord{}
+					if off >= 0 && off < len(want) {
+						w = want[off:min(off+2, len(want))]
+					}
+					equal(t, fmt.Sprintf("version page of 2 at offset %d, prefix %q, deleted %t, latestOnly %t", off, prefix, deleted, latestOnly),
+						subjectVersions(page), subjectVersions(w))
+					if len(want) > 0 && off >= 0 {
+						first := want[0]
+						page, err := s.VersionPage(c, ".", registry.VersionPageQuery{Prefix: prefix, IncludeDeleted: deleted, LatestOnly: latestOnly,
+							AfterSubject: first.Subject, AfterVersion: first.Version, Offset: off, Limit: 2})
+						noErr(t, "VersionPage(After, Offset)", err)
+						w := []registry.VersionRecord{}
+						if off+1 < len(want) {
+							w = want[off+1 : min(off+3, len(want))]
+						}
+						equal(t, fmt.Sprintf("version page of 2 after %s v%d at offset %d, prefix %q, deleted %t, latestOnly %t", first.Subject, first.Version, off, prefix, deleted, latestOnly),
+							subjectVersions(page), subjectVersions(w))
+					}
+				}
 			}
 		}
 	}
@@ -105,4 +143,9 @@ func testPages(t *testing.T, h *harness) {
 	other, err := s.SubjectPage(c, ".other", registry.SubjectPageQuery{Limit: 10})
 	noErr(t, "SubjectPage(.other)", err)
 	equal(t, "subjects of .other", other, []string{"orders-elsewhere"})
+	n, err := s.VersionCount(c, ".other", registry.VersionPageQuery{})
+	noErr(t, "VersionCount(.other)", err)
+	if n != 1 {
+		t.Fatalf("VersionCount(.other) = %d, want 1", n)
+	}
 }
