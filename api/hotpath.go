@@ -26,6 +26,10 @@ type hotCaches struct {
 	versions *bounded.Cache[versionKey, answer]
 	// byID maps a schema id to its encoded response (Server.byID).
 	byID *bounded.Cache[idKey, answer]
+	// paths maps the path of a plain subject-version read to its encoded
+	// response, valid while the registry's cache epoch and the streams'
+	// snapshot are those it was made at (serveHotVersion).
+	paths *bounded.Cache[string, pathAnswer]
 	// Hits and misses of the caches, for CacheStats.
 	byIDHits, byIDMisses, versionHits, versionMisses, bodyHits, bodyMisses atomic.Uint64
 }
@@ -44,6 +48,12 @@ func (s *Server) CacheStats() []registry.CacheStat {
 type decodedBody struct {
 	raw  []byte
 	body registerBody
+}
+
+// pathAnswer is an answer of paths, with what it was made at.
+type pathAnswer struct {
+	answer
+	epoch, mirror uint64
 }
 
 type versionKey struct {
@@ -74,6 +84,9 @@ func newHotCaches(budget int64) hotCaches {
 		bodies:   bounded.New[uint64](budget, func(d decodedBody) int64 { return 2*int64(len(d.raw)) + cacheEntryOverhead }),
 		versions: bounded.New[versionKey](budget, encoded),
 		byID:     bounded.New[idKey](budget, encoded),
+		paths: bounded.New[string](budget, func(p pathAnswer) int64 {
+			return int64(len(p.body)) + cacheEntryOverhead
+		}),
 	}
 }
 
@@ -106,38 +119,43 @@ func (s *Server) decodeSchemaBody(r *http.Request) (registerBody, error) {
 // writeVersion writes a subject version, encoded once per version and
 // stream mirror.
 func (s *Server) writeVersion(w http.ResponseWriter, r *http.Request, v registry.SchemaVersion, format string) {
+	a, err := s.versionAnswer(r, v, format)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a.write(w)
+}
+
+// versionAnswer is writeVersion's answer.
+func (s *Server) versionAnswer(r *http.Request, v registry.SchemaVersion, format string) (answer, error) {
 	if format == "default" {
 		format = ""
 	}
 	m, err := s.mirror.of(r.Context(), v.Subject)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return answer{}, err
 	}
 	k := versionKey{v.Subject, v.Version, v.Schema.ID, v.Deleted, format, m.key}
-	a, ok := s.hot.versions.Get(k)
-	if ok {
+	if a, ok := s.hot.versions.Get(k); ok {
 		s.hot.versionHits.Add(1)
-	} else {
-		s.hot.versionMisses.Add(1)
-		b := versionBody(v)
-		if err := s.formatted(r, &b, v.Schema, format); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if err := m.apply(&b); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		body, err := marshal(b)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		a = newAnswer(body)
-		s.hot.versions.Put(k, a)
+		return a, nil
 	}
-	a.write(w)
+	s.hot.versionMisses.Add(1)
+	b := versionBody(v)
+	if err := s.formatted(r, &b, v.Schema, format); err != nil {
+		return answer{}, err
+	}
+	if err := m.apply(&b); err != nil {
+		return answer{}, err
+	}
+	body, err := marshal(b)
+	if err != nil {
+		return answer{}, err
+	}
+	a := newAnswer(body)
+	s.hot.versions.Put(k, a)
+	return a, nil
 }
 
 // answer is an encoded 200 answer of a cache, with its Content-Length
@@ -262,6 +280,23 @@ func (s *Server) serveHotVersion(w http.ResponseWriter, r *http.Request) bool {
 			s.writeError(w, r, fmt.Errorf("panic: %v", v))
 		}
 	}()
+	// The answer this path got, if nothing the registry caches and no
+	// stream changed since: epoch and mirror are read before the reads
+	// that make a new answer, so a change during them voids it.
+	epoch, current := s.reg.CacheEpoch()
+	mv, ok, err := s.mirror.version(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return true
+	}
+	current = current && ok
+	if current {
+		if a, ok := s.hot.paths.Get(r.URL.Path); ok && a.epoch == epoch && a.mirror == mv {
+			s.hot.versionHits.Add(1)
+			a.write(w)
+			return true
+		}
+	}
 	target, err := s.reg.ResolveAlias(r.Context(), subject, false)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -277,7 +312,15 @@ func (s *Server) serveHotVersion(w http.ResponseWriter, r *http.Request) bool {
 		s.writeError(w, r, err)
 		return true
 	}
-	s.writeVersion(w, r, v, "")
+	a, err := s.versionAnswer(r, v, "")
+	if err != nil {
+		s.writeError(w, r, err)
+		return true
+	}
+	if current {
+		s.hot.paths.Put(r.URL.Path, pathAnswer{a, epoch, mv})
+	}
+	a.write(w)
 	return true
 }
 

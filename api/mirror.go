@@ -94,6 +94,23 @@ func (c *mirrorCache) reset() {
 	c.entries.Purge()
 }
 
+// version identifies the state the mirror answers from: the streams'
+// snapshot's version (0 without a directory). ok is false for a
+// directory without snapshots, whose mirrors expire by time instead.
+func (c *mirrorCache) version(ctx context.Context) (v uint64, ok bool, err error) {
+	switch {
+	case c.dir == nil:
+		return 0, true, nil
+	case c.snaps == nil:
+		return 0, false, nil
+	}
+	snap, err := c.snaps.Snapshot(ctx)
+	if err != nil {
+		return 0, false, fmt.Errorf("reading the streams' snapshot: %w", err)
+	}
+	return snap.Version(), true, nil
+}
+
 // of returns the mirror of subject (a qualified name).
 func (c *mirrorCache) of(ctx context.Context, subject string) (mirror, error) {
 	if c.dir == nil {

@@ -47,6 +47,8 @@ type Registry struct {
 	// feedLost is set while the change feed (Run) is down: reads then
 	// bypass the caches, so they are never staler than the feed allows.
 	feedLost atomic.Bool
+	// epoch moves after every invalidation of the caches (CacheEpoch).
+	epoch atomic.Uint64
 
 	// listeners are told each change of the feed (OnChange).
 	listeners []func(Change)
@@ -144,6 +146,24 @@ func (r *Registry) invalidate(n Name) {
 	r.versions.invalidate(k)
 	r.configs.invalidate(k)
 	r.modes.invalidate(k)
+	// After the caches dropped k: a reader that sees the new epoch reads
+	// them without k.
+	r.epoch.Add(1)
+}
+
+// CacheEpoch returns a number that moves whenever the registry's caches
+// drop anything (a write through this Registry, a change the feed
+// reports, the feed reconnecting), and ok false while reads bypass them
+// (the feed is down). What is computed from the registry's reads begun
+// after CacheEpoch returned e (ok) is as current as those reads as long
+// as CacheEpoch still returns e: the API keeps encoded answers of subject
+// versions that way, one map look-up instead of the reads. Any write
+// moves it, for every subject: a cheap test, not a fine one.
+func (r *Registry) CacheEpoch() (uint64, bool) {
+	if r.feedLost.Load() {
+		return 0, false
+	}
+	return r.epoch.Load(), true
 }
 
 // schemaRecord returns the schema with id, from memory when it has been
