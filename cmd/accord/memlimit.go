@@ -42,12 +42,13 @@ const memoryBaseMiB = 64
 const memoryCgroupShare = 0.9
 
 // cacheHoldBytes is the most the caches hold at the given budgets: the
-// registry's schemas and the api's three encoded or decoded caches (a
-// schema budget each), the parsed schemas and parsed request bodies (a
-// parsed budget each), and the subject views (≈ 250 bytes a version)
-// with as many configs and modes (≈ 128 bytes each). See docs/limits.md.
+// registry's schemas and the api's four encoded or decoded caches (a
+// schema budget each: answers by id, by version, by version path, request
+// bodies), the parsed schemas and parsed request bodies (a parsed budget
+// each), and the subject views (≈ 250 bytes a version) with as many
+// configs and modes (≈ 128 bytes each). See docs/limits.md.
 func cacheHoldBytes(c registry.CacheSizes) int64 {
-	return 4*c.SchemaBytes + 2*c.ParsedBytes + c.SubjectVersions*(250+2*128)
+	return 5*c.SchemaBytes + 2*c.ParsedBytes + c.SubjectVersions*(250+2*128)
 }
 
 // memoryLimit decides the heap's soft limit in bytes (math.MaxInt64: none)
