@@ -2,16 +2,11 @@ package api_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/accord/accord/accordtest"
 	"github.com/accord/accord/api"
-	"github.com/accord/accord/auth"
-	"github.com/accord/accord/registry/storetest"
 )
 
 // TestHotVersionAnswersFollowChanges: a plain subject-version read keeps
@@ -21,17 +16,7 @@ import (
 // and on another replica when its change feed reports it: a new latest
 // version, a soft delete, an alias moved, a stream transferred.
 func TestHotVersionAnswersFollowChanges(t *testing.T) {
-	target := storetest.PostgresSchema(t)
-	_, adminTok, _, err := auth.NewToken()
-	must(t, "token", err)
-	root := "Bearer " + adminTok
-	newReplica := func() *server {
-		st := accordtest.New(t, target, accordtest.Options{Auth: true, Admin: "root", AdminSecret: adminTok, Watch: true, LogWriter: io.Discard})
-		hs := httptest.NewServer(api.New(st.Registry, api.Options{Logger: st.Log, Auth: st.Auth, Contracts: st.Contracts, Audit: st.Audit}))
-		t.Cleanup(hs.Close)
-		return &server{t: t, URL: hs.URL, HTTP: &http.Client{Transport: no5xx{t, hs.Client().Transport}, Timeout: 30 * time.Second}}
-	}
-	a, b := newReplica(), newReplica()
+	root, a, b := twoReplicas(t)
 	do := func(s *server, method, path string, body any, want int) response {
 		t.Helper()
 		r := s.do(method, path, body, "Authorization", root)

@@ -14,6 +14,22 @@ import (
 	"github.com/accord/accord/registry/storetest"
 )
 
+// twoReplicas starts two API servers on one PostgreSQL database, each
+// with its change feed, authentication on and contracts, and returns the
+// admin's Authorization header.
+func twoReplicas(t *testing.T) (root string, a, b *server) {
+	target := storetest.PostgresSchema(t)
+	_, adminTok, _, err := auth.NewToken()
+	must(t, "token", err)
+	newReplica := func() *server {
+		st := accordtest.New(t, target, accordtest.Options{Auth: true, Admin: "root", AdminSecret: adminTok, Watch: true, LogWriter: io.Discard})
+		hs := httptest.NewServer(api.New(st.Registry, api.Options{Logger: st.Log, Auth: st.Auth, Contracts: st.Contracts, Audit: st.Audit}))
+		t.Cleanup(hs.Close)
+		return &server{t: t, URL: hs.URL, HTTP: &http.Client{Transport: no5xx{t, hs.Client().Transport}, Timeout: 30 * time.Second}}
+	}
+	return "Bearer " + adminTok, newReplica(), newReplica()
+}
+
 // TestStreamMirrorFollowsOtherReplicas: a version read on replica B
 // mirrors the stream's new owner soon after a transfer made on replica A,
 // as soon as B's change feed reports it (the mirror reads the contracts
@@ -21,17 +37,7 @@ import (
 // before the transfer, and the old per-subject cache kept an owner for
 // 5 s.
 func TestStreamMirrorFollowsOtherReplicas(t *testing.T) {
-	target := storetest.PostgresSchema(t)
-	_, adminTok, _, err := auth.NewToken()
-	must(t, "token", err)
-	root := "Bearer " + adminTok
-	newReplica := func() *server {
-		st := accordtest.New(t, target, accordtest.Options{Auth: true, Admin: "root", AdminSecret: adminTok, Watch: true, LogWriter: io.Discard})
-		hs := httptest.NewServer(api.New(st.Registry, api.Options{Logger: st.Log, Auth: st.Auth, Contracts: st.Contracts, Audit: st.Audit}))
-		t.Cleanup(hs.Close)
-		return &server{t: t, URL: hs.URL, HTTP: &http.Client{Transport: no5xx{t, hs.Client().Transport}, Timeout: 30 * time.Second}}
-	}
-	a, b := newReplica(), newReplica()
+	root, a, b := twoReplicas(t)
 	for _, name := range []string{"svc-one", "svc-two"} {
 		if r := a.do("POST", "/v1/principals", map[string]any{"name": name, "roles": []string{"service"}, "password": name + "-password-1"}, "Authorization", root); r.Status != 200 {
 			t.Fatalf("principal %s: %s", name, r)

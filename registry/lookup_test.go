@@ -30,6 +30,41 @@ func (q *queryCounter) FeedUp(bool)                      {}
 func (q *queryCounter) FeedReconnect()                   {}
 func (q *queryCounter) FeedLag(time.Duration)            {}
 
+// engines are the stores the registry's tests run on: SQLite in a
+// folder, and PostgreSQL when the run has one.
+var engines = []struct {
+	name   string
+	target func(t *testing.T) string
+}{
+	{"sqlite", func(t *testing.T) string { return t.TempDir() }},
+	{"postgres", storetest.PostgresSchema},
+}
+
+// runFeed runs r's change feed until t ends; with wait (PostgreSQL) it
+// returns once the feed listens: its first notice drops every cached
+// view, so counts taken before it would count a view read twice.
+func runFeed(t *testing.T, r *registry.Registry, wait bool) {
+	t.Helper()
+	listening := make(chan struct{})
+	var once sync.Once
+	r.OnChange(func(c registry.Change) {
+		if c == (registry.Change{}) {
+			once.Do(func() { close(listening) })
+		}
+	})
+	runCtx, stop := context.WithCancel(t.Context())
+	t.Cleanup(stop)
+	go r.Run(runCtx)
+	if !wait {
+		return
+	}
+	select {
+	case <-listening:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the change feed did not start listening in 10 s")
+	}
+}
+
 // orderVersion is version v of an Avro subject whose versions each add
 // an optional field.
 func orderVersion(v int) string {
@@ -48,13 +83,6 @@ func orderVersion(v int) string {
 // replica keeps serving what another replica writes (the view read in one
 // statement is invalidated by the change feed like any other).
 func TestLookupMissIsOneQuery(t *testing.T) {
-	engines := []struct {
-		name   string
-		target func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return t.TempDir() }},
-		{"postgres", storetest.PostgresSchema},
-	}
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
 			ctx := t.Context()
@@ -101,23 +129,7 @@ func TestLookupMissIsOneQuery(t *testing.T) {
 			// On PostgreSQL the feed's first notice (once it listens) drops
 			// every cached view: the counts below start after it, or a
 			// view read before it would be read again.
-			listening := make(chan struct{})
-			var once sync.Once
-			reader.OnChange(func(c registry.Change) {
-				if c == (registry.Change{}) {
-					once.Do(func() { close(listening) })
-				}
-			})
-			runCtx, stop := context.WithCancel(ctx)
-			defer stop()
-			go reader.Run(runCtx)
-			if e.name == "postgres" {
-				select {
-				case <-listening:
-				case <-time.After(10 * time.Second):
-					t.Fatal("the reader's change feed did not start listening in 10 s")
-				}
-			}
+			runFeed(t, reader, e.name == "postgres")
 
 			// Warm what every subject shares (the context-wide config).
 			if _, err := reader.Lookup(ctx, "other-value", registry.SchemaInput{Schema: orderVersion(1)}, false, false); err != nil {
@@ -217,13 +229,7 @@ func TestUnseenProtobufLookupParsesStoredVersionsOnce(t *testing.T) {
 // registration alone costs. (It cost one statement more: the
 // registration read the subject again for its view.)
 func TestNewSubjectRegistrationReadsOnce(t *testing.T) {
-	for _, e := range []struct {
-		name   string
-		target func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return t.TempDir() }},
-		{"postgres", storetest.PostgresSchema},
-	} {
+	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
 			ctx := t.Context()
 			log := slog.New(slog.DiscardHandler)
@@ -234,23 +240,7 @@ func TestNewSubjectRegistrationReadsOnce(t *testing.T) {
 			}
 			t.Cleanup(func() { s.Close() })
 			r := registry.New(s, log, avro.Format{})
-			listening := make(chan struct{})
-			var once sync.Once
-			r.OnChange(func(c registry.Change) {
-				if c == (registry.Change{}) {
-					once.Do(func() { close(listening) })
-				}
-			})
-			runCtx, stop := context.WithCancel(ctx)
-			defer stop()
-			go r.Run(runCtx)
-			if e.name == "postgres" {
-				select {
-				case <-listening:
-				case <-time.After(10 * time.Second):
-					t.Fatal("the change feed did not start listening in 10 s")
-				}
-			}
+			runFeed(t, r, e.name == "postgres")
 			// Warm what every subject shares (the context's settings).
 			if _, err := r.Register(ctx, "first-value", reg1(orderVersion(1))); err != nil {
 				t.Fatal(err)

@@ -17,13 +17,7 @@ import (
 // A statement that differs, or one run after a write of the transaction,
 // goes to the database and sees that write; so does a second run.
 func TestAnnouncedReadGoesWithTheLock(t *testing.T) {
-	dsn := newPostgresSchema(t)
-	var trips tripCounter
-	s, err := Open(t.Context(), dsn, WithLogger(quietLogger()), WithQueryTracer(&trips))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s, trips := openCounting(t, newPostgresSchema(t))
 	db := s.DB()
 	const q = `SELECT subject, last_version FROM subjects WHERE context = ? AND subject = ?`
 	read := func(ctx context.Context, subject string) (string, int, error) {

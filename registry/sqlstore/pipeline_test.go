@@ -27,19 +27,26 @@ func (c *tripCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.Tr
 func (*tripCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
 func (*tripCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
 
+// openCounting opens dsn counting its round trips, and closes it when t
+// ends.
+func openCounting(t *testing.T, dsn string) (*Store, *tripCounter) {
+	t.Helper()
+	trips := &tripCounter{}
+	s, err := Open(t.Context(), dsn, WithLogger(quietLogger()), WithQueryTracer(trips))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s, trips
+}
+
 // A registration's transaction on PostgreSQL, its reads announced, makes
 // three round trips (BEGIN, lock and reads; the id; the writes and
 // COMMIT), answers the announced reads as read under the lock, and
 // stores what it queued; a read the transaction makes after queuing
 // writes sees them.
 func TestPostgresPipelinedTransaction(t *testing.T) {
-	dsn := newPostgresSchema(t)
-	var trips tripCounter
-	s, err := Open(t.Context(), dsn, WithLogger(quietLogger()), WithQueryTracer(&trips))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s, trips := openCounting(t, newPostgresSchema(t))
 	ctx := t.Context()
 	levels := []registry.Name{{Context: ".", Subject: ""}, {Context: ".", Subject: "p-value"}}
 	register := func(subject, text string, check func(tx registry.Tx) error) (int64, int) {
