@@ -15,8 +15,10 @@
 -- What those keys guarded holds without them: a context's row is created
 -- in the same statement that creates or locks a subject's row, before any
 -- schema or version of the context is written (registry/sqlstore tx.lock),
--- and no statement deletes a context's row (DELETE /contexts forgets the
--- subjects; ids stay stable and schemas readable). The other foreign keys
+-- and no statement of a server deletes a context's row (DELETE /contexts
+-- forgets the subjects; ids stay stable and schemas readable; a forced
+-- restore replaces every row, contexts included, with the servers
+-- stopped: docs/backup.md). The other foreign keys
 -- (versions to subjects and schemas, references to schemas) stay: their
 -- parents are rows the transaction writes or locks itself.
 --

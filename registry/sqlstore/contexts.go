@@ -10,8 +10,10 @@ import "sync"
 // counter at every registration, ids.go), PostgreSQL waits for that
 // transaction to end before it can tell whether the row conflicts: every
 // registration of the context queued behind the allocator's statement,
-// and any that was descheduled stalled them all. A context's row is never
-// deleted (DELETE /contexts forgets its subjects only; migration 0018), so
+// and any that was descheduled stalled them all. No server deletes a
+// context's row (DELETE /contexts forgets its subjects only; migration
+// 0018; a forced restore replaces every row with the servers stopped, and
+// a Store starts knowing no context), so
 // once a transaction that ran the lock statement has committed, the
 // Store's later locks in that context leave the row alone
 // (lockKnownSubjectSQL).
