@@ -58,6 +58,17 @@ func (s *countingStore) Settings(ctx context.Context, levels []registry.Name) ([
 
 func (s *countingStore) reset() { s.changes.Store(0); s.updates.Store(0); s.reads.Store(0) }
 
+// prepares counts the request schemas r prepared (parsed or found in its
+// prepared cache).
+func prepares(r *registry.Registry) uint64 {
+	for _, c := range r.CacheStats() {
+		if c.Name == "prepared" {
+			return c.Hits + c.Misses
+		}
+	}
+	return 0
+}
+
 const (
 	orderV1 = `{"type":"record","name":"Order","fields":[{"name":"id","type":"string"}]}`
 	// orderV2 adds a field without a default: fine under NONE, not under
@@ -166,11 +177,15 @@ func TestWritesDecideFromTheStore(t *testing.T) {
 				}
 			}
 			store.reset()
+			prepared := prepares(b)
 			if _, err := b.Register(ctx, "orders-value", reg1(orderV1)); err != nil {
 				t.Fatal(err)
 			}
 			if c, u, r := store.changes.Load(), store.updates.Load(), store.reads.Load(); c != 1 || u != 0 || r != 0 {
 				t.Fatalf("warm re-registration: %d counter reads, %d transactions, %d other reads; want 1, 0, 0", c, u, r)
+			}
+			if n := prepares(b) - prepared; n != 1 {
+				t.Fatalf("warm re-registration prepared its schema %d times, want 1", n)
 			}
 
 			if err := tc.write(ctx, a); err != nil {

@@ -126,10 +126,13 @@ func (r *Registry) registerCached(ctx context.Context, n Name, req RegisterReque
 	if err != nil {
 		return SchemaVersion{}, false, "", err
 	}
+	var guessed *preparedAs // what bound parsed, for the proven path below
 	if !warmed {
-		if fp, ok, err := r.bound(ctx, n, req); err != nil || ok {
+		fp, ok, g, err := r.bound(ctx, n, req)
+		if err != nil || ok {
 			return SchemaVersion{}, false, fp, err
 		}
+		guessed = g
 		if ch, err = r.store.Changes(ctx, n.Context, n.Subject); err != nil {
 			return SchemaVersion{}, false, "", storeErr("reading change counters", err)
 		}
@@ -179,9 +182,12 @@ func (r *Registry) registerCached(ctx context.Context, n Name, req RegisterReque
 	}
 	// Parsed outside the transaction either way, so the subject's lock is
 	// not held while parsing (the transaction finds it in r.prepared).
-	p, err := r.prepare(ctx, r.store, n.Context, req.SchemaInput, req.Normalize || (cfg.Normalize != nil && *cfg.Normalize))
-	if err != nil {
-		return SchemaVersion{}, false, "", err
+	normalize := req.Normalize || (cfg.Normalize != nil && *cfg.Normalize)
+	p := guessed.of(normalize)
+	if p == nil {
+		if p, err = r.prepare(ctx, r.store, n.Context, req.SchemaInput, normalize); err != nil {
+			return SchemaVersion{}, false, "", err
+		}
 	}
 	if hit {
 		if err := checkRegisterMode(n, mode, req); err != nil {
@@ -224,7 +230,7 @@ var errNotCached = errors.New("registry: not cached")
 // transaction to read ahead (a stale setting only makes it a wrong guess,
 // which the transaction reads again). An error is one parsing found
 // (returned as the fast path would).
-func (r *Registry) bound(ctx context.Context, n Name, req RegisterRequest) (fp string, ok bool, err error) {
+func (r *Registry) bound(ctx context.Context, n Name, req RegisterRequest) (fp string, ok bool, parsed *preparedAs, err error) {
 	levels := levelsOf(n)
 	mode, err := resolveMode(levels, func(l Name) (string, error) {
 		if m, ok := r.modes.peek(cacheKey{l.Context, l.Subject}); ok {
@@ -233,7 +239,7 @@ func (r *Registry) bound(ctx context.Context, n Name, req RegisterRequest) (fp s
 		return "", errNotCached
 	})
 	if err != nil {
-		return "", false, nil
+		return "", false, nil, nil
 	}
 	cfg, err := mergeConfigs(levels, func(l Name) (*Config, error) {
 		if c, ok := r.configs.peek(cacheKey{l.Context, l.Subject}); ok {
@@ -242,24 +248,43 @@ func (r *Registry) bound(ctx context.Context, n Name, req RegisterRequest) (fp s
 		return nil, errNotCached
 	})
 	if err != nil {
-		return "", false, nil
+		return "", false, nil, nil
 	}
 	view, ok := r.versions.peek(cacheKey{n.Context, n.Subject})
 	if !ok || checkRegisterMode(n, mode, req) != nil {
-		return "", false, nil
+		return "", false, nil, nil
 	}
-	p, err := r.prepare(ctx, r.store, n.Context, req.SchemaInput, req.Normalize || (cfg.Normalize != nil && *cfg.Normalize))
+	normalize := req.Normalize || (cfg.Normalize != nil && *cfg.Normalize)
+	p, err := r.prepare(ctx, r.store, n.Context, req.SchemaInput, normalize)
 	if err != nil {
-		return "", false, err
+		return "", false, nil, err
 	}
+	parsed = &preparedAs{p, normalize}
 	e, err := r.effectiveDocs(ctx, r.store, n, view, cfg, p, mode != ModeImport)
 	if err != nil {
-		return "", false, nil
+		return "", false, parsed, nil
 	}
 	if _, live := p.match(view, e, false); live {
-		return "", false, nil
+		return "", false, parsed, nil // the fast path answers it, proven
 	}
-	return e.fingerprint, true, nil
+	return e.fingerprint, true, parsed, nil
+}
+
+// preparedAs is a request's schema prepared with normalize as given: a
+// re-registration's fast path parses it once, bound's guess and the
+// proven answer alike, when both ask for the same normalization.
+type preparedAs struct {
+	p         *prepared
+	normalize bool
+}
+
+// of returns the prepared schema if it was prepared with normalize; nil
+// otherwise (also for a nil receiver).
+func (g *preparedAs) of(normalize bool) *prepared {
+	if g == nil || g.normalize != normalize {
+		return nil
+	}
+	return g.p
 }
 
 // warmMode, warmConfig and warmView read a level's mode or config, or a
