@@ -50,10 +50,12 @@ type decodedBody struct {
 	body registerBody
 }
 
-// pathAnswer is an answer of paths, with what it was made at.
+// pathAnswer is an answer of paths, with what it was made at and the
+// length of its key (a path the caller chose: it weighs in the budget).
 type pathAnswer struct {
 	answer
 	epoch, mirror uint64
+	keyBytes      int
 }
 
 type versionKey struct {
@@ -85,7 +87,7 @@ func newHotCaches(budget int64) hotCaches {
 		versions: bounded.New[versionKey](budget, encoded),
 		byID:     bounded.New[idKey](budget, encoded),
 		paths: bounded.New[string](budget, func(p pathAnswer) int64 {
-			return int64(len(p.body)) + cacheEntryOverhead
+			return int64(len(p.body)+p.keyBytes) + cacheEntryOverhead
 		}),
 	}
 }
@@ -318,7 +320,7 @@ func (s *Server) serveHotVersion(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	if current {
-		s.hot.paths.Put(r.URL.Path, pathAnswer{a, epoch, mv})
+		s.hot.paths.Put(r.URL.Path, pathAnswer{a, epoch, mv, len(r.URL.Path)})
 	}
 	a.write(w)
 	return true

@@ -119,7 +119,7 @@ func asDriverValue(v any) (driver.Value, bool) {
 	return nil, false
 }
 
-// take returns the rows of the announced read that matches query and
+// takeAnnounced returns the rows of the announced read that matches query and
 // args, once; ok is false when none does.
 func takeAnnounced(as []*announced, query string, args []driver.NamedValue) (driver.Rows, bool) {
 	for _, a := range as {
